@@ -1,0 +1,58 @@
+/**
+ * Outbound queue processor: loads the stored message, applies the per-recipient limit, sends
+ * through the platform client, and records the result. A message already sent is skipped,
+ * so a retried or duplicated job never sends twice.
+ */
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { Card } from '../cards/model.js';
+import { type OutboundContent, type OutboundTarget, PlatformError, type PlatformClient } from '../src/platforms/types.js';
+import type { OutboundJob } from '../src/queue/queues.js';
+import type { RecipientLimiter } from '../src/queue/recipient-limiter.js';
+import type { StoredContent } from '../src/services/outbox.js';
+import type { Services } from '../src/services/services.js';
+
+export function outboundProcessor(services: Services, platform: PlatformClient, limiter: RecipientLimiter) {
+  const { db, cards, log } = services;
+  return async (job: Job<OutboundJob>, token?: string): Promise<string> => {
+    const message = await db.outboundMessage.findUnique({ where: { id: job.data.messageId } });
+    if (!message || message.status === 'sent') return 'skipped';
+
+    const waitMs = await limiter.reserve(platform.name, message.targetId);
+    if (waitMs > 0) {
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+
+    const target: OutboundTarget =
+      message.targetKind === 'user' ? { kind: 'user', userId: message.targetId } : { kind: 'conversation', conversationId: message.targetId };
+    const stored = JSON.parse(message.payload) as StoredContent;
+    let card: Card | null = null;
+    let content: OutboundContent;
+    if (stored.type === 'card') {
+      card = (await cards.get(stored.cardId))?.model ?? null;
+      if (!card) throw new UnrecoverableError(`card ${stored.cardId} is missing`);
+      content = { type: 'card', card };
+    } else {
+      content = stored;
+    }
+
+    try {
+      const result =
+        message.kind === 'card-update' && card
+          ? await platform.updateCard(card, target, await cards.platformRef(card.id), message.id)
+          : await platform.send(target, content, message.id);
+      if (card && result.platformRef && message.kind !== 'card-update') await cards.setPlatformRef(card.id, result.platformRef);
+      await db.outboundMessage.update({ where: { id: message.id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
+      return 'sent';
+    } catch (error) {
+      const final = error instanceof PlatformError && error.action === 'give-up';
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await db.outboundMessage.update({
+        where: { id: message.id },
+        data: { attempts: { increment: 1 }, lastError: String(error instanceof Error ? error.message : error), status: final || lastAttempt ? 'failed' : 'pending' },
+      });
+      log.warn({ err: error, messageId: message.id, attempt: job.attemptsMade + 1 }, final ? 'send failed for good' : 'send failed, will retry');
+      throw final ? new UnrecoverableError(error instanceof Error ? error.message : String(error)) : error;
+    }
+  };
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * `npm start` and `npm test` on a fresh machine (Node and npm only): installs what is missing,
+ * then starts the app or runs the tests. Only node built-ins here: nothing is installed yet.
+ *
+ *   node scripts/run.mjs start   install deps, Redis if needed, generate the Prisma client, start
+ *   node scripts/run.mjs test    the same, plus Chromium in CI, then typecheck and vitest
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const mode = process.argv[2];
+const extraArgs = process.argv.slice(3);
+
+function say(line) {
+  console.log(`[huiwu] ${line}`);
+}
+
+function fail(line) {
+  console.error(`[huiwu] ${line}`);
+  process.exit(1);
+}
+
+function run(cmd, args, opts = {}) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (result.status !== 0) fail(`\`${cmd} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
+}
+
+function has(binary) {
+  return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old: Huiwu needs Node >= 20.19.`);
+}
+
+/** npm dependencies, re-installed whenever package-lock.json changes. */
+function ensureNpmDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.huiwu-lock-hash');
+  const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
+  say('installing npm dependencies (npm ci)...');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, hash);
+}
+
+/** Installs Debian packages when running as root with apt; otherwise says how, in one line. */
+function ensureDebianPackage(binary, pkg, why) {
+  if (has(binary)) return true;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !has('apt-get')) return false;
+  say(`installing ${pkg} (${why}) with apt-get...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
+  return has(binary);
+}
+
+function ensureRedis() {
+  if (process.env.REDIS_URL) return;
+  if (!ensureDebianPackage('redis-server', 'redis-server', 'the queue store')) {
+    fail('redis-server is missing: install it (`sudo apt-get install redis-server`) or set REDIS_URL to a Redis server.');
+  }
+}
+
+/** The browser test must run in CI; elsewhere it skips with a reason when Chromium is absent. */
+function ensureChromiumForCi() {
+  if (!process.env.CI) return;
+  if (!ensureDebianPackage('chromium', 'chromium', 'browser test')) fail('CI needs Chromium for the browser test: `apt-get install chromium`.');
+}
+
+async function generatePrisma() {
+  const { generatePrismaClient } = await import('./prisma-generate.mjs');
+  await generatePrismaClient({ root });
+}
+
+/** Runs a child with our signals forwarded, and exits with its code. */
+function handOver(cmd, args) {
+  const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+checkNode();
+ensureNpmDependencies();
+ensureRedis();
+if (mode === 'test') ensureChromiumForCi();
+await generatePrisma();
+
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+if (mode === 'start') {
+  handOver(process.execPath, ['--import', 'tsx', 'src/main.ts', ...extraArgs]);
+} else if (mode === 'test') {
+  say('typechecking...');
+  run(bin('tsc'), ['--noEmit', '-p', '.']);
+  handOver(bin('vitest'), ['run', ...extraArgs]);
+} else {
+  fail('usage: node scripts/run.mjs start|test');
+}

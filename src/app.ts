@@ -1,0 +1,94 @@
+/**
+ * Composition root: builds every part from the configuration and wires the one-way flow
+ * adapter -> inbound queue -> router -> handler -> services -> outbound queue -> adapter.
+ */
+import { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildRegistry } from '../handlers/index.js';
+import { inboundProcessor } from '../jobs/inbound.js';
+import { outboundProcessor } from '../jobs/outbound.js';
+import { scheduleProcessor } from '../jobs/schedule.js';
+import type { Config } from './config.js';
+import { createPrisma } from './db/client.js';
+import { SimulatorAdapter } from './platforms/simulator/adapter.js';
+import type { PlatformAdapter } from './platforms/types.js';
+import { QueueInboundSink } from './queue/inbound-sink.js';
+import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
+import { RecipientLimiter } from './queue/recipient-limiter.js';
+import { connectRedis, evictionPolicyProblem } from './redis/connection.js';
+import { Router } from './router/router.js';
+import { buildServer } from './server.js';
+import { CardService } from './services/cards.js';
+import { Directory } from './services/directory.js';
+import { Outbox } from './services/outbox.js';
+import { ReminderService } from './services/reminders.js';
+import { Scheduler } from './services/scheduler.js';
+import type { Services } from './services/services.js';
+
+export interface HuiwuApp {
+  server: FastifyInstance;
+  services: Services;
+  simulator: SimulatorAdapter;
+  queues: Queues;
+  /** Stops taking work, lets running jobs finish, closes connections. */
+  close(): Promise<void>;
+}
+
+export async function createHuiwu(config: Config, redisUrl: string, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<HuiwuApp> {
+  const db = createPrisma(config.DATABASE_URL);
+  const redis = connectRedis(redisUrl);
+  const policy = await evictionPolicyProblem(redis);
+  if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
+
+  const directory = new Directory(db);
+  const sim = new SimulatorAdapter(db, directory);
+  const adapters: PlatformAdapter[] = [sim];
+  const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
+  const outbox = new Outbox(db, queues.outbound, config);
+  const cards = new CardService(db, outbox);
+  const scheduler = new Scheduler(queues.schedule);
+  const reminders = new ReminderService(db, scheduler, cards, directory, config);
+  const services: Services = { config, db, log, directory, outbox, cards, scheduler, reminders, clock: () => new Date() };
+  const router = new Router(buildRegistry(), services);
+
+  // Workers duplicate the connection for their blocking commands themselves.
+  const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX };
+  const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX, config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE);
+  const workers = [
+    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db), { ...workerOpts, concurrency: 8 }),
+    new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services), { ...workerOpts, concurrency: 8 }),
+    ...adapters.map(
+      (adapter) =>
+        new Worker(QUEUE_NAMES.outbound(adapter.name), outboundProcessor(services, adapter, limiter), {
+          ...workerOpts,
+          concurrency: 16,
+          limiter: { max: config.HUIWU_SIM_SEND_RATE, duration: 1000 },
+        }),
+    ),
+  ];
+  for (const worker of workers) worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'));
+
+  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents);
+  for (const adapter of adapters) await adapter.start(sink);
+
+  const recovered = await outbox.recoverPending();
+  const restored = await reminders.reconcileJobs();
+  if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
+
+  const server = await buildServer({ config, log, sim, directory });
+  return {
+    server,
+    services,
+    simulator: sim,
+    queues,
+    async close() {
+      await server.close();
+      for (const adapter of adapters) await adapter.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
+      redis.disconnect();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/** The simulator's JSON API (used by its page, by tests and by scripts) and its web page. */
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import type { Directory } from '../../services/directory.js';
+import { externalIdOf } from '../../services/ids.js';
+import { BOT_ID, SimError, type SimulatorAdapter } from './adapter.js';
+
+const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
+
+export async function simulatorRoutes(app: FastifyInstance, opts: { sim: SimulatorAdapter; directory: Directory }): Promise<void> {
+  const { sim, directory } = opts;
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof SimError) return reply.code(error.status).send({ error: error.message });
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status < 500) return reply.code(status).send({ error: (error as Error).message });
+    app.log.error({ err: error }, 'simulator API error');
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/' });
+
+  app.get('/sim/api/users', async () => {
+    const users = await directory.usersOfPlatform('simulator');
+    return users.map((u) => ({ id: u.externalId, name: u.name, roles: u.roles, department: u.department }));
+  });
+
+  app.get('/sim/api/conversations', async () => {
+    const conversations = await directory.conversationsOfPlatform('simulator');
+    return conversations.map((c) => ({
+      id: c.externalId,
+      name: c.name,
+      type: c.type,
+      members: c.memberIds.map(externalIdOf),
+    }));
+  });
+
+  app.post<{ Body: { conversation: string; from: string; text: string } }>(
+    '/sim/api/messages',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['conversation', 'from', 'text'],
+          additionalProperties: false,
+          properties: { conversation: { type: 'string', minLength: 1 }, from: { type: 'string', minLength: 1 }, text: { type: 'string', maxLength: 4000 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { conversation, from, text } = request.body;
+      const id = await sim.postMessage(conversation, from, text);
+      return reply.code(202).send({ id });
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { after?: string; wait?: string } }>('/sim/api/conversations/:id/messages', async (request) => {
+    const conversation = await directory.conversation(`simulator:${request.params.id}`);
+    if (!conversation) throw new SimError(404, `unknown conversation: ${request.params.id}`);
+    const after = Number(request.query.after ?? 0);
+    if (!Number.isInteger(after) || after < 0) throw new SimError(400, 'after must be a message id');
+    const wait = Number(request.query.wait ?? 0);
+    if (!Number.isInteger(wait) || wait < 0 || wait > 30_000) throw new SimError(400, 'wait must be 0..30000 ms');
+    return sim.messages(request.params.id, after, wait);
+  });
+
+  // Server-sent events for the page: `change` names a conversation whose messages or cards changed.
+  app.get('/sim/api/events', (request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    reply.raw.write(': connected\n\n');
+    const onChange = (conversation: string) => reply.raw.write(`event: change\ndata: ${JSON.stringify({ conversation })}\n\n`);
+    const keepAlive = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
+    sim.changes.on('change', onChange);
+    request.raw.on('close', () => {
+      clearInterval(keepAlive);
+      sim.changes.off('change', onChange);
+    });
+  });
+
+  app.post<{ Body: { cardId: string; from: string; action: string; values?: Record<string, string> } }>(
+    '/sim/api/card-actions',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['cardId', 'from', 'action'],
+          additionalProperties: false,
+          properties: {
+            cardId: { type: 'string', minLength: 1 },
+            from: { type: 'string', minLength: 1 },
+            action: { type: 'string', minLength: 1 },
+            values: { type: 'object', additionalProperties: { type: 'string', maxLength: 2000 } },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { cardId, from, action, values } = request.body;
+      return sim.clickCard(cardId, from, action, values ?? {});
+    },
+  );
+
+  app.post<{ Body: { sendFailures: number } }>(
+    '/sim/api/faults',
+    { schema: { body: { type: 'object', required: ['sendFailures'], properties: { sendFailures: { type: 'integer', minimum: 0, maximum: 1000 } } } } },
+    async (request) => {
+      sim.injectSendFailures(request.body.sendFailures);
+      return { ok: true, sendFailures: request.body.sendFailures };
+    },
+  );
+
+  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手' }));
+}

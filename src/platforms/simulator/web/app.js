@@ -1,0 +1,740 @@
+// 会务助手 local simulator page: plain ES module, no build step, no external resources.
+// Talks to the simulator's JSON API (/sim/api/...) and listens to its server-sent events.
+
+const BOT_ID = 'bot';
+const ROLE_LABELS = {
+  organizer: '会务组织者',
+  admin: '管理员',
+  executive: '高管',
+  assistant: '助理',
+  department_head: '部门负责人',
+  attendee: '参会人',
+};
+const AVATAR_COLORS = ['#4f7cff', '#14a38b', '#e0882d', '#9b59d0', '#d9534f', '#2d9cdb', '#6d8b2f', '#c2578f', '#3c6e91', '#b7791f'];
+
+const state = {
+  bot: { id: BOT_ID, name: '会务助手' },
+  /** @type {{id:string,name:string,roles:string[],department:string}[]} */
+  users: [],
+  /** @type {Map<string, {id:string,name:string,roles:string[],department:string}>} */
+  userById: new Map(),
+  /** @type {{id:string,name:string,type:'group'|'direct',members:string[]}[]} */
+  conversations: [],
+  currentId: null,
+  speakerId: null,
+  /** conversation id -> messages last fetched */
+  messages: new Map(),
+  /** conversation id -> highest message id the user has seen */
+  seen: new Map(),
+  /** conversation id -> number of unseen messages */
+  unread: new Map(),
+  /** card id -> {kind:'ok'|'refused'|'error'|'pending', text} */
+  cardNotes: new Map(),
+  /** `${cardId}\u0000${inputKey}` -> value typed but not yet submitted */
+  drafts: new Map(),
+};
+
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const els = {
+  conversations: $('conversations'),
+  chatName: $('chat-name'),
+  chatSub: $('chat-sub'),
+  speaker: /** @type {HTMLSelectElement} */ ($('speaker-select')),
+  messages: $('messages'),
+  input: /** @type {HTMLTextAreaElement} */ ($('message-input')),
+  send: /** @type {HTMLButtonElement} */ ($('send-button')),
+  error: $('composer-error'),
+  mentionButton: $('mention-button'),
+  mentionMenu: $('mention-menu'),
+  connection: $('connection'),
+  hint: $('hint'),
+};
+
+// ---- small helpers -----------------------------------------------------------
+
+/** Builds an element: h('div', {class: 'x', dataset: {testid: 'y'}}, child, 'text', ...). */
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key in el && typeof value !== 'string') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+async function api(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const message = data && typeof data.error === 'string' ? data.error : `HTTP ${res.status}`;
+    throw Object.assign(new Error(message), { status: res.status });
+  }
+  return data;
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+function hhmm(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+function fullTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hhmm(iso)}:${pad(d.getSeconds())}`;
+}
+
+function rolesText(user) {
+  return user.roles.map((r) => ROLE_LABELS[r] ?? r).join('、');
+}
+
+function nameOf(id) {
+  if (id === BOT_ID) return state.bot.name;
+  return state.userById.get(id)?.name ?? id;
+}
+
+function colorOf(id) {
+  let sum = 0;
+  for (const ch of id) sum = (sum * 31 + ch.codePointAt(0)) >>> 0;
+  return AVATAR_COLORS[sum % AVATAR_COLORS.length];
+}
+
+function avatar(id, extraClass = '') {
+  if (id === BOT_ID) return h('div', { class: `avatar avatar-bot ${extraClass}`, 'aria-hidden': 'true' }, '助');
+  const name = nameOf(id);
+  const short = [...name].length > 2 ? [...name].slice(-2).join('') : name;
+  const el = h('div', { class: `avatar ${extraClass}`, 'aria-hidden': 'true' }, short);
+  el.style.background = colorOf(id);
+  return el;
+}
+
+function conversation(id) {
+  return state.conversations.find((c) => c.id === id) ?? null;
+}
+
+function dmOwner(conv) {
+  return conv && conv.type === 'direct' ? conv.members[0] ?? null : null;
+}
+
+/** Text with `@姓名` mentions of known users highlighted. */
+function textWithMentions(text) {
+  const names = state.users.map((u) => u.name).sort((a, b) => b.length - a.length);
+  const nodes = [];
+  let rest = text;
+  while (rest.length > 0) {
+    let best = null;
+    for (const n of names) {
+      const at = rest.indexOf(`@${n}`);
+      if (at >= 0 && (best === null || at < best.at)) best = { at, token: `@${n}` };
+    }
+    if (!best) {
+      nodes.push(rest);
+      break;
+    }
+    if (best.at > 0) nodes.push(rest.slice(0, best.at));
+    nodes.push(h('span', { class: 'mention' }, best.token));
+    rest = rest.slice(best.at + best.token.length);
+  }
+  return nodes;
+}
+
+function preview(message) {
+  if (!message) return '暂无消息';
+  const who = message.from === BOT_ID ? '' : `${nameOf(message.from)}：`;
+  if (message.card) return `${who}[卡片] ${message.card.title}`;
+  return `${who}${(message.text ?? '').replace(/\s+/g, ' ')}`;
+}
+
+// ---- errors --------------------------------------------------------------------
+
+let errorTimer = 0;
+function showError(text) {
+  els.error.textContent = text;
+  els.error.hidden = false;
+  clearTimeout(errorTimer);
+  errorTimer = window.setTimeout(() => (els.error.hidden = true), 8000);
+}
+function clearError() {
+  els.error.hidden = true;
+}
+
+// ---- conversation list ---------------------------------------------------------
+
+function renderConversations() {
+  const items = state.conversations.map((c) => {
+    const unread = state.unread.get(c.id) ?? 0;
+    const msgs = state.messages.get(c.id) ?? [];
+    const last = msgs[msgs.length - 1];
+    const owner = dmOwner(c);
+    const user = owner ? state.userById.get(owner) : null;
+    const title = user ? user.name : c.name;
+    const sub = user ? `${rolesText(user)} · ${user.department}` : `群聊 · ${c.members.length} 人`;
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: `conversation${c.id === state.currentId ? ' active' : ''}`,
+        dataset: { testid: `conversation-${c.id}`, conversation: c.id, type: c.type },
+        'aria-current': c.id === state.currentId ? 'true' : null,
+        title: user ? `${user.name} 与会务助手的私聊` : c.name,
+        onclick: () => selectConversation(c.id),
+      },
+      c.type === 'group' ? h('div', { class: 'avatar avatar-group', 'aria-hidden': 'true' }, '群') : avatar(owner ?? c.id),
+      h(
+        'div',
+        { class: 'conversation-body' },
+        h(
+          'div',
+          { class: 'conversation-top' },
+          h('span', { class: 'conversation-name' }, title),
+          c.type === 'direct' ? h('span', { class: 'tag' }, '私聊') : h('span', { class: 'tag tag-group' }, '群聊'),
+          h('span', { class: 'conversation-time' }, last ? hhmm(last.at) : ''),
+        ),
+        h('div', { class: 'conversation-sub' }, sub),
+        h('div', { class: 'conversation-preview' }, preview(last)),
+      ),
+      unread > 0 ? h('span', { class: 'badge', dataset: { testid: `unread-${c.id}` } }, unread > 99 ? '99+' : String(unread)) : null,
+    );
+  });
+  els.conversations.replaceChildren(h('div', { class: 'section-title' }, '会话'), ...items);
+}
+
+// ---- speaker -------------------------------------------------------------------
+
+function renderSpeakerOptions() {
+  els.speaker.replaceChildren(
+    ...state.users.map((u) => h('option', { value: u.id }, `${u.name}（${rolesText(u)} · ${u.department}）`)),
+  );
+  if (state.speakerId) els.speaker.value = state.speakerId;
+}
+
+function setSpeaker(id) {
+  state.speakerId = id;
+  els.speaker.value = id;
+  renderMessages(true);
+  renderMentionMenu();
+}
+
+// ---- messages ------------------------------------------------------------------
+
+/** Rendered bubbles of the open conversation: message id -> {key, el}. */
+let rendered = new Map();
+let renderedFor = null;
+
+function renderHeader() {
+  const c = conversation(state.currentId);
+  if (!c) return;
+  const owner = dmOwner(c);
+  const user = owner ? state.userById.get(owner) : null;
+  els.chatName.textContent = user ? `${user.name} · 与会务助手私聊` : c.name;
+  els.chatSub.textContent = user
+    ? `${rolesText(user)} · ${user.department} · 提醒和通知卡片会发到这里`
+    : `群聊 · ${c.members.length} 位成员 + 会务助手 · ${c.members.map(nameOf).join('、')}`;
+  document.title = `${user ? user.name : c.name} · 会务助手模拟器`;
+}
+
+function isNearBottom() {
+  const m = els.messages;
+  return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
+}
+
+function scrollToBottom() {
+  els.messages.scrollTop = els.messages.scrollHeight;
+}
+
+/** Re-renders the open conversation, replacing only bubbles whose content changed. */
+function renderMessages(force = false) {
+  const id = state.currentId;
+  const list = state.messages.get(id) ?? [];
+  const stick = renderedFor !== id || isNearBottom();
+  if (renderedFor !== id || force) {
+    rendered = new Map();
+    renderedFor = id;
+  }
+  if (list.length === 0) {
+    els.messages.replaceChildren(
+      h('div', { class: 'empty' }, h('div', { class: 'empty-title' }, '还没有消息'), h('div', {}, '发送「帮助」看看会务助手能做什么')),
+    );
+    return;
+  }
+  const next = new Map();
+  const nodes = [];
+  let lastDay = '';
+  for (const m of list) {
+    const day = new Date(m.at).toDateString();
+    if (day !== lastDay) {
+      lastDay = day;
+      const dayKey = `day:${day}`;
+      const label = dayLabel(m.at);
+      const old = rendered.get(dayKey);
+      const el = old && old.key === label ? old.el : h('div', { class: 'day-divider' }, h('span', {}, label));
+      next.set(dayKey, { key: label, el });
+      nodes.push(el);
+    }
+    const key = JSON.stringify([m, state.speakerId, state.cardNotes.get(m.card?.id ?? '') ?? null]);
+    const old = rendered.get(m.id);
+    const el = old && old.key === key ? old.el : renderMessage(m);
+    next.set(m.id, { key, el });
+    nodes.push(el);
+  }
+  rendered = next;
+  // Move or insert only what changed, so an unchanged card keeps its focused input and typed text.
+  const box = els.messages;
+  nodes.forEach((node, i) => {
+    const at = box.children[i];
+    if (at !== node) box.insertBefore(node, at ?? null);
+  });
+  while (box.children.length > nodes.length) box.lastElementChild?.remove();
+  if (stick) scrollToBottom();
+}
+
+function dayLabel(iso) {
+  const d = new Date(iso);
+  const today = new Date();
+  if (d.toDateString() === today.toDateString()) return '今天';
+  const yesterday = new Date(today.getTime() - 86_400_000);
+  if (d.toDateString() === yesterday.toDateString()) return '昨天';
+  return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日`;
+}
+
+function renderMessage(m) {
+  const mine = m.from === state.speakerId;
+  const isBot = m.from === BOT_ID;
+  const content = [];
+  if (m.text != null && m.text !== '') {
+    content.push(h('div', { class: 'bubble', dataset: { testid: 'message-text' } }, ...(isBot ? [m.text] : textWithMentions(m.text))));
+  }
+  if (m.card) content.push(renderCard(m.card));
+  return h(
+    'div',
+    {
+      class: `message${mine ? ' mine' : ''}${isBot ? ' from-bot' : ''}`,
+      dataset: { testid: 'message', from: m.from, id: String(m.id) },
+    },
+    avatar(m.from),
+    h(
+      'div',
+      { class: 'message-main' },
+      h(
+        'div',
+        { class: 'message-meta' },
+        h('span', { class: 'sender' }, nameOf(m.from)),
+        isBot ? h('span', { class: 'tag tag-bot' }, '机器人') : null,
+        h('time', { class: 'time', datetime: m.at, title: fullTime(m.at) }, hhmm(m.at)),
+      ),
+      ...content,
+    ),
+  );
+}
+
+// ---- cards ---------------------------------------------------------------------
+
+function draftKey(cardId, inputKey) {
+  return `${cardId}\u0000${inputKey}`;
+}
+
+function renderCard(card) {
+  const closed = Boolean(card.state?.closed);
+  const parts = [h('div', { class: 'card-title', dataset: { testid: 'card-title' } }, card.title)];
+  if (card.body) parts.push(h('div', { class: 'card-body' }, card.body));
+  if (card.fields?.length) {
+    parts.push(
+      h(
+        'table',
+        { class: 'card-fields' },
+        h('tbody', {}, ...card.fields.map((f) => h('tr', {}, h('th', { scope: 'row' }, f.label), h('td', {}, f.value)))),
+      ),
+    );
+  }
+  if (card.inputs?.length && !closed) {
+    parts.push(
+      h(
+        'div',
+        { class: 'card-inputs' },
+        ...card.inputs.map((input) => {
+          const id = `card-${card.id}-input-${input.key}`.replace(/[^A-Za-z0-9_-]/g, '_');
+          const stored = state.drafts.get(draftKey(card.id, input.key));
+          const value = stored ?? input.value ?? '';
+          let control;
+          if (input.kind === 'select') {
+            control = h(
+              'select',
+              { id },
+              ...(input.value == null && stored == null ? [h('option', { value: '' }, input.placeholder ?? '请选择')] : []),
+              ...(input.options ?? []).map((o) => h('option', { value: o.value }, o.label)),
+            );
+          } else {
+            control = h('input', {
+              id,
+              type: input.kind === 'number' ? 'number' : 'text',
+              placeholder: input.placeholder ?? '',
+              inputmode: input.kind === 'number' ? 'numeric' : null,
+            });
+          }
+          control.value = value;
+          control.dataset.inputKey = input.key;
+          control.dataset.testid = `card-input-${input.key}`;
+          const remember = () => state.drafts.set(draftKey(card.id, input.key), control.value);
+          control.addEventListener('input', remember);
+          control.addEventListener('change', remember);
+          return h('label', { class: 'card-input', for: id }, h('span', { class: 'card-input-label' }, input.label), control);
+        }),
+      ),
+    );
+  }
+  if (card.state) {
+    parts.push(
+      h(
+        'div',
+        { class: `card-state${closed ? ' closed' : ''}`, dataset: { testid: 'card-state', status: card.state.status } },
+        card.state.label,
+      ),
+    );
+  }
+  const note = state.cardNotes.get(card.id);
+  if (card.actions?.length && !closed) {
+    parts.push(
+      h(
+        'div',
+        { class: 'card-actions' },
+        ...card.actions.map((a) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              class: `card-action style-${a.style ?? 'default'}`,
+              dataset: { testid: `card-action-${a.key}`, action: a.key },
+              disabled: note?.kind === 'pending',
+              onclick: (event) => clickCard(card, a, /** @type {HTMLElement} */ (event.currentTarget)),
+            },
+            a.label,
+          ),
+        ),
+      ),
+    );
+  }
+  if (note) parts.push(h('div', { class: `card-note note-${note.kind}`, dataset: { testid: 'card-note' }, role: 'status' }, note.text));
+  if (card.fallback) parts.push(h('div', { class: 'card-fallback' }, card.fallback));
+  return h('div', { class: `card${closed ? ' is-closed' : ''}`, dataset: { testid: 'card', cardId: card.id } }, ...parts);
+}
+
+const noteTimers = new Map();
+function setCardNote(cardId, note, clearAfterMs = 0) {
+  clearTimeout(noteTimers.get(cardId));
+  if (note) state.cardNotes.set(cardId, note);
+  else state.cardNotes.delete(cardId);
+  renderMessages();
+  if (clearAfterMs > 0) noteTimers.set(cardId, window.setTimeout(() => setCardNote(cardId, null), clearAfterMs));
+}
+
+async function clickCard(card, action, button) {
+  const values = {};
+  const cardEl = button.closest('[data-testid=card]');
+  for (const control of cardEl?.querySelectorAll('[data-input-key]') ?? []) {
+    values[control.dataset.inputKey] = control.value;
+  }
+  const from = state.speakerId;
+  setCardNote(card.id, { kind: 'pending', text: `以 ${nameOf(from)} 的身份点击「${action.label}」…` });
+  try {
+    const result = await api('POST', '/sim/api/card-actions', {
+      cardId: card.id,
+      from,
+      action: action.key,
+      ...(Object.keys(values).length ? { values } : {}),
+    });
+    if (result?.accepted) {
+      for (const input of card.inputs ?? []) state.drafts.delete(draftKey(card.id, input.key));
+      setCardNote(card.id, { kind: 'ok', text: `✓ ${result.message ?? '操作成功'}` }, 6000);
+    } else {
+      setCardNote(card.id, { kind: 'refused', text: `✗ ${result?.reason ?? '操作未被接受'}` }, 10000);
+    }
+  } catch (error) {
+    setCardNote(card.id, { kind: 'error', text: `出错了：${error.message}` }, 10000);
+  }
+  void refresh(state.currentId);
+}
+
+// ---- loading -------------------------------------------------------------------
+
+/** Per conversation: one fetch at a time; a change during a fetch schedules one more. */
+const loading = new Map();
+
+async function refresh(id) {
+  if (!id) return;
+  const entry = loading.get(id);
+  if (entry) {
+    entry.again = true;
+    return entry.promise;
+  }
+  const record = { again: false, promise: null };
+  loading.set(id, record);
+  record.promise = (async () => {
+    try {
+      do {
+        record.again = false;
+        const list = await api('GET', `/sim/api/conversations/${encodeURIComponent(id)}/messages?after=0`);
+        applyMessages(id, list);
+      } while (record.again);
+    } catch (error) {
+      if (id === state.currentId) showError(`读取消息失败：${error.message}`);
+    } finally {
+      loading.delete(id);
+    }
+  })();
+  return record.promise;
+}
+
+function applyMessages(id, list) {
+  state.messages.set(id, list);
+  const maxId = list.reduce((max, m) => Math.max(max, m.id), 0);
+  if (id === state.currentId) {
+    state.seen.set(id, maxId);
+    state.unread.set(id, 0);
+    renderMessages();
+  } else if (state.seen.has(id)) {
+    const seen = state.seen.get(id);
+    state.unread.set(id, list.filter((m) => m.id > seen).length);
+  } else {
+    state.seen.set(id, maxId);
+  }
+  renderConversations();
+}
+
+function selectConversation(id) {
+  const c = conversation(id);
+  if (!c) return;
+  state.currentId = id;
+  state.unread.set(id, 0);
+  const owner = dmOwner(c);
+  if (owner && owner !== state.speakerId) {
+    state.speakerId = owner;
+    els.speaker.value = owner;
+  }
+  if (location.hash.slice(1) !== id) history.replaceState(null, '', `#${id}`);
+  clearError();
+  closeMentionMenu();
+  renderHeader();
+  renderConversations();
+  renderMentionMenu();
+  renderMessages(true);
+  void refresh(id);
+  els.input.focus();
+}
+
+// ---- sending -------------------------------------------------------------------
+
+let sending = false;
+async function send() {
+  const text = els.input.value;
+  if (sending || text.trim() === '' || !state.currentId) return;
+  sending = true;
+  els.send.disabled = true;
+  clearError();
+  try {
+    await api('POST', '/sim/api/messages', { conversation: state.currentId, from: state.speakerId, text });
+    els.input.value = '';
+    autosize();
+    void refresh(state.currentId);
+  } catch (error) {
+    showError(`发送失败：${error.message}`);
+  } finally {
+    sending = false;
+    els.send.disabled = false;
+    els.input.focus();
+  }
+}
+
+function autosize() {
+  els.input.style.height = 'auto';
+  els.input.style.height = `${Math.min(els.input.scrollHeight, 160)}px`;
+}
+
+// ---- @ mentions ----------------------------------------------------------------
+
+function renderMentionMenu() {
+  const c = conversation(state.currentId);
+  const ids = c ? c.members : state.users.map((u) => u.id);
+  els.mentionMenu.replaceChildren(
+    ...ids
+      .map((id) => state.userById.get(id))
+      .filter(Boolean)
+      .map((u) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', role: 'option', dataset: { testid: `mention-${u.id}` }, onclick: () => insertMention(u.name) },
+            avatar(u.id, 'avatar-small'),
+            h('span', { class: 'mention-name' }, u.name),
+            h('span', { class: 'mention-sub' }, `${rolesText(u)} · ${u.department}`),
+          ),
+        ),
+      ),
+  );
+}
+
+function insertMention(name) {
+  const input = els.input;
+  const start = input.selectionStart ?? input.value.length;
+  const end = input.selectionEnd ?? input.value.length;
+  let before = input.value.slice(0, start);
+  // Typing "@" and then picking a name replaces that "@".
+  if (before.endsWith('@')) before = before.slice(0, -1);
+  const needsSpace = before.length > 0 && !/\s$/.test(before);
+  const token = `${needsSpace ? ' ' : ''}@${name} `;
+  input.value = before + token + input.value.slice(end);
+  const caret = before.length + token.length;
+  input.setSelectionRange(caret, caret);
+  closeMentionMenu();
+  autosize();
+  input.focus();
+}
+
+function openMentionMenu() {
+  els.mentionMenu.hidden = false;
+  els.mentionButton.setAttribute('aria-expanded', 'true');
+}
+function closeMentionMenu() {
+  els.mentionMenu.hidden = true;
+  els.mentionButton.setAttribute('aria-expanded', 'false');
+}
+
+// ---- live updates --------------------------------------------------------------
+
+function setConnection(kind, text) {
+  els.connection.dataset.state = kind;
+  els.connection.querySelector('.connection-text').textContent = text;
+}
+
+function connectEvents() {
+  const source = new EventSource('/sim/api/events');
+  let dropped = false;
+  source.addEventListener('open', () => {
+    setConnection('open', '实时连接正常');
+    if (dropped) {
+      // Whatever changed while we were away: fetch every conversation again.
+      dropped = false;
+      for (const c of state.conversations) void refresh(c.id);
+    }
+  });
+  source.addEventListener('change', (event) => {
+    let id;
+    try {
+      id = JSON.parse(event.data).conversation;
+    } catch {
+      return;
+    }
+    if (typeof id === 'string' && conversation(id)) void refresh(id);
+  });
+  source.addEventListener('error', () => {
+    dropped = true;
+    // EventSource reconnects by itself unless the server refused it (readyState CLOSED).
+    if (source.readyState === EventSource.CLOSED) {
+      setConnection('closed', '连接已断开，5 秒后重连…');
+      source.close();
+      window.setTimeout(connectEvents, 5000);
+    } else {
+      setConnection('connecting', '连接中断，正在重连…');
+    }
+  });
+}
+
+// ---- start ---------------------------------------------------------------------
+
+function wire() {
+  els.send.addEventListener('click', () => void send());
+  els.input.addEventListener('keydown', (event) => {
+    // Enter while an IME is composing Chinese text confirms the candidate; it must not send.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      void send();
+    } else if (event.key === 'Escape') {
+      closeMentionMenu();
+    }
+  });
+  els.input.addEventListener('input', () => {
+    autosize();
+    const before = els.input.value.slice(0, els.input.selectionStart ?? 0);
+    if (before.endsWith('@')) openMentionMenu();
+    else if (!els.mentionMenu.hidden && !/@\S*$/.test(before)) closeMentionMenu();
+  });
+  els.speaker.addEventListener('change', () => {
+    const c = conversation(state.currentId);
+    const id = els.speaker.value;
+    setSpeaker(id);
+    if (c && !c.members.includes(id)) {
+      showError(`${nameOf(id)} 不是「${c.type === 'direct' ? `${nameOf(c.members[0])} 的私聊` : c.name}」的成员，发言会被拒绝`);
+    } else {
+      clearError();
+    }
+  });
+  els.mentionButton.addEventListener('click', (event) => {
+    event.stopPropagation();
+    if (els.mentionMenu.hidden) openMentionMenu();
+    else closeMentionMenu();
+  });
+  document.addEventListener('click', (event) => {
+    if (!els.mentionMenu.hidden && !(event.target instanceof Node && els.mentionMenu.contains(event.target))) closeMentionMenu();
+  });
+  for (const example of els.hint.querySelectorAll('.example')) {
+    example.addEventListener('click', () => {
+      els.input.value = example.textContent ?? '';
+      autosize();
+      els.input.focus();
+    });
+  }
+  window.addEventListener('hashchange', () => {
+    const id = location.hash.slice(1);
+    if (id && id !== state.currentId && conversation(id)) selectConversation(id);
+  });
+}
+
+async function start() {
+  wire();
+  try {
+    const [users, conversations, bot] = await Promise.all([
+      api('GET', '/sim/api/users'),
+      api('GET', '/sim/api/conversations'),
+      api('GET', '/sim/api/bot').catch(() => null),
+    ]);
+    if (bot?.name) state.bot = bot;
+    state.users = users;
+    state.userById = new Map(users.map((u) => [u.id, u]));
+    const order = new Map(users.map((u, i) => [u.id, i]));
+    state.conversations = [...conversations].sort((a, b) => {
+      if (a.type !== b.type) return a.type === 'group' ? -1 : 1;
+      if (a.type === 'direct') return (order.get(a.members[0]) ?? 1e9) - (order.get(b.members[0]) ?? 1e9);
+      return a.name.localeCompare(b.name, 'zh-CN');
+    });
+    state.speakerId = (users.find((u) => u.roles.includes('organizer')) ?? users[0])?.id ?? null;
+    renderSpeakerOptions();
+    connectEvents();
+    const wanted = location.hash.slice(1);
+    const first = conversation(wanted) ? wanted : state.conversations[0]?.id;
+    // Every conversation once, for previews and unread counts; the open one first.
+    if (first) selectConversation(first);
+    await Promise.all(state.conversations.filter((c) => c.id !== first).map((c) => refresh(c.id)));
+  } catch (error) {
+    els.chatName.textContent = '无法连接会务助手';
+    showError(`加载失败：${error.message}。请确认服务已启动（npm start）后刷新页面。`);
+  }
+}
+
+void start();

@@ -1,0 +1,89 @@
+/**
+ * The platform boundary. Everything outside `src/platforms/<name>/` and the card renderers
+ * sees only these types. Ids in events are our internal ids (`<platform>:<external id>`).
+ */
+import type { Card } from '../../cards/model.js';
+
+export type PlatformName = 'simulator' | 'wecom' | 'dingtalk';
+
+export interface Mention {
+  userId: string;
+  name: string;
+}
+
+/** A text message in a group or a one-to-one chat with the bot. */
+export interface MessageEvent {
+  kind: 'message';
+  platform: PlatformName;
+  /** The platform's id of this delivery, used for durable de-duplication. */
+  eventId: string;
+  conversationId: string;
+  conversationType: 'group' | 'direct';
+  userId: string;
+  text: string;
+  mentions: Mention[];
+  receivedAt: string;
+}
+
+/** A click or form submit on a card we sent. */
+export interface CardActionEvent {
+  kind: 'card-action';
+  platform: PlatformName;
+  eventId: string;
+  cardId: string;
+  userId: string;
+  action: string;
+  values: Record<string, string>;
+  receivedAt: string;
+}
+
+export type InboundEvent = MessageEvent | CardActionEvent;
+
+export type OutboundTarget =
+  | { kind: 'conversation'; conversationId: string }
+  | { kind: 'user'; userId: string };
+
+export type OutboundContent =
+  | { type: 'text'; text: string }
+  | { type: 'markdown'; markdown: string }
+  | { type: 'card'; card: Card };
+
+export interface SendResult {
+  /** Platform reference needed to update the message later (message id, task id...). */
+  platformRef?: string;
+}
+
+/** What `send` throws: `retry` backs off, `refresh` retries once at once, `give-up` fails the job. */
+export class PlatformError extends Error {
+  constructor(
+    message: string,
+    readonly action: 'retry' | 'give-up' | 'refresh',
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Outbound operations, used by the outbound queue's processor only. */
+export interface PlatformClient {
+  readonly name: PlatformName;
+  /** `idempotencyKey` is the OutboundMessage id: a platform that can de-duplicate uses it. */
+  send(target: OutboundTarget, content: OutboundContent, idempotencyKey: string): Promise<SendResult>;
+  /** Replaces a card already sent (same card id) with its new state. */
+  updateCard(card: Card, target: OutboundTarget, platformRef: string | null, idempotencyKey: string): Promise<SendResult>;
+}
+
+/** Receives normalized inbound events from an adapter and answers card actions. */
+export interface InboundSink {
+  /** Durably accepts an event for processing (returns once it is queued). */
+  accept(event: InboundEvent): Promise<void>;
+  /** Processes a card action and returns its outcome, for platforms that answer clicks synchronously. */
+  acceptAndWait(event: CardActionEvent, timeoutMs: number): Promise<CardActionOutcome>;
+}
+
+export type CardActionOutcome = { accepted: true; message?: string } | { accepted: false; reason: string };
+
+export interface PlatformAdapter extends PlatformClient {
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+/**
+ * Every queue in one place, with its id-only payload type. Scheduling and sending are separate
+ * queues: a rate-limited outbound worker may pause for seconds, and a due reminder must still be
+ * turned into a message on time. Within a platform's outbound queue, priorities keep urgent
+ * notifications ahead of bulk sends.
+ */
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { InboundEvent, PlatformName } from '../platforms/types.js';
+
+export const QUEUE_NAMES = {
+  inbound: 'inbound',
+  schedule: 'schedule',
+  outbound: (platform: PlatformName) => `outbound-${platform}`,
+} as const;
+
+/** BullMQ priority: 1 is served first. */
+export const PRIORITY = { urgent: 1, interactive: 2, normal: 5, bulk: 10 } as const;
+export type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
+
+export interface InboundJob {
+  event: InboundEvent;
+}
+
+export interface OutboundJob {
+  messageId: string;
+}
+
+/** Delayed work. Job names select the processor; payloads carry ids only. */
+export type ScheduleJob = { reminderId: number; repeatOf?: string; repeat?: number };
+export const SCHEDULE_JOB = { reminderFire: 'reminder.fire' } as const;
+
+export interface Queues {
+  inbound: Queue<InboundJob>;
+  inboundEvents: QueueEvents;
+  schedule: Queue<ScheduleJob>;
+  outbound: Map<PlatformName, Queue<OutboundJob>>;
+  close(): Promise<void>;
+}
+
+export function createQueues(connection: Redis, prefix: string, platforms: readonly PlatformName[]): Queues {
+  const opts = { connection, prefix };
+  const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, opts);
+  // QueueEvents blocks on its connection, so it gets its own (closed with it below).
+  const eventsConnection = connection.duplicate();
+  const inboundEvents = new QueueEvents(QUEUE_NAMES.inbound, { connection: eventsConnection, prefix });
+  const schedule = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, opts);
+  const outbound = new Map(platforms.map((p) => [p, new Queue<OutboundJob>(QUEUE_NAMES.outbound(p), opts)] as const));
+  return {
+    inbound,
+    inboundEvents,
+    schedule,
+    outbound,
+    async close() {
+      await Promise.all([inbound.close(), inboundEvents.close(), schedule.close(), ...[...outbound.values()].map((q) => q.close())]);
+      eventsConnection.disconnect();
+    },
+  };
+}
+
+/** BullMQ custom job ids may not contain `:`; our internal ids do. */
+export function jobIdPart(id: string): string {
+  return id.replace(/[^A-Za-z0-9_@.-]/g, '_');
+}

@@ -1,0 +1,96 @@
+/**
+ * Cards we sent, with their current neutral model. Sending stores the card then queues it;
+ * an update bumps the version and queues a card-update keyed by that version, so a burst of
+ * updates sends the latest state and never loses one.
+ */
+import type { Card } from '../../cards/model.js';
+import type { PrismaClient } from '../db/client.js';
+import type { OutboundTarget } from '../platforms/types.js';
+import type { StoredCard } from '../router/types.js';
+import type { Priority } from '../queue/queues.js';
+import { type Outbox, targetId } from './outbox.js';
+
+export interface SendCardOptions {
+  kind: string;
+  refId: string;
+  target: OutboundTarget;
+  /** Only this user may act on the card (null: anyone who can see it). */
+  recipientUserId?: string | null;
+  priority: Priority;
+}
+
+export class CardService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Sends `card` once: the card id is deterministic, so a repeated call is a no-op. */
+  async send(card: Card, options: SendCardOptions): Promise<void> {
+    await this.sendMany([{ card, options }]);
+  }
+
+  async sendMany(items: ReadonlyArray<{ card: Card; options: SendCardOptions }>): Promise<void> {
+    if (items.length === 0) return;
+    const ids = items.map((i) => i.card.id);
+    const existing = new Set((await this.db.card.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((c) => c.id));
+    const fresh = items.filter((i) => !existing.has(i.card.id));
+    if (fresh.length > 0) {
+      await this.db.card.createMany({
+        data: fresh.map(({ card, options }) => ({
+          id: card.id,
+          kind: options.kind,
+          refId: options.refId,
+          targetKind: options.target.kind,
+          targetId: targetId(options.target),
+          recipientUserId: options.recipientUserId ?? null,
+          model: JSON.stringify(card),
+        })),
+      });
+    }
+    await this.outbox.enqueueMany(
+      items.map(({ card, options }) => ({
+        id: `card-${card.id}`,
+        target: options.target,
+        content: { type: 'card', cardId: card.id },
+        priority: options.priority,
+      })),
+    );
+  }
+
+  async get(id: string): Promise<StoredCard | null> {
+    const row = await this.db.card.findUnique({ where: { id } });
+    return row ? { id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, model: JSON.parse(row.model) as Card } : null;
+  }
+
+  async byRef(kind: string, refId: string): Promise<StoredCard[]> {
+    const rows = await this.db.card.findMany({ where: { kind, refId }, orderBy: { createdAt: 'asc' } });
+    return rows.map((row) => ({ id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, model: JSON.parse(row.model) as Card }));
+  }
+
+  /** Applies `change` to the stored card and queues the platform update. */
+  async update(id: string, change: (card: Card) => Card, priority: Priority): Promise<Card> {
+    const row = await this.db.card.findUnique({ where: { id } });
+    if (!row) throw new Error(`Unknown card ${id}`);
+    const next = change(JSON.parse(row.model) as Card);
+    const updated = await this.db.card.update({ where: { id }, data: { model: JSON.stringify(next), version: { increment: 1 } } });
+    const target: OutboundTarget =
+      row.targetKind === 'user' ? { kind: 'user', userId: row.targetId } : { kind: 'conversation', conversationId: row.targetId };
+    await this.outbox.enqueue({
+      id: `cardupd-${id}-v${updated.version}`,
+      target,
+      content: { type: 'card', cardId: id },
+      kind: 'card-update',
+      priority,
+    });
+    return next;
+  }
+
+  async setPlatformRef(id: string, platformRef: string): Promise<void> {
+    await this.db.card.update({ where: { id }, data: { platformRef } });
+  }
+
+  async platformRef(id: string): Promise<string | null> {
+    return (await this.db.card.findUnique({ where: { id }, select: { platformRef: true } }))?.platformRef ?? null;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Reminders: stored in the database, fired by delayed jobs (one-off) or BullMQ job schedulers
+ * (recurring, in the configured zone). Every job id derives from the reminder id, and the fire
+ * processor re-checks the database, so a cancelled, acknowledged or duplicated job sends nothing.
+ */
+import { reminderCard, withState } from '../../cards/reminder-card.js';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import type { OutboundTarget } from '../platforms/types.js';
+import { PRIORITY, jobIdPart, type ScheduleJob } from '../queue/queues.js';
+import { formatDateTime } from '../time/parse-time.js';
+import type { CardService } from './cards.js';
+import type { Directory } from './directory.js';
+import type { Scheduler } from './scheduler.js';
+
+export type ReminderWhen =
+  | { kind: 'once'; at: Date }
+  | { kind: 'recurring'; cron: string; description: string; firstAt: Date };
+
+export type ReminderTarget = { kind: 'user'; userId: string } | { kind: 'group'; conversationId: string };
+
+export interface NewReminder {
+  creatorId: string;
+  sourceConversationId: string;
+  target: ReminderTarget;
+  text: string;
+  when: ReminderWhen;
+  important: boolean;
+}
+
+type ReminderRow = NonNullable<Awaited<ReturnType<PrismaClient['reminder']['findUnique']>>>;
+
+const OPEN_STATUSES = ['pending', 'fired', 'snoozed', 'active'];
+
+export class ReminderService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly scheduler: Scheduler,
+    private readonly cards: CardService,
+    private readonly directory: Directory,
+    private readonly config: Config,
+  ) {}
+
+  async create(input: NewReminder): Promise<ReminderRow> {
+    const base = {
+      creatorId: input.creatorId,
+      sourceConversationId: input.sourceConversationId,
+      targetKind: input.target.kind,
+      targetUserId: input.target.kind === 'user' ? input.target.userId : null,
+      targetConversationId: input.target.kind === 'group' ? input.target.conversationId : null,
+      text: input.text,
+      important: input.important,
+      timeZone: this.config.HUIWU_TIMEZONE,
+    };
+    if (input.when.kind === 'once') {
+      const row = await this.db.reminder.create({ data: { ...base, fireAt: input.when.at, status: 'pending' } });
+      await this.scheduler.at(onceJobId(row.id), { reminderId: row.id }, input.when.at);
+      return row;
+    }
+    const row = await this.db.reminder.create({
+      data: { ...base, fireAt: input.when.firstAt, cron: input.when.cron, ruleText: input.when.description, status: 'active' },
+    });
+    await this.scheduler.recurring(schedulerId(row.id), input.when.cron, this.config.HUIWU_TIMEZONE, { reminderId: row.id });
+    return row;
+  }
+
+  /** Open reminders the user created or receives, soonest first. */
+  async listFor(userId: string): Promise<ReminderRow[]> {
+    return this.db.reminder.findMany({
+      where: { status: { in: OPEN_STATUSES }, OR: [{ creatorId: userId }, { targetUserId: userId }] },
+      orderBy: [{ fireAt: 'asc' }, { id: 'asc' }],
+      take: 50,
+    });
+  }
+
+  async get(id: number): Promise<ReminderRow | null> {
+    return this.db.reminder.findUnique({ where: { id } });
+  }
+
+  async cancel(reminder: ReminderRow): Promise<void> {
+    await this.db.reminder.update({ where: { id: reminder.id }, data: { status: 'cancelled' } });
+    await this.removeJobs(reminder);
+    await this.closeCards(reminder.id, { status: 'cancelled', label: '🚫 提醒已取消', closed: true });
+  }
+
+  /**
+   * Called by the schedule processor. `occurrence` is the job id, unique per delivery, so the
+   * card and message ids derived from it make a retried job send once.
+   */
+  async fire(data: ScheduleJob, occurrence: string): Promise<'sent' | 'skipped'> {
+    const reminder = await this.get(data.reminderId);
+    if (!reminder || !OPEN_STATUSES.includes(reminder.status)) return 'skipped';
+    const isRepeat = data.repeat !== undefined;
+    if (isRepeat && reminder.ackedAt) return 'skipped';
+    if (isRepeat && reminder.repeatsSent >= (data.repeat ?? 0)) return 'skipped';
+
+    const creator = await this.directory.user(reminder.creatorId);
+    const now = new Date();
+    const cardId = `rem-${reminder.id}-${jobIdPart(occurrence)}`;
+    await this.cards.send(
+      reminderCard({
+        cardId,
+        reminderId: reminder.id,
+        text: reminder.text,
+        dueAt: formatDateTime(now, reminder.timeZone),
+        creatorName: creator?.name ?? '系统',
+        important: reminder.important,
+        rule: reminder.ruleText,
+        repeat: data.repeat,
+        snoozeMinutes: this.config.HUIWU_SNOOZE_MINUTES,
+      }),
+      {
+        kind: 'reminder',
+        refId: String(reminder.id),
+        target: deliveryTarget(reminder),
+        recipientUserId: reminder.targetKind === 'user' ? (reminder.targetUserId ?? reminder.creatorId) : null,
+        priority: PRIORITY.urgent,
+      },
+    );
+
+    await this.db.reminder.update({
+      where: { id: reminder.id },
+      data: isRepeat
+        ? { repeatsSent: data.repeat }
+        : {
+            status: reminder.cron ? 'active' : 'fired',
+            repeatsSent: 0,
+            ackedAt: null,
+            ackedBy: null,
+            occurrence: { increment: 1 },
+          },
+    });
+    if (reminder.important) await this.scheduleRepeat(reminder.id, isRepeat ? (data.repeatOf ?? occurrence) : occurrence, (data.repeat ?? 0) + 1);
+    return 'sent';
+  }
+
+  /** 知道了: stops repeats of an important reminder and closes its open cards. */
+  async acknowledge(reminder: ReminderRow, userId: string, userName: string): Promise<void> {
+    const now = new Date();
+    await this.db.reminder.update({
+      where: { id: reminder.id },
+      data: { ackedAt: now, ackedBy: userId, status: reminder.cron ? 'active' : 'acked' },
+    });
+    const label = `✅ ${userName} 已知晓（${formatDateTime(now, reminder.timeZone)}）`;
+    await this.closeCards(reminder.id, { status: 'acknowledged', label, closed: true });
+  }
+
+  /** 稍后提醒: one more delivery after the snooze delay; the clicked card shows until when. */
+  async snooze(reminder: ReminderRow, cardId: string): Promise<Date> {
+    const until = new Date(Date.now() + this.config.HUIWU_SNOOZE_MINUTES * 60_000);
+    await this.db.reminder.update({
+      where: { id: reminder.id },
+      data: { status: reminder.cron ? 'active' : 'snoozed', ackedAt: new Date(), fireAt: reminder.cron ? reminder.fireAt : until },
+    });
+    await this.scheduler.at(`reminder-${reminder.id}-snooze-${jobIdPart(cardId)}`, { reminderId: reminder.id }, until);
+    const label = `⏰ 已推迟到 ${formatDateTime(until, reminder.timeZone)}`;
+    await this.cards.update(cardId, (card) => withState(card, { status: 'snoozed', label, closed: true }), PRIORITY.interactive);
+    return until;
+  }
+
+  /** Re-creates jobs for open reminders whose job went missing (for example a Redis restored from an old backup). */
+  async reconcileJobs(): Promise<number> {
+    const open = await this.db.reminder.findMany({ where: { status: { in: ['pending', 'active'] } } });
+    let restored = 0;
+    for (const r of open) {
+      if (r.cron) {
+        await this.scheduler.recurring(schedulerId(r.id), r.cron, r.timeZone, { reminderId: r.id });
+      } else if (r.fireAt && !(await this.scheduler.exists(onceJobId(r.id)))) {
+        await this.scheduler.at(onceJobId(r.id), { reminderId: r.id }, r.fireAt);
+        restored++;
+      }
+    }
+    return restored;
+  }
+
+  private async scheduleRepeat(reminderId: number, repeatOf: string, repeat: number): Promise<void> {
+    if (repeat > this.config.HUIWU_IMPORTANT_MAX_REPEATS) return;
+    const when = new Date(Date.now() + this.config.HUIWU_IMPORTANT_REPEAT_SECONDS * 1000);
+    await this.scheduler.at(`reminder-${reminderId}-repeat-${jobIdPart(repeatOf)}-${repeat}`, { reminderId, repeatOf, repeat }, when);
+  }
+
+  private async removeJobs(reminder: ReminderRow): Promise<void> {
+    if (reminder.cron) await this.scheduler.removeRecurring(schedulerId(reminder.id));
+    await this.scheduler.cancel(onceJobId(reminder.id));
+  }
+
+  private async closeCards(reminderId: number, state: { status: string; label: string; closed: boolean }): Promise<void> {
+    for (const card of await this.cards.byRef('reminder', String(reminderId))) {
+      if (card.model.state?.closed) continue;
+      await this.cards.update(card.id, (c) => withState(c, state), PRIORITY.interactive);
+    }
+  }
+}
+
+function onceJobId(id: number): string {
+  return `reminder-${id}-once`;
+}
+
+function schedulerId(id: number): string {
+  return `reminder-${id}`;
+}
+
+function deliveryTarget(r: ReminderRow): OutboundTarget {
+  return r.targetKind === 'group' && r.targetConversationId
+    ? { kind: 'conversation', conversationId: r.targetConversationId }
+    : { kind: 'user', userId: r.targetUserId ?? r.creatorId };
+}

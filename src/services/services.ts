@@ -1,0 +1,21 @@
+/** The ports a handler or processor may use. Built once in `src/app.ts`. */
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import type { CardService } from './cards.js';
+import type { Directory } from './directory.js';
+import type { Outbox } from './outbox.js';
+import type { ReminderService } from './reminders.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface Services {
+  config: Config;
+  db: PrismaClient;
+  log: Logger;
+  directory: Directory;
+  outbox: Outbox;
+  cards: CardService;
+  scheduler: Scheduler;
+  reminders: ReminderService;
+  clock: () => Date;
+}

@@ -1,0 +1,193 @@
+/**
+ * Reminders end to end through the simulator API: real app, real Redis, real SQLite.
+ */
+import { QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE_NAMES } from '../../src/queue/queues.js';
+import { connectRedis } from '../../src/redis/connection.js';
+import { startTestApp, type TestApp } from '../support/harness.js';
+import type { SimMessage } from '../support/sim-client.js';
+
+const GROUP = 'prep-group';
+const YMD_HM = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/;
+
+let t: TestApp;
+let scheduleEvents: QueueEvents;
+beforeAll(async () => {
+  t = await startTestApp({ HUIWU_IMPORTANT_REPEAT_SECONDS: '2', HUIWU_IMPORTANT_MAX_REPEATS: '2' });
+  scheduleEvents = new QueueEvents(QUEUE_NAMES.schedule, { connection: connectRedis(t.env.REDIS_URL!), prefix: t.env.HUIWU_QUEUE_PREFIX });
+  await scheduleEvents.waitUntilReady();
+});
+afterAll(async () => {
+  await scheduleEvents?.close();
+  await t?.close();
+});
+
+const isReminderCard = (text: string) => (m: SimMessage) => m.card?.body === text;
+
+async function lastId(conversation: string): Promise<number> {
+  return (await t.sim.messages(conversation)).at(-1)?.id ?? 0;
+}
+
+describe('reminders', () => {
+  it('delivers "提醒 10秒后 测试" once, to the setter\'s DM, within 2 s of its time', async () => {
+    const dmBefore = await lastId('dm-wangfang');
+    const sentAt = Date.now();
+    const reply = await t.sim.ask(GROUP, 'wangfang', '提醒 10秒后 测试');
+    expect(reply.text).toContain('已设置提醒');
+    expect(reply.text).toMatch(YMD_HM);
+    const id = /#(\d+)/.exec(reply.text ?? '')![1];
+
+    const card = await t.sim.nextBotMessage('dm-wangfang', dmBefore, isReminderCard('测试'), 20_000);
+    const lateness = Date.parse(card.at) - (sentAt + 10_000);
+    expect(lateness).toBeGreaterThan(-1000);
+    expect(lateness).toBeLessThan(2000);
+    expect(card.card?.title).toContain(`#${id}`);
+    expect(card.card?.actions?.map((a) => a.label)).toEqual(['知道了', '稍后提醒（10分钟）']);
+
+    // Nothing in the group but the confirmation, and one card only in the DM.
+    const groupCards = (await t.sim.messages(GROUP)).filter((m) => m.card?.body === '测试');
+    expect(groupCards).toHaveLength(0);
+    const ack = await t.sim.click(card.card!.id, 'wangfang', 'reminder.ack');
+    expect(ack.body.accepted).toBe(true);
+    const updated = await t.sim.waitForCard('dm-wangfang', card.card!.id, (c) => c.state?.status === 'acknowledged');
+    expect(updated.state?.label).toContain('王芳 已知晓');
+    const cards = (await t.sim.messages('dm-wangfang', dmBefore)).filter(isReminderCard('测试'));
+    expect(cards).toHaveLength(1);
+  });
+
+  it('refuses a second click on a handled card and changes nothing', async () => {
+    const before = await lastId('dm-wangfang');
+    await t.sim.ask(GROUP, 'wangfang', '提醒 1秒后 二次点击');
+    const card = await t.sim.nextBotMessage('dm-wangfang', before, isReminderCard('二次点击'));
+    expect((await t.sim.click(card.card!.id, 'wangfang', 'reminder.ack')).body.accepted).toBe(true);
+    await t.sim.waitForCard('dm-wangfang', card.card!.id, (c) => c.state?.closed === true);
+    const again = await t.sim.click(card.card!.id, 'wangfang', 'reminder.snooze');
+    expect(again.body).toMatchObject({ accepted: false });
+    expect(again.body.reason).toContain('已处理');
+  });
+
+  it('snoozes: the card shows until when and a delayed job exists', async () => {
+    const before = await lastId('dm-wangfang');
+    const reply = await t.sim.ask(GROUP, 'wangfang', '提醒 1秒后 稍后再说');
+    const id = Number(/#(\d+)/.exec(reply.text ?? '')![1]);
+    const card = await t.sim.nextBotMessage('dm-wangfang', before, isReminderCard('稍后再说'));
+    const result = await t.sim.click(card.card!.id, 'wangfang', 'reminder.snooze');
+    expect(result.body.accepted).toBe(true);
+    const updated = await t.sim.waitForCard('dm-wangfang', card.card!.id, (c) => c.state?.status === 'snoozed');
+    expect(updated.state?.label).toMatch(/已推迟到 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    const delayed = await t.app.queues.schedule.getDelayed();
+    const job = delayed.find((j) => j.data.reminderId === id);
+    expect(job).toBeDefined();
+    expect(job!.opts.delay).toBeGreaterThan(9 * 60_000);
+  });
+
+  it('reminds @someone in their DM; others cannot act on it', async () => {
+    const before = await lastId('dm-zhaolei');
+    const reply = await t.sim.ask(GROUP, 'wangfang', '提醒 @赵磊 1秒后 交会议材料');
+    expect(reply.text).toContain('赵磊');
+    const card = await t.sim.nextBotMessage('dm-zhaolei', before, isReminderCard('交会议材料'));
+    const stranger = await t.sim.click(card.card!.id, 'zhouting', 'reminder.ack');
+    expect(stranger.status).toBe(403);
+    const own = await t.sim.click(card.card!.id, 'zhaolei', 'reminder.ack');
+    expect(own.body.accepted).toBe(true);
+  });
+
+  it('reminds the whole group in the group; any member can acknowledge', async () => {
+    const before = await lastId(GROUP);
+    await t.sim.ask(GROUP, 'zhaolei', '@会务助手 提醒 本群 1秒后 全体开会');
+    const card = await t.sim.nextBotMessage(GROUP, before, isReminderCard('全体开会'));
+    const ack = await t.sim.click(card.card!.id, 'zhouting', 'reminder.ack');
+    expect(ack.body.accepted).toBe(true);
+    const updated = await t.sim.waitForCard(GROUP, card.card!.id, (c) => c.state?.status === 'acknowledged');
+    expect(updated.state?.label).toContain('周婷');
+  });
+
+  it('refuses a past time and schedules nothing', async () => {
+    const jobsBefore = await t.app.queues.schedule.getJobCountByTypes('delayed', 'wait');
+    const remindersBefore = await t.app.services.db.reminder.count();
+    const reply = await t.sim.ask(GROUP, 'wangfang', '提醒 2020-01-01 10:00 过去的事');
+    expect(reply.text).toContain('❌');
+    expect(reply.text).toContain('用法');
+    expect(await t.app.services.db.reminder.count()).toBe(remindersBefore);
+    expect(await t.app.queues.schedule.getJobCountByTypes('delayed', 'wait')).toBe(jobsBefore);
+  });
+
+  it('explains an unparseable time and a missing content', async () => {
+    const bad = await t.sim.ask(GROUP, 'wangfang', '提醒 找个时间 喝茶');
+    expect(bad.text).toContain('❌');
+    expect(bad.text).toContain('例如');
+    const empty = await t.sim.ask(GROUP, 'wangfang', '提醒 明天下午3点');
+    expect(empty.text).toContain('缺少提醒内容');
+  });
+
+  it('lists and cancels, and only the setter may cancel', async () => {
+    const created = await t.sim.ask('dm-sunli', 'sunli', '提醒 明天下午3点 审核预算');
+    expect(created.text).toMatch(/#\d+/);
+    const id = Number(/#(\d+)/.exec(created.text ?? '')![1]);
+    const list = await t.sim.ask('dm-sunli', 'sunli', '提醒 列表');
+    expect(list.text).toContain(`#${id}`);
+    expect(list.text).toContain('审核预算');
+
+    const other = await t.sim.ask('dm-wujun', 'wujun', `提醒 取消 ${id}`);
+    expect(other.text).toContain('只有设置人');
+
+    const cancel = await t.sim.ask('dm-sunli', 'sunli', `提醒 取消 #${id}`);
+    expect(cancel.text).toContain(`已取消提醒 #${id}`);
+    expect(await t.app.queues.schedule.getJob(`reminder-${id}-once`)).toBeUndefined();
+    const after = await t.sim.ask('dm-sunli', 'sunli', 'remind list');
+    expect(after.text).not.toContain(`#${id} `);
+  });
+
+  it('sets a recurring reminder as a job scheduler in the configured zone', async () => {
+    const reply = await t.sim.ask(GROUP, 'wangfang', '提醒 工作日 18:00 写日报');
+    expect(reply.text).toContain('工作日 18:00');
+    expect(reply.text).toMatch(/下次 \d{4}-\d{2}-\d{2} 18:00/);
+    const id = Number(/#(\d+)/.exec(reply.text ?? '')![1]);
+    const scheduler = await t.app.queues.schedule.getJobScheduler(`reminder-${id}`);
+    expect(scheduler?.pattern).toBe('0 18 * * 1-5');
+    expect(scheduler?.tz).toBe('Asia/Shanghai');
+    await t.sim.ask(GROUP, 'wangfang', `提醒 取消 ${id}`);
+    expect(await t.app.queues.schedule.getJobScheduler(`reminder-${id}`)).toBeUndefined();
+  });
+
+  it('repeats an important reminder until acknowledged, up to the cap', async () => {
+    const before = await lastId('dm-huangmin');
+    const reply = await t.sim.ask('dm-huangmin', 'huangmin', '提醒 重要 1秒后 带工牌');
+    expect(reply.text).toContain('重要提醒');
+    const first = await t.sim.nextBotMessage('dm-huangmin', before, isReminderCard('带工牌'));
+    const second = await t.sim.nextBotMessage('dm-huangmin', first.id, isReminderCard('带工牌'));
+    const third = await t.sim.nextBotMessage('dm-huangmin', second.id, isReminderCard('带工牌'));
+    expect(third.card?.fields?.find((f) => f.label === '重复')?.value).toContain('第 2 次');
+    // The cap (2 repeats) is reached: no further repeat job is waiting.
+    const id = Number(/#(\d+)/.exec(reply.text ?? '')![1]);
+    const pending = (await t.app.queues.schedule.getDelayed()).filter((j) => j.data.reminderId === id);
+    expect(pending).toHaveLength(0);
+  });
+
+  it('stops repeating once someone presses 知道了', async () => {
+    const before = await lastId('dm-wujun');
+    const reply = await t.sim.ask('dm-wujun', 'wujun', '提醒 重要 1秒后 交发票');
+    const id = Number(/#(\d+)/.exec(reply.text ?? '')![1]);
+    const first = await t.sim.nextBotMessage('dm-wujun', before, isReminderCard('交发票'));
+    expect((await t.sim.click(first.card!.id, 'wujun', 'reminder.ack')).body.accepted).toBe(true);
+    // The repeat job still fires on time, and must find the acknowledgement and send nothing.
+    const repeat = await t.app.queues.schedule.getJob(`reminder-${id}-repeat-reminder-${id}-once-1`);
+    expect(repeat).toBeDefined();
+    expect(await repeat!.waitUntilFinished(scheduleEvents, 10_000)).toBe('skipped');
+    const cards = (await t.sim.messages('dm-wujun', before)).filter(isReminderCard('交发票'));
+    expect(cards).toHaveLength(1);
+  });
+
+  it('retries a failed send with backoff and delivers once', async () => {
+    const before = await lastId('dm-zhouting');
+    await t.sim.request('POST', '/sim/api/faults', { sendFailures: 2 });
+    const reply = await t.sim.ask('dm-zhouting', 'zhouting', '提醒 1秒后 重试测试');
+    expect(reply.text).toContain('已设置提醒');
+    const card = await t.sim.nextBotMessage('dm-zhouting', before, isReminderCard('重试测试'));
+    const row = await t.app.services.db.outboundMessage.findUnique({ where: { id: `card-${card.card!.id}` } });
+    expect(row?.status).toBe('sent');
+    const retried = await t.app.services.db.outboundMessage.findMany({ where: { attempts: { gt: 1 } } });
+    expect(retried.length).toBeGreaterThan(0);
+  });
+});

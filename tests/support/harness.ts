@@ -1,0 +1,68 @@
+/**
+ * Starts the real app in this process for a test: real Redis (a unique queue prefix per app),
+ * a fresh SQLite file with the real migrations, a real HTTP port. Nothing of ours is mocked.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { createHuiwu, type HuiwuApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { applyMigrations } from '../../src/db/migrate.js';
+import { SimClient } from './sim-client.js';
+
+export interface TestApp {
+  app: HuiwuApp;
+  baseUrl: string;
+  sim: SimClient;
+  env: Record<string, string>;
+  /** Stops the app but keeps its database and queues, to start it again with `restart`. */
+  stop(): Promise<void>;
+  restart(): Promise<TestApp>;
+  close(): Promise<void>;
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'huiwu-test-'));
+  return {
+    DATABASE_URL: `file:${join(dir, 'huiwu.db')}`,
+    HUIWU_QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    REDIS_URL: inject('redisUrl'),
+    HUIWU_DATA_DIR: dir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    HUIWU_SEND_BACKOFF_MS: '50',
+    ...overrides,
+  };
+}
+
+export async function startTestApp(overrides: Record<string, string> = {}, envIn?: Record<string, string>): Promise<TestApp> {
+  const env = envIn ?? testEnv(overrides);
+  const config = loadConfig(env);
+  await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+  const app = await createHuiwu(config, config.REDIS_URL!, pino({ level: config.LOG_LEVEL }));
+  const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const sim = new SimClient(address, app.simulator);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+  };
+  return {
+    app,
+    baseUrl: address,
+    sim,
+    env,
+    stop,
+    restart: async () => {
+      await stop();
+      return startTestApp({}, env);
+    },
+    close: async () => {
+      await stop();
+      rmSync(env.HUIWU_DATA_DIR!, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { HandlerRegistry } from '../../src/router/registry.js';
+import { normalizeCommandText, parseShortId, splitKeyword, stripMentions } from '../../src/router/normalize.js';
+import { closest } from '../../src/router/suggest.js';
+import type { CommandSpec } from '../../src/router/types.js';
+import { buildRegistry } from '../../handlers/index.js';
+
+const BOT = ['会务助手'];
+const KEYWORDS = ['提醒', 'remind', 'reminder', '帮助', 'help'];
+
+describe('normalizeCommandText', () => {
+  it.each([
+    ['提醒 10秒后 测试', '提醒 10秒后 测试'],
+    ['/提醒 10秒后 测试', '提醒 10秒后 测试'],
+    ['／提醒 10秒后 测试', '提醒 10秒后 测试'],
+    ['@会务助手 提醒 10秒后 测试', '提醒 10秒后 测试'],
+    ['提醒 @会务助手 10秒后 测试', '提醒 10秒后 测试'],
+    ['提醒 10秒后 测试 @会务助手', '提醒 10秒后 测试'],
+    ['  提醒　　10秒后\t测试  ', '提醒 10秒后 测试'],
+    ['提醒　１０：３０ 开会', '提醒 10:30 开会'],
+    ['ＨＥＬＰ', 'HELP'],
+    ['@会务助手 /help', 'help'],
+  ])('%s -> %s', (input, expected) => {
+    expect(normalizeCommandText(input, BOT)).toBe(expected);
+  });
+});
+
+describe('splitKeyword', () => {
+  it('splits a keyword with a space', () => {
+    expect(splitKeyword('提醒 10秒后 测试', KEYWORDS)).toEqual({ keyword: '提醒', rest: '10秒后 测试' });
+  });
+  it('splits a Chinese keyword glued to its argument', () => {
+    expect(splitKeyword('提醒我明天9点开会', KEYWORDS)).toEqual({ keyword: '提醒', rest: '我明天9点开会' });
+  });
+  it('is case-insensitive for English aliases and prefers the longest', () => {
+    expect(splitKeyword('Reminder list', KEYWORDS)).toEqual({ keyword: 'reminder', rest: 'list' });
+    expect(splitKeyword('REMIND me in 5 minutes x', KEYWORDS)).toEqual({ keyword: 'remind', rest: 'me in 5 minutes x' });
+  });
+  it('does not match an English keyword inside a longer word', () => {
+    expect(splitKeyword('helpful tips', KEYWORDS)).toBeNull();
+  });
+  it('returns null for unknown commands', () => {
+    expect(splitKeyword('你好', KEYWORDS)).toBeNull();
+  });
+});
+
+describe('stripMentions and parseShortId', () => {
+  it('removes mention tokens, longest names first', () => {
+    expect(stripMentions('@张三 @张三丰 明天9点 交材料', ['张三', '张三丰'])).toBe('明天9点 交材料');
+  });
+  it.each([
+    ['#12', 12],
+    ['12', 12],
+    ['＃12', 12],
+    ['#', null],
+    ['abc', null],
+    [undefined, null],
+  ])('parseShortId(%s) = %s', (token, expected) => {
+    expect(parseShortId(token)).toBe(expected);
+  });
+});
+
+describe('closest', () => {
+  it.each([
+    ['提', '提醒'],
+    ['提醒我', '提醒'],
+    ['remnd', 'remind'],
+    ['hlep', 'help'],
+    ['帮组', '帮助'],
+  ])('suggests %s -> %s', (word, expected) => {
+    expect(closest(word, KEYWORDS)).toBe(expected);
+  });
+  it('suggests nothing for unrelated words', () => {
+    expect(closest('天气预报怎么样', KEYWORDS)).toBeNull();
+  });
+});
+
+describe('HandlerRegistry', () => {
+  const spec = (id: string, keywords: string[]): CommandSpec => ({
+    id,
+    keywords,
+    summary: '',
+    usage: [],
+    example: '',
+    handle: async () => undefined,
+  });
+  it('fails at registration on a duplicate keyword or id', () => {
+    const registry = new HandlerRegistry().command(spec('a', ['甲']));
+    expect(() => registry.command(spec('b', ['甲']))).toThrow(/Duplicate command keyword/);
+    expect(() => registry.command(spec('a', ['乙']))).toThrow(/Duplicate command id/);
+  });
+  it('fails on a duplicate card action', () => {
+    const registry = new HandlerRegistry().cardAction({ key: 'x.y', handle: async () => ({ accepted: true }) });
+    expect(() => registry.cardAction({ key: 'x.y', handle: async () => ({ accepted: true }) })).toThrow(/Duplicate card action/);
+  });
+  it('registers every shipped command with a usage and an example', () => {
+    const registry = buildRegistry();
+    for (const command of registry.allCommands()) {
+      expect(command.usage.length, command.id).toBeGreaterThan(0);
+      expect(command.example, command.id).not.toBe('');
+    }
+  });
+});
