@@ -2,6 +2,7 @@
  * Entry point: validate configuration, apply migrations, connect Redis (or start the private one),
  * start the app, and shut down in order on SIGINT/SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { createHuiwu } from './app.js';
@@ -10,6 +11,8 @@ import { applyMigrations } from './db/migrate.js';
 import { startPrivateRedis, type PrivateRedis } from './redis/private-redis.js';
 
 async function main(): Promise<void> {
+  // A local .env (see .env.example) fills in variables the environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig();

@@ -75,6 +75,10 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
       try {
         await client.zrem(INSTANCES_KEY, member);
         await client.zremrangebyscore(INSTANCES_KEY, 0, Date.now() - 3 * HEARTBEAT_MS);
+        // Instances that crashed recently still have a fresh heartbeat; their pid tells.
+        for (const other of await client.zrange(INSTANCES_KEY, '0', '-1')) {
+          if (!isAlive(Number(String(other).split("-")[0]))) await client.zrem(INSTANCES_KEY, String(other));
+        }
         if ((await client.zcard(INSTANCES_KEY)) === 0) {
           // SHUTDOWN flushes the AOF; the connection drops as Redis exits.
           await client.call('SHUTDOWN').catch(() => undefined);
@@ -85,6 +89,15 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
       }
     },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function spawnRedis(binary: string, dataDir: string, socket: string): void {

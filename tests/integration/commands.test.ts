@@ -1,0 +1,74 @@
+/** The command router as users meet it: help, suggestions, aliases, and staying quiet in group chatter. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/harness.js';
+
+const GROUP = 'prep-group';
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('commands', () => {
+  it('帮助 lists every command with an example', async () => {
+    const reply = await t.sim.ask(GROUP, 'wangfang', '@会务助手 帮助');
+    expect(reply.text).toContain('提醒');
+    expect(reply.text).toContain('例如：提醒 明天下午3点 提交会议材料');
+  });
+
+  it('帮助 提醒 shows the usage of one command; /help remind works too', async () => {
+    const zh = await t.sim.ask(GROUP, 'wangfang', '帮助 提醒');
+    expect(zh.text).toContain('用法');
+    expect(zh.text).toContain('提醒 列表');
+    const en = await t.sim.ask(GROUP, 'wangfang', '/help remind');
+    expect(en.text).toBe(zh.text);
+  });
+
+  it('suggests the closest command for a typo', async () => {
+    const reply = await t.sim.ask(GROUP, 'wangfang', '@会务助手 提姓 明天9点 开会');
+    expect(reply.text).toContain('没有「提姓」这个命令');
+    expect(reply.text).toContain('提醒');
+    const en = await t.sim.ask('dm-wangfang', 'wangfang', 'remnd me tomorrow 9am x');
+    expect(en.text).toContain('remind');
+  });
+
+  it('accepts full-width punctuation and spaces, and the bot mention anywhere', async () => {
+    const reply = await t.sim.ask(GROUP, 'wangfang', '提醒　明天　１０：３０　对流程 @会务助手');
+    expect(reply.text).toContain('已设置提醒');
+    expect(reply.text).toMatch(/\d{4}-\d{2}-\d{2} 10:30/);
+  });
+
+  it('stays quiet when people chat in the group without addressing it', async () => {
+    const id = await t.sim.say(GROUP, 'zhouting', '大家明天几点到场？');
+    const job = await t.app.queues.inbound.getJob(`in-simulator_msg-${id}`);
+    expect(job).toBeDefined();
+    await job!.waitUntilFinished(t.app.queues.inboundEvents, 10_000);
+    const replies = await t.app.services.db.outboundMessage.count({ where: { id: { startsWith: `reply-simulator-msg-${id}-` } } });
+    expect(replies).toBe(0);
+  });
+
+  it('rejects unknown users, conversations and cards with 4xx and changes nothing', async () => {
+    const before = await t.app.services.db.simMessage.count();
+    expect((await t.sim.request('POST', '/sim/api/messages', { conversation: GROUP, from: 'nobody', text: '帮助' })).status).toBe(404);
+    expect((await t.sim.request('POST', '/sim/api/messages', { conversation: 'nowhere', from: 'wangfang', text: '帮助' })).status).toBe(404);
+    expect((await t.sim.request('POST', '/sim/api/messages', { conversation: 'dm-zhaolei', from: 'wangfang', text: '帮助' })).status).toBe(403);
+    expect((await t.sim.request('POST', '/sim/api/messages', { conversation: GROUP, from: 'wangfang' })).status).toBe(400);
+    expect((await t.sim.click('no-such-card', 'wangfang', 'reminder.ack')).status).toBe(404);
+    expect((await t.sim.request('GET', '/sim/api/conversations/nowhere/messages')).status).toBe(404);
+    expect(await t.app.services.db.simMessage.count()).toBe(before);
+  });
+
+  it('lists users and conversations with roles for every kind of demo user', async () => {
+    const users = (await t.sim.request<Array<{ id: string; roles: string[]; department: string }>>('GET', '/sim/api/users')).body;
+    const roles = new Set(users.flatMap((u) => u.roles));
+    for (const role of ['organizer', 'executive', 'department_head', 'attendee']) expect(roles).toContain(role);
+    const heads = users.filter((u) => u.roles.includes('department_head')).map((u) => u.department);
+    expect(new Set(heads).size).toBeGreaterThanOrEqual(2);
+    const conversations = (await t.sim.request<Array<{ id: string; name: string; type: string; members: string[] }>>('GET', '/sim/api/conversations')).body;
+    expect(conversations.find((c) => c.type === 'group')?.name).toBe('会务筹备群');
+    expect(conversations.filter((c) => c.type === 'direct')).toHaveLength(users.length);
+    expect((await t.sim.request('GET', '/healthz')).body).toEqual({ ok: true });
+  });
+});

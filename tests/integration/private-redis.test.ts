@@ -1,0 +1,62 @@
+/**
+ * The private Redis that `npm start` runs when REDIS_URL is unset: shared by a second instance on
+ * another PORT, adopted after a crash, and stopped by the last instance to leave.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { socketPathFor } from '../../src/redis/private-redis.js';
+import { startAppProcess, type AppProcess } from '../support/app-process.js';
+import { SimClient } from '../support/sim-client.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'huiwu-pr-'));
+const env = { HUIWU_DATA_DIR: dir, DATABASE_URL: `file:${join(dir, 'huiwu.db')}`, REDIS_URL: '', HUIWU_QUEUE_PREFIX: 'prtest' };
+const socket = socketPathFor(join(dir, 'redis'));
+const running: AppProcess[] = [];
+
+afterAll(async () => {
+  for (const p of running) p.child.kill('SIGTERM');
+  await Promise.all(running.map((p) => p.exited));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<AppProcess> {
+  const p = await startAppProcess(env);
+  running.push(p);
+  return p;
+}
+
+async function stop(p: AppProcess, signal: NodeJS.Signals): Promise<void> {
+  p.child.kill(signal);
+  await p.exited;
+  running.splice(running.indexOf(p), 1);
+}
+
+describe('private Redis', () => {
+  it('is shared by a second instance on another port and stopped by the last one', async () => {
+    const a = await start();
+    expect(a.output.join('\n')).toContain('private Redis started');
+    const b = await start();
+    expect(b.output.join('\n')).toContain('private Redis already running');
+    await stop(a, 'SIGTERM');
+    // B still works after A left: Redis stayed up for it.
+    const reply = await new SimClient(b.baseUrl).ask('prep-group', 'wangfang', '帮助');
+    expect(reply.text).toContain('提醒');
+    await stop(b, 'SIGTERM');
+    expect(existsSync(socket)).toBe(false);
+  });
+
+  it('adopts a Redis left behind by a crashed run', async () => {
+    const crashed = await start();
+    await stop(crashed, 'SIGKILL');
+    expect(existsSync(socket)).toBe(true);
+    const next = await start();
+    expect(next.output.join('\n')).toContain('private Redis already running');
+    const reply = await new SimClient(next.baseUrl).ask('prep-group', 'wangfang', '帮助');
+    expect(reply.text).toContain('提醒');
+    await stop(next, 'SIGTERM');
+    // The crashed instance does not count as still using Redis.
+    expect(existsSync(socket)).toBe(false);
+  });
+});

@@ -1,0 +1,51 @@
+/** Runs the real entry point (`src/main.ts`) as a child process, for restart and crash tests. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  output: string[];
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `src/main.ts` and resolves once it logs that it is ready (or rejects with its output). */
+export async function startAppProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<AppProcess> {
+  const port = env.PORT ?? String(await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env, PORT: port, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        output.push(line);
+        if (line.includes('Huiwu is ready')) resolve();
+      });
+    }
+    void exited.then((code) => reject(new Error(`app exited (${code}) before it was ready:\n${output.join('\n')}`)));
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    await ready;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output, exited };
+}

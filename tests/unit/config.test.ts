@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.HUIWU_TIMEZONE).toBe('Asia/Shanghai');
+    expect(config.DATABASE_URL).toBe('file:./data/huiwu.db');
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT="abc" is invalid: expected an integer between 1 and 65535/],
+    ['PORT', '70000', /PORT="70000" is invalid/],
+    ['HUIWU_TIMEZONE', 'Mars/Olympus', /HUIWU_TIMEZONE="Mars\/Olympus" is invalid: expected an IANA time zone/],
+    ['DATABASE_URL', 'postgres://x', /DATABASE_URL="postgres:\/\/x" is invalid: expected a SQLite URL/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL="localhost:6379" is invalid/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud" is invalid/],
+  ])('rejects %s=%s naming the variable', (key, value, message) => {
+    expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [key]: value })).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', HUIWU_TIMEZONE: 'nowhere' })).toThrow(/PORT[\s\S]*HUIWU_TIMEZONE/);
+  });
+
+  it('accepts unix socket and TLS Redis URLs', () => {
+    expect(loadConfig({ REDIS_URL: 'unix:///tmp/r.sock' }).REDIS_URL).toBe('unix:///tmp/r.sock');
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@host:6380/2' }).REDIS_URL).toBe('rediss://user:pw@host:6380/2');
+  });
+});
