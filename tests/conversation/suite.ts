@@ -1,0 +1,58 @@
+/**
+ * One conversation suite, run unchanged on every platform (the simulator, the WeCom fakes and the
+ * DingTalk fakes). Each platform's test file only builds its driver.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatDriver } from './driver.js';
+
+export function conversationSuite(name: string, makeDriver: () => Promise<ChatDriver>): void {
+  describe(`conversation suite on ${name}`, () => {
+    let d: ChatDriver;
+    beforeAll(async () => {
+      d = await makeDriver();
+    }, 120_000);
+    afterAll(async () => {
+      await d?.close();
+    });
+
+    async function ask(conversation: string, user: string, text: string) {
+      const after = await d.cursor(conversation);
+      await d.say(conversation, user, text);
+      return d.nextBotMessage(conversation, after);
+    }
+
+    it('answers 帮助 in the group with every command', async () => {
+      const reply = await ask(d.group, d.cast.organizer, '@会务助手 帮助');
+      expect(reply.text).toContain('提醒');
+    });
+
+    it('answers a malformed command with what was wrong and the usage', async () => {
+      const reply = await ask(d.dm(d.cast.organizer), d.cast.organizer, '提醒 找个时间 喝茶');
+      expect(reply.text).toContain('❌');
+      expect(reply.text).toContain('用法');
+    });
+
+    it('sets a reminder in the group, delivers its card to the DM, and records 知道了', async () => {
+      const dm = d.dm(d.cast.organizer);
+      const dmBefore = await d.cursor(dm);
+      const reply = await ask(d.group, d.cast.organizer, '提醒 2秒后 套件测试');
+      expect(reply.text).toContain('已设置提醒');
+      expect(reply.text).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+
+      const card = await d.nextBotMessage(dm, dmBefore, (m) => m.card?.text.includes('套件测试') ?? false, 15_000);
+      expect(card.card!.actions).toContain('reminder.ack');
+      await d.click(dm, card.card!, d.cast.organizer, 'reminder.ack');
+      const updated = await d.waitForCard(dm, card.card!.id, (c) => c.text.includes('已知晓'));
+      expect(updated.actions).toHaveLength(0);
+    });
+
+    it('reminds a colleague by @mention in their own DM', async () => {
+      const dm = d.dm(d.cast.colleague);
+      const before = await d.cursor(dm);
+      const reply = await ask(d.group, d.cast.organizer, `提醒 @${d.cast.colleague} 1秒后 准备签到表`);
+      expect(reply.text).toContain('已设置提醒');
+      const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('准备签到表') ?? false, 15_000);
+      expect(card.card!.title).toContain('提醒');
+    });
+  });
+}
