@@ -11,6 +11,7 @@ import { outboundProcessor } from '../jobs/outbound.js';
 import { scheduleProcessor } from '../jobs/schedule.js';
 import type { Config } from './config.js';
 import { createPrisma } from './db/client.js';
+import { createAdapters } from './platforms/registry.js';
 import { SimulatorAdapter } from './platforms/simulator/adapter.js';
 import type { PlatformAdapter } from './platforms/types.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
@@ -29,7 +30,9 @@ import type { Services } from './services/services.js';
 export interface HuiwuApp {
   server: FastifyInstance;
   services: Services;
-  simulator: SimulatorAdapter;
+  adapters: PlatformAdapter[];
+  /** The local simulator, when it runs. */
+  simulator: SimulatorAdapter | undefined;
   queues: Queues;
   /** Stops taking work, lets running jobs finish, closes connections. */
   close(): Promise<void>;
@@ -42,8 +45,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
 
   const directory = new Directory(db);
-  const sim = new SimulatorAdapter(db, directory);
-  const adapters: PlatformAdapter[] = [sim];
+  const adapters = createAdapters({ config, db, directory });
   const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
   const outbox = new Outbox(db, queues.outbound, config);
   const cards = new CardService(db, outbox);
@@ -63,7 +65,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
         new Worker(QUEUE_NAMES.outbound(adapter.name), outboundProcessor(services, adapter, limiter), {
           ...workerOpts,
           concurrency: 16,
-          limiter: { max: config.HUIWU_SIM_SEND_RATE, duration: 1000 },
+          limiter: { max: adapter.sendRatePerSecond, duration: 1000 },
         }),
     ),
   ];
@@ -76,11 +78,12 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const restored = await reminders.reconcileJobs();
   if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
 
-  const server = await buildServer({ config, log, sim, directory });
+  const server = await buildServer({ log, adapters });
   return {
     server,
     services,
-    simulator: sim,
+    adapters,
+    simulator: adapters.find((a): a is SimulatorAdapter => a instanceof SimulatorAdapter),
     queues,
     async close() {
       await server.close();

@@ -38,6 +38,8 @@ const schema = z.object({
   HUIWU_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').default('huiwu'),
   /** Log level of the app (fatal, error, warn, info, debug, trace, silent). */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Local simulator: `auto` runs it when no platform is configured; `on` always; `off` never. */
+  HUIWU_SIMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Simulator: messages per second the outbound worker may deliver. */
   HUIWU_SIM_SEND_RATE: int(1, 100000).default(50),
   /** Messages per minute to one recipient (WeCom silently drops above 30 per member per minute). */

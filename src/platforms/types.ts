@@ -2,6 +2,7 @@
  * The platform boundary. Everything outside `src/platforms/<name>/` and the card renderers
  * sees only these types. Ids in events are our internal ids (`<platform>:<external id>`).
  */
+import type { FastifyInstance } from 'fastify';
 import type { Card } from '../../cards/model.js';
 
 export type PlatformName = 'simulator' | 'wecom' | 'dingtalk';
@@ -84,6 +85,10 @@ export interface InboundSink {
 export type CardActionOutcome = { accepted: true; message?: string } | { accepted: false; reason: string };
 
 export interface PlatformAdapter extends PlatformClient {
+  /** Messages per second the outbound worker may send through this platform (from configuration). */
+  readonly sendRatePerSecond: number;
+  /** HTTP routes of the platform (callbacks, the simulator's API and page), if any. */
+  routes?(app: FastifyInstance): Promise<void>;
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
 }

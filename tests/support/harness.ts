@@ -44,6 +44,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, envIn
   const app = await createHuiwu(config, config.REDIS_URL!, pino({ level: config.LOG_LEVEL }));
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
   const sim = new SimClient(address, app.simulator);
+  if (!app.simulator) throw new Error('the test app runs without the simulator');
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
+import type { FastifyInstance } from 'fastify';
 import type { Card } from '../../../cards/model.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
@@ -18,6 +19,7 @@ import {
   PlatformError,
   type SendResult,
 } from '../types.js';
+import { simulatorRoutes } from './routes.js';
 import { SIM_DEPARTMENTS, SIM_GROUP, SIM_USERS, dmConversationId } from './seed.js';
 
 export const BOT_ID = 'bot';
@@ -41,7 +43,12 @@ export class SimulatorAdapter implements PlatformAdapter {
   constructor(
     private readonly db: PrismaClient,
     private readonly directory: Directory,
+    readonly sendRatePerSecond: number,
   ) {}
+
+  async routes(app: FastifyInstance): Promise<void> {
+    await app.register(simulatorRoutes, { sim: this, directory: this.directory });
+  }
 
   async start(sink: InboundSink): Promise<void> {
     await this.seed();

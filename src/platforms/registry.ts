@@ -1,0 +1,23 @@
+/**
+ * Which platforms run, from the configuration: each platform whose credentials are set, and the
+ * local simulator when none is (or when HUIWU_SIMULATOR=on).
+ */
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import type { Directory } from '../services/directory.js';
+import { SimulatorAdapter } from './simulator/adapter.js';
+import type { PlatformAdapter } from './types.js';
+
+export interface AdapterDeps {
+  config: Config;
+  db: PrismaClient;
+  directory: Directory;
+}
+
+export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
+  const { config, db, directory } = deps;
+  const platforms: PlatformAdapter[] = [];
+  const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
+  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE));
+  return platforms;
+}
