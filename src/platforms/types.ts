@@ -84,7 +84,25 @@ export interface InboundSink {
 
 export type CardActionOutcome = { accepted: true; message?: string } | { accepted: false; reason: string };
 
-export interface PlatformAdapter extends PlatformClient {
+/** A busy interval in a person's platform calendar. */
+export interface BusySlot {
+  start: Date;
+  end: Date;
+  title?: string;
+}
+
+/** Optional capabilities: callers check for them (`if (adapter.sendUrgent)`) and fall back otherwise. */
+export interface PlatformCapabilities {
+  /**
+   * An urgent notification that demands attention (DingTalk DING by app, SMS or call where the company
+   * allows; WeCom: a repeated urgent message). `idempotencyKey` keeps a retried escalation single.
+   */
+  sendUrgent?(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void>;
+  /** Busy times from the platform calendar (free/busy query), for schedule-conflict checks. */
+  freeBusy?(userId: string, from: Date, to: Date): Promise<BusySlot[]>;
+}
+
+export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {
   /** Messages per second the outbound worker may send through this platform (from configuration). */
   readonly sendRatePerSecond: number;
   /** HTTP routes of the platform (callbacks, the simulator's API and page), if any. */
