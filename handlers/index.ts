@@ -1,11 +1,17 @@
 /** Every command and card action, registered once. Adding a capability = one file + one line here. */
 import { HandlerRegistry } from '../src/router/registry.js';
+import { checkinAction, checkinCommand } from './checkin.js';
 import { helpCommand } from './help.js';
+import { rsvpActions } from './invitations.js';
+import { meetingCommand } from './meetings.js';
 import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './reminders.js';
 
 export function buildRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
   registry.command(helpCommand(registry));
   registry.command(reminderCommand).cardAction(reminderAckAction).cardAction(reminderSnoozeAction);
+  registry.command(meetingCommand);
+  for (const action of rsvpActions) registry.cardAction(action);
+  registry.command(checkinCommand).cardAction(checkinAction);
   return registry;
 }

@@ -23,7 +23,13 @@ import { buildServer } from './server.js';
 import { CardService } from './services/cards.js';
 import { Directory } from './services/directory.js';
 import { Outbox } from './services/outbox.js';
+import { CheckinService } from './services/checkin.js';
+import { MeetingStatsService } from './services/meeting-stats.js';
+import { MeetingService } from './services/meetings.js';
+import { PiiCipher } from './services/pii.js';
 import { ReminderService } from './services/reminders.js';
+import { RsvpService } from './services/rsvp.js';
+import { resolveSecrets } from './secrets.js';
 import { Scheduler } from './services/scheduler.js';
 import type { Services } from './services/services.js';
 
@@ -45,17 +51,38 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
 
   const directory = new Directory(db);
-  const adapters = createAdapters({ config, db, directory });
+  const adapters = createAdapters({ config, db, directory, log });
   const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
   const outbox = new Outbox(db, queues.outbound, config);
   const cards = new CardService(db, outbox);
   const scheduler = new Scheduler(queues.schedule);
   const reminders = new ReminderService(db, scheduler, cards, directory, config);
-  const services: Services = { config, db, log, directory, outbox, cards, scheduler, reminders, clock: () => new Date() };
+  const meetingStats = new MeetingStatsService(db);
+  const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, config);
+  const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, config);
+  const checkin = new CheckinService(db, meetings, cards, config);
+  const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
+  const services: Services = {
+    config,
+    db,
+    log,
+    directory,
+    outbox,
+    cards,
+    scheduler,
+    reminders,
+    meetings,
+    meetingStats,
+    rsvp,
+    checkin,
+    pii: new PiiCipher(secrets.piiKey),
+    clock: () => new Date(),
+  };
   const router = new Router(buildRegistry(), services);
 
   // Workers duplicate the connection for their blocking commands themselves.
-  const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX };
+  // A killed worker's running job is retried once its lock expires (stalled-job recovery).
+  const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX, config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE);
   const workers = [
     new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db), { ...workerOpts, concurrency: 8 }),

@@ -21,6 +21,29 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'an IANA time zone such as Asia/Shanghai');
 
+/** `3d,1d,12h,30m`: durations before a meeting's start. */
+const offsets = z
+  .string()
+  .regex(/^(\d+[dhm])(,\d+[dhm])*$|^$/, 'a comma-separated list of durations such as 3d,1d,2h,30m (or empty)')
+  .transform((text) => (text === '' ? [] : text.split(',').map(parseOffset)));
+
+const duration = z
+  .string()
+  .regex(/^\d+[dhm]$/, 'a duration such as 2h, 30m or 1d')
+  .transform(parseOffset);
+
+export interface Offset {
+  /** As written, e.g. `3d`: part of job ids. */
+  key: string;
+  ms: number;
+}
+
+function parseOffset(key: string): Offset {
+  const n = Number(key.slice(0, -1));
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[key.slice(-1) as 'd' | 'h' | 'm'];
+  return { key, ms: n * unit };
+}
+
 const schema = z.object({
   /** HTTP port of the server (simulator page, callbacks, admin API). Default 3000. */
   PORT: int(1, 65535).default(3000),
@@ -54,7 +77,108 @@ const schema = z.object({
   HUIWU_IMPORTANT_REPEAT_SECONDS: int(1, 86400).default(300),
   /** Maximum repeats of an important reminder after the first delivery. */
   HUIWU_IMPORTANT_MAX_REPEATS: int(0, 100).default(6),
+
+  // ---- Meetings, RSVP and check-in ----
+  /** Before a meeting's start, when non-responders get follow-ups (never decliners). */
+  HUIWU_RSVP_FOLLOWUPS: offsets.default([parseOffset('3d'), parseOffset('1d')]),
+  /** Before a meeting's start, when confirmed attendees are reminded. */
+  HUIWU_MEETING_REMINDERS: offsets.default([parseOffset('1d'), parseOffset('1h')]),
+  /** Answers to an invitation can be changed until this long before the start. */
+  HUIWU_RSVP_CUTOFF: duration.default(parseOffset('2h')),
+  /** How long before the start the check-in cards go out. */
+  HUIWU_CHECKIN_OPENS: duration.default(parseOffset('30m')),
+  /** Check-in speed target shown on the status card (people per minute at peak). */
+  HUIWU_CHECKIN_TARGET_PER_MINUTE: int(1, 10000).default(20),
+  /** A burst of answers refreshes the live-count card at most once per this many ms. */
+  HUIWU_STATUS_REFRESH_MS: int(100, 600000).default(2000),
+  /** Interval of the fan-out progress updates (已发送 1200/5000) in the group, in ms. */
+  HUIWU_FANOUT_PROGRESS_MS: int(200, 600000).default(3000),
+  /** BullMQ lock of a running job; a worker killed mid-job has its job retried after this. */
+  HUIWU_JOB_LOCK_MS: int(1000, 600000).default(30000),
+  /**
+   * AES-256-GCM key for phone and ID numbers at rest: 64 hex characters or base64 of 32 bytes.
+   * Required outside local demo mode; in demo mode a key is generated into $HUIWU_DATA_DIR/pii.key.
+   */
+  HUIWU_PII_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, '64 hex characters or the base64 of 32 random bytes (openssl rand -hex 32)')
+    .optional(),
+  /**
+   * Bearer token of the admin HTTP API under /api/. Required outside local demo mode; in demo mode
+   * one is generated into $HUIWU_DATA_DIR/admin-token.
+   */
+  HUIWU_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+
+  // ---- WeCom (企业微信); see docs/wecom.md. Callback mode: the five app variables together. ----
+  /** WeCom corp id (企业ID, 我的企业 → 企业信息). Also the receive id checked in every decrypted callback. */
+  WECOM_CORP_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'the corp id (企业ID), letters and digits').optional(),
+  /** AgentId of the self-built app (应用管理 → 自建应用). */
+  WECOM_AGENT_ID: int(1, 2 ** 31 - 1).optional(),
+  /** Secret of the self-built app (used for gettoken). */
+  WECOM_SECRET: z.string().min(1).optional(),
+  /** Callback Token (接收消息 → Token): up to 32 letters and digits. */
+  WECOM_TOKEN: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'up to 32 letters and digits').optional(),
+  /** Callback EncodingAESKey: exactly 43 letters and digits. */
+  WECOM_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, 'exactly 43 letters and digits').optional(),
+  /** WeCom server API base. Default https://qyapi.weixin.qq.com (tests point it at a local fake). */
+  WECOM_API_BASE: z.string().regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL').default('https://qyapi.weixin.qq.com'),
+  /** Seconds a callback's timestamp may differ from our clock before it is refused as a replay. Default 300. */
+  WECOM_CALLBACK_MAX_AGE_SECONDS: int(5, 86400).default(300),
+  /** Milliseconds every WeCom API call waits after a throttling errcode (45009/45033). Default 60000. */
+  WECOM_THROTTLE_PAUSE_MS: int(0, 600000).default(60000),
+  /** Messages per second the WeCom outbound worker may send (per-app rate). Default 20. */
+  WECOM_SEND_RATE: int(1, 10000).default(20),
+  /** Intelligent bot (智能机器人) id; with WECOM_BOT_SECRET turns the long-connection mode on. */
+  WECOM_BOT_ID: z.string().min(1).optional(),
+  /** Intelligent bot secret (API 模式 → 长连接 Secret). */
+  WECOM_BOT_SECRET: z.string().min(1).optional(),
+  /** Long-connection URL. Default wss://openws.work.weixin.qq.com. */
+  WECOM_BOT_WS_URL: z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws(s) URL').default('wss://openws.work.weixin.qq.com'),
+  /** Base delay of the bot's reconnect backoff in ms (doubles per attempt, capped at 30 s). Default 1000. */
+  WECOM_BOT_RECONNECT_MS: int(10, 60000).default(1000),
+
+  // ---- DingTalk (钉钉); see docs/dingtalk.md. The four app variables together turn it on. ----
+  /** Client ID (原 AppKey) of the DingTalk internal app (凭证与基础信息). */
+  DINGTALK_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'the app Client ID (AppKey), letters and digits').optional(),
+  /** Client Secret (原 AppSecret) of the app: the access token and the stream connection use it. */
+  DINGTALK_CLIENT_SECRET: z.string().min(1).optional(),
+  /** RobotCode of the app's robot (机器人配置); for an internal app it is usually the Client ID. */
+  DINGTALK_ROBOT_CODE: z.string().min(1).optional(),
+  /** Id of the imported interactive card template (卡片平台 → 模板ID, ends in `.schema`). */
+  DINGTALK_CARD_TEMPLATE_ID: z.string().min(1).optional(),
+  /** DingTalk OpenAPI base, which also serves the stream gateway. Default https://api.dingtalk.com. */
+  DINGTALK_API_BASE: z.string().regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL').default('https://api.dingtalk.com'),
+  /** Messages per second the DingTalk outbound worker may send (DingTalk allows 20 QPS per app and API). Default 20. */
+  DINGTALK_SEND_RATE: int(1, 10000).default(20),
+  /** Hosts we may POST a message's sessionWebhook to (comma-separated). Default oapi.dingtalk.com. */
+  DINGTALK_SESSION_WEBHOOK_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*$/, 'comma-separated host names such as oapi.dingtalk.com')
+    .transform((text) => text.split(','))
+    .default(['oapi.dingtalk.com']),
+  /** Set to turn on the robot HTTP callback (POST /dingtalk/robot) checked with this secret (the app's AppSecret). Unset: Stream mode only. */
+  DINGTALK_HTTP_CALLBACK_SECRET: z.string().min(1).optional(),
+  /** Seconds a robot HTTP callback's timestamp may differ from our clock (DingTalk allows one hour). Default 3600. */
+  DINGTALK_HTTP_CALLBACK_MAX_AGE_SECONDS: int(5, 86400).default(3600),
+  /** DING kind for urgent escalations: 1 in-app, 2 SMS, 3 phone call (SMS and call need a paid plan). Default 1. */
+  DINGTALK_DING_REMIND_TYPE: z.enum(['1', '2', '3']).transform(Number).default(1),
+  /** Base delay of the stream reconnect backoff in ms (doubles per attempt, full jitter). Default 1000. */
+  DINGTALK_RECONNECT_BASE_MS: int(10, 60000).default(1000),
+  /** Upper bound of the stream reconnect delay in ms. Default 60000. */
+  DINGTALK_RECONNECT_MAX_MS: int(100, 600000).default(60000),
+  /** Pause of all DingTalk sends after a QPS rejection (403 …QpsLimit…), in ms, plus jitter. Default 1000. */
+  DINGTALK_QPS_BACKOFF_MS: int(10, 60000).default(1000),
 });
+
+/** Variables that only work together: setting some of a group but not all is a start-up error. */
+export const WECOM_CALLBACK_VARS = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
+export const WECOM_BOT_VARS = ['WECOM_BOT_ID', 'WECOM_BOT_SECRET'] as const;
+export const DINGTALK_VARS = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET', 'DINGTALK_ROBOT_CODE', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
+const ALL_OR_NOTHING: ReadonlyArray<{ mode: string; vars: readonly string[] }> = [
+  { mode: 'WeCom callback mode', vars: WECOM_CALLBACK_VARS },
+  { mode: 'WeCom long-connection bot mode', vars: WECOM_BOT_VARS },
+  { mode: 'DingTalk', vars: DINGTALK_VARS },
+];
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
@@ -69,12 +193,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
   );
   const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+  const missing = ALL_OR_NOTHING.flatMap(({ mode, vars }) => {
+    const set = vars.filter((v) => v in input);
+    if (set.length === 0 || set.length === vars.length) return [];
+    const absent = vars.filter((v) => !(v in input));
+    return [`${mode} needs ${vars.join(', ')} together: ${set.join(', ')} set but ${absent.join(', ')} missing`];
+  });
+  if (!parsed.success || missing.length > 0) {
+    const lines = (parsed.success ? [] : parsed.error.issues).map((issue) => {
       const key = String(issue.path[0]);
       return `${key}=${JSON.stringify(input[key] ?? '')} is invalid: expected ${issue.message}`;
     });
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+    throw new ConfigError(`Invalid configuration:\n  ${[...lines, ...missing].join('\n  ')}`);
   }
   return Object.freeze(parsed.data);
 }

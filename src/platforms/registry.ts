@@ -2,21 +2,27 @@
  * Which platforms run, from the configuration: each platform whose credentials are set, and the
  * local simulator when none is (or when HUIWU_SIMULATOR=on).
  */
+import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Directory } from '../services/directory.js';
 import { SimulatorAdapter } from './simulator/adapter.js';
 import type { PlatformAdapter } from './types.js';
+import { WecomAdapter } from './wecom/adapter.js';
+import { wecomSettings } from './wecom/settings.js';
 
 export interface AdapterDeps {
   config: Config;
   db: PrismaClient;
   directory: Directory;
+  log?: Logger;
 }
 
 export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   const { config, db, directory } = deps;
   const platforms: PlatformAdapter[] = [];
+  const wecom = wecomSettings(config);
+  if (wecom) platforms.push(new WecomAdapter({ db, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
   if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE));
   return platforms;

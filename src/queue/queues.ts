@@ -26,9 +26,22 @@ export interface OutboundJob {
   messageId: string;
 }
 
-/** Delayed work. Job names select the processor; payloads carry ids only. */
-export type ScheduleJob = { reminderId: number; repeatOf?: string; repeat?: number };
-export const SCHEDULE_JOB = { reminderFire: 'reminder.fire' } as const;
+/** Delayed work on the schedule queue: the job name selects the processor; payloads carry ids only. */
+export interface ScheduleJobs {
+  'reminder.fire': { reminderId: number; repeatOf?: string; repeat?: number };
+  /** Follow-up to attendees who have not answered, `offset` before the start (e.g. `3d`). */
+  'meeting.followup': { meetingId: number; offset: string };
+  /** Reminder to confirmed attendees, `offset` before the start. */
+  'meeting.remind': { meetingId: number; offset: string };
+  /** Check-in cards go out to confirmed attendees. */
+  'meeting.checkin-open': { meetingId: number };
+  /** Coalesced refresh of the live-count card. */
+  'meeting.status': { meetingId: number };
+  /** Progress of an invitation fan-out, posted in the group until every card is sent. */
+  'fanout.progress': { meetingId: number; batch: string; fromAttendeeId: number; toAttendeeId: number; total: number; startedAt: number; tick: number };
+}
+export type ScheduleJobName = keyof ScheduleJobs;
+export type ScheduleJob = ScheduleJobs[ScheduleJobName];
 
 export interface Queues {
   inbound: Queue<InboundJob>;

@@ -57,8 +57,4 @@ export interface CardActionSpec {
   handle(ctx: CardActionContext): Promise<CardActionOutcome>;
 }
 
-/** A malformed command: the router replies with this problem plus the command's usage. */
-export class UsageError extends Error {}
-
-/** A well-formed request that cannot be done (unknown id, no permission...): replied as is. */
-export class UserError extends Error {}
+export { UsageError, UserError } from '../errors.js';

@@ -7,7 +7,7 @@ import { reminderCard, withState } from '../../cards/reminder-card.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { OutboundTarget } from '../platforms/types.js';
-import { PRIORITY, jobIdPart, type ScheduleJob } from '../queue/queues.js';
+import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
@@ -54,13 +54,13 @@ export class ReminderService {
     };
     if (input.when.kind === 'once') {
       const row = await this.db.reminder.create({ data: { ...base, fireAt: input.when.at, status: 'pending' } });
-      await this.scheduler.at(onceJobId(row.id), { reminderId: row.id }, input.when.at);
+      await this.scheduler.at('reminder.fire', onceJobId(row.id), { reminderId: row.id }, input.when.at);
       return row;
     }
     const row = await this.db.reminder.create({
       data: { ...base, fireAt: input.when.firstAt, cron: input.when.cron, ruleText: input.when.description, status: 'active' },
     });
-    await this.scheduler.recurring(schedulerId(row.id), input.when.cron, this.config.HUIWU_TIMEZONE, { reminderId: row.id });
+    await this.scheduler.recurring('reminder.fire', schedulerId(row.id), input.when.cron, this.config.HUIWU_TIMEZONE, { reminderId: row.id });
     return row;
   }
 
@@ -87,7 +87,7 @@ export class ReminderService {
    * Called by the schedule processor. `occurrence` is the job id, unique per delivery, so the
    * card and message ids derived from it make a retried job send once.
    */
-  async fire(data: ScheduleJob, occurrence: string): Promise<'sent' | 'skipped'> {
+  async fire(data: ScheduleJobs['reminder.fire'], occurrence: string): Promise<'sent' | 'skipped'> {
     const reminder = await this.get(data.reminderId);
     if (!reminder || !OPEN_STATUSES.includes(reminder.status)) return 'skipped';
     const isRepeat = data.repeat !== undefined;
@@ -152,7 +152,7 @@ export class ReminderService {
       where: { id: reminder.id },
       data: { status: reminder.cron ? 'active' : 'snoozed', ackedAt: new Date(), fireAt: reminder.cron ? reminder.fireAt : until },
     });
-    await this.scheduler.at(`reminder-${reminder.id}-snooze-${jobIdPart(cardId)}`, { reminderId: reminder.id }, until);
+    await this.scheduler.at('reminder.fire', `reminder-${reminder.id}-snooze-${jobIdPart(cardId)}`, { reminderId: reminder.id }, until);
     const label = `⏰ 已推迟到 ${formatDateTime(until, reminder.timeZone)}`;
     await this.cards.update(cardId, (card) => withState(card, { status: 'snoozed', label, closed: true }), PRIORITY.interactive);
     return until;
@@ -164,9 +164,9 @@ export class ReminderService {
     let restored = 0;
     for (const r of open) {
       if (r.cron) {
-        await this.scheduler.recurring(schedulerId(r.id), r.cron, r.timeZone, { reminderId: r.id });
+        await this.scheduler.recurring('reminder.fire', schedulerId(r.id), r.cron, r.timeZone, { reminderId: r.id });
       } else if (r.fireAt && !(await this.scheduler.exists(onceJobId(r.id)))) {
-        await this.scheduler.at(onceJobId(r.id), { reminderId: r.id }, r.fireAt);
+        await this.scheduler.at('reminder.fire', onceJobId(r.id), { reminderId: r.id }, r.fireAt);
         restored++;
       }
     }
@@ -176,7 +176,7 @@ export class ReminderService {
   private async scheduleRepeat(reminderId: number, repeatOf: string, repeat: number): Promise<void> {
     if (repeat > this.config.HUIWU_IMPORTANT_MAX_REPEATS) return;
     const when = new Date(Date.now() + this.config.HUIWU_IMPORTANT_REPEAT_SECONDS * 1000);
-    await this.scheduler.at(`reminder-${reminderId}-repeat-${jobIdPart(repeatOf)}-${repeat}`, { reminderId, repeatOf, repeat }, when);
+    await this.scheduler.at('reminder.fire', `reminder-${reminderId}-repeat-${jobIdPart(repeatOf)}-${repeat}`, { reminderId, repeatOf, repeat }, when);
   }
 
   private async removeJobs(reminder: ReminderRow): Promise<void> {

@@ -1,20 +1,28 @@
 /** Delayed and recurring jobs on the schedule queue, behind names the domain understands. */
-import type { Queue } from 'bullmq';
-import { SCHEDULE_JOB, type ScheduleJob } from '../queue/queues.js';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { ScheduleJob, ScheduleJobName, ScheduleJobs } from '../queue/queues.js';
+
+const DEFAULTS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
 
 export class Scheduler {
   constructor(private readonly queue: Queue<ScheduleJob>) {}
 
   /** Runs once at `when`. The id is deterministic: scheduling the same thing twice keeps one job. */
-  async at(jobId: string, data: ScheduleJob, when: Date): Promise<void> {
-    await this.queue.add(SCHEDULE_JOB.reminderFire, data, {
-      jobId,
-      delay: Math.max(0, when.getTime() - Date.now()),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    });
+  async at<N extends ScheduleJobName>(name: N, jobId: string, data: ScheduleJobs[N], when: Date, opts: JobsOptions = {}): Promise<void> {
+    await this.queue.add(name, data, { ...DEFAULTS, ...opts, jobId, delay: Math.max(0, when.getTime() - Date.now()) });
+  }
+
+  /**
+   * Runs once after `delayMs`, however often it is asked for in the meantime: a burst of changes
+   * becomes one job that reads the latest state when it runs.
+   */
+  async coalesced<N extends ScheduleJobName>(name: N, key: string, data: ScheduleJobs[N], delayMs: number): Promise<void> {
+    await this.queue.add(name, data, { ...DEFAULTS, delay: delayMs, deduplication: { id: key, ttl: delayMs } });
   }
 
   async cancel(jobId: string): Promise<void> {
@@ -23,12 +31,8 @@ export class Scheduler {
   }
 
   /** A BullMQ job scheduler: one job per cron occurrence, in the given time zone. */
-  async recurring(schedulerId: string, cron: string, timeZone: string, data: ScheduleJob): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      schedulerId,
-      { pattern: cron, tz: timeZone },
-      { name: SCHEDULE_JOB.reminderFire, data, opts: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 24 * 3600 } } },
-    );
+  async recurring<N extends ScheduleJobName>(name: N, schedulerId: string, cron: string, timeZone: string, data: ScheduleJobs[N]): Promise<void> {
+    await this.queue.upsertJobScheduler(schedulerId, { pattern: cron, tz: timeZone }, { name, data, opts: DEFAULTS });
   }
 
   async removeRecurring(schedulerId: string): Promise<void> {

@@ -5,7 +5,12 @@ import type { PrismaClient } from '../db/client.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
 import type { Outbox } from './outbox.js';
+import type { CheckinService } from './checkin.js';
+import type { MeetingStatsService } from './meeting-stats.js';
+import type { MeetingService } from './meetings.js';
+import type { PiiCipher } from './pii.js';
 import type { ReminderService } from './reminders.js';
+import type { RsvpService } from './rsvp.js';
 import type { Scheduler } from './scheduler.js';
 
 export interface Services {
@@ -17,5 +22,10 @@ export interface Services {
   cards: CardService;
   scheduler: Scheduler;
   reminders: ReminderService;
+  meetings: MeetingService;
+  meetingStats: MeetingStatsService;
+  rsvp: RsvpService;
+  checkin: CheckinService;
+  pii: PiiCipher;
   clock: () => Date;
 }

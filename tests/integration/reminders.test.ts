@@ -77,7 +77,7 @@ describe('reminders', () => {
     const updated = await t.sim.waitForCard('dm-wangfang', card.card!.id, (c) => c.state?.status === 'snoozed');
     expect(updated.state?.label).toMatch(/已推迟到 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
     const delayed = await t.app.queues.schedule.getDelayed();
-    const job = delayed.find((j) => j.data.reminderId === id);
+    const job = delayed.find((j) => 'reminderId' in j.data && j.data.reminderId === id);
     expect(job).toBeDefined();
     expect(job!.opts.delay).toBeGreaterThan(9 * 60_000);
   });
@@ -161,7 +161,7 @@ describe('reminders', () => {
     expect(third.card?.fields?.find((f) => f.label === '重复')?.value).toContain('第 2 次');
     // The cap (2 repeats) is reached: no further repeat job is waiting.
     const id = Number(/#(\d+)/.exec(reply.text ?? '')![1]);
-    const pending = (await t.app.queues.schedule.getDelayed()).filter((j) => j.data.reminderId === id);
+    const pending = (await t.app.queues.schedule.getDelayed()).filter((j) => 'reminderId' in j.data && j.data.reminderId === id);
     expect(pending).toHaveLength(0);
   });
 

@@ -1,0 +1,263 @@
+/**
+ * Outbound DingTalk: replies through the message's sessionWebhook while it is valid, otherwise the
+ * robot APIs (one-to-one batchSend in batches of at most 20, group send); interactive cards through
+ * createAndDeliver and PUT card/instances; DING for urgent escalations. DingTalk errors become
+ * PlatformErrors the outbound queue understands; quota and permission failures are also logged as
+ * errors and told to the people concerned through a session webhook (which needs no quota).
+ * https://open.dingtalk.com/document/orgapp/chatbots-send-one-on-one-chat-messages-in-batches
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { renderDingTalkCard, renderDingTalkMarkdown } from '../../../cards/dingtalk.js';
+import type { Card } from '../../../cards/model.js';
+import type { Directory } from '../../services/directory.js';
+import { externalIdOf } from '../../services/ids.js';
+import { type OutboundContent, type OutboundTarget, PlatformError, type SendResult } from '../types.js';
+import { outTrackIdOf } from './decode.js';
+import { DingTalkApiError } from './errors.js';
+import { type OpenApiClient, parseJson } from './open-api.js';
+import type { BatchSendResult, CreateAndDeliverResult } from './raw-types.js';
+import type { SessionWebhooks } from './session-webhooks.js';
+
+export interface SenderOptions {
+  robotCode: string;
+  cardTemplateId: string;
+  dingRemindType: 1 | 2 | 3;
+  qpsBackoffMs: number;
+  log: Logger;
+}
+
+/** Where a target lives on DingTalk. `webhookKeys` are the session-webhook cache keys to try. */
+type Place = { kind: 'group'; cid: string; webhookKeys: string[] } | { kind: 'user'; staffId: string; webhookKeys: string[] };
+
+const BATCH_SIZE = 20;
+/** Rounds of batchSend for users DingTalk reports as flow-controlled, before the job retries. */
+const FLOW_CONTROL_ROUNDS = 3;
+/** Markdown-fallback cards cannot be updated: their platformRef says so. */
+const MARKDOWN_REF = 'md:';
+const NOTICE_INTERVAL_MS = 10 * 60_000;
+
+export class DingTalkSender {
+  private readonly noticesSent = new Map<string, number>();
+
+  constructor(
+    private readonly api: OpenApiClient,
+    private readonly webhooks: SessionWebhooks,
+    private readonly directory: Directory,
+    private readonly opts: SenderOptions,
+  ) {}
+
+  async send(target: OutboundTarget, content: OutboundContent): Promise<SendResult> {
+    const place = await this.place(target);
+    try {
+      if (content.type === 'card') return await this.sendCard(place, content.card);
+      const markdown = content.type === 'markdown' ? { title: firstLine(content.markdown), text: content.markdown } : null;
+      await this.sendMessage(place, content.type === 'text' ? content.text : '', markdown);
+      return {};
+    } catch (error) {
+      throw await this.toPlatformError(error, place);
+    }
+  }
+
+  async updateCard(card: Card, target: OutboundTarget, platformRef: string | null): Promise<SendResult> {
+    if (platformRef?.startsWith(MARKDOWN_REF)) return {};
+    try {
+      const res = await this.api.call<{ success?: boolean; result?: boolean }>('PUT', '/v1.0/card/instances', {
+        outTrackId: platformRef ?? outTrackIdOf(card.id),
+        cardData: { cardParamMap: renderDingTalkCard(card) },
+        cardUpdateOptions: { updateCardDataByKey: true },
+      });
+      if (res.success === false) throw new DingTalkApiError('transient', 200, '', 'DingTalk card update answered success=false');
+      return {};
+    } catch (error) {
+      throw await this.toPlatformError(error, await this.place(target));
+    }
+  }
+
+  /**
+   * One-to-one robot messages to many users: batches of 20; users DingTalk flow-controls are sent
+   * again after a pause. Returns who is invalid (permanent) and who is still pending.
+   */
+  async sendToUsers(staffIds: readonly string[], msgKey: string, msgParam: Record<string, string>): Promise<{ invalid: string[]; pending: string[]; lastError?: DingTalkApiError }> {
+    let todo = [...new Set(staffIds)];
+    const invalid: string[] = [];
+    let lastError: DingTalkApiError | undefined;
+    for (let round = 0; round < FLOW_CONTROL_ROUNDS && todo.length > 0; round++) {
+      if (round > 0) await sleep(Math.max(this.api.pauseLeftMs(), this.opts.qpsBackoffMs * (1 + Math.random())));
+      const next: string[] = [];
+      for (let i = 0; i < todo.length; i += BATCH_SIZE) {
+        const chunk = todo.slice(i, i + BATCH_SIZE);
+        try {
+          const res = await this.api.call<BatchSendResult>('POST', '/v1.0/robot/oToMessages/batchSend', {
+            robotCode: this.opts.robotCode,
+            userIds: chunk,
+            msgKey,
+            msgParam: JSON.stringify(msgParam),
+          });
+          invalid.push(...(res.invalidStaffIdList ?? []).filter((id) => chunk.includes(id)));
+          next.push(...(res.flowControlledStaffIdList ?? []).filter((id) => chunk.includes(id)));
+        } catch (error) {
+          // Throttled or unreachable: this batch waits for the next round; anything else stops here.
+          if (!(error instanceof DingTalkApiError) || !['qps', 'rate', 'transient'].includes(error.kind)) throw error;
+          lastError = error;
+          next.push(...chunk);
+        }
+      }
+      todo = next;
+    }
+    if (todo.length > 0) this.opts.log.warn({ pending: todo }, 'DingTalk batchSend: users still flow-controlled');
+    return { invalid, pending: todo, ...(lastError ? { lastError } : {}) };
+  }
+
+  /** DING (in-app, SMS or call, as configured) through the robot; permission depends on the plan. */
+  async ding(staffIds: readonly string[], text: string): Promise<void> {
+    const size = this.opts.dingRemindType === 1 ? 200 : 20;
+    for (let i = 0; i < staffIds.length; i += size) {
+      try {
+        const res = await this.api.call<{ openDingId?: string; failedList?: Record<string, string[]> }>('POST', '/v1.0/robot/ding/send', {
+          robotCode: this.opts.robotCode,
+          remindType: this.opts.dingRemindType,
+          receiverUserIdList: staffIds.slice(i, i + size),
+          content: text,
+        });
+        if (res.failedList && Object.keys(res.failedList).length > 0) this.opts.log.warn({ failedList: res.failedList }, 'DingTalk DING: some receivers failed');
+      } catch (error) {
+        throw await this.toPlatformError(error, null);
+      }
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------
+
+  private async sendMessage(place: Place, text: string, markdown: { title: string; text: string } | null): Promise<void> {
+    const hook = place.webhookKeys.map((key) => ({ key, hook: this.webhooks.valid(key) })).find((h) => h.hook);
+    if (hook?.hook) {
+      const body = markdown ? { msgtype: 'markdown', markdown } : { msgtype: 'text', text: { content: text } };
+      if (await this.postWebhook(hook.hook.url, body)) return;
+      this.webhooks.forget(hook.key);
+    }
+    const [msgKey, msgParam] = markdown ? ['sampleMarkdown', markdown] : ['sampleText', { content: text }];
+    if (place.kind === 'group') {
+      await this.api.call('POST', '/v1.0/robot/groupMessages/send', {
+        robotCode: this.opts.robotCode,
+        openConversationId: place.cid,
+        msgKey,
+        msgParam: JSON.stringify(msgParam),
+      });
+      return;
+    }
+    const result = await this.sendToUsers([place.staffId], msgKey, msgParam);
+    if (result.invalid.length > 0) throw new DingTalkApiError('invalid', 200, 'invalidStaffId', `DingTalk does not know user ${place.staffId} (invalidStaffIdList)`);
+    if (result.pending.length > 0) {
+      throw result.lastError ?? new DingTalkApiError('rate', 200, 'flowControlled', `DingTalk flow-controlled user ${place.staffId}; will retry`);
+    }
+  }
+
+  private async sendCard(place: Place, card: Card): Promise<SendResult> {
+    const outTrackId = outTrackIdOf(card.id);
+    const space =
+      place.kind === 'group'
+        ? {
+            openSpaceId: `dtv1.card//IM_GROUP.${place.cid}`,
+            imGroupOpenSpaceModel: { supportForward: true },
+            imGroupOpenDeliverModel: { robotCode: this.opts.robotCode },
+          }
+        : {
+            openSpaceId: `dtv1.card//IM_ROBOT.${place.staffId}`,
+            imRobotOpenSpaceModel: { supportForward: true },
+            imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: this.opts.robotCode },
+          };
+    try {
+      const res = await this.api.call<CreateAndDeliverResult>('POST', '/v1.0/card/instances/createAndDeliver', {
+        cardTemplateId: this.opts.cardTemplateId,
+        outTrackId,
+        callbackType: 'STREAM',
+        cardData: { cardParamMap: renderDingTalkCard(card) },
+        userIdType: 1,
+        ...space,
+      });
+      const failed = (res.result?.deliverResults ?? []).filter((r) => r.success === false);
+      if (res.success === false || failed.length > 0) {
+        throw new DingTalkApiError('transient', 200, 'deliver.failed', `DingTalk card not delivered: ${failed.map((f) => f.errorMsg).join('; ') || 'success=false'}`);
+      }
+      return { platformRef: outTrackId };
+    } catch (error) {
+      // Without card permission (or template) the card still arrives, as markdown with its text commands.
+      if (!(error instanceof DingTalkApiError) || error.kind !== 'permission') throw error;
+      this.opts.log.error({ code: error.code, cardId: card.id }, `DingTalk refused the interactive card (${error.message}); sent it as markdown. Grant the card permissions (docs/dingtalk.md).`);
+      await this.sendMessage(place, '', renderDingTalkMarkdown(card));
+      return { platformRef: `${MARKDOWN_REF}${outTrackId}` };
+    }
+  }
+
+  private async postWebhook(url: string, body: unknown): Promise<boolean> {
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const json = parseJson(await res.text()) as { errcode?: number; errmsg?: string } | null;
+      if (res.ok && (json?.errcode === undefined || json.errcode === 0)) return true;
+      this.opts.log.info({ status: res.status, errcode: json?.errcode, errmsg: json?.errmsg }, 'DingTalk session webhook refused; using the robot API');
+    } catch (error) {
+      this.opts.log.info({ err: error }, 'DingTalk session webhook unreachable; using the robot API');
+    }
+    return false;
+  }
+
+  private async place(target: OutboundTarget): Promise<Place> {
+    if (target.kind === 'user') {
+      return { kind: 'user', staffId: externalIdOf(target.userId), webhookKeys: [userWebhookKey(target.userId)] };
+    }
+    const conversation = await this.directory.conversation(target.conversationId);
+    if (conversation?.type === 'direct' && conversation.memberIds[0]) {
+      return { kind: 'user', staffId: externalIdOf(conversation.memberIds[0]), webhookKeys: [conversation.id, userWebhookKey(conversation.memberIds[0])] };
+    }
+    return { kind: 'group', cid: externalIdOf(target.conversationId), webhookKeys: [target.conversationId] };
+  }
+
+  private async toPlatformError(error: unknown, place: Place | null): Promise<PlatformError> {
+    if (error instanceof PlatformError) return error;
+    if (!(error instanceof DingTalkApiError)) return new PlatformError(`DingTalk send failed: ${String((error as Error)?.message ?? error)}`, 'retry');
+    switch (error.kind) {
+      case 'qps':
+      case 'rate':
+        return new PlatformError(error.message, 'retry', Math.max(error.retryAfterMs ?? 0, this.api.pauseLeftMs(), this.opts.qpsBackoffMs));
+      case 'transient':
+      case 'auth':
+        return new PlatformError(error.message, 'retry');
+      case 'invalid':
+        return new PlatformError(error.message, 'give-up');
+      case 'quota':
+      case 'permission': {
+        const reason = error.kind === 'quota' ? '本企业本月的钉钉开放接口调用额度已用完' : `钉钉应用缺少权限或套餐不支持（${error.code || error.status}）`;
+        this.opts.log.error({ code: error.code, status: error.status }, `DingTalk ${error.kind === 'quota' ? 'monthly API quota exhausted' : 'permission denied'}: message not sent. ${error.message}`);
+        if (place) await this.notice(place, `⚠️ 会务助手有一条消息没能发出：${reason}。请联系管理员处理（详见服务日志）。`);
+        return new PlatformError(`${reason}: ${error.message}`, 'give-up');
+      }
+    }
+  }
+
+  /** Tells the affected chat through its session webhook (quota-free), at most every 10 minutes. */
+  private async notice(place: Place, text: string): Promise<void> {
+    for (const key of place.webhookKeys) {
+      const hook = this.webhooks.valid(key);
+      const last = this.noticesSent.get(key) ?? 0;
+      if (!hook || Date.now() - last < NOTICE_INTERVAL_MS) continue;
+      this.noticesSent.set(key, Date.now());
+      if (await this.postWebhook(hook.url, { msgtype: 'text', text: { content: text } })) return;
+    }
+  }
+}
+
+/** Session-webhook key of a user's one-to-one chat with the robot. */
+export function userWebhookKey(userId: string): string {
+  return `user:${userId}`;
+}
+
+function firstLine(markdown: string): string {
+  const line = markdown.split('\n').find((l) => l.trim() !== '') ?? '会务助手';
+  return [...line.replace(/^[#>*\s]+/, '')].slice(0, 60).join('') || '会务助手';
+}

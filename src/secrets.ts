@@ -1,0 +1,39 @@
+/**
+ * Secrets that must exist outside local demo mode (only the simulator running): the PII key and
+ * the admin API token. In demo mode they are generated once into the data folder, so a new user
+ * needs no set-up and the demo database stays readable across restarts.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, type Config } from './config.js';
+import { parsePiiKey } from './services/pii.js';
+
+export interface Secrets {
+  piiKey: Buffer;
+  adminToken: string;
+}
+
+export function resolveSecrets(config: Config, demoMode: boolean): Secrets {
+  const missing = [
+    ...(config.HUIWU_PII_KEY ? [] : ['HUIWU_PII_KEY (openssl rand -hex 32)']),
+    ...(config.HUIWU_ADMIN_TOKEN ? [] : ['HUIWU_ADMIN_TOKEN (at least 16 characters)']),
+  ];
+  if (!demoMode && missing.length > 0) {
+    throw new ConfigError(`Invalid configuration: a chat platform is configured, so these must be set:\n  ${missing.join('\n  ')}`);
+  }
+  const dir = resolve(config.HUIWU_DATA_DIR);
+  const piiKey = config.HUIWU_PII_KEY ? parsePiiKey(config.HUIWU_PII_KEY) : parsePiiKey(stored(dir, 'pii.key', () => randomBytes(32).toString('hex')));
+  if (!piiKey) throw new ConfigError('Invalid configuration: HUIWU_PII_KEY must be 32 bytes (64 hex characters)');
+  const adminToken = config.HUIWU_ADMIN_TOKEN ?? stored(dir, 'admin-token', () => randomBytes(24).toString('base64url'));
+  return { piiKey, adminToken };
+}
+
+function stored(dir: string, name: string, make: () => string): string {
+  const file = join(dir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const value = make();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}

@@ -1,0 +1,61 @@
+/**
+ * Check-in (签到): by the attendee (command or card button) or by an organizer for someone else.
+ * A second check-in is reported as such and changes nothing.
+ */
+import { checkinCard } from '../../cards/meeting-cards.js';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import { PRIORITY } from '../queue/queues.js';
+import { formatDateTime } from '../time/parse-time.js';
+import type { CardService } from './cards.js';
+import type { MeetingRow, MeetingService } from './meetings.js';
+import type { AttendeeRow } from './rsvp.js';
+
+export function checkinCardId(meetingId: number, attendeeId: number): string {
+  return `ci-m${meetingId}-a${attendeeId}`;
+}
+
+export type CheckinResult = { already: false; at: Date } | { already: true; at: Date; by: string | null };
+
+export class CheckinService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly meetings: MeetingService,
+    private readonly cards: CardService,
+    private readonly config: Config,
+  ) {}
+
+  async checkIn(meeting: MeetingRow, attendee: AttendeeRow, byUserId: string, now: Date): Promise<CheckinResult> {
+    // Conditional update: two taps at once still record one check-in.
+    const updated = await this.db.attendee.updateMany({ where: { id: attendee.id, checkedInAt: null }, data: { checkedInAt: now, checkedInBy: byUserId } });
+    if (updated.count === 0) {
+      const current = await this.db.attendee.findUnique({ where: { id: attendee.id } });
+      return { already: true, at: current?.checkedInAt ?? now, by: current?.checkedInBy ?? null };
+    }
+    const cardId = checkinCardId(meeting.id, attendee.id);
+    if (await this.cards.get(cardId)) {
+      const label = formatDateTime(now, this.config.HUIWU_TIMEZONE);
+      await this.cards.update(cardId, (c) => ({ ...c, state: { status: 'checked-in', label: `已签到 ${label}`, closed: true } }), PRIORITY.interactive);
+    }
+    await this.meetings.refreshStatusSoon(meeting.id);
+    return { already: false, at: now };
+  }
+
+  /** Check-in cards to confirmed attendees, when the meeting is about to start. */
+  async openCheckin(meeting: MeetingRow): Promise<number> {
+    const confirmed = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'yes', userId: { not: null }, checkedInAt: null } });
+    const view = await this.meetings.view(meeting);
+    await this.cards.sendMany(
+      confirmed.map((a) => ({
+        card: checkinCard(checkinCardId(meeting.id, a.id), view, null),
+        options: { kind: 'meeting-checkin', refId: String(meeting.id), target: { kind: 'user' as const, userId: a.userId! }, recipientUserId: a.userId!, priority: PRIORITY.urgent },
+      })),
+    );
+    return confirmed.length;
+  }
+
+  /** Finds an attendee by exact name (names repeat: all matches are returned). */
+  async byName(meetingId: number, name: string): Promise<AttendeeRow[]> {
+    return this.db.attendee.findMany({ where: { meetingId, name } });
+  }
+}

@@ -1,0 +1,37 @@
+/** Live counts of a meeting: answers, meals, rooms per night, check-ins and check-in speed. */
+import type { MeetingStats } from '../../cards/meeting-cards.js';
+import type { PrismaClient } from '../db/client.js';
+
+export class MeetingStatsService {
+  constructor(private readonly db: PrismaClient) {}
+
+  async compute(meetingId: number, now: Date): Promise<MeetingStats> {
+    const rows = await this.db.attendee.findMany({
+      where: { meetingId },
+      select: { response: true, dietary: true, accommodation: true, nights: true, checkedInAt: true },
+    });
+    const stats: MeetingStats = { invited: rows.length, yes: 0, no: 0, maybe: 0, pending: 0, meals: {}, roomsByNight: [], arrived: 0, currentRate: 0, peakRate: 0 };
+    const perMinute = new Map<number, number>();
+    for (const r of rows) {
+      if (r.response === 'yes' || r.response === 'no' || r.response === 'maybe' || r.response === 'pending') stats[r.response]++;
+      if (r.response === 'yes') {
+        const meal = r.dietary ?? 'none';
+        stats.meals[meal] = (stats.meals[meal] ?? 0) + 1;
+        if (r.accommodation) {
+          for (let night = 0; night < (r.nights ?? 1); night++) stats.roomsByNight[night] = (stats.roomsByNight[night] ?? 0) + 1;
+        }
+      }
+      if (r.checkedInAt) {
+        stats.arrived++;
+        const minute = Math.floor(r.checkedInAt.getTime() / 60_000);
+        perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+      }
+    }
+    stats.peakRate = Math.max(0, ...perMinute.values());
+    const nowMinute = Math.floor(now.getTime() / 60_000);
+    let recent = 0;
+    for (let m = nowMinute - 4; m <= nowMinute; m++) recent += perMinute.get(m) ?? 0;
+    stats.currentRate = Math.round((recent / 5) * 10) / 10;
+    return stats;
+  }
+}

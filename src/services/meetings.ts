@@ -1,0 +1,203 @@
+/**
+ * Meetings: created in a group chat, with organizers, a live-count card in that group, and the
+ * scheduled follow-ups, reminders and check-in opening that go with the start time. Changing the
+ * time re-schedules those jobs (their ids derive from the meeting id and offset); cancelling
+ * removes them, and every processor re-checks the meeting before acting.
+ */
+import { statusCard, type MeetingView } from '../../cards/meeting-cards.js';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import { PRIORITY } from '../queue/queues.js';
+import { formatDateTime } from '../time/parse-time.js';
+import type { CardService } from './cards.js';
+import type { Directory, UserRecord } from './directory.js';
+import type { Outbox } from './outbox.js';
+import type { Scheduler } from './scheduler.js';
+import type { MeetingStatsService } from './meeting-stats.js';
+
+export type MeetingRow = NonNullable<Awaited<ReturnType<PrismaClient['meeting']['findUnique']>>>;
+
+export class MeetingService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly scheduler: Scheduler,
+    private readonly cards: CardService,
+    private readonly outbox: Outbox,
+    private readonly directory: Directory,
+    private readonly stats: MeetingStatsService,
+    private readonly config: Config,
+  ) {}
+
+  async create(input: { title: string; startAt: Date; endAt: Date | null; venue: string | null; conversationId: string; creatorId: string }): Promise<MeetingRow> {
+    const meeting = await this.db.meeting.create({
+      data: { ...input, organizerIds: JSON.stringify([input.creatorId]) },
+    });
+    const statusCardId = `mstat-${meeting.id}`;
+    const withCard = await this.db.meeting.update({ where: { id: meeting.id }, data: { statusCardId } });
+    await this.cards.send(await this.renderStatusCard(withCard), {
+      kind: 'meeting-status',
+      refId: String(meeting.id),
+      target: { kind: 'conversation', conversationId: meeting.conversationId },
+      priority: PRIORITY.normal,
+    });
+    await this.schedule(withCard);
+    return withCard;
+  }
+
+  async get(id: number): Promise<MeetingRow | null> {
+    return this.db.meeting.findUnique({ where: { id } });
+  }
+
+  /** Upcoming (and running) meetings of a group, soonest first. */
+  async listForConversation(conversationId: string, now: Date): Promise<MeetingRow[]> {
+    return this.db.meeting.findMany({
+      where: { conversationId, status: 'scheduled', OR: [{ endAt: { gte: now } }, { endAt: null, startAt: { gte: new Date(now.getTime() - 12 * 3600_000) } }] },
+      orderBy: { startAt: 'asc' },
+      take: 20,
+    });
+  }
+
+  /** The meeting "now" for a group: running, or the next one starting within 12 hours. */
+  async current(conversationId: string, now: Date): Promise<MeetingRow | null> {
+    const soon = new Date(now.getTime() + 12 * 3600_000);
+    const list = await this.listForConversation(conversationId, now);
+    return list.find((m) => m.startAt <= soon) ?? null;
+  }
+
+  organizerIds(meeting: MeetingRow): string[] {
+    return JSON.parse(meeting.organizerIds) as string[];
+  }
+
+  isOrganizer(meeting: MeetingRow, user: UserRecord): boolean {
+    return this.organizerIds(meeting).includes(user.id) || user.roles.includes('admin');
+  }
+
+  async addOrganizers(meeting: MeetingRow, userIds: string[]): Promise<MeetingRow> {
+    const ids = [...new Set([...this.organizerIds(meeting), ...userIds])];
+    const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { organizerIds: JSON.stringify(ids) } });
+    await this.refreshStatusSoon(meeting.id);
+    return updated;
+  }
+
+  async reschedule(meeting: MeetingRow, startAt: Date, endAt: Date | null): Promise<MeetingRow> {
+    const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { startAt, endAt } });
+    await this.unschedule(meeting);
+    await this.schedule(updated);
+    await this.notifyConfirmed(updated, 'time', `🕒 会议 #${updated.id}「${updated.title}」时间变更为 ${this.timeText(updated)}（原 ${this.timeText(meeting)}）。`);
+    await this.refreshStatusSoon(meeting.id);
+    return updated;
+  }
+
+  async changeVenue(meeting: MeetingRow, venue: string): Promise<MeetingRow> {
+    const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { venue } });
+    await this.notifyConfirmed(updated, 'venue', `📍 会议 #${updated.id}「${updated.title}」地点变更为 ${venue}（原 ${meeting.venue ?? '待定'}）。`);
+    await this.refreshStatusSoon(meeting.id);
+    return updated;
+  }
+
+  async cancel(meeting: MeetingRow): Promise<void> {
+    const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { status: 'cancelled' } });
+    await this.unschedule(meeting);
+    await this.notifyConfirmed(updated, 'cancel', `🚫 会议 #${updated.id}「${updated.title}」（${this.timeText(updated)}）已取消。`);
+    for (const card of await this.cards.byRef('meeting-invite', String(meeting.id))) {
+      if (card.model.state?.closed) continue;
+      await this.cards.update(card.id, (c) => ({ ...c, state: { status: 'cancelled', label: '🚫 会议已取消', closed: true } }), PRIORITY.normal);
+    }
+    await this.refreshStatusNow(meeting.id);
+  }
+
+  /** Coalesced: a burst of answers becomes one card update that shows the latest counts. */
+  async refreshStatusSoon(meetingId: number): Promise<void> {
+    await this.scheduler.coalesced('meeting.status', `meeting-status-${meetingId}`, { meetingId }, this.config.HUIWU_STATUS_REFRESH_MS);
+  }
+
+  async refreshStatusNow(meetingId: number): Promise<void> {
+    const meeting = await this.get(meetingId);
+    if (!meeting?.statusCardId) return;
+    const card = await this.renderStatusCard(meeting);
+    await this.cards.update(meeting.statusCardId, () => card, PRIORITY.normal);
+  }
+
+  /** The neutral view of a meeting that cards and replies show. */
+  async view(meeting: MeetingRow): Promise<MeetingView> {
+    const organizers = await this.directory.usersByIds(this.organizerIds(meeting));
+    return { id: meeting.id, title: meeting.title, time: this.timeText(meeting), venue: meeting.venue, organizers: organizers.map((o) => o.name).join('、') || '—' };
+  }
+
+  timeText(meeting: Pick<MeetingRow, 'startAt' | 'endAt'>): string {
+    const zone = this.config.HUIWU_TIMEZONE;
+    const start = formatDateTime(meeting.startAt, zone);
+    if (!meeting.endAt) return start;
+    const end = formatDateTime(meeting.endAt, zone);
+    return end.slice(0, 10) === start.slice(0, 10) ? `${start}~${end.slice(11)}` : `${start}~${end}`;
+  }
+
+  /** Answers can change until the meeting's own cut-off, else the configured time before the start. */
+  cutoff(meeting: MeetingRow): Date {
+    return meeting.rsvpCutoffAt ?? new Date(meeting.startAt.getTime() - this.config.HUIWU_RSVP_CUTOFF.ms);
+  }
+
+  private async renderStatusCard(meeting: MeetingRow) {
+    return statusCard({
+      cardId: meeting.statusCardId ?? `mstat-${meeting.id}`,
+      meeting: await this.view(meeting),
+      stats: await this.stats.compute(meeting.id, new Date()),
+      cancelled: meeting.status === 'cancelled',
+      updatedAt: formatDateTime(new Date(), this.config.HUIWU_TIMEZONE),
+      checkinTarget: this.config.HUIWU_CHECKIN_TARGET_PER_MINUTE,
+    });
+  }
+
+  private async notifyConfirmed(meeting: MeetingRow, what: string, text: string): Promise<void> {
+    const confirmed = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: { in: ['yes', 'maybe'] }, userId: { not: null } } });
+    const stamp = meeting.updatedAt.getTime();
+    await this.outbox.enqueueMany(
+      confirmed.map((a) => ({
+        id: `meeting-${meeting.id}-${what}-${stamp}-a${a.id}`,
+        target: { kind: 'user' as const, userId: a.userId! },
+        content: { type: 'text' as const, text },
+        priority: PRIORITY.urgent,
+      })),
+    );
+  }
+
+  private jobIds(meeting: MeetingRow): string[] {
+    return [
+      ...this.config.HUIWU_RSVP_FOLLOWUPS.map((o) => `meeting-${meeting.id}-followup-${o.key}`),
+      ...this.config.HUIWU_MEETING_REMINDERS.map((o) => `meeting-${meeting.id}-remind-${o.key}`),
+      `meeting-${meeting.id}-checkin-open`,
+    ];
+  }
+
+  private async schedule(meeting: MeetingRow): Promise<void> {
+    const now = Date.now();
+    const start = meeting.startAt.getTime();
+    for (const offset of this.config.HUIWU_RSVP_FOLLOWUPS) {
+      if (start - offset.ms > now) {
+        await this.scheduler.at('meeting.followup', `meeting-${meeting.id}-followup-${offset.key}`, { meetingId: meeting.id, offset: offset.key }, new Date(start - offset.ms));
+      }
+    }
+    for (const offset of this.config.HUIWU_MEETING_REMINDERS) {
+      if (start - offset.ms > now) {
+        await this.scheduler.at('meeting.remind', `meeting-${meeting.id}-remind-${offset.key}`, { meetingId: meeting.id, offset: offset.key }, new Date(start - offset.ms));
+      }
+    }
+    const opens = Math.max(now, start - this.config.HUIWU_CHECKIN_OPENS.ms);
+    await this.scheduler.at('meeting.checkin-open', `meeting-${meeting.id}-checkin-open`, { meetingId: meeting.id }, new Date(opens));
+  }
+
+  private async unschedule(meeting: MeetingRow): Promise<void> {
+    for (const id of this.jobIds(meeting)) await this.scheduler.cancel(id);
+  }
+
+  /** Whether a scheduled job still applies: the meeting exists, is not cancelled, and the start has not moved. */
+  async stillDue(meetingId: number, offsetMs: number, firedAt: number): Promise<MeetingRow | null> {
+    const meeting = await this.get(meetingId);
+    if (!meeting || meeting.status !== 'scheduled') return null;
+    // A job left from an earlier, later-moved start time fires too early: it must not act.
+    // (One left from an earlier-moved start keys its messages by the current start, so the
+    // messages dedupe with the new job's.)
+    const due = meeting.startAt.getTime() - offsetMs;
+    return firedAt >= due - 60_000 ? meeting : null;
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Invitations and answers: attendee rows, DM confirmation cards (sent in bulk, at bulk priority,
+ * with progress in the group for big lists), recorded answers, follow-ups to non-responders only
+ * and reminders to confirmed attendees.
+ */
+import { DIETARY_LABEL, inviteCard, type AnswerView } from '../../cards/meeting-cards.js';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
+import { UserError } from '../errors.js';
+import { formatDateTime } from '../time/parse-time.js';
+import type { CardService } from './cards.js';
+import type { UserRecord } from './directory.js';
+import type { MeetingRow, MeetingService } from './meetings.js';
+import type { Outbox } from './outbox.js';
+import type { Scheduler } from './scheduler.js';
+
+export type AttendeeRow = NonNullable<Awaited<ReturnType<PrismaClient['attendee']['findUnique']>>>;
+
+/** Below this many cards an invitation needs no progress reports: the reply says it all. */
+const PROGRESS_THRESHOLD = 50;
+const CHUNK = 500;
+
+export function inviteCardId(meetingId: number, attendeeId: number): string {
+  return `inv-m${meetingId}-a${attendeeId}`;
+}
+
+export interface AnswerInput {
+  response: 'yes' | 'no' | 'maybe';
+  dietary?: string;
+  dietaryNote?: string;
+  accommodation?: string;
+  nights?: string;
+  note?: string;
+}
+
+export class RsvpService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly meetings: MeetingService,
+    private readonly cards: CardService,
+    private readonly outbox: Outbox,
+    private readonly scheduler: Scheduler,
+    private readonly config: Config,
+  ) {}
+
+  /** Invites people by platform account; people already invited are reported, not invited twice. */
+  async invite(meeting: MeetingRow, users: readonly UserRecord[], invitedBy: string): Promise<{ added: AttendeeRow[]; existing: string[] }> {
+    const already = await this.db.attendee.findMany({ where: { meetingId: meeting.id, userId: { in: users.map((u) => u.id) } }, select: { userId: true, name: true } });
+    const known = new Set(already.map((a) => a.userId));
+    const fresh = users.filter((u) => !known.has(u.id));
+    const added: AttendeeRow[] = [];
+    for (let i = 0; i < fresh.length; i += CHUNK) {
+      added.push(
+        ...(await this.db.attendee.createManyAndReturn({
+          data: fresh.slice(i, i + CHUNK).map((u) => ({ meetingId: meeting.id, userId: u.id, name: u.name, department: u.department, invitedBy })),
+        })),
+      );
+    }
+    await this.sendInvitations(meeting, added);
+    return { added, existing: already.map((a) => a.name) };
+  }
+
+  /** Sends the confirmation card to every attendee with a platform account, in bulk. */
+  async sendInvitations(meeting: MeetingRow, attendees: readonly AttendeeRow[]): Promise<void> {
+    const reachable = attendees.filter((a) => a.userId);
+    if (reachable.length === 0) return;
+    const view = await this.meetings.view(meeting);
+    const cutoff = formatDateTime(this.meetings.cutoff(meeting), this.config.HUIWU_TIMEZONE);
+    for (let i = 0; i < reachable.length; i += CHUNK) {
+      await this.cards.sendMany(
+        reachable.slice(i, i + CHUNK).map((a) => ({
+          card: inviteCard({ cardId: inviteCardId(meeting.id, a.id), meeting: view, attendeeName: a.name, answer: null, cutoff }),
+          options: { kind: 'meeting-invite', refId: String(meeting.id), target: { kind: 'user' as const, userId: a.userId! }, recipientUserId: a.userId!, priority: PRIORITY.bulk },
+        })),
+      );
+    }
+    if (reachable.length >= PROGRESS_THRESHOLD) await this.startProgress(meeting, reachable);
+    await this.meetings.refreshStatusSoon(meeting.id);
+  }
+
+  async attendeeFor(meetingId: number, userId: string): Promise<AttendeeRow | null> {
+    return this.db.attendee.findUnique({ where: { meetingId_userId: { meetingId, userId } } });
+  }
+
+  /** Records an answer; the card shows it and stays open for changes until the cut-off. */
+  async answer(meeting: MeetingRow, attendee: AttendeeRow, input: AnswerInput, now: Date): Promise<AnswerView> {
+    if (meeting.status !== 'scheduled') throw new UserError(`会议 #${meeting.id} 已取消`);
+    const cutoff = this.meetings.cutoff(meeting);
+    if (now > cutoff) {
+      throw new UserError(`已过回复截止时间（${formatDateTime(cutoff, this.config.HUIWU_TIMEZONE)}），如需变更请联系组织者`);
+    }
+    const answer = validateAnswer(input);
+    await this.db.attendee.update({ where: { id: attendee.id }, data: { ...answer, respondedAt: now } });
+    const view = await this.meetings.view(meeting);
+    const card = inviteCard({
+      cardId: inviteCardId(meeting.id, attendee.id),
+      meeting: view,
+      attendeeName: attendee.name,
+      answer,
+      cutoff: formatDateTime(cutoff, this.config.HUIWU_TIMEZONE),
+    });
+    if (await this.cards.get(card.id)) await this.cards.update(card.id, () => card, PRIORITY.interactive);
+    await this.meetings.refreshStatusSoon(meeting.id);
+    return answer;
+  }
+
+  /** Follow-up to people who have not answered (never to decliners). `key` makes it send once. */
+  async followUp(meeting: MeetingRow, key: string): Promise<number> {
+    const pending = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'pending', userId: { not: null } } });
+    const text = `⏰ 会议 #${meeting.id}「${meeting.title}」（${this.meetings.timeText(meeting)}）的邀请您还没有回复，请在邀请卡片中选择 参加 / 不参加 / 待定。`;
+    await this.outbox.enqueueMany(
+      pending.map((a) => ({
+        id: `meeting-${meeting.id}-followup-${key}-a${a.id}`,
+        target: { kind: 'user' as const, userId: a.userId! },
+        content: { type: 'text' as const, text },
+        priority: PRIORITY.normal,
+      })),
+    );
+    return pending.length;
+  }
+
+  /** Reminder to confirmed attendees before the start. */
+  async remindConfirmed(meeting: MeetingRow, key: string): Promise<number> {
+    const confirmed = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'yes', userId: { not: null } } });
+    const text = `📅 会议提醒：#${meeting.id}「${meeting.title}」将于 ${this.meetings.timeText(meeting)} 开始，地点：${meeting.venue ?? '待定'}。`;
+    await this.outbox.enqueueMany(
+      confirmed.map((a) => ({
+        id: `meeting-${meeting.id}-remind-${key}-a${a.id}`,
+        target: { kind: 'user' as const, userId: a.userId! },
+        content: { type: 'text' as const, text },
+        priority: PRIORITY.urgent,
+      })),
+    );
+    return confirmed.length;
+  }
+
+  /**
+   * One progress tick of a fan-out: counts the batch's sent cards, updates the progress card, and
+   * schedules the next tick until every card is sent or has failed for good.
+   */
+  async progress(data: ScheduleJobs['fanout.progress']): Promise<{ sent: number; failed: number }> {
+    const ids: string[] = [];
+    for (let a = data.fromAttendeeId; a <= data.toAttendeeId; a++) ids.push(`card-${inviteCardId(data.meetingId, a)}`);
+    let sent = 0;
+    let failed = 0;
+    for (let i = 0; i < ids.length; i += 5000) {
+      const slice = ids.slice(i, i + 5000);
+      sent += await this.db.outboundMessage.count({ where: { id: { in: slice }, status: 'sent' } });
+      failed += await this.db.outboundMessage.count({ where: { id: { in: slice }, status: 'failed' } });
+    }
+    const done = sent + failed >= data.total;
+    const seconds = Math.round((Date.now() - data.startedAt) / 1000);
+    const body = done
+      ? `${failed === 0 ? '✅ 全部发送完成' : `⚠️ 发送结束，${failed} 张失败`}：已发送 ${sent}/${data.total}（用时 ${seconds} 秒）`
+      : `已发送 ${sent}/${data.total}${failed ? `，失败 ${failed}` : ''}`;
+    const cardId = `fanout-m${data.meetingId}-${data.batch}`;
+    await this.cards.update(cardId, (c) => ({ ...c, body, ...(done ? { state: { status: 'done', label: '发送结束', closed: true } } : {}) }), PRIORITY.interactive);
+    if (!done) {
+      await this.scheduler.at(
+        'fanout.progress',
+        `fanout-m${data.meetingId}-${data.batch}-t${data.tick + 1}`,
+        { ...data, tick: data.tick + 1 },
+        new Date(Date.now() + this.config.HUIWU_FANOUT_PROGRESS_MS),
+      );
+    }
+    return { sent, failed };
+  }
+
+  private async startProgress(meeting: MeetingRow, attendees: readonly AttendeeRow[]): Promise<void> {
+    const ids = attendees.map((a) => a.id);
+    const from = Math.min(...ids);
+    const to = Math.max(...ids);
+    const batch = `${from}-${to}`;
+    await this.cards.send(
+      { id: `fanout-m${meeting.id}-${batch}`, title: `📨 会议 #${meeting.id} 邀请卡片发送中`, body: `已发送 0/${attendees.length}` },
+      { kind: 'fanout', refId: String(meeting.id), target: { kind: 'conversation', conversationId: meeting.conversationId }, priority: PRIORITY.interactive },
+    );
+    await this.scheduler.at(
+      'fanout.progress',
+      `fanout-m${meeting.id}-${batch}-t1`,
+      { meetingId: meeting.id, batch, fromAttendeeId: from, toAttendeeId: to, total: attendees.length, startedAt: Date.now(), tick: 1 },
+      new Date(Date.now() + this.config.HUIWU_FANOUT_PROGRESS_MS),
+    );
+  }
+}
+
+/** Checks the card's form values; a bad value is refused with what was wrong, nothing stored. */
+export function validateAnswer(input: AnswerInput): AnswerView {
+  const note = input.note?.trim() || null;
+  if (note && note.length > 200) throw new UserError('备注最多 200 字');
+  if (input.response === 'no') return { response: 'no', dietary: null, dietaryNote: null, accommodation: null, nights: null, note };
+  const dietary = input.dietary?.trim() || 'none';
+  if (!(dietary in DIETARY_LABEL)) throw new UserError(`餐食只能选：${Object.values(DIETARY_LABEL).join(' / ')}`);
+  const dietaryNote = input.dietaryNote?.trim() || null;
+  if (dietary === 'other' && !dietaryNote) throw new UserError('选择「过敏或其他」时请填写说明，例如：花生过敏');
+  const accommodationText = input.accommodation?.trim() || 'no';
+  if (accommodationText !== 'yes' && accommodationText !== 'no') throw new UserError('住宿只能选：需要 / 不需要');
+  const accommodation = accommodationText === 'yes';
+  let nights: number | null = null;
+  if (accommodation) {
+    nights = Number(input.nights?.trim() || '1');
+    if (!Number.isInteger(nights) || nights < 1 || nights > 30) throw new UserError('住宿晚数应为 1 到 30 之间的整数');
+  }
+  return { response: input.response, dietary, dietaryNote: dietary === 'other' ? dietaryNote : null, accommodation, nights, note };
+}
