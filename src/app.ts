@@ -61,6 +61,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, config);
   const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, config);
   const checkin = new CheckinService(db, meetings, cards, config);
+  rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const services: Services = {
     config,

@@ -21,15 +21,15 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'an IANA time zone such as Asia/Shanghai');
 
-/** `3d,1d,12h,30m`: durations before a meeting's start. */
+/** `3d,1d,12h,30m` (s for seconds too): durations before a meeting's start. */
 const offsets = z
   .string()
-  .regex(/^(\d+[dhm])(,\d+[dhm])*$|^$/, 'a comma-separated list of durations such as 3d,1d,2h,30m (or empty)')
+  .regex(/^(\d+[dhms])(,\d+[dhms])*$|^$/, 'a comma-separated list of durations such as 3d,1d,2h,30m (or empty)')
   .transform((text) => (text === '' ? [] : text.split(',').map(parseOffset)));
 
 const duration = z
   .string()
-  .regex(/^\d+[dhm]$/, 'a duration such as 2h, 30m or 1d')
+  .regex(/^\d+[dhms]$/, 'a duration such as 2h, 30m or 1d')
   .transform(parseOffset);
 
 export interface Offset {
@@ -40,7 +40,7 @@ export interface Offset {
 
 function parseOffset(key: string): Offset {
   const n = Number(key.slice(0, -1));
-  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[key.slice(-1) as 'd' | 'h' | 'm'];
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[key.slice(-1) as 'd' | 'h' | 'm' | 's'];
   return { key, ms: n * unit };
 }
 

@@ -8,6 +8,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { Directory } from '../services/directory.js';
 import { SimulatorAdapter } from './simulator/adapter.js';
 import type { PlatformAdapter } from './types.js';
+import { DingTalkAdapter } from './dingtalk/adapter.js';
 import { WecomAdapter } from './wecom/adapter.js';
 import { wecomSettings } from './wecom/settings.js';
 
@@ -23,6 +24,7 @@ export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   const platforms: PlatformAdapter[] = [];
   const wecom = wecomSettings(config);
   if (wecom) platforms.push(new WecomAdapter({ db, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
+  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, db, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
   if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE));
   return platforms;

@@ -41,9 +41,14 @@ export class CheckinService {
     return { already: false, at: now };
   }
 
-  /** Check-in cards to confirmed attendees, when the meeting is about to start. */
-  async openCheckin(meeting: MeetingRow): Promise<number> {
-    const confirmed = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'yes', userId: { not: null }, checkedInAt: null } });
+  /**
+   * Check-in cards to confirmed attendees when check-in opens; an attendee who confirms later gets
+   * theirs with the confirmation (card ids are per attendee, so nobody gets two).
+   */
+  async openCheckin(meeting: MeetingRow, only?: AttendeeRow): Promise<number> {
+    const confirmed = only
+      ? [only]
+      : await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'yes', userId: { not: null }, checkedInAt: null } });
     const view = await this.meetings.view(meeting);
     await this.cards.sendMany(
       confirmed.map((a) => ({

@@ -132,9 +132,19 @@ export class MeetingService {
     return end.slice(0, 10) === start.slice(0, 10) ? `${start}~${end.slice(11)}` : `${start}~${end}`;
   }
 
-  /** Answers can change until the meeting's own cut-off, else the configured time before the start. */
+  /**
+   * Answers can change until the meeting's own cut-off, else the configured time before the start;
+   * a meeting created after that point (a short-notice meeting) takes answers until it starts.
+   */
   cutoff(meeting: MeetingRow): Date {
-    return meeting.rsvpCutoffAt ?? new Date(meeting.startAt.getTime() - this.config.HUIWU_RSVP_CUTOFF.ms);
+    if (meeting.rsvpCutoffAt) return meeting.rsvpCutoffAt;
+    const usual = meeting.startAt.getTime() - this.config.HUIWU_RSVP_CUTOFF.ms;
+    return new Date(usual > meeting.createdAt.getTime() ? usual : meeting.startAt.getTime());
+  }
+
+  /** When check-in cards go out and self check-in opens. */
+  checkinOpensAt(meeting: MeetingRow): Date {
+    return new Date(meeting.startAt.getTime() - this.config.HUIWU_CHECKIN_OPENS.ms);
   }
 
   private async renderStatusCard(meeting: MeetingRow) {
@@ -182,7 +192,7 @@ export class MeetingService {
         await this.scheduler.at('meeting.remind', `meeting-${meeting.id}-remind-${offset.key}`, { meetingId: meeting.id, offset: offset.key }, new Date(start - offset.ms));
       }
     }
-    const opens = Math.max(now, start - this.config.HUIWU_CHECKIN_OPENS.ms);
+    const opens = Math.max(now, this.checkinOpensAt(meeting).getTime());
     await this.scheduler.at('meeting.checkin-open', `meeting-${meeting.id}-checkin-open`, { meetingId: meeting.id }, new Date(opens));
   }
 

@@ -35,6 +35,9 @@ export interface AnswerInput {
 }
 
 export class RsvpService {
+  /** Set by the check-in service: a confirmation after check-in opened gets its check-in card at once. */
+  onLateConfirmation: ((meeting: MeetingRow, attendee: AttendeeRow) => Promise<unknown>) | null = null;
+
   constructor(
     private readonly db: PrismaClient,
     private readonly meetings: MeetingService,
@@ -102,6 +105,9 @@ export class RsvpService {
     });
     if (await this.cards.get(card.id)) await this.cards.update(card.id, () => card, PRIORITY.interactive);
     await this.meetings.refreshStatusSoon(meeting.id);
+    if (answer.response === 'yes' && attendee.userId && now >= this.meetings.checkinOpensAt(meeting)) {
+      await this.onLateConfirmation?.(meeting, attendee);
+    }
     return answer;
   }
 

@@ -65,10 +65,10 @@ export class SimClient {
     throw new Error(`no matching bot message in ${conversation} after #${after} within ${timeoutMs} ms`);
   }
 
-  /** Sends a command and returns the bot's first reply to it. */
+  /** Sends a command and returns the bot's first text reply after it (cards it posts are skipped). */
   async ask(conversation: string, from: string, text: string, timeoutMs = 10_000): Promise<SimMessage> {
     const id = await this.say(conversation, from, text);
-    return this.nextBotMessage(conversation, id, () => true, timeoutMs);
+    return this.nextBotMessage(conversation, id, (m) => m.text !== undefined, timeoutMs);
   }
 
   /** Waits until the card `cardId` in `conversation` satisfies `check` (in-process apps only). */

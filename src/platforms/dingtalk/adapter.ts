@@ -1,0 +1,203 @@
+/**
+ * DingTalk (钉钉) platform: Stream mode for robot messages and card clicks (no public URL needed),
+ * an optional robot HTTP callback, and the OpenAPI for sending. Inbound events are handed to the
+ * sink once durably queued, and only then acknowledged.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { renderDingTalkCard, renderDingTalkNotice } from '../../../cards/dingtalk.js';
+import type { Card } from '../../../cards/model.js';
+import type { Config } from '../../config.js';
+import type { PrismaClient } from '../../db/client.js';
+import { BOT_NAMES } from '../../router/router.js';
+import type { Directory } from '../../services/directory.js';
+import { externalIdOf, internalId } from '../../services/ids.js';
+import type { InboundSink, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
+import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
+import { OpenApiClient } from './open-api.js';
+import type { CardCallback, CardCallbackResponse, RobotMessage } from './raw-types.js';
+import { dingTalkRoutes } from './routes.js';
+import { DingTalkSender, userWebhookKey } from './sender.js';
+import { SessionWebhooks } from './session-webhooks.js';
+import { DingTalkStreamClient } from './stream-client.js';
+
+export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
+export const TOPIC_CARD = '/v1.0/card/instances/callback';
+/** How long a card callback waits for the click's outcome before acking without a card update. */
+const CARD_ACK_WAIT_MS = 2500;
+
+export interface DingTalkAdapterDeps {
+  config: Config;
+  db: PrismaClient;
+  directory: Directory;
+  log: Logger;
+  clock?: () => number;
+}
+
+export class DingTalkAdapter implements PlatformAdapter {
+  readonly name = 'dingtalk' as const;
+  readonly sendRatePerSecond: number;
+  readonly stream: DingTalkStreamClient;
+  private readonly sender: DingTalkSender;
+  private readonly webhooks: SessionWebhooks;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly dingsSent = new Set<string>();
+  private sink: InboundSink | null = null;
+
+  constructor(private readonly deps: DingTalkAdapterDeps) {
+    const { config } = deps;
+    this.log = deps.log.child({ platform: 'dingtalk' });
+    this.now = deps.clock ?? Date.now;
+    this.sendRatePerSecond = config.DINGTALK_SEND_RATE;
+    const credentials = { clientId: config.DINGTALK_CLIENT_ID!, clientSecret: config.DINGTALK_CLIENT_SECRET! };
+    const api = new OpenApiClient({ baseUrl: config.DINGTALK_API_BASE, ...credentials, qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS, clock: this.now });
+    this.webhooks = new SessionWebhooks(config.DINGTALK_SESSION_WEBHOOK_HOSTS, this.now);
+    this.sender = new DingTalkSender(api, this.webhooks, deps.directory, {
+      robotCode: config.DINGTALK_ROBOT_CODE!,
+      cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID!,
+      dingRemindType: config.DINGTALK_DING_REMIND_TYPE as 1 | 2 | 3,
+      qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS,
+      log: this.log,
+    });
+    this.stream = new DingTalkStreamClient({
+      ...credentials,
+      apiBase: config.DINGTALK_API_BASE,
+      reconnectBaseMs: config.DINGTALK_RECONNECT_BASE_MS,
+      reconnectMaxMs: config.DINGTALK_RECONNECT_MAX_MS,
+      log: this.log,
+    });
+    this.stream.onCallbackTopic(TOPIC_ROBOT, async (data) => {
+      await this.acceptRobotMessage(data as RobotMessage);
+      return null;
+    });
+    this.stream.onCallbackTopic(TOPIC_CARD, (data, frame) => this.acceptCardCallback(data as CardCallback, frame.headers.messageId));
+  }
+
+  async routes(app: FastifyInstance): Promise<void> {
+    const secret = this.deps.config.DINGTALK_HTTP_CALLBACK_SECRET;
+    if (!secret) return;
+    await app.register(dingTalkRoutes, {
+      secret,
+      maxAgeMs: this.deps.config.DINGTALK_HTTP_CALLBACK_MAX_AGE_SECONDS * 1000,
+      now: this.now,
+      accept: (msg: RobotMessage) => this.acceptRobotMessage(msg),
+    });
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    this.stream.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stream.stop();
+    this.sink = null;
+  }
+
+  send(target: OutboundTarget, content: OutboundContent): Promise<SendResult> {
+    return this.sender.send(target, content);
+  }
+
+  updateCard(card: Card, target: OutboundTarget, platformRef: string | null): Promise<SendResult> {
+    return this.sender.updateCard(card, target, platformRef);
+  }
+
+  /** DING by the robot (in-app, SMS or call per DINGTALK_DING_REMIND_TYPE); needs the DING permission. */
+  async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
+    // DING has no idempotency key; this keeps a retried escalation single within this process.
+    if (this.dingsSent.has(idempotencyKey)) return;
+    await this.sender.ding(userIds.map(externalIdOf), text);
+    this.dingsSent.add(idempotencyKey);
+    if (this.dingsSent.size > 10_000) this.dingsSent.delete(this.dingsSent.values().next().value!);
+  }
+
+  // ---- inbound --------------------------------------------------------------
+
+  /** Stream and HTTP callback both land here. Resolves once the event is durably queued. */
+  async acceptRobotMessage(msg: RobotMessage): Promise<void> {
+    const sink = this.requireSink();
+    const decoded = decodeRobotMessage(msg, BOT_NAMES[0], new Date(this.now()));
+    if (!decoded) {
+      this.log.debug({ msgId: msg.msgId, msgtype: msg.msgtype }, 'DingTalk message ignored (not text)');
+      return;
+    }
+    const event = decoded.event;
+    if (decoded.webhook) {
+      this.webhooks.remember(event.conversationId, decoded.webhook.url, decoded.webhook.expiresAt);
+      if (decoded.conversation.type === 'direct') this.webhooks.remember(userWebhookKey(event.userId), decoded.webhook.url, decoded.webhook.expiresAt);
+    }
+    event.mentions = await this.learn(decoded);
+    await sink.accept(event);
+  }
+
+  /** Waits briefly for the click's outcome so the ACK itself updates the card; a PUT follows anyway. */
+  private async acceptCardCallback(cb: CardCallback, messageId: string): Promise<CardCallbackResponse | null> {
+    const sink = this.requireSink();
+    const event = decodeCardCallback(cb, messageId, new Date(this.now()));
+    if (!event) {
+      this.log.warn({ outTrackId: cb.outTrackId }, 'DingTalk card callback without an action ignored');
+      return null;
+    }
+    await this.knowUser(externalIdOf(event.userId));
+    let notice = '';
+    try {
+      const outcome = await sink.acceptAndWait(event, CARD_ACK_WAIT_MS);
+      notice = outcome.accepted ? outcome.message ?? '' : outcome.reason;
+    } catch (error) {
+      // Queued but not finished in time: the card-update job will refresh the card.
+      this.log.debug({ err: error, cardId: event.cardId }, 'DingTalk card action still running at ACK time');
+      return null;
+    }
+    const row = await this.deps.db.card.findUnique({ where: { id: event.cardId }, select: { model: true } });
+    return {
+      ...(row ? { cardData: { cardParamMap: renderDingTalkCard(JSON.parse(row.model) as Card) } } : {}),
+      userPrivateData: { cardParamMap: renderDingTalkNotice(notice) },
+      cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
+    };
+  }
+
+  /** Records the sender, the chat and the people mentioned; returns the mentions with their names. */
+  private async learn(decoded: DecodedMessage) {
+    const { directory } = this.deps;
+    const { sender, conversation, event } = decoded;
+    const existingSender = await directory.user(event.userId);
+    await directory.upsertUser({
+      platform: 'dingtalk',
+      externalId: sender.staffId,
+      name: sender.nick,
+      roles: existingSender?.roles ?? [],
+      department: existingSender?.department ?? null,
+    });
+    const mentions = [];
+    for (const m of decoded.mentioned) {
+      const id = internalId('dingtalk', m.staffId);
+      const known = await directory.user(id);
+      const name = known?.name ?? m.nameInText ?? m.staffId;
+      if (!known) await directory.upsertUser({ platform: 'dingtalk', externalId: m.staffId, name, roles: [], department: null });
+      mentions.push({ userId: id, name });
+    }
+    const existing = await directory.conversation(event.conversationId);
+    const members = new Set([...(existing?.memberIds ?? []), event.userId, ...(conversation.type === 'group' ? mentions.map((m) => m.userId) : [])]);
+    await directory.upsertConversation({
+      platform: 'dingtalk',
+      externalId: conversation.externalId,
+      name: conversation.type === 'group' ? conversation.name : existing?.name ?? conversation.name,
+      type: conversation.type,
+      memberIds: [...members],
+    });
+    return mentions;
+  }
+
+  /** A clicker we have never seen gets a minimal record (DingTalk's callback carries no name). */
+  private async knowUser(staffId: string): Promise<void> {
+    const id = internalId('dingtalk', staffId);
+    if (await this.deps.directory.user(id)) return;
+    await this.deps.directory.upsertUser({ platform: 'dingtalk', externalId: staffId, name: staffId, roles: [], department: null });
+  }
+
+  private requireSink(): InboundSink {
+    if (!this.sink) throw new Error('DingTalk adapter is not started');
+    return this.sink;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The WeCom driver for the shared conversation suite. Group chat goes through the intelligent bot
+ * (WeCom gives a self-built app no group messages), direct messages through the app callback; what
+ * the bot sent is read back from the fakes' wire records (message/send, aibot replies and pushes).
+ */
+import { cardIdOf } from '../../src/platforms/wecom/decode.js';
+import { WecomCallbackDriver } from '../fakes/wecom/callback-driver.js';
+import { eventually, startWecomWorld } from '../fakes/wecom/world.js';
+import type { ChatDriver, SeenMessage } from './driver.js';
+
+export async function wecomDriver(): Promise<ChatDriver> {
+  const w = await startWecomWorld();
+  const group = 'group:wrprepgroup01';
+  const chatid = group.slice('group:'.length);
+  const cursor = async (conversation: string) => w.seen(conversation).at(-1)?.seq ?? 0;
+  const next = (conversation: string, after: number, match: (m: SeenMessage) => boolean = () => true, timeoutMs = 10_000) =>
+    eventually(() => w.seen(conversation).find((m) => m.seq > after && match(m)), timeoutMs, `a bot message in ${conversation}`);
+  return {
+    platform: 'wecom',
+    // Userids; the fake contacts API knows their names (王芳, 赵磊, 周婷). `@zhaolei` is a mention by userid.
+    cast: { organizer: 'wangfang', colleague: 'zhaolei', outsider: 'zhouting' },
+    group,
+    dm: (user) => `dm:${user}`,
+    cursor,
+    say: async (conversation, user, text) => {
+      if (conversation.startsWith('group:')) {
+        w.bot.pushText({ userid: user, chatid, content: text });
+        return;
+      }
+      const res = await w.callback.post(w.callback.textXml(user, text, WecomCallbackDriver.msgId()));
+      if (res.status !== 200) throw new Error(`callback refused: ${res.status} ${res.body}`);
+    },
+    nextBotMessage: next,
+    click: async (conversation, card, user, action) => {
+      // A card sent by the app's message/send is clicked through the callback; one sent by the bot, over the WS.
+      const appTask = w.api.messages.filter((m) => m.to === user && m.taskId && cardIdOf(m.taskId) === card.id).at(-1)?.taskId;
+      if (appTask) {
+        const xml = w.callback.cardEventXml({ from: user, taskId: appTask, eventKey: action, responseCode: w.api.clickCode(appTask, user) });
+        const res = await w.callback.post(xml);
+        if (res.status !== 200) throw new Error(`click refused: ${res.status}`);
+        return;
+      }
+      const botTask = [...w.bot.cards.keys()].findLast((task) => cardIdOf(task) === card.id);
+      if (!botTask) throw new Error(`card ${card.id} was not delivered through WeCom`);
+      w.bot.pushCardEvent({ userid: user, taskId: botTask, eventKey: action, ...(conversation.startsWith('group:') ? { chatid } : {}) });
+    },
+    waitForCard: (conversation, cardId, check, timeoutMs = 10_000) =>
+      eventually(() => {
+        const card = w.cardIn(conversation, cardId);
+        return card && check(card) ? card : undefined;
+      }, timeoutMs, `card ${cardId} to change`),
+    close: () => w.close(),
+  };
+}
+

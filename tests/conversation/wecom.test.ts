@@ -1,0 +1,4 @@
+import { conversationSuite } from './suite.js';
+import { wecomDriver } from './wecom-driver.js';
+
+conversationSuite('WeCom', wecomDriver);

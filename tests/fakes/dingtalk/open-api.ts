@@ -1,0 +1,241 @@
+/**
+ * Fake DingTalk OpenAPI on 127.0.0.1 (platforms.md B4-B7, part D): the stream gateway, oauth2
+ * tokens, robot sends, cards, DING and the session webhooks it hands out. Requests are recorded;
+ * faults are scripted per path.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FakeStreamServer } from './stream-server.js';
+import type { FakeWorld } from './world.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+  status: number;
+  at: number;
+}
+
+export interface ScriptedFault {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface FakeOpenApiOptions {
+  clientId: string;
+  clientSecret: string;
+  robotCode: string;
+  tokenTtlSeconds: number;
+}
+
+type Answer = [number, Record<string, unknown>];
+
+export class FakeOpenApi {
+  readonly requests: RecordedRequest[] = [];
+  readonly dings: Array<{ remindType: number; receivers: string[]; content: string }> = [];
+  private readonly tokens = new Map<string, number>();
+  private readonly sessions = new Map<string, { cid: string; expiresAt: number }>();
+  private readonly faults = new Map<string, ScriptedFault[]>();
+  /** staffId -> how many more batchSend calls report them flow-controlled. */
+  readonly flowControlled = new Map<string, number>();
+  readonly invalidStaff = new Set<string>();
+  baseUrl = '';
+
+  constructor(
+    private readonly world: FakeWorld,
+    private readonly stream: FakeStreamServer,
+    private readonly opts: FakeOpenApiOptions,
+  ) {}
+
+  /** The next `times` calls to `path` answer with this fault. */
+  fault(path: string, fault: ScriptedFault, times = 1): void {
+    this.faults.set(path, [...(this.faults.get(path) ?? []), ...Array.from({ length: times }, () => fault)]);
+  }
+
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
+  /** A session webhook for a chat, valid for `ttlMs`. */
+  issueSession(cid: string, ttlMs: number): { url: string; expiresAt: number } {
+    const token = randomUUID();
+    const expiresAt = Date.now() + ttlMs;
+    this.sessions.set(token, { cid, expiresAt });
+    return { url: `${this.baseUrl}/robot/sendBySession?session=${token}`, expiresAt };
+  }
+
+  calls(path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const raw = await readBody(req);
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      return this.answer(res, req.method!, url.pathname, body, [400, { code: 'invalidParameter.body', message: 'body is not JSON' }]);
+    }
+    const scripted = this.faults.get(url.pathname)?.shift();
+    const result: Answer = scripted ? [scripted.status, scripted.body] : this.route(req, url, body);
+    this.answer(res, req.method!, url.pathname, body, result);
+  }
+
+  private route(req: IncomingMessage, url: URL, body: Record<string, unknown>): Answer {
+    const key = `${req.method} ${url.pathname}`;
+    if (key === 'POST /v1.0/gateway/connections/open') return this.gateway(body);
+    if (key === 'POST /v1.0/oauth2/accessToken') return this.token(body);
+    if (key === 'POST /robot/sendBySession') return this.session(url.searchParams.get('session') ?? '', body);
+    const token = req.headers['x-acs-dingtalk-access-token'];
+    const expires = typeof token === 'string' ? this.tokens.get(token) : undefined;
+    if (!expires || expires < Date.now()) return [401, { code: 'InvalidAuthentication', message: '不合法的access_token' }];
+    switch (key) {
+      case 'POST /v1.0/robot/oToMessages/batchSend':
+        return this.batchSend(body);
+      case 'POST /v1.0/robot/groupMessages/send':
+        return this.groupSend(body);
+      case 'POST /v1.0/card/instances/createAndDeliver':
+        return this.createAndDeliver(body);
+      case 'PUT /v1.0/card/instances':
+        return this.updateCard(body);
+      case 'POST /v1.0/robot/ding/send':
+        return this.ding(body);
+      default:
+        return [404, { code: 'NotFound', message: key }];
+    }
+  }
+
+  private gateway(body: Record<string, unknown>): Answer {
+    if (body.clientId !== this.opts.clientId || body.clientSecret !== this.opts.clientSecret) return [401, { code: 'InvalidClient', message: 'bad client credentials' }];
+    const subs = body.subscriptions as Array<{ type: string; topic: string }> | undefined;
+    if (!Array.isArray(subs) || subs.some((s) => !['EVENT', 'CALLBACK'].includes(s.type) || (s.type === 'EVENT' && s.topic !== '*'))) {
+      return [400, { code: 'invalidParameter.subscriptions', message: 'bad subscriptions' }];
+    }
+    const ws = this.baseUrl.replace(/^http/, 'ws');
+    return [200, { endpoint: `${ws}/connect`, ticket: this.stream.issueTicket() }];
+  }
+
+  private token(body: Record<string, unknown>): Answer {
+    if (body.appKey !== this.opts.clientId || body.appSecret !== this.opts.clientSecret) return [400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' }];
+    const token = randomUUID();
+    this.tokens.set(token, Date.now() + this.opts.tokenTtlSeconds * 1000);
+    return [200, { accessToken: token, expireIn: this.opts.tokenTtlSeconds }];
+  }
+
+  private session(token: string, body: Record<string, unknown>): Answer {
+    const session = this.sessions.get(token);
+    if (!session || session.expiresAt < Date.now()) return [200, { errcode: 300001, errmsg: 'session expired' }];
+    const content = messageContent(body.msgtype as string, body);
+    if (!content) return [200, { errcode: 40035, errmsg: 'unsupported msgtype' }];
+    this.world.post({ cid: session.cid, from: 'bot', ...content, via: 'webhook' });
+    return [200, { errcode: 0, errmsg: 'ok' }];
+  }
+
+  private batchSend(body: Record<string, unknown>): Answer {
+    const userIds = body.userIds as string[] | undefined;
+    if (body.robotCode !== this.opts.robotCode) return [400, { code: 'invalidParameter.robotCode.notExist', message: 'robotCode' }];
+    if (!Array.isArray(userIds) || userIds.length === 0) return [400, { code: 'invalidParameter.userIds.empty', message: 'userIds' }];
+    if (userIds.length > 20) return [400, { code: 'invalidParameter.userIds.overMax', message: 'at most 20 userIds' }];
+    const content = robotContent(body);
+    if (!content) return [400, { code: 'invalidParameter.msgParam.invalid', message: 'msgParam' }];
+    const invalidStaffIdList: string[] = [];
+    const flowControlledStaffIdList: string[] = [];
+    for (const id of userIds) {
+      if (!this.world.users.has(id) || this.invalidStaff.has(id)) {
+        invalidStaffIdList.push(id);
+        continue;
+      }
+      const left = this.flowControlled.get(id) ?? 0;
+      if (left > 0) {
+        this.flowControlled.set(id, left - 1);
+        flowControlledStaffIdList.push(id);
+        continue;
+      }
+      this.world.post({ cid: this.world.dmCid(id), from: 'bot', ...content, via: 'robot-api' });
+    }
+    return [200, { processQueryKey: randomUUID(), invalidStaffIdList, flowControlledStaffIdList }];
+  }
+
+  private groupSend(body: Record<string, unknown>): Answer {
+    if (body.robotCode !== this.opts.robotCode) return [400, { code: 'invalidParameter.robotCode.notExist', message: 'robotCode' }];
+    const cid = body.openConversationId as string;
+    if (!this.world.groups.has(cid)) return [400, { code: 'invalidParameter.openConversationId.invalid', message: 'robot not in group' }];
+    if (Buffer.byteLength(String(body.msgParam ?? '')) > 15000) return [400, { code: 'invalidParameter.msgParam.tooLong', message: 'msgParam > 15000 bytes' }];
+    const content = robotContent(body);
+    if (!content) return [400, { code: 'invalidParameter.msgParam.invalid', message: 'msgParam' }];
+    this.world.post({ cid, from: 'bot', ...content, via: 'robot-api' });
+    return [200, { processQueryKey: randomUUID() }];
+  }
+
+  private createAndDeliver(body: Record<string, unknown>): Answer {
+    const outTrackId = body.outTrackId as string;
+    const space = /^dtv1\.card\/\/(IM_GROUP|IM_ROBOT)\.(.+)$/.exec(String(body.openSpaceId ?? ''));
+    const data = (body.cardData as { cardParamMap?: Record<string, unknown> } | undefined)?.cardParamMap;
+    if (!outTrackId || !body.cardTemplateId || !space || !data) return [400, { code: 'invalidParameter', message: 'outTrackId, cardTemplateId, openSpaceId and cardData are required' }];
+    if (Object.values(data).some((v) => typeof v !== 'string')) return [400, { code: 'invalidParameter.cardParamMap', message: 'cardParamMap values must be strings' }];
+    const [, spaceType, spaceId] = space;
+    const cid = spaceType === 'IM_GROUP' ? spaceId! : this.world.dmCid(spaceId!);
+    if (spaceType === 'IM_GROUP' && !this.world.groups.has(cid)) return [400, { code: 'invalidParameter.openSpaceId', message: 'unknown group' }];
+    if (spaceType === 'IM_ROBOT' && !this.world.users.has(spaceId!)) return [400, { code: 'invalidParameter.openSpaceId', message: 'unknown user' }];
+    // Assumption (unverified): delivering an existing outTrackId again does not show a second card.
+    if (!this.world.cards.has(outTrackId)) {
+      this.world.cards.set(outTrackId, { outTrackId, templateId: String(body.cardTemplateId), cid, data: data as Record<string, string>, privateData: new Map(), updates: 0 });
+      this.world.post({ cid, from: 'bot', card: outTrackId, via: 'card' });
+    }
+    return [200, { success: true, result: { outTrackId, deliverResults: [{ spaceType, spaceId, success: true, errorMsg: '', carrierId: randomUUID() }] } }];
+  }
+
+  private updateCard(body: Record<string, unknown>): Answer {
+    const outTrackId = body.outTrackId as string;
+    if (!this.world.cards.has(outTrackId)) return [400, { code: 'invalidParameter.outTrackId', message: 'card not found' }];
+    const options = (body.cardUpdateOptions ?? {}) as { updateCardDataByKey?: boolean };
+    this.world.applyCardData(outTrackId, (body.cardData as { cardParamMap?: Record<string, string> } | undefined)?.cardParamMap, options.updateCardDataByKey === true);
+    return [200, { success: true, result: true }];
+  }
+
+  private ding(body: Record<string, unknown>): Answer {
+    const receivers = body.receiverUserIdList as string[];
+    if (body.robotCode !== this.opts.robotCode || !Array.isArray(receivers) || ![1, 2, 3].includes(body.remindType as number)) {
+      return [400, { code: 'invalidParameter.param.invalid', message: 'bad DING request' }];
+    }
+    this.dings.push({ remindType: body.remindType as number, receivers, content: String(body.content) });
+    return [200, { openDingId: randomUUID() }];
+  }
+
+  private answer(res: ServerResponse, method: string, path: string, body: Record<string, unknown>, [status, json]: Answer): void {
+    this.requests.push({ method, path, body, status, at: Date.now() });
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(json));
+  }
+}
+
+function robotContent(body: Record<string, unknown>): { text: string } | { markdown: { title: string; text: string } } | null {
+  let param: Record<string, string>;
+  try {
+    param = JSON.parse(String(body.msgParam)) as Record<string, string>;
+  } catch {
+    return null;
+  }
+  if (body.msgKey === 'sampleText' && typeof param.content === 'string') return { text: param.content };
+  if (body.msgKey === 'sampleMarkdown' && typeof param.text === 'string') return { markdown: { title: param.title ?? '', text: param.text } };
+  return null;
+}
+
+function messageContent(msgtype: string, body: Record<string, unknown>): { text: string } | { markdown: { title: string; text: string } } | null {
+  if (msgtype === 'text') return { text: String((body.text as { content?: string } | undefined)?.content ?? '') };
+  if (msgtype === 'markdown') {
+    const md = body.markdown as { title?: string; text?: string } | undefined;
+    return { markdown: { title: md?.title ?? '', text: md?.text ?? '' } };
+  }
+  return null;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

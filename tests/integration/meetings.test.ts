@@ -1,0 +1,201 @@
+/**
+ * Meetings end to end through the simulator: create, invite, answer with different choices,
+ * live counts, follow-ups to non-responders only, refusals, check-in, time change and cancel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Card } from '../../cards/model.js';
+import { startTestApp, type TestApp } from '../support/harness.js';
+import type { SimMessage } from '../support/sim-client.js';
+
+const GROUP = 'prep-group';
+let t: TestApp;
+
+beforeAll(async () => {
+  // Follow-ups 55 s and reminders 50 s before the start: a meeting one minute out exercises both.
+  t = await startTestApp({ HUIWU_RSVP_FOLLOWUPS: '55s', HUIWU_MEETING_REMINDERS: '50s', HUIWU_STATUS_REFRESH_MS: '300' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const idOf = (m: SimMessage) => Number(/#(\d+)/.exec(m.text ?? '')![1]);
+const field = (card: Card, label: string) => card.fields?.find((f) => f.label === label)?.value ?? '';
+const cursor = async (conversation: string) => (await t.sim.messages(conversation)).at(-1)?.id ?? 0;
+const inviteFor = (meetingId: number) => (m: SimMessage) => m.card?.title.startsWith(`📋 会议邀请 #${meetingId} `) ?? false;
+
+async function createMeeting(text: string): Promise<number> {
+  const reply = await t.sim.ask(GROUP, 'wangfang', text);
+  expect(reply.text).toContain('已新建会议');
+  return idOf(reply);
+}
+
+describe('meetings', () => {
+  it('creates a meeting with title, time range and venue, and posts its status card in the group', async () => {
+    const before = await cursor(GROUP);
+    const reply = await t.sim.ask(GROUP, 'wangfang', '会议 新建 年会 明天下午3点~5点 地点 主会场');
+    expect(reply.text).toMatch(/已新建会议 #\d+「年会」/);
+    expect(reply.text).toMatch(/时间：\d{4}-\d{2}-\d{2} 15:00~17:00/);
+    expect(reply.text).toContain('地点：主会场');
+    const status = await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.title.includes('实时统计') ?? false);
+    expect(field(status.card!, '邀请')).toBe('0 人');
+  });
+
+  it('explains a malformed create and changes nothing', async () => {
+    const count = await t.app.services.db.meeting.count();
+    expect((await t.sim.ask(GROUP, 'wangfang', '会议 新建 年会')).text).toContain('用法');
+    expect((await t.sim.ask(GROUP, 'wangfang', '会议 新建 明天下午3点')).text).toContain('缺少会议标题');
+    expect((await t.sim.ask('dm-wangfang', 'wangfang', '会议 新建 年会 明天下午3点')).text).toContain('群聊');
+    expect(await t.app.services.db.meeting.count()).toBe(count);
+  });
+
+  it('runs invitations, answers, live counts, follow-ups and refusals', async () => {
+    const id = await createMeeting('会议 新建 筹备会 1分钟后 地点 三楼会议室');
+    const dms = { zhaolei: await cursor('dm-zhaolei'), zhouting: await cursor('dm-zhouting'), wujun: await cursor('dm-wujun'), huangmin: await cursor('dm-huangmin') };
+
+    // Only organizers may invite.
+    const refused = await t.sim.ask(GROUP, 'zhouting', `会议 邀请 #${id} @黄敏`);
+    expect(refused.text).toContain('只有会议');
+    expect(await t.app.services.db.attendee.count({ where: { meetingId: id } })).toBe(0);
+
+    const invited = await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @赵磊 @周婷 @吴军 @黄敏`);
+    expect(invited.text).toContain('已邀请 4 人');
+    const cards = Object.fromEntries(
+      await Promise.all(Object.entries(dms).map(async ([u, after]) => [u, (await t.sim.nextBotMessage(`dm-${u}`, after, inviteFor(id))).card!] as const)),
+    );
+    expect(cards.zhaolei.actions?.map((a) => a.label)).toEqual(['参加', '不参加', '待定']);
+    expect(cards.zhaolei.inputs?.map((i) => i.key)).toEqual(['dietary', 'dietaryNote', 'accommodation', 'nights', 'note']);
+
+    // A second invitation of the same people invites nobody twice.
+    const again = await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @赵磊`);
+    expect(again.text).toContain('已邀请 0 人');
+    expect(again.text).toContain('赵磊');
+
+    // A stranger cannot answer someone else's card.
+    const stranger = await t.sim.click(cards.zhaolei.id, 'zhouting', 'rsvp.yes');
+    expect(stranger.status).toBe(403);
+    // Bad form values are refused with the reason, nothing recorded.
+    const bad = await t.sim.click(cards.zhaolei.id, 'zhaolei', 'rsvp.yes', { dietary: 'other', accommodation: 'no' });
+    expect(bad.body).toMatchObject({ accepted: false });
+    expect(bad.body.reason).toContain('请填写说明');
+    expect((await t.app.services.rsvp.attendeeFor(id, 'simulator:zhaolei'))?.response).toBe('pending');
+
+    const yes = await t.sim.click(cards.zhaolei.id, 'zhaolei', 'rsvp.yes', { dietary: 'vegetarian', accommodation: 'yes', nights: '2', note: '晚到半小时' });
+    expect(yes.body.accepted).toBe(true);
+    expect((await t.sim.click(cards.zhouting.id, 'zhouting', 'rsvp.no')).body.accepted).toBe(true);
+    expect((await t.sim.click(cards.wujun.id, 'wujun', 'rsvp.maybe', { dietary: 'halal' })).body.accepted).toBe(true);
+
+    const answered = await t.sim.waitForCard('dm-zhaolei', cards.zhaolei.id, (c) => c.state?.status === 'answered-yes');
+    expect(answered.state?.label).toContain('参加 · 餐食：素食 · 住宿 2 晚 · 备注：晚到半小时');
+    expect(answered.state?.closed).toBeFalsy();
+
+    const statusId = `mstat-${id}`;
+    const status = await t.sim.waitForCard(GROUP, statusId, (c) => field(c, '回复') === '参加 1 · 不参加 1 · 待定 1 · 未回复 1');
+    expect(field(status, '餐食（参加者）')).toContain('素食 1');
+    expect(field(status, '住宿')).toBe('第1晚 1 间 / 第2晚 1 间');
+
+    // The attendee may change the answer before the cut-off.
+    expect((await t.sim.click(cards.zhaolei.id, 'zhaolei', 'rsvp.yes', { dietary: 'none', accommodation: 'no' })).body.accepted).toBe(true);
+    await t.sim.waitForCard(GROUP, statusId, (c) => field(c, '住宿') === '无');
+
+    // Automatic follow-up (55 s before the start): the non-responder only.
+    const followUp = await t.sim.nextBotMessage('dm-huangmin', dms.huangmin, (m) => m.text?.includes('还没有回复') ?? false, 20_000);
+    expect(followUp.text).toContain(`#${id}`);
+    // Reminder to confirmed attendees (50 s before): 赵磊 only.
+    const reminder = await t.sim.nextBotMessage('dm-zhaolei', dms.zhaolei, (m) => m.text?.includes('会议提醒') ?? false, 20_000);
+    expect(reminder.text).toContain('三楼会议室');
+
+    // On demand: again only the non-responder.
+    const nudged = await t.sim.ask(GROUP, 'wangfang', `会议 催办 #${id}`);
+    expect(nudged.text).toContain('催办 1 位');
+    await t.sim.nextBotMessage('dm-huangmin', followUp.id, (m) => m.text?.includes('还没有回复') ?? false);
+    for (const u of ['zhouting', 'wujun', 'zhaolei']) {
+      const texts = (await t.sim.messages(`dm-${u}`, dms[u as keyof typeof dms])).map((m) => m.text ?? '');
+      expect(texts.some((x) => x.includes('还没有回复')), u).toBe(false);
+    }
+    expect((await t.sim.messages('dm-zhouting', dms.zhouting)).some((m) => m.text?.includes('会议提醒'))).toBe(false);
+
+    // Check-in is open (within 30 min of the start): self, twice, and by an organizer by name.
+    const first = await t.sim.ask('dm-zhaolei', 'zhaolei', `签到 #${id}`);
+    expect(first.text).toContain('已签到会议');
+    const second = await t.sim.ask('dm-zhaolei', 'zhaolei', `签到 #${id}`);
+    expect(second.text).toContain('签到过');
+    const notOrganizer = await t.sim.ask(GROUP, 'wujun', `签到 #${id} 黄敏`);
+    expect(notOrganizer.text).toContain('只有会议');
+    const byName = await t.sim.ask(GROUP, 'wangfang', `签到 #${id} 黄敏 不存在的人`);
+    expect(byName.text).toContain('黄敏已签到');
+    expect(byName.text).toContain('名单中没有「不存在的人」');
+    const checked = await t.sim.waitForCard(GROUP, statusId, (c) => field(c, '签到').startsWith('2/2'));
+    expect(field(checked, '签到速度')).toContain('峰值 2 人/分钟');
+  }, 90_000);
+
+  it('sends a check-in card to whoever confirms after check-in opened, and the button checks in', async () => {
+    const id = await createMeeting('会议 新建 快会 10分钟后 地点 A');
+    const before = await cursor('dm-sunli');
+    await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @孙丽`);
+    const invite = await t.sim.nextBotMessage('dm-sunli', before, inviteFor(id));
+    expect((await t.sim.click(invite.card!.id, 'sunli', 'rsvp.yes')).body.accepted).toBe(true);
+    const checkinCard = await t.sim.nextBotMessage('dm-sunli', invite.id, (m) => m.card?.title.startsWith('✅ 会议签到') ?? false);
+    const click = await t.sim.click(checkinCard.card!.id, 'sunli', 'checkin.self');
+    expect(click.body.accepted).toBe(true);
+    const done = await t.sim.waitForCard('dm-sunli', checkinCard.card!.id, (c) => c.state?.status === 'checked-in');
+    expect(done.state?.closed).toBe(true);
+    expect((await t.sim.ask('dm-sunli', 'sunli', '签到')).text).toContain('签到过');
+  });
+
+  it('refuses check-in before it opens', async () => {
+    const id = await createMeeting('会议 新建 远期会 后天上午10点');
+    await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @刘洋`);
+    const reply = await t.sim.ask('dm-liuyang', 'liuyang', `签到 #${id}`);
+    expect(reply.text).toContain('签到将于');
+  });
+
+  it('moves a meeting: confirmed attendees are told and the jobs follow the new time', async () => {
+    const id = await createMeeting('会议 新建 彩排 后天下午2点~4点');
+    const before = await cursor('dm-zhangwei');
+    await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @张伟`);
+    const invite = await t.sim.nextBotMessage('dm-zhangwei', before, inviteFor(id));
+    await t.sim.click(invite.card!.id, 'zhangwei', 'rsvp.yes');
+    const job = await t.app.queues.schedule.getJob(`meeting-${id}-checkin-open`);
+    const oldDue = job!.timestamp + job!.delay;
+
+    const notAllowed = await t.sim.ask(GROUP, 'zhangwei', `会议 改时间 #${id} 大后天下午3点`);
+    expect(notAllowed.text).toContain('只有会议');
+    const moved = await t.sim.ask(GROUP, 'wangfang', `会议 改时间 #${id} 大后天下午3点`);
+    expect(moved.text).toMatch(/时间已改为 \d{4}-\d{2}-\d{2} 15:00~17:00/);
+    const notice = await t.sim.nextBotMessage('dm-zhangwei', invite.id, (m) => m.text?.includes('时间变更') ?? false);
+    expect(notice.text).toContain('15:00~17:00');
+    const rescheduled = await t.app.queues.schedule.getJob(`meeting-${id}-checkin-open`);
+    expect(rescheduled!.timestamp + rescheduled!.delay - oldDue).toBeGreaterThan(24 * 3600_000);
+
+    const venue = await t.sim.ask(GROUP, 'wangfang', `会议 改地点 #${id} 报告厅`);
+    expect(venue.text).toContain('报告厅');
+    await t.sim.nextBotMessage('dm-zhangwei', notice.id, (m) => m.text?.includes('地点变更为 报告厅') ?? false);
+  });
+
+  it('cancels a meeting: jobs removed, cards closed, confirmed attendees told', async () => {
+    const id = await createMeeting('会议 新建 待取消 后天上午9点');
+    const before = await cursor('dm-liuyang');
+    await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @刘洋`);
+    const invite = await t.sim.nextBotMessage('dm-liuyang', before, inviteFor(id));
+    await t.sim.click(invite.card!.id, 'liuyang', 'rsvp.yes');
+    const reply = await t.sim.ask(GROUP, 'wangfang', `会议 取消 #${id}`);
+    expect(reply.text).toContain('已取消');
+    await t.sim.nextBotMessage('dm-liuyang', invite.id, (m) => m.text?.includes('已取消') ?? false);
+    const closed = await t.sim.waitForCard('dm-liuyang', invite.card!.id, (c) => c.state?.status === 'cancelled');
+    expect(closed.state?.closed).toBe(true);
+    for (const suffix of ['followup-3d', 'followup-1d', 'remind-1d', 'remind-1h', 'checkin-open', 'followup-55s', 'remind-50s']) {
+      expect(await t.app.queues.schedule.getJob(`meeting-${id}-${suffix}`)).toBeUndefined();
+    }
+    const late = await t.sim.click(invite.card!.id, 'liuyang', 'rsvp.no');
+    expect(late.body.accepted).toBe(false);
+  });
+
+  it('answers by text with the card\'s fallback command', async () => {
+    const id = await createMeeting('会议 新建 文字回复 后天上午9点');
+    await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @陈静`);
+    const reply = await t.sim.ask('dm-chenjing', 'chenjing', `会议 回复 #${id} 参加 过敏 花生 住宿2晚 备注 需要停车位`);
+    expect(reply.text).toContain('参加 · 餐食：过敏或其他（花生） · 住宿 2 晚 · 备注：需要停车位');
+    const bad = await t.sim.ask('dm-chenjing', 'chenjing', `会议 回复 #${id} 也许吧`);
+    expect(bad.text).toContain('用法');
+  });
+});
