@@ -59,9 +59,8 @@ describe('meetings', () => {
 
     const invited = await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @赵磊 @周婷 @吴军 @黄敏`);
     expect(invited.text).toContain('已邀请 4 人');
-    const cards = Object.fromEntries(
-      await Promise.all(Object.entries(dms).map(async ([u, after]) => [u, (await t.sim.nextBotMessage(`dm-${u}`, after, inviteFor(id))).card!] as const)),
-    );
+    const cardOf = async (u: keyof typeof dms) => (await t.sim.nextBotMessage(`dm-${u}`, dms[u], inviteFor(id))).card!;
+    const cards = { zhaolei: await cardOf('zhaolei'), zhouting: await cardOf('zhouting'), wujun: await cardOf('wujun'), huangmin: await cardOf('huangmin') };
     expect(cards.zhaolei.actions?.map((a) => a.label)).toEqual(['参加', '不参加', '待定']);
     expect(cards.zhaolei.inputs?.map((i) => i.key)).toEqual(['dietary', 'dietaryNote', 'accommodation', 'nights', 'note']);
 

@@ -1,0 +1,145 @@
+/**
+ * WeCom app callback mode end to end: the real app (real Redis, SQLite, HTTP) against the fake
+ * WeCom API and the callback driver, nothing of ours mocked.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WecomCallbackDriver } from '../fakes/wecom/callback-driver.js';
+import { eventually, KEYS, startWecomWorld, type WecomWorld } from '../fakes/wecom/world.js';
+
+describe('WeCom app callback mode', () => {
+  let w: WecomWorld;
+  beforeAll(async () => {
+    w = await startWecomWorld({ bot: false });
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  const db = () => w.t.app.services.db;
+  const say = (user: string, text: string, msgId = WecomCallbackDriver.msgId()) => w.callback.post(w.callback.textXml(user, text, msgId));
+
+  it('answers the URL verification with the bare decrypted echostr', async () => {
+    const res = await w.callback.verifyUrl('1616140317555161061');
+    expect(res).toEqual({ status: 200, body: '1616140317555161061' });
+    // An echostr whose base64 has + and / survives URL decoding.
+    const tricky = await w.callback.verifyUrl('echo+with/slash==?');
+    expect(tricky.body).toBe('echo+with/slash==?');
+  });
+
+  it('an encrypted text command gets its reply through message/send', async () => {
+    const res = await say('wangfang', '帮助');
+    expect(res).toMatchObject({ status: 200, body: '', deliveries: 1 });
+    const reply = await eventually(() => w.api.messages.find((m) => m.to === 'wangfang' && m.text?.includes('提醒')), 10_000, 'the reply');
+    expect(reply.msgtype).toBe('text');
+    const sent = w.api.calls('message/send').find((c) => c.errcode === 0)!;
+    expect(sent.body).toMatchObject({ touser: 'wangfang', agentid: 1000002, msgtype: 'text' });
+    expect(sent.query.access_token).toBeTruthy();
+    // The user was recorded with the name from the contacts API, fetched after the ACK.
+    await eventually(async () => (await w.t.app.services.directory.user('wecom:wangfang'))?.name === '王芳', 5000);
+  });
+
+  it('a card click updates the card with the click response code', async () => {
+    await say('lichen', '提醒 1秒后 准备茶歇');
+    const msg = await eventually(() => w.api.messages.find((m) => m.to === 'lichen' && m.taskId), 15_000, 'the reminder card');
+    const taskId = msg.taskId!;
+    expect(w.api.cardFor('lichen', taskId)!.card.button_list!.map((b) => b.key)).toEqual(['reminder.ack', 'reminder.snooze']);
+    const code = w.api.clickCode(taskId, 'lichen');
+    const res = await w.callback.post(w.callback.cardEventXml({ from: 'lichen', taskId, eventKey: 'reminder.ack', responseCode: code }));
+    expect(res.status).toBe(200);
+    const view = await eventually(() => w.api.cardFor('lichen', taskId)?.replacedWith, 10_000, 'the card update');
+    expect(view).toContain('已知晓');
+    const update = w.api.calls('message/update_template_card').at(-1)!;
+    expect(update.body).toMatchObject({ response_code: code, userids: ['lichen'], agentid: 1000002 });
+  });
+
+  it('falls back to a fresh card when the response code cannot be used', async () => {
+    await say('zhouting', '提醒 1秒后 检查投影');
+    const msg = await eventually(() => w.api.messages.find((m) => m.to === 'zhouting' && m.taskId), 15_000, 'the card');
+    w.api.expireCodes();
+    const before = w.api.messages.length;
+    // Clicked with a code WeCom no longer accepts (expired): the snooze closes the card through a fresh message.
+    await w.callback.post(w.callback.cardEventXml({ from: 'zhouting', taskId: msg.taskId!, eventKey: 'reminder.snooze', responseCode: 'expired-code' }));
+    const fresh = await eventually(() => w.api.messages.slice(before).find((m) => m.to === 'zhouting'), 10_000, 'the fresh card');
+    expect(fresh.text).toContain('稍后');
+  });
+
+  it('handles a retried callback once', async () => {
+    const msgId = WecomCallbackDriver.msgId();
+    const xml = w.callback.textXml('wangfang', '提醒 列表', msgId);
+    const sends = () => w.api.messages.filter((m) => m.to === 'wangfang').length;
+    const before = sends();
+    // WeCom re-sends the same message (same MsgId) up to 3 more times.
+    for (let i = 0; i < 4; i++) expect((await w.callback.post(xml)).status).toBe(200);
+    await eventually(() => sends() > before, 10_000, 'the reply');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sends()).toBe(before + 1);
+    expect(await db().inboundEvent.count({ where: { id: `wecom:app-msg-${msgId}` } })).toBe(1);
+  });
+
+  describe('refuses forged, stale and malformed callbacks with nothing stored', () => {
+    const cases: Array<[string, () => Promise<{ status: number }>]> = [
+      ['a forged signature', () => w.callback.post(w.callback.textXml('intruder', '帮助', '1'), { signature: 'f'.repeat(40), maxDeliveries: 1 })],
+      ['a wrong corp id', () => w.callback.post(w.callback.textXml('intruder', '帮助', '2'), { receiveId: 'wx5823bf96d3bd56c7', maxDeliveries: 1 })],
+      ['a stale timestamp', () => w.callback.post(w.callback.textXml('intruder', '帮助', '3'), { timestamp: Math.floor(Date.now() / 1000) - 3600, maxDeliveries: 1 })],
+      ['broken XML', () => w.callback.post('', { rawBody: '<xml><Encrypt><![CDATA[abc', maxDeliveries: 1 })],
+      ['broken inner XML', () => w.callback.post('<xml><FromUserName>intruder</FromUserName', { maxDeliveries: 1 })],
+      ['a missing signature', async () => ({ status: (await fetch(w.callback.url, { method: 'POST', body: '<xml/>' })).status })],
+    ];
+    it.each(cases)('%s', async (_name, send) => {
+      const events = await db().inboundEvent.count();
+      const res = await send();
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await db().inboundEvent.count()).toBe(events);
+      expect(await db().user.count({ where: { id: 'wecom:intruder' } })).toBe(0);
+      expect(w.api.messages.filter((m) => m.to === 'intruder')).toHaveLength(0);
+    });
+  });
+
+  it('refreshes an expired token once and retries the call', async () => {
+    const tokensBefore = w.api.calls('gettoken').length;
+    w.api.expireTokens();
+    const msgId = WecomCallbackDriver.msgId();
+    await say('wangfang', '帮助 提醒', msgId);
+    await eventually(() => w.api.calls('message/send').some((c) => c.errcode === 0 && c.at > 0 && w.api.calls('gettoken').length > tokensBefore), 10_000, 'a send with a new token');
+    const sends = w.api.calls('message/send');
+    expect(sends.some((c) => c.errcode === 42001)).toBe(true);
+    expect(w.api.calls('gettoken').length).toBe(tokensBefore + 1);
+  });
+
+  it('refreshes a revoked token (40014) the same way', async () => {
+    w.api.revokeTokens();
+    const before = w.api.messages.length;
+    await say('wangfang', '帮助');
+    await eventually(() => w.api.messages.length > before, 10_000, 'the reply');
+    expect(w.api.calls('message/send').some((c) => c.errcode === 40014)).toBe(true);
+  });
+
+  it('backs off after a throttle error and delivers once', async () => {
+    w.api.fail('message/send', 45009, 1);
+    const before = w.api.messages.filter((m) => m.to === 'zhaolei').length;
+    const start = w.api.requests.length;
+    await say('zhaolei', '帮助');
+    await eventually(() => w.api.messages.filter((m) => m.to === 'zhaolei').length > before, 15_000, 'the delivery');
+    await new Promise((r) => setTimeout(r, 500));
+    const sends = w.api.requests.slice(start).filter((r) => r.api === 'message/send');
+    expect(sends.map((s) => s.errcode)).toEqual([45009, 0]);
+    // WECOM_THROTTLE_PAUSE_MS=300 in the test world: no call to WeCom inside the pause.
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(290);
+    expect(w.api.messages.filter((m) => m.to === 'zhaolei').length).toBe(before + 1);
+  });
+
+  it('gives up on a permanent error without retrying', async () => {
+    w.api.fail('message/send', 60020, 1);
+    const start = w.api.requests.length;
+    const msgId = WecomCallbackDriver.msgId();
+    await say('wangfang', '帮助', msgId);
+    await eventually(async () => (await db().outboundMessage.findFirst({ where: { id: { contains: msgId } } }))?.status === 'failed', 10_000, 'the failed row');
+    expect(w.api.requests.slice(start).filter((r) => r.api === 'message/send')).toHaveLength(1);
+  });
+
+  it('uses the official key material of the test vectors', () => {
+    expect(KEYS.encodingAesKey).toHaveLength(43);
+  });
+});
