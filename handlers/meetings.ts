@@ -3,7 +3,7 @@
  * follow-ups and text answers are in `invitations.ts`.
  */
 import { describeAnswer } from '../cards/meeting-cards.js';
-import { type CommandContext, type CommandSpec, UsageError } from '../src/router/types.js';
+import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { MeetingRow } from '../src/services/meetings.js';
 import { formatDateTime, parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
@@ -17,6 +17,7 @@ const SUB = {
   venue: ['改地点', 'venue'],
   cancel: ['取消', 'cancel'],
   organizer: ['组织者', 'organizer'],
+  roster: ['名单', 'roster', 'attendees'],
   ...invitationSubcommands,
 } as const;
 
@@ -31,6 +32,7 @@ export const meetingCommand: CommandSpec = {
     '会议 催办 #<编号>（只提醒未回复的人）',
     '会议 改时间 #<编号> <时间>[~<结束时间>] | 会议 改地点 #<编号> <地点>',
     '会议 取消 #<编号> | 会议 组织者 #<编号> @某人 | 会议 截止 #<编号> <时间>',
+    '会议 名单 #<编号>（组织者；手机号和身份证号打码显示）',
     '会议 回复 #<编号> 参加|不参加|待定 [素食|清真|过敏 <说明>] [住宿2晚] [备注 <内容>]',
   ],
   example: '会议 新建 年会 明天下午3点~5点 地点 主会场',
@@ -51,6 +53,8 @@ export const meetingCommand: CommandSpec = {
         return cancelMeeting(ctx, rest);
       case 'organizer':
         return addOrganizers(ctx, rest);
+      case 'roster':
+        return roster(ctx, rest);
       case 'invite':
         return inviteAttendees(ctx, rest);
       case 'nudge':
@@ -166,4 +170,20 @@ async function addOrganizers(ctx: CommandContext, args: string): Promise<string>
   const updated = await ctx.services.meetings.addOrganizers(meeting, ctx.mentions.map((m) => m.id));
   const view = await ctx.services.meetings.view(updated);
   return `✅ 会议 #${id} 组织者：${view.organizers}`;
+}
+
+/** The attendee list in chat, for organizers; personal data is always masked here. */
+async function roster(ctx: CommandContext, args: string): Promise<string> {
+  const { id } = takeId(args, '会议 名单 #1');
+  const meeting = await loadMeeting(ctx, id);
+  if (!ctx.services.meetings.isOrganizer(meeting, ctx.user)) throw new UserError(`只有会议 #${id} 的组织者可以查看名单`);
+  const rows = await ctx.services.db.attendee.findMany({ where: { meetingId: id }, orderBy: { id: 'asc' }, take: 200 });
+  if (rows.length === 0) return `会议 #${id} 还没有邀请任何人`;
+  const lines = rows.map((r) => {
+    const p = ctx.services.attendeeExport.personal(r, false);
+    const extra = [p.phone && `手机 ${p.phone}`, p.idNumber && `身份证 ${p.idNumber}`].filter(Boolean).join(' ');
+    return `${r.name}${r.department ? `（${r.department}）` : ''} · ${r.response === 'pending' ? '未回复' : describeAnswer(r)}${r.checkedInAt ? ' · 已签到' : ''}${extra ? ` · ${extra}` : ''}`;
+  });
+  const more = rows.length === 200 ? '\n（只显示前 200 人，完整名单请用导出）' : '';
+  return `会议 #${id} 名单（${rows.length}）：\n${lines.join('\n')}${more}`;
 }

@@ -23,6 +23,8 @@ import { buildServer } from './server.js';
 import { CardService } from './services/cards.js';
 import { Directory } from './services/directory.js';
 import { Outbox } from './services/outbox.js';
+import { AttendeeExport } from './services/attendee-export.js';
+import { AttendeeImport } from './services/attendee-import.js';
 import { CheckinService } from './services/checkin.js';
 import { MeetingStatsService } from './services/meeting-stats.js';
 import { MeetingService } from './services/meetings.js';
@@ -63,6 +65,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const checkin = new CheckinService(db, meetings, cards, config);
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
+  const pii = new PiiCipher(secrets.piiKey);
   const services: Services = {
     config,
     db,
@@ -76,7 +79,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     meetingStats,
     rsvp,
     checkin,
-    pii: new PiiCipher(secrets.piiKey),
+    pii,
+    attendeeImport: new AttendeeImport(db, directory, rsvp, pii),
+    attendeeExport: new AttendeeExport(db, meetingStats, pii, config),
     clock: () => new Date(),
   };
   const router = new Router(buildRegistry(), services);
@@ -106,7 +111,11 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const restored = await reminders.reconcileJobs();
   if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
 
-  const server = await buildServer({ log, adapters });
+  const server = await buildServer({
+    log,
+    adapters,
+    admin: { token: secrets.adminToken, services },
+  });
   return {
     server,
     services,

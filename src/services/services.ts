@@ -5,6 +5,8 @@ import type { PrismaClient } from '../db/client.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
 import type { Outbox } from './outbox.js';
+import type { AttendeeExport } from './attendee-export.js';
+import type { AttendeeImport } from './attendee-import.js';
 import type { CheckinService } from './checkin.js';
 import type { MeetingStatsService } from './meeting-stats.js';
 import type { MeetingService } from './meetings.js';
@@ -27,5 +29,7 @@ export interface Services {
   rsvp: RsvpService;
   checkin: CheckinService;
   pii: PiiCipher;
+  attendeeImport: AttendeeImport;
+  attendeeExport: AttendeeExport;
   clock: () => Date;
 }

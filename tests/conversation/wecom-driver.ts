@@ -8,8 +8,18 @@ import { WecomCallbackDriver } from '../fakes/wecom/callback-driver.js';
 import { eventually, startWecomWorld } from '../fakes/wecom/world.js';
 import type { ChatDriver, SeenMessage } from './driver.js';
 
-export async function wecomDriver(): Promise<ChatDriver> {
-  const w = await startWecomWorld();
+/**
+ * `app+bot`: DMs through the app callback, group through the bot. `bot`: the long connection only
+ * (no public callback URL); the bot then knows only people who have opened a chat with it, so the
+ * cast does that first, as real colleagues would.
+ */
+export async function wecomDriver(mode: 'app+bot' | 'bot' = 'app+bot'): Promise<ChatDriver> {
+  const w = await startWecomWorld({ app: mode === 'app+bot' });
+  const cast = { organizer: 'wangfang', colleague: 'zhaolei', outsider: 'zhouting' };
+  if (mode === 'bot') {
+    for (const user of Object.values(cast)) w.bot.pushEnterChat(user);
+    await eventually(async () => (await w.t.app.services.db.user.count()) >= 3, 5000, 'the cast to be known');
+  }
   const group = 'group:wrprepgroup01';
   const chatid = group.slice('group:'.length);
   const cursor = async (conversation: string) => w.seen(conversation).at(-1)?.seq ?? 0;
@@ -18,13 +28,13 @@ export async function wecomDriver(): Promise<ChatDriver> {
   return {
     platform: 'wecom',
     // Userids; the fake contacts API knows their names (王芳, 赵磊, 周婷). `@zhaolei` is a mention by userid.
-    cast: { organizer: 'wangfang', colleague: 'zhaolei', outsider: 'zhouting' },
+    cast,
     group,
     dm: (user) => `dm:${user}`,
     cursor,
     say: async (conversation, user, text) => {
-      if (conversation.startsWith('group:')) {
-        w.bot.pushText({ userid: user, chatid, content: text });
+      if (conversation.startsWith('group:') || mode === 'bot') {
+        w.bot.pushText({ userid: user, content: text, ...(conversation.startsWith('group:') ? { chatid } : {}) });
         return;
       }
       const res = await w.callback.post(w.callback.textXml(user, text, WecomCallbackDriver.msgId()));

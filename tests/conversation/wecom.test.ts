@@ -1,4 +1,5 @@
 import { conversationSuite } from './suite.js';
 import { wecomDriver } from './wecom-driver.js';
 
-conversationSuite('WeCom', wecomDriver);
+conversationSuite('WeCom (app callback + intelligent bot)', () => wecomDriver('app+bot'));
+conversationSuite('WeCom (intelligent bot long connection only)', () => wecomDriver('bot'));

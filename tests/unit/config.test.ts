@@ -32,3 +32,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'rediss://user:pw@host:6380/2' }).REDIS_URL).toBe('rediss://user:pw@host:6380/2');
   });
 });
+
+describe('resolveSecrets', () => {
+  it('refuses to start outside demo mode without the PII key and admin token', async () => {
+    const { resolveSecrets } = await import('../../src/secrets.js');
+    expect(() => resolveSecrets(loadConfig({}), false)).toThrow(/HUIWU_PII_KEY[\s\S]*HUIWU_ADMIN_TOKEN/);
+  });
+  it('uses the configured values when set', async () => {
+    const { resolveSecrets } = await import('../../src/secrets.js');
+    const key = 'a'.repeat(64);
+    const secrets = resolveSecrets(loadConfig({ HUIWU_PII_KEY: key, HUIWU_ADMIN_TOKEN: 'x'.repeat(20) }), false);
+    expect(secrets.piiKey.toString('hex')).toBe(key);
+    expect(secrets.adminToken).toBe('x'.repeat(20));
+  });
+});

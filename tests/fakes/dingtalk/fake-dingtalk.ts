@@ -54,6 +54,9 @@ export class FakeDingTalk {
   env(): Record<string, string> {
     return {
       HUIWU_SIMULATOR: 'off',
+      // Required once a real platform is configured; test-only values.
+      HUIWU_PII_KEY: '0'.repeat(64),
+      HUIWU_ADMIN_TOKEN: 'dingtalk-test-admin-token',
       DINGTALK_CLIENT_ID: FAKE_APP.clientId,
       DINGTALK_CLIENT_SECRET: FAKE_APP.clientSecret,
       DINGTALK_ROBOT_CODE: FAKE_APP.robotCode,

@@ -99,10 +99,11 @@ export class FakeWecomBotServer {
 
   // ---- pushes -------------------------------------------------------------------
 
-  pushText(m: { userid: string; content: string; chatid?: string }): string {
+  /** Pushes a text message; pass the `msgid` of an earlier one to redeliver it. */
+  pushText(m: { userid: string; content: string; chatid?: string; msgid?: string }): string {
     const chattype = m.chatid ? 'group' : 'single';
     if (m.chatid) this.groups.add(m.chatid);
-    return this.push('aibot_msg_callback', { chattype, userid: m.userid, chatid: m.chatid }, { msgtype: 'text', text: { content: m.content } });
+    return this.push('aibot_msg_callback', { chattype, userid: m.userid, chatid: m.chatid }, { msgtype: 'text', text: { content: m.content }, ...(m.msgid ? { msgid: m.msgid } : {}) });
   }
 
   pushCardEvent(m: { userid: string; taskId: string; eventKey: string; chatid?: string; selected?: Record<string, string[]> }): string {
@@ -123,6 +124,7 @@ export class FakeWecomBotServer {
     this.pushed.set(req_id, { conversation, userid: who.userid, at: Date.now(), ...(eventtype ? { eventtype } : {}) });
     const body = {
       msgid: randomBytes(8).toString('hex'),
+      // (a redelivery passes its own msgid in `rest`)
       aibotid: this.o.botId,
       chattype: who.chattype,
       ...(who.chatid ? { chatid: who.chatid } : {}),

@@ -99,10 +99,10 @@ export function seenCard(card: WecomTemplateCard, replacedWith?: string): SeenCa
 }
 
 /** Polls `read` until it returns a value (the fakes record synchronously; the app works asynchronously). */
-export async function eventually<T>(read: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(read: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));

@@ -1,0 +1,98 @@
+/**
+ * The admin HTTP API under /api/: bearer-token authentication (HUIWU_ADMIN_TOKEN) plus the acting
+ * user (`X-Huiwu-User: <user id>`), who must be an organizer of the meeting concerned.
+ *
+ *   POST /api/meetings/:id/attendees/import   text/csv body -> 200 {imported, invited} | 422 {errors}
+ *   GET  /api/meetings/:id/attendees.csv      masked; ?pii=full for full phone/ID (logged)
+ *   GET  /api/meetings/:id/supplier.csv       counts and needs only
+ *   GET  /api/meetings/:id/pii-access-log     who read personal data in full, and when
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MeetingRow } from '../services/meetings.js';
+import type { Services } from '../services/services.js';
+
+export interface AdminApiOptions {
+  token: string;
+  services: Services;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Promise<void> {
+  const { services } = opts;
+  const importer = services.attendeeImport;
+  const exporter = services.attendeeExport;
+
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!tokenMatches(request.headers.authorization, opts.token)) {
+      services.log.warn({ url: request.url, ip: request.ip }, 'admin API: missing or wrong bearer token');
+      return reply.code(401).send({ error: 'missing or invalid bearer token (Authorization: Bearer <HUIWU_ADMIN_TOKEN>)' });
+    }
+  });
+
+  /** The meeting and an organizer acting on it, or a 4xx reply already sent. */
+  async function organizerScope(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<{ meeting: MeetingRow; actorId: string } | null> {
+    const actorId = request.headers['x-huiwu-user'];
+    if (typeof actorId !== 'string' || actorId === '') {
+      await reply.code(400).send({ error: 'X-Huiwu-User header (the acting user id, e.g. simulator:wangfang) is required' });
+      return null;
+    }
+    const id = Number(request.params.id.replace(/^#/, ''));
+    const meeting = Number.isInteger(id) ? await services.meetings.get(id) : null;
+    if (!meeting) {
+      await reply.code(404).send({ error: `meeting ${request.params.id} not found` });
+      return null;
+    }
+    const actor = await services.directory.user(actorId);
+    if (!actor || !services.meetings.isOrganizer(meeting, actor)) {
+      services.log.warn({ actorId, meetingId: id, url: request.url }, 'admin API: not an organizer');
+      await reply.code(403).send({ error: `${actorId} is not an organizer of meeting #${id}` });
+      return null;
+    }
+    return { meeting, actorId };
+  }
+
+  app.post<{ Params: { id: string }; Body: string }>('/meetings/:id/attendees/import', async (request, reply) => {
+    const scope = await organizerScope(request, reply);
+    if (!scope) return reply;
+    if (typeof request.body !== 'string') return reply.code(415).send({ error: 'send the CSV as text/csv' });
+    if (scope.meeting.status !== 'scheduled') return reply.code(409).send({ error: `meeting #${scope.meeting.id} is cancelled` });
+    const result = await importer.importCsv(scope.meeting, request.body, scope.actorId);
+    if (!result.ok) return reply.code(422).send({ error: 'nothing imported: fix these rows and upload again', errors: result.problems });
+    return { imported: result.imported, invited: result.invited };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { pii?: string } }>('/meetings/:id/attendees.csv', async (request, reply) => {
+    const scope = await organizerScope(request, reply);
+    if (!scope) return reply;
+    const full = request.query.pii === 'full';
+    const csv = await exporter.attendeeList(scope.meeting, { full, actorId: scope.actorId });
+    if (full) services.log.info({ actorId: scope.actorId, meetingId: scope.meeting.id }, 'full personal data exported');
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="meeting-${scope.meeting.id}-attendees.csv"`)
+      .send(csv);
+  });
+
+  app.get<{ Params: { id: string } }>('/meetings/:id/supplier.csv', async (request, reply) => {
+    const scope = await organizerScope(request, reply);
+    if (!scope) return reply;
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="meeting-${scope.meeting.id}-supplier.csv"`)
+      .send(await exporter.supplier(scope.meeting));
+  });
+
+  app.get<{ Params: { id: string } }>('/meetings/:id/pii-access-log', async (request, reply) => {
+    const scope = await organizerScope(request, reply);
+    if (!scope) return reply;
+    return (await exporter.accessLog(scope.meeting.id)).map((e) => ({ userId: e.userId, kind: e.kind, rows: e.rows, at: e.createdAt.toISOString() }));
+  });
+}
