@@ -17,7 +17,7 @@ describe('WeCom decode', () => {
         conversationId: 'wecom:dm:wangfang',
         conversationType: 'direct',
         userId: 'wecom:wangfang',
-        text: '帮助',
+        text: ' 帮助 ',
         mentions: [],
         receivedAt: now.toISOString(),
       },
