@@ -35,7 +35,7 @@ let redisRelease: (() => Promise<void>) | null = null;
 
 function cleanupSync(): void {
   for (const app of children) app.child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.FANOUT_KEEP) rmSync(dir, { recursive: true, force: true });
 }
 
 async function cleanup(): Promise<void> {
@@ -47,7 +47,8 @@ async function cleanup(): Promise<void> {
   children.clear();
   await redisRelease?.().catch(() => undefined);
   redisRelease = null;
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.FANOUT_KEEP) console.error(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 const watchdog = setTimeout(() => {

@@ -32,6 +32,12 @@ const duration = z
   .regex(/^\d+[dhms]$/, 'a duration such as 2h, 30m or 1d')
   .transform(parseOffset);
 
+/** Exactly four durations, for P1,P2,P3,P4 (for example 2m,5m,15m,60m). */
+const fourDurations = z
+  .string()
+  .regex(/^\d+[dhms](,\d+[dhms]){3}$/, 'four comma-separated durations for P1,P2,P3,P4 such as 2m,5m,15m,60m')
+  .transform((text) => text.split(',').map(parseOffset));
+
 export interface Offset {
   /** As written, e.g. `3d`: part of job ids. */
   key: string;
@@ -95,6 +101,22 @@ const schema = z.object({
   HUIWU_FANOUT_PROGRESS_MS: int(200, 600000).default(3000),
   /** BullMQ lock of a running job; a worker killed mid-job has its job retried after this. */
   HUIWU_JOB_LOCK_MS: int(1000, 600000).default(30000),
+
+  // ---- Incidents and tasks ----
+  /** Acknowledgement deadlines of P1,P2,P3,P4 incidents: unacknowledged, the next escalation step fires after this. */
+  HUIWU_INCIDENT_ACK_DEADLINES: fourDurations.default(['2m', '5m', '15m', '60m'].map(parseOffset)),
+  /** Acknowledgement deadlines of complaints (客诉), by level 一级..四级 (P1..P4). */
+  HUIWU_COMPLAINT_ACK_DEADLINES: fourDurations.default(['5m', '15m', '30m', '2h'].map(parseOffset)),
+  /** Interval of the status-update reminders to the owner of an open P1/P2 incident. */
+  HUIWU_INCIDENT_UPDATE_INTERVAL: duration.default(parseOffset('10m')),
+  /** Before a task's due time, when its assignee is reminded (0s: at the due time). */
+  HUIWU_TASK_REMINDERS: offsets.default([parseOffset('1h'), parseOffset('0s')]),
+  /** After a task's due time, when an unfinished task is escalated to the department head and the creator. */
+  HUIWU_TASK_ESCALATE_AFTER: duration.default(parseOffset('30m')),
+  /** Cron (in HUIWU_TIMEZONE; 6 fields for seconds) of the daily preparation digest to organizers while checklist items are open. */
+  HUIWU_CHECKLIST_DIGEST_CRON: z.string().regex(/^\S+( \S+){4,5}$/, 'a cron expression such as "0 9 * * *"').default('0 9 * * *'),
+  /** Preparation completion target in percent (items done on time / items due). */
+  HUIWU_PREP_TARGET_PERCENT: int(1, 100).default(98),
   /**
    * AES-256-GCM key for phone and ID numbers at rest: 64 hex characters or base64 of 32 bytes.
    * Required outside local demo mode; in demo mode a key is generated into $HUIWU_DATA_DIR/pii.key.

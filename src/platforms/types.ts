@@ -47,7 +47,9 @@ export type OutboundTarget =
 export type OutboundContent =
   | { type: 'text'; text: string }
   | { type: 'markdown'; markdown: string }
-  | { type: 'card'; card: Card };
+  | { type: 'card'; card: Card }
+  /** A PNG stored in the Media table (charts); `alt` is what text-only clients show. */
+  | { type: 'image'; mediaId: string; alt: string };
 
 export interface SendResult {
   /** Platform reference needed to update the message later (message id, task id...). */

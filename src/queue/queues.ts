@@ -39,6 +39,16 @@ export interface ScheduleJobs {
   'meeting.status': { meetingId: number };
   /** Progress of an invitation fan-out, posted in the group until every card is sent. */
   'fanout.progress': { meetingId: number; batch: string; fromAttendeeId: number; toAttendeeId: number; total: number; startedAt: number; tick: number };
+  /** Nobody acknowledged incident `incidentId` in time: escalation step `step` (1 backups, 2 organizers, 3 executives). */
+  'incident.escalate': { incidentId: number; step: number };
+  /** Status-update reminder `n` to the owner of an open P1/P2 incident. */
+  'incident.update-reminder': { incidentId: number; n: number };
+  /** Task due reminder `offset` before `dueAt` (ms; a moved due time makes the job stale). */
+  'task.remind': { taskId: number; offset: string; dueAt: number };
+  /** Unfinished after its due time (`dueAt` ms): escalation to the department head and the creator. */
+  'task.overdue': { taskId: number; dueAt: number };
+  /** Daily preparation digest of a meeting's checklist to its organizers (a job scheduler). */
+  'checklist.digest': { meetingId: number };
 }
 export type ScheduleJobName = keyof ScheduleJobs;
 export type ScheduleJob = ScheduleJobs[ScheduleJobName];

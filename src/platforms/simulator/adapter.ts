@@ -29,6 +29,8 @@ export interface SimMessageView {
   from: string;
   text?: string;
   card?: Card;
+  /** URL of an image message (served by the simulator), with `text` as its alt text. */
+  image?: string;
   at: string;
 }
 
@@ -74,7 +76,9 @@ export class SimulatorAdapter implements PlatformAdapter {
     const data =
       content.type === 'card'
         ? { cardId: content.card.id, card: JSON.stringify(content.card) }
-        : { text: content.type === 'text' ? content.text : content.markdown };
+        : content.type === 'image'
+          ? { image: content.mediaId, text: content.alt }
+          : { text: content.type === 'text' ? content.text : content.markdown };
     // The unique outboundId makes a repeated send store one message, like a platform's idempotency key.
     const row = await this.db.simMessage.upsert({
       where: { outboundId: idempotencyKey },
@@ -176,8 +180,15 @@ export class SimulatorAdapter implements PlatformAdapter {
       from: r.fromId,
       ...(r.text != null ? { text: r.text } : {}),
       ...(r.card ? { card: JSON.parse(r.card) as Card } : {}),
+      ...(r.image ? { image: `/sim/media/${r.image}` } : {}),
       at: r.createdAt.toISOString(),
     }));
+  }
+
+  /** An image sent by the bot, for the page's <img> tags. */
+  async media(id: string): Promise<{ mime: string; data: Buffer } | null> {
+    const row = await this.db.media.findUnique({ where: { id } });
+    return row ? { mime: row.mime, data: Buffer.from(row.data) } : null;
   }
 
   // ---- helpers --------------------------------------------------------------

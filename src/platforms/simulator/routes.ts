@@ -111,5 +111,11 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     },
   );
 
+  app.get<{ Params: { id: string } }>('/sim/media/:id', async (request, reply) => {
+    const media = await sim.media(request.params.id);
+    if (!media) throw new SimError(404, `unknown media: ${request.params.id}`);
+    return reply.header('content-type', media.mime).header('cache-control', 'max-age=86400').send(media.data);
+  });
+
   app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手' }));
 }

@@ -207,6 +207,15 @@ function hasOpenActions(card: Card): boolean {
 }
 
 function markdownOf(content: OutboundContent): string {
-  if (content.type === 'card') return renderCardMarkdown(content.card);
-  return truncateBytes(content.type === 'text' ? content.text : content.markdown, TEXT_BYTES);
+  switch (content.type) {
+    case 'card':
+      return renderCardMarkdown(content.card);
+    case 'text':
+      return truncateBytes(content.text, TEXT_BYTES);
+    case 'markdown':
+      return truncateBytes(content.markdown, TEXT_BYTES);
+    case 'image':
+      // Not uploaded to WeCom media yet (media/upload): the text alternative is sent instead.
+      return truncateBytes(content.alt, TEXT_BYTES);
+  }
 }

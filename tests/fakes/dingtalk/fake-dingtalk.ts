@@ -135,22 +135,27 @@ export class FakeDingTalk {
     return ack;
   }
 
-  /** Resolves when `check` holds, re-checking after every change. */
+  /** Resolves when `check` holds, re-checking after every change and every 25 ms (for state outside the world). */
   async waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
     const first = check();
     if (first) return first;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const done = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
         this.waiters.delete(waiter);
+      };
+      const timer = setTimeout(() => {
+        done();
         reject(new Error(`timed out waiting for ${what}`));
       }, timeoutMs);
       const waiter = () => {
         const value = check();
         if (!value) return;
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
+        done();
         resolve(value);
       };
+      const poll = setInterval(waiter, 25);
       this.waiters.add(waiter);
     });
   }

@@ -158,6 +158,7 @@ function preview(message) {
   if (!message) return '暂无消息';
   const who = message.from === BOT_ID ? '' : `${nameOf(message.from)}：`;
   if (message.card) return `${who}[卡片] ${message.card.title}`;
+  if (message.image) return `${who}[图片]`;
   return `${who}${(message.text ?? '').replace(/\s+/g, ' ')}`;
 }
 
@@ -317,7 +318,9 @@ function renderMessage(m) {
   const mine = m.from === state.speakerId;
   const isBot = m.from === BOT_ID;
   const content = [];
-  if (m.text != null && m.text !== '') {
+  if (m.image) {
+    content.push(h('img', { class: 'bubble-image', src: m.image, alt: m.text ?? '', dataset: { testid: 'message-image' } }));
+  } else if (m.text != null && m.text !== '') {
     content.push(h('div', { class: 'bubble', dataset: { testid: 'message-text' } }, ...(isBot ? [m.text] : textWithMentions(m.text))));
   }
   if (m.card) content.push(renderCard(m.card));

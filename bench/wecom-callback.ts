@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:wecom-callback`: sustained encrypted WeCom callbacks against the real server on
+ * loopback (signature check, decrypt, XML, directory, durable enqueue into a real Redis, then the
+ * whole pipeline replying through a fake WeCom API), next to a bare fastify route that only
+ * verifies and decrypts, measured in the same run with the same load.
+ *
+ * Bounded: BENCH_REQUESTS per target (default 2000) or BENCH_SECONDS (default 20), whichever first;
+ * BENCH_CONCURRENCY in flight (default 16).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { createHuiwu } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { applyMigrations } from '../src/db/migrate.js';
+import { parseEnvelope } from '../src/platforms/wecom/decode.js';
+import { rawQuery } from '../src/platforms/wecom/routes.js';
+import { openSigned } from '../src/platforms/wecom/verify.js';
+import { startPrivateRedis } from '../src/redis/private-redis.js';
+import { FakeWecomApi } from '../tests/fakes/wecom/api-server.js';
+import { WecomCallbackDriver } from '../tests/fakes/wecom/callback-driver.js';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const KEYS = { token: 'QDG6eK', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wwhuiwubench' };
+const USERS = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`user${i}`, `用户${i}`]));
+
+type Prepared = { query: string; body: string };
+
+/** Pre-encrypted callbacks (distinct MsgIds, 50 users) so the client costs nothing during the run. */
+function prepare(n: number): Prepared[] {
+  const driver = new WecomCallbackDriver('', KEYS);
+  return Array.from({ length: n }, (_, i) => {
+    const xml = driver.textXml(`user${i % 50}`, i % 5 === 0 ? '帮助' : `提醒 列表`, WecomCallbackDriver.msgId());
+    const enc = driver.encrypt(xml);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = String(i);
+    return {
+      query: `msg_signature=${driver.sign(timestamp, nonce, enc)}&timestamp=${timestamp}&nonce=${nonce}`,
+      body: `<xml><ToUserName><![CDATA[${KEYS.corpId}]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+    };
+  });
+}
+
+async function run(url: string, load: Prepared[]): Promise<{ done: number; seconds: number; p50: number; p99: number; failures: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  const worker = async () => {
+    while (next < load.length && performance.now() < deadline) {
+      const item = load[next++]!;
+      const t0 = performance.now();
+      const res = await fetch(`${url}?${item.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: item.body });
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t0);
+      if (res.status !== 200) failures++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { done: latencies.length, seconds, p50: q(0.5), p99: q(0.99), failures };
+}
+
+async function bareServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_r, body, done) => done(null, body));
+  const keys = { token: KEYS.token, encodingAesKey: KEYS.encodingAesKey, receiveId: KEYS.corpId, maxAgeSeconds: 300 };
+  app.post('/decrypt', async (request, reply) => {
+    const q = rawQuery(request.url);
+    openSigned(keys, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce, encrypt: parseEnvelope(String(request.body)).encrypt }, new Date());
+    return reply.code(200).send('');
+  });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url: `${address}/decrypt`, close: () => app.close() };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'huiwu-bench-'));
+  const redis = await startPrivateRedis(join(dir, 'redis'), () => undefined);
+  const api = new FakeWecomApi({ corpId: KEYS.corpId, secret: 'bench-secret', agentId: 1000002, users: USERS });
+  await api.start();
+  const config = loadConfig({
+    DATABASE_URL: `file:${join(dir, 'huiwu.db')}`,
+    HUIWU_DATA_DIR: dir,
+    REDIS_URL: redis.url,
+    HUIWU_QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    LOG_LEVEL: 'error',
+    HUIWU_SIMULATOR: 'off',
+    HUIWU_PII_KEY: randomBytes(32).toString('hex'),
+    HUIWU_ADMIN_TOKEN: 'bench-admin-token-0000',
+    WECOM_CORP_ID: KEYS.corpId,
+    WECOM_AGENT_ID: '1000002',
+    WECOM_SECRET: 'bench-secret',
+    WECOM_TOKEN: KEYS.token,
+    WECOM_ENCODING_AES_KEY: KEYS.encodingAesKey,
+    WECOM_API_BASE: api.baseUrl,
+    WECOM_SEND_RATE: '1000',
+    HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000',
+  } as NodeJS.ProcessEnv);
+  await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+  const huiwu = await createHuiwu(config, redis.url, pino({ level: 'error' }));
+  const address = await huiwu.server.listen({ port: 0, host: '127.0.0.1' });
+  const bare = await bareServer();
+  try {
+    // Warm-up: JIT, token fetch, first users.
+    await run(bare.url, prepare(200));
+    await run(`${address}/wecom/callback`, prepare(200));
+    const bareResult = await run(bare.url, prepare(REQUESTS));
+    const fullResult = await run(`${address}/wecom/callback`, prepare(REQUESTS));
+    const line = (name: string, r: Awaited<ReturnType<typeof run>>) =>
+      `${name.padEnd(44)} ${String(r.done).padStart(6)} req in ${r.seconds.toFixed(1).padStart(5)} s  ${(r.done / r.seconds).toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  non-200 ${r.failures}`;
+    console.log(`WeCom callback benchmark: concurrency ${CONCURRENCY}, up to ${REQUESTS} requests or ${SECONDS} s per target, loopback`);
+    console.log(line('bare fastify route (verify + decrypt only)', bareResult));
+    console.log(line('Huiwu /wecom/callback (verify+decrypt+enqueue)', fullResult));
+  } finally {
+    await bare.close();
+    await huiwu.close();
+    await api.close();
+    await redis.release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SimMessage" ADD COLUMN "image" TEXT;
