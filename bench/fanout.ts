@@ -114,6 +114,8 @@ async function main(): Promise<void> {
       await app.exited;
       const sentAtKill = await invitesSent(db, meetingId);
       console.log(`SIGKILL at ${secs(killedAt - invitedAt)} s with ${atKill}/${N} marked sent (${sentAtKill} after the kill settled)`);
+      // Our connection stays out of the way while the app applies migrations at start.
+      await db.$disconnect();
       app = await start(env);
       sim = new SimClient(app.baseUrl);
       restartedAt = Date.now();

@@ -5,6 +5,7 @@ import { helpCommand } from './help.js';
 import { rsvpActions } from './invitations.js';
 import { meetingCommand } from './meetings.js';
 import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './reminders.js';
+import { surveyCommand, surveySubmitAction } from './surveys.js';
 
 export function buildRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
@@ -13,5 +14,6 @@ export function buildRegistry(): HandlerRegistry {
   registry.command(meetingCommand);
   for (const action of rsvpActions) registry.cardAction(action);
   registry.command(checkinCommand).cardAction(checkinAction);
+  registry.command(surveyCommand).cardAction(surveySubmitAction);
   return registry;
 }

@@ -36,6 +36,32 @@ const handlers: Handlers = {
     return 'refreshed';
   },
 
+  'meeting.survey': async (s, data) => {
+    const meeting = await s.meetings.get(data.meetingId);
+    if (!meeting || meeting.status !== 'scheduled' || s.config.HUIWU_SURVEY_AUTO === 'off') return 'skipped';
+    if ((await s.db.survey.count({ where: { meetingId: meeting.id } })) > 0) return 'skipped: a survey exists';
+    try {
+      const { recipients } = await s.surveys.start(meeting, { anonymous: true, audience: s.config.HUIWU_SURVEY_AUDIENCE, createdBy: 'system' }, new Date());
+      return `survey sent to ${recipients}`;
+    } catch (error) {
+      // Nobody to ask (no check-ins): nothing to send, not a failure to retry.
+      return `skipped: ${(error as Error).message}`;
+    }
+  },
+
+  'survey.remind': async (s, data) => {
+    const survey = await s.surveys.get(data.surveyId);
+    return survey ? `reminded ${await s.surveys.remind(survey, data.offset)}` : 'skipped';
+  },
+
+  'survey.close': async (s, data) => {
+    const survey = await s.surveys.get(data.surveyId);
+    if (!survey || survey.status !== 'open') return 'skipped';
+    await s.surveys.close(survey, new Date());
+    const { overall } = await s.surveyReport.publish(survey, 'close');
+    return `closed, overall ${overall}`;
+  },
+
   'fanout.progress': async (s, data) => {
     const { sent, failed } = await s.rsvp.progress(data);
     return `sent ${sent} failed ${failed}`;

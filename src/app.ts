@@ -26,6 +26,9 @@ import { Outbox } from './services/outbox.js';
 import { AttendeeExport } from './services/attendee-export.js';
 import { AttendeeImport } from './services/attendee-import.js';
 import { CheckinService } from './services/checkin.js';
+import { MediaStore } from './services/media.js';
+import { SurveyReport } from './services/survey-report.js';
+import { SurveyService } from './services/surveys.js';
 import { MeetingStatsService } from './services/meeting-stats.js';
 import { MeetingService } from './services/meetings.js';
 import { PiiCipher } from './services/pii.js';
@@ -66,6 +69,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const pii = new PiiCipher(secrets.piiKey);
+  const media = new MediaStore(db);
+  const surveys = new SurveyService(db, meetings, cards, outbox, scheduler, config, secrets.piiKey);
   const services: Services = {
     config,
     db,
@@ -82,6 +87,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     pii,
     attendeeImport: new AttendeeImport(db, directory, rsvp, pii),
     attendeeExport: new AttendeeExport(db, meetingStats, pii, config),
+    media,
+    surveys,
+    surveyReport: new SurveyReport(surveys, meetings, outbox, media),
     clock: () => new Date(),
   };
   const router = new Router(buildRegistry(), services);

@@ -99,8 +99,37 @@ const schema = z.object({
   HUIWU_STATUS_REFRESH_MS: int(100, 600000).default(2000),
   /** Interval of the fan-out progress updates (已发送 1200/5000) in the group, in ms. */
   HUIWU_FANOUT_PROGRESS_MS: int(200, 600000).default(3000),
+  /** Start a satisfaction survey automatically when a meeting ends. */
+  HUIWU_SURVEY_AUTO: z.enum(['on', 'off']).default('on'),
+  /** Who gets an automatic survey: attendees who checked in, or everyone who confirmed. */
+  HUIWU_SURVEY_AUDIENCE: z.enum(['checked-in', 'confirmed']).default('checked-in'),
+  /** Rated dimensions, comma-separated. */
+  HUIWU_SURVEY_DIMENSIONS: z
+    .string()
+    .regex(/^[^,]{1,20}(,[^,]{1,20}){0,9}$/, '1 to 10 comma-separated names of up to 20 characters')
+    .transform((t) => t.split(',').map((d) => d.trim()))
+    .default(['议程安排', '会务服务', '场地设施', '餐饮', '总体满意度']),
+  /** How long a survey stays open. */
+  HUIWU_SURVEY_DURATION: duration.default(parseOffset('2d')),
+  /** After a survey starts, when non-respondents are reminded. */
+  HUIWU_SURVEY_REMINDERS: offsets.default([parseOffset('4h'), parseOffset('1d')]),
+  /** Satisfaction target (of 5): below it, organizers are alerted with the lowest dimensions. */
+  HUIWU_SATISFACTION_TARGET: z
+    .string()
+    .regex(/^[1-5](\.\d{1,2})?$/, 'a score between 1 and 5 such as 4.5')
+    .transform(Number)
+    .default(4.5),
   /** BullMQ lock of a running job; a worker killed mid-job has its job retried after this. */
   HUIWU_JOB_LOCK_MS: int(1000, 600000).default(30000),
+
+  // ---- Executive schedules (日程) ----
+  /** Minimum gap between two items of an executive's schedule at different venues. Default 30m; 0m turns it off. */
+  HUIWU_TRAVEL_BUFFER: duration.default(parseOffset('30m')),
+  /** Wall-clock time (HH:mm, in HUIWU_TIMEZONE) of the executives' morning digest. Default 08:00. */
+  HUIWU_DIGEST_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:mm such as 08:00')
+    .default('08:00'),
 
   // ---- Incidents and tasks ----
   /** Acknowledgement deadlines of P1,P2,P3,P4 incidents: unacknowledged, the next escalation step fires after this. */

@@ -33,7 +33,9 @@ export class QueueInboundSink implements InboundSink {
       jobId: `in-${jobIdPart(inboundKey(event))}`,
       attempts: 3,
       backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 3600, count: 10000 },
+      // Removed at once: a card action's values (anonymous survey answers among them) must not
+      // linger in Redis beside the user id. Redelivery is caught by the InboundEvent row.
+      removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
     });
   }

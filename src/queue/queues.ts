@@ -37,6 +37,10 @@ export interface ScheduleJobs {
   'meeting.checkin-open': { meetingId: number };
   /** Coalesced refresh of the live-count card. */
   'meeting.status': { meetingId: number };
+  /** A meeting ended: start its satisfaction survey (when HUIWU_SURVEY_AUTO is on). */
+  'meeting.survey': { meetingId: number };
+  'survey.remind': { surveyId: number; offset: string };
+  'survey.close': { surveyId: number };
   /** Progress of an invitation fan-out, posted in the group until every card is sent. */
   'fanout.progress': { meetingId: number; batch: string; fromAttendeeId: number; toAttendeeId: number; total: number; startedAt: number; tick: number };
   /** Nobody acknowledged incident `incidentId` in time: escalation step `step` (1 backups, 2 organizers, 3 executives). */
@@ -49,6 +53,10 @@ export interface ScheduleJobs {
   'task.overdue': { taskId: number; dueAt: number };
   /** Daily preparation digest of a meeting's checklist to its organizers (a job scheduler). */
   'checklist.digest': { meetingId: number };
+  /** Re-check an executive's schedule around one item (`m12`, `e5`): alert new clashes, close gone ones. */
+  'schedule.check': { executiveId: string; item: string };
+  /** The executives' morning digest (a job scheduler at HUIWU_DIGEST_TIME). */
+  'schedule.digest': { kind: 'daily' };
 }
 export type ScheduleJobName = keyof ScheduleJobs;
 export type ScheduleJob = ScheduleJobs[ScheduleJobName];

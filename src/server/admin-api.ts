@@ -6,6 +6,7 @@
  *   GET  /api/meetings/:id/attendees.csv      masked; ?pii=full for full phone/ID (logged)
  *   GET  /api/meetings/:id/supplier.csv       counts and needs only
  *   GET  /api/meetings/:id/pii-access-log     who read personal data in full, and when
+ *   GET  /api/surveys/:id/results.csv         survey results (no identities for anonymous surveys)
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -88,6 +89,17 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="meeting-${scope.meeting.id}-supplier.csv"`)
       .send(await exporter.supplier(scope.meeting));
+  });
+
+  app.get<{ Params: { id: string } }>('/surveys/:id/results.csv', async (request, reply) => {
+    const survey = await services.surveys.get(Number(request.params.id.replace(/^#/, '')));
+    if (!survey) return reply.code(404).send({ error: `survey ${request.params.id} not found` });
+    const scope = await organizerScope({ ...request, params: { id: String(survey.meetingId) } } as FastifyRequest<{ Params: { id: string } }>, reply);
+    if (!scope) return reply;
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="survey-${survey.id}-results.csv"`)
+      .send(await services.surveyReport.csv(survey));
   });
 
   app.get<{ Params: { id: string } }>('/meetings/:id/pii-access-log', async (request, reply) => {

@@ -142,6 +142,11 @@ export class MeetingService {
     return new Date(usual > meeting.createdAt.getTime() ? usual : meeting.startAt.getTime());
   }
 
+  /** The end, or two hours after the start when no end was given. */
+  endsAt(meeting: Pick<MeetingRow, 'startAt' | 'endAt'>): Date {
+    return meeting.endAt ?? new Date(meeting.startAt.getTime() + 2 * 3600_000);
+  }
+
   /** When check-in cards go out and self check-in opens. */
   checkinOpensAt(meeting: MeetingRow): Date {
     return new Date(meeting.startAt.getTime() - this.config.HUIWU_CHECKIN_OPENS.ms);
@@ -176,6 +181,7 @@ export class MeetingService {
       ...this.config.HUIWU_RSVP_FOLLOWUPS.map((o) => `meeting-${meeting.id}-followup-${o.key}`),
       ...this.config.HUIWU_MEETING_REMINDERS.map((o) => `meeting-${meeting.id}-remind-${o.key}`),
       `meeting-${meeting.id}-checkin-open`,
+      `meeting-${meeting.id}-survey`,
     ];
   }
 
@@ -194,6 +200,9 @@ export class MeetingService {
     }
     const opens = Math.max(now, this.checkinOpensAt(meeting).getTime());
     await this.scheduler.at('meeting.checkin-open', `meeting-${meeting.id}-checkin-open`, { meetingId: meeting.id }, new Date(opens));
+    if (this.config.HUIWU_SURVEY_AUTO === 'on') {
+      await this.scheduler.at('meeting.survey', `meeting-${meeting.id}-survey`, { meetingId: meeting.id }, this.endsAt(meeting));
+    }
   }
 
   private async unschedule(meeting: MeetingRow): Promise<void> {

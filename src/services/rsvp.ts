@@ -20,6 +20,8 @@ export type AttendeeRow = NonNullable<Awaited<ReturnType<PrismaClient['attendee'
 /** Below this many cards an invitation needs no progress reports: the reply says it all. */
 const PROGRESS_THRESHOLD = 50;
 const CHUNK = 500;
+/** Ids per progress count query (SQLite's limit is 999 bound parameters per statement). */
+const PROGRESS_SLICE = 500;
 
 export function inviteCardId(meetingId: number, attendeeId: number): string {
   return `inv-m${meetingId}-a${attendeeId}`;
@@ -150,10 +152,15 @@ export class RsvpService {
     for (let a = data.fromAttendeeId; a <= data.toAttendeeId; a++) ids.push(`card-${inviteCardId(data.meetingId, a)}`);
     let sent = 0;
     let failed = 0;
-    for (let i = 0; i < ids.length; i += 5000) {
-      const slice = ids.slice(i, i + 5000);
-      sent += await this.db.outboundMessage.count({ where: { id: { in: slice }, status: 'sent' } });
-      failed += await this.db.outboundMessage.count({ where: { id: { in: slice }, status: 'failed' } });
+    // Prisma splits a long `in` list for findMany but not for count/groupBy, and SQLite allows
+    // 999 parameters: count in slices well below that (one grouped query per slice).
+    for (let i = 0; i < ids.length; i += PROGRESS_SLICE) {
+      const slice = ids.slice(i, i + PROGRESS_SLICE);
+      const groups = await this.db.outboundMessage.groupBy({ by: ['status'], where: { id: { in: slice } }, _count: { _all: true } });
+      for (const g of groups) {
+        if (g.status === 'sent') sent += g._count._all;
+        else if (g.status === 'failed') failed += g._count._all;
+      }
     }
     const done = sent + failed >= data.total;
     const seconds = Math.round((Date.now() - data.startedAt) / 1000);

@@ -8,6 +8,9 @@ import type { Outbox } from './outbox.js';
 import type { AttendeeExport } from './attendee-export.js';
 import type { AttendeeImport } from './attendee-import.js';
 import type { CheckinService } from './checkin.js';
+import type { MediaStore } from './media.js';
+import type { SurveyReport } from './survey-report.js';
+import type { SurveyService } from './surveys.js';
 import type { MeetingStatsService } from './meeting-stats.js';
 import type { MeetingService } from './meetings.js';
 import type { PiiCipher } from './pii.js';
@@ -31,5 +34,8 @@ export interface Services {
   pii: PiiCipher;
   attendeeImport: AttendeeImport;
   attendeeExport: AttendeeExport;
+  media: MediaStore;
+  surveys: SurveyService;
+  surveyReport: SurveyReport;
   clock: () => Date;
 }

@@ -1,0 +1,168 @@
+/**
+ * Satisfaction surveys. Anonymous by default, and honestly so: an answer row has a random id, no
+ * timestamp and no respondent; a separate receipt (a keyed hash of survey and respondent) blocks a
+ * second submission and tells who still needs a reminder, without saying which answer was theirs.
+ */
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { surveyCard } from '../../cards/survey-cards.js';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import { UserError } from '../errors.js';
+import { PRIORITY } from '../queue/queues.js';
+import { formatDateTime } from '../time/parse-time.js';
+import type { CardService } from './cards.js';
+import type { MeetingRow, MeetingService } from './meetings.js';
+import type { Outbox } from './outbox.js';
+import type { Scheduler } from './scheduler.js';
+import { type SurveyResults, computeResults } from './survey-results.js';
+
+export type SurveyRow = NonNullable<Awaited<ReturnType<PrismaClient['survey']['findUnique']>>>;
+export type Audience = 'checked-in' | 'confirmed';
+
+export function surveyCardId(surveyId: number, userId: string): string {
+  return `sv-${surveyId}-${userId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+export class SurveyService {
+  private readonly voterKey: Buffer;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly meetings: MeetingService,
+    private readonly cards: CardService,
+    private readonly outbox: Outbox,
+    private readonly scheduler: Scheduler,
+    private readonly config: Config,
+    piiKey: Buffer,
+  ) {
+    // A key of its own, derived from the PII key: the hashes cannot be recomputed from the database alone.
+    this.voterKey = Buffer.from(hkdfSync('sha256', piiKey, Buffer.alloc(0), 'huiwu-survey-voter', 32));
+  }
+
+  async start(meeting: MeetingRow, options: { anonymous: boolean; audience: Audience; deadline?: Date; createdBy: string }, now: Date): Promise<{ survey: SurveyRow; recipients: number }> {
+    if (meeting.status !== 'scheduled') throw new UserError(`会议 #${meeting.id} 已取消`);
+    const where = options.audience === 'checked-in' ? { checkedInAt: { not: null } } : { response: 'yes' };
+    const attendees = await this.db.attendee.findMany({ where: { meetingId: meeting.id, userId: { not: null }, ...where } });
+    if (attendees.length === 0) {
+      throw new UserError(
+        options.audience === 'checked-in'
+          ? `会议 #${meeting.id} 还没有人签到。要发给所有确认参加的人，请用：问卷 发起 #${meeting.id} 已确认`
+          : `会议 #${meeting.id} 还没有人确认参加`,
+      );
+    }
+    const deadlineAt = options.deadline ?? new Date(now.getTime() + this.config.HUIWU_SURVEY_DURATION.ms);
+    const survey = await this.db.survey.create({
+      data: {
+        meetingId: meeting.id,
+        anonymous: options.anonymous,
+        audience: options.audience,
+        dimensions: JSON.stringify(this.config.HUIWU_SURVEY_DIMENSIONS),
+        deadlineAt,
+        createdBy: options.createdBy,
+      },
+    });
+    const userIds = [...new Set(attendees.map((a) => a.userId!))];
+    await this.db.surveyRecipient.createMany({ data: userIds.map((userId) => ({ surveyId: survey.id, userId })) });
+    const deadline = formatDateTime(deadlineAt, this.config.HUIWU_TIMEZONE);
+    await this.cards.sendMany(
+      userIds.map((userId) => ({
+        card: surveyCard({ cardId: surveyCardId(survey.id, userId), surveyId: survey.id, meetingTitle: meeting.title, dimensions: this.dimensions(survey), anonymous: survey.anonymous, deadline }),
+        options: { kind: 'survey', refId: String(survey.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.normal },
+      })),
+    );
+    for (const offset of this.config.HUIWU_SURVEY_REMINDERS) {
+      const at = now.getTime() + offset.ms;
+      if (at < deadlineAt.getTime()) await this.scheduler.at('survey.remind', `survey-${survey.id}-remind-${offset.key}`, { surveyId: survey.id, offset: offset.key }, new Date(at));
+    }
+    await this.scheduler.at('survey.close', `survey-${survey.id}-close`, { surveyId: survey.id }, deadlineAt);
+    return { survey, recipients: userIds.length };
+  }
+
+  async get(id: number): Promise<SurveyRow | null> {
+    return this.db.survey.findUnique({ where: { id } });
+  }
+
+  dimensions(survey: SurveyRow): string[] {
+    return JSON.parse(survey.dimensions) as string[];
+  }
+
+  /** One submission per person; ratings are 1-5 for every dimension, the comment is optional. */
+  async submit(survey: SurveyRow, userId: string, scores: string[], comment: string | undefined, now: Date): Promise<void> {
+    if (survey.status !== 'open' || now > survey.deadlineAt) throw new UserError(`问卷 #${survey.id} 已截止`);
+    const recipient = await this.db.surveyRecipient.findUnique({ where: { surveyId_userId: { surveyId: survey.id, userId } } });
+    if (!recipient) throw new UserError(`问卷 #${survey.id} 不是发给你的`);
+    const dimensions = this.dimensions(survey);
+    const ratings = dimensions.map((d, i) => {
+      const n = Number(scores[i]);
+      if (!Number.isInteger(n) || n < 1 || n > 5) throw new UserError(`请为「${d}」打 1 到 5 分`);
+      return n;
+    });
+    const text = comment?.trim() || null;
+    if (text && text.length > 500) throw new UserError('意见最多 500 字');
+    const voterHash = this.voterHash(survey.id, userId);
+    try {
+      await this.db.$transaction([
+        this.db.surveyReceipt.create({ data: { voterHash, surveyId: survey.id } }),
+        this.db.surveyResponse.create({ data: { id: randomUUID(), surveyId: survey.id, ratings: JSON.stringify(ratings), comment: text, userId: survey.anonymous ? null : userId } }),
+      ]);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') throw new UserError('你已经提交过这份问卷，每人只能提交一次');
+      throw error;
+    }
+    const cardId = surveyCardId(survey.id, userId);
+    if (await this.cards.get(cardId)) {
+      await this.cards.update(cardId, (c) => ({ ...c, state: { status: 'submitted', label: '✅ 已提交，感谢你的反馈！', closed: true } }), PRIORITY.interactive);
+    }
+  }
+
+  /** Reminders to people who have not answered; `key` keeps each round single. */
+  async remind(survey: SurveyRow, key: string): Promise<number> {
+    if (survey.status !== 'open') return 0;
+    const pending = await this.pendingRecipients(survey);
+    const meeting = await this.meetings.get(survey.meetingId);
+    const deadline = formatDateTime(survey.deadlineAt, this.config.HUIWU_TIMEZONE);
+    await this.outbox.enqueueMany(
+      pending.map((userId) => ({
+        id: `survey-${survey.id}-remind-${key}-${userId}`,
+        target: { kind: 'user' as const, userId },
+        content: { type: 'text' as const, text: `⭐ 会议「${meeting?.title ?? ''}」的满意度问卷 #${survey.id} 还差你的评分，${deadline} 截止，请在问卷卡片中提交。` },
+        priority: PRIORITY.normal,
+      })),
+    );
+    return pending.length;
+  }
+
+  async close(survey: SurveyRow, now: Date): Promise<SurveyRow> {
+    if (survey.status === 'closed') return survey;
+    const closed = await this.db.survey.update({ where: { id: survey.id }, data: { status: 'closed', closedAt: now } });
+    await this.scheduler.cancel(`survey-${survey.id}-close`);
+    for (const offset of this.config.HUIWU_SURVEY_REMINDERS) await this.scheduler.cancel(`survey-${survey.id}-remind-${offset.key}`);
+    for (const card of await this.cards.byRef('survey', String(survey.id))) {
+      if (!card.model.state?.closed) await this.cards.update(card.id, (c) => ({ ...c, state: { status: 'closed', label: '问卷已结束', closed: true } }), PRIORITY.normal);
+    }
+    return closed;
+  }
+
+  async results(survey: SurveyRow): Promise<SurveyResults> {
+    const [responses, recipients] = await Promise.all([
+      this.db.surveyResponse.findMany({ where: { surveyId: survey.id } }),
+      this.db.surveyRecipient.count({ where: { surveyId: survey.id } }),
+    ]);
+    return computeResults(
+      this.dimensions(survey),
+      responses.map((r) => ({ ratings: JSON.parse(r.ratings) as number[], comment: r.comment, userId: r.userId })),
+      recipients,
+      this.config.HUIWU_SATISFACTION_TARGET,
+    );
+  }
+
+  async pendingRecipients(survey: SurveyRow): Promise<string[]> {
+    const recipients = await this.db.surveyRecipient.findMany({ where: { surveyId: survey.id } });
+    const receipts = new Set((await this.db.surveyReceipt.findMany({ where: { surveyId: survey.id }, select: { voterHash: true } })).map((r) => r.voterHash));
+    return recipients.map((r) => r.userId).filter((u) => !receipts.has(this.voterHash(survey.id, u)));
+  }
+
+  private voterHash(surveyId: number, userId: string): string {
+    return createHmac('sha256', this.voterKey).update(`${surveyId}:${userId}`).digest('hex');
+  }
+}
