@@ -6,6 +6,7 @@ import { rsvpActions } from './invitations.js';
 import { meetingCommand } from './meetings.js';
 import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './reminders.js';
 import { surveyCommand, surveySubmitAction } from './surveys.js';
+import { scheduleActions, scheduleCommand } from './schedule.js';
 
 export function buildRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
@@ -15,5 +16,7 @@ export function buildRegistry(): HandlerRegistry {
   for (const action of rsvpActions) registry.cardAction(action);
   registry.command(checkinCommand).cardAction(checkinAction);
   registry.command(surveyCommand).cardAction(surveySubmitAction);
+  registry.command(scheduleCommand);
+  for (const action of scheduleActions) registry.cardAction(action);
   return registry;
 }

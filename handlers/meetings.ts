@@ -8,6 +8,7 @@ import type { MeetingRow } from '../src/services/meetings.js';
 import { formatDateTime, parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
 import { loadMeeting, loadOwnMeeting, matchSub, takeId } from './meeting-args.js';
+import { setMeetingImportance } from './schedule.js';
 
 const SUB = {
   create: ['新建', '创建', 'new', 'create'],
@@ -18,6 +19,7 @@ const SUB = {
   cancel: ['取消', 'cancel'],
   organizer: ['组织者', 'organizer'],
   roster: ['名单', 'roster', 'attendees'],
+  importance: ['重要性', 'importance'],
   ...invitationSubcommands,
 } as const;
 
@@ -33,6 +35,7 @@ export const meetingCommand: CommandSpec = {
     '会议 改时间 #<编号> <时间>[~<结束时间>] | 会议 改地点 #<编号> <地点>',
     '会议 取消 #<编号> | 会议 组织者 #<编号> @某人 | 会议 截止 #<编号> <时间>',
     '会议 名单 #<编号>（组织者；手机号和身份证号打码显示）',
+    '会议 重要性 #<编号> 高|中|低（领导日程冲突时用于建议）',
     '会议 回复 #<编号> 参加|不参加|待定 [素食|清真|过敏 <说明>] [住宿2晚] [备注 <内容>]',
   ],
   example: '会议 新建 年会 明天下午3点~5点 地点 主会场',
@@ -55,6 +58,8 @@ export const meetingCommand: CommandSpec = {
         return addOrganizers(ctx, rest);
       case 'roster':
         return roster(ctx, rest);
+      case 'importance':
+        return setMeetingImportance(ctx, rest);
       case 'invite':
         return inviteAttendees(ctx, rest);
       case 'nudge':

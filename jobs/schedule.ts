@@ -66,6 +66,20 @@ const handlers: Handlers = {
     const { sent, failed } = await s.rsvp.progress(data);
     return `sent ${sent} failed ${failed}`;
   },
+
+  'incident.escalate': (s, data) => s.incidents.escalate(data, new Date()),
+
+  'incident.update-reminder': (s, data) => s.incidents.updateReminder(data, new Date()),
+
+  'task.remind': (s, data) => s.tasks.remind(data),
+
+  'task.overdue': (s, data) => s.tasks.overdue(data, new Date()),
+
+  'checklist.digest': (s, data, job) => s.checklists.digest(data.meetingId, job.id ?? `${job.name}-${job.timestamp}`, new Date()),
+
+  'schedule.check': async (s, data) => `clashes ${await s.conflicts.check(data.executiveId, data.item)}`,
+
+  'schedule.digest': async (s, _data, job) => `digests ${await s.conflicts.digest(new Date(job.processedOn ?? Date.now()))}`,
 };
 
 export function scheduleProcessor(services: Services) {

@@ -62,6 +62,21 @@ function ensureDebianPackage(binary, pkg, why) {
   return has(binary);
 }
 
+/** Survey charts need a CJK font, or every Chinese label renders as an empty box. */
+const CJK_FONTS = ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'];
+function ensureCjkFont() {
+  if (CJK_FONTS.some((f) => existsSync(f)) || (process.env.HUIWU_CJK_FONT && existsSync(process.env.HUIWU_CJK_FONT))) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && has('apt-get')) {
+    say('installing fonts-wqy-microhei (Chinese labels in chart images) with apt-get...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'fonts-wqy-microhei'], { env });
+    return;
+  }
+  say('warning: no CJK font found; survey charts will fail. Install fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or set HUIWU_CJK_FONT.');
+}
+
 function ensureRedis() {
   if (process.env.REDIS_URL) return;
   if (!ensureDebianPackage('redis-server', 'redis-server', 'the queue store')) {
@@ -90,6 +105,7 @@ function handOver(cmd, args) {
 checkNode();
 ensureNpmDependencies();
 ensureRedis();
+ensureCjkFont();
 if (mode === 'test') ensureChromiumForCi();
 await generatePrisma();
 

@@ -36,6 +36,14 @@ import { ReminderService } from './services/reminders.js';
 import { RsvpService } from './services/rsvp.js';
 import { resolveSecrets } from './secrets.js';
 import { Scheduler } from './services/scheduler.js';
+import { ChecklistService } from './services/checklists.js';
+import { DepartmentService } from './services/departments.js';
+import { IncidentService } from './services/incidents.js';
+import { TaskService } from './services/tasks.js';
+import { UrgentNotifier } from './services/urgent.js';
+import { PlatformCalendar } from './services/calendar.js';
+import { ScheduleService } from './services/schedule.js';
+import { ConflictService } from './services/schedule-conflicts.js';
 import type { Services } from './services/services.js';
 
 export interface HuiwuApp {
@@ -67,6 +75,14 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, config);
   const checkin = new CheckinService(db, meetings, cards, config);
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
+  const departments = new DepartmentService(db, directory);
+  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, log), config);
+  const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, config);
+  const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, config);
+  const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
+  const conflicts = new ConflictService(db, scheduler, cards, outbox, schedule, meetings, config, log);
+  meetings.onScheduleChange = (meetingId) => conflicts.meetingChanged(meetingId);
+  rsvp.onAttendeesChanged = (meetingId, userIds) => conflicts.attendeesChanged(meetingId, userIds);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const pii = new PiiCipher(secrets.piiKey);
   const media = new MediaStore(db);
@@ -90,6 +106,12 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     media,
     surveys,
     surveyReport: new SurveyReport(surveys, meetings, outbox, media),
+    departments,
+    incidents,
+    tasks,
+    checklists,
+    schedule,
+    conflicts,
     clock: () => new Date(),
   };
   const router = new Router(buildRegistry(), services);
@@ -118,6 +140,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const recovered = await outbox.recoverPending();
   const restored = await reminders.reconcileJobs();
   if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
+  await conflicts.startDigest();
 
   const server = await buildServer({
     log,

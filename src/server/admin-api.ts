@@ -39,16 +39,20 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   });
 
   /** The meeting and an organizer acting on it, or a 4xx reply already sent. */
-  async function organizerScope(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<{ meeting: MeetingRow; actorId: string } | null> {
+  async function organizerScope(
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    meetingIdText: string = request.params.id,
+  ): Promise<{ meeting: MeetingRow; actorId: string } | null> {
     const actorId = request.headers['x-huiwu-user'];
     if (typeof actorId !== 'string' || actorId === '') {
       await reply.code(400).send({ error: 'X-Huiwu-User header (the acting user id, e.g. simulator:wangfang) is required' });
       return null;
     }
-    const id = Number(request.params.id.replace(/^#/, ''));
+    const id = Number(meetingIdText.replace(/^#/, ''));
     const meeting = Number.isInteger(id) ? await services.meetings.get(id) : null;
     if (!meeting) {
-      await reply.code(404).send({ error: `meeting ${request.params.id} not found` });
+      await reply.code(404).send({ error: `meeting ${meetingIdText} not found` });
       return null;
     }
     const actor = await services.directory.user(actorId);
@@ -94,7 +98,7 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   app.get<{ Params: { id: string } }>('/surveys/:id/results.csv', async (request, reply) => {
     const survey = await services.surveys.get(Number(request.params.id.replace(/^#/, '')));
     if (!survey) return reply.code(404).send({ error: `survey ${request.params.id} not found` });
-    const scope = await organizerScope({ ...request, params: { id: String(survey.meetingId) } } as FastifyRequest<{ Params: { id: string } }>, reply);
+    const scope = await organizerScope(request, reply, String(survey.meetingId));
     if (!scope) return reply;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')

@@ -18,6 +18,9 @@ import type { MeetingStatsService } from './meeting-stats.js';
 export type MeetingRow = NonNullable<Awaited<ReturnType<PrismaClient['meeting']['findUnique']>>>;
 
 export class MeetingService {
+  /** Set by the schedule-conflict service: a meeting was created, moved, re-venued or cancelled. */
+  onScheduleChange: ((meetingId: number) => Promise<unknown>) | null = null;
+
   constructor(
     private readonly db: PrismaClient,
     private readonly scheduler: Scheduler,
@@ -41,6 +44,7 @@ export class MeetingService {
       priority: PRIORITY.normal,
     });
     await this.schedule(withCard);
+    await this.onScheduleChange?.(meeting.id);
     return withCard;
   }
 
@@ -85,6 +89,7 @@ export class MeetingService {
     await this.schedule(updated);
     await this.notifyConfirmed(updated, 'time', `🕒 会议 #${updated.id}「${updated.title}」时间变更为 ${this.timeText(updated)}（原 ${this.timeText(meeting)}）。`);
     await this.refreshStatusSoon(meeting.id);
+    await this.onScheduleChange?.(meeting.id);
     return updated;
   }
 
@@ -92,6 +97,7 @@ export class MeetingService {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { venue } });
     await this.notifyConfirmed(updated, 'venue', `📍 会议 #${updated.id}「${updated.title}」地点变更为 ${venue}（原 ${meeting.venue ?? '待定'}）。`);
     await this.refreshStatusSoon(meeting.id);
+    await this.onScheduleChange?.(meeting.id);
     return updated;
   }
 
@@ -104,6 +110,7 @@ export class MeetingService {
       await this.cards.update(card.id, (c) => ({ ...c, state: { status: 'cancelled', label: '🚫 会议已取消', closed: true } }), PRIORITY.normal);
     }
     await this.refreshStatusNow(meeting.id);
+    await this.onScheduleChange?.(meeting.id);
   }
 
   /** Coalesced: a burst of answers becomes one card update that shows the latest counts. */

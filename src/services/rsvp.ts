@@ -39,6 +39,8 @@ export interface AnswerInput {
 export class RsvpService {
   /** Set by the check-in service: a confirmation after check-in opened gets its check-in card at once. */
   onLateConfirmation: ((meeting: MeetingRow, attendee: AttendeeRow) => Promise<unknown>) | null = null;
+  /** Set by the schedule-conflict service: people were invited to a meeting or changed their answer. */
+  onAttendeesChanged: ((meetingId: number, userIds: string[]) => Promise<unknown>) | null = null;
 
   constructor(
     private readonly db: PrismaClient,
@@ -63,6 +65,7 @@ export class RsvpService {
       );
     }
     await this.sendInvitations(meeting, added);
+    await this.onAttendeesChanged?.(meeting.id, added.flatMap((a) => (a.userId ? [a.userId] : [])));
     return { added, existing: already.map((a) => a.name) };
   }
 
@@ -110,6 +113,7 @@ export class RsvpService {
     if (answer.response === 'yes' && attendee.userId && now >= this.meetings.checkinOpensAt(meeting)) {
       await this.onLateConfirmation?.(meeting, attendee);
     }
+    if (attendee.userId) await this.onAttendeesChanged?.(meeting.id, [attendee.userId]);
     return answer;
   }
 

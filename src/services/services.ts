@@ -17,6 +17,12 @@ import type { PiiCipher } from './pii.js';
 import type { ReminderService } from './reminders.js';
 import type { RsvpService } from './rsvp.js';
 import type { Scheduler } from './scheduler.js';
+import type { ChecklistService } from './checklists.js';
+import type { DepartmentService } from './departments.js';
+import type { IncidentService } from './incidents.js';
+import type { TaskService } from './tasks.js';
+import type { ScheduleService } from './schedule.js';
+import type { ConflictService } from './schedule-conflicts.js';
 
 export interface Services {
   config: Config;
@@ -37,5 +43,11 @@ export interface Services {
   media: MediaStore;
   surveys: SurveyService;
   surveyReport: SurveyReport;
+  departments: DepartmentService;
+  incidents: IncidentService;
+  tasks: TaskService;
+  checklists: ChecklistService;
+  schedule: ScheduleService;
+  conflicts: ConflictService;
   clock: () => Date;
 }

@@ -20,7 +20,8 @@ import {
   type SendResult,
 } from '../types.js';
 import { simulatorRoutes } from './routes.js';
-import { SIM_DEPARTMENTS, SIM_GROUP, SIM_USERS, dmConversationId } from './seed.js';
+import { SIM_ASSISTANTS, SIM_DEPARTMENTS, SIM_GROUP, SIM_USERS, dmConversationId } from './seed.js';
+import type { BusySlot } from '../types.js';
 
 export const BOT_ID = 'bot';
 
@@ -94,6 +95,35 @@ export class SimulatorAdapter implements PlatformAdapter {
     await this.db.simMessage.updateMany({ where: { cardId: card.id }, data: { card: JSON.stringify(card) } });
     for (const conversation of new Set(rows.map((r) => r.conversationId))) this.changes.emit('change', conversation);
     return {};
+  }
+
+  /**
+   * The simulator's urgent channel (DingTalk DING / WeCom urgent message on real platforms): an
+   * urgent text in each person's DM, stored once per `idempotencyKey` and person.
+   */
+  async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
+    for (const userId of userIds) {
+      const conversationId = dmConversationId(externalIdOf(userId));
+      const outboundId = `urgent-${idempotencyKey}-${userId}`;
+      await this.db.simMessage.upsert({ where: { outboundId }, create: { conversationId, fromId: BOT_ID, outboundId, text: `🚨【紧急】${text}` }, update: {} });
+      this.changes.emit('change', conversationId);
+    }
+  }
+
+  // ---- calendar (free/busy) -------------------------------------------------
+
+  /** The simulated platform calendar: busy slots stored by POST /sim/api/calendar/busy. */
+  async freeBusy(userId: string, from: Date, to: Date): Promise<BusySlot[]> {
+    const rows = await this.db.simBusySlot.findMany({ where: { userId, startAt: { lt: to }, endAt: { gt: from } }, orderBy: { startAt: 'asc' } });
+    return rows.map((r) => ({ start: r.startAt, end: r.endAt, ...(r.title ? { title: r.title } : {}) }));
+  }
+
+  async addBusySlot(userExternalId: string, start: Date, end: Date, title: string | null): Promise<number> {
+    const user = await this.directory.user(internalId('simulator', userExternalId));
+    if (!user) throw new SimError(404, `unknown user: ${userExternalId}`);
+    if (!(end > start)) throw new SimError(400, 'end must be after start');
+    const row = await this.db.simBusySlot.create({ data: { userId: user.id, startAt: start, endAt: end, title } });
+    return row.id;
   }
 
   // ---- inbound (called by the simulator's HTTP API) -------------------------
@@ -235,6 +265,11 @@ export class SimulatorAdapter implements PlatformAdapter {
         type: 'direct',
         memberIds: [internalId('simulator', u.id)],
       });
+    }
+    for (const link of SIM_ASSISTANTS) {
+      const executiveId = internalId('simulator', link.executive);
+      if ((await this.db.executiveAssistant.count({ where: { executiveId } })) > 0) continue;
+      await this.db.executiveAssistant.create({ data: { executiveId, assistantId: internalId('simulator', link.assistant), createdBy: 'seed' } });
     }
   }
 }

@@ -117,5 +117,27 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     return reply.header('content-type', media.mime).header('cache-control', 'max-age=86400').send(media.data);
   });
 
+  // The simulated platform calendar: a busy slot of a user, returned by the adapter's freeBusy.
+  app.post<{ Body: { user: string; start: string; end: string; title?: string } }>(
+    '/sim/api/calendar/busy',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['user', 'start', 'end'],
+          additionalProperties: false,
+          properties: { user: { type: 'string', minLength: 1 }, start: { type: 'string', minLength: 1 }, end: { type: 'string', minLength: 1 }, title: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { user, start, end, title } = request.body;
+      const [from, to] = [new Date(start), new Date(end)];
+      if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new SimError(400, 'start and end must be ISO date-times');
+      const id = await sim.addBusySlot(user, from, to, title?.trim() || null);
+      return reply.code(201).send({ id });
+    },
+  );
+
   app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手' }));
 }

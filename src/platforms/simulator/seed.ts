@@ -31,6 +31,9 @@ export const SIM_DEPARTMENTS = [
 
 export const SIM_GROUP = { id: 'prep-group', name: '会务筹备群' } as const;
 
+/** Executive ↔ assistant links seeded when the executive has no assistant yet. */
+export const SIM_ASSISTANTS = [{ executive: 'lizong', assistant: 'chenjing' }] as const;
+
 /** The one-to-one chat of a user with the bot. */
 export function dmConversationId(userId: string): string {
   return `dm-${userId}`;

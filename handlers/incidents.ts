@@ -1,0 +1,333 @@
+/**
+ * 上报 / incident: report an incident (command or report card); 事件: list, timeline, the text
+ * fallbacks of the card buttons (认领 / 更新 / 升级 / 解决), on-duty responders and per-meeting
+ * figures; 复盘 / review: the post-incident review, its follow-up actions and turning them into tasks.
+ */
+import { INCIDENT_ACTIONS, INCIDENT_REPORT_ACTION, SATISFACTION_ACTIONS, SATISFACTION_LABEL, STATUS_LABEL, reportCard, severityLabel } from '../cards/incident-cards.js';
+import { jobIdPart } from '../src/queue/queues.js';
+import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
+import type { Services } from '../src/services/services.js';
+import { type IncidentRow, formatDuration } from '../src/services/incidents.js';
+import { formatDateTime } from '../src/time/parse-time.js';
+import { incidentType, loadIncident, parseReport, severityOf, takeIncidentId, validTypeList } from './incident-args.js';
+import { matchSub } from './meeting-args.js';
+import { createFromSpec, parseAssignment } from './task-args.js';
+
+export const reportCommand: CommandSpec = {
+  id: 'incident-report',
+  keywords: ['上报', 'incident'],
+  summary: '上报现场事件（设备/安全/医疗/客诉/后勤/其他），通知值班响应人，超时自动升级',
+  usage: [
+    '上报 <类型> <级别> <地点> <描述>（顺序随意；默认 其他、P3）',
+    `类型：${validTypeList()}；级别：P1-P4 / 一级-四级 / 紧急 高 中 低`,
+    '上报 客诉 二级 大堂 房间未打扫 @投诉人（解决后请投诉人评价）',
+    '上报（不带参数：发出上报卡片）',
+  ],
+  example: '上报 设备 P1 主会场 投影仪黑屏',
+  async handle(ctx) {
+    if (!ctx.args) return { type: 'card', card: reportCard(`increport-${jobIdPart(ctx.event.eventId)}`) };
+    const spec = parseReport(ctx.args);
+    const complainant = spec.type === '客诉' ? (ctx.mentions[0]?.id ?? null) : null;
+    const incident = await ctx.services.incidents.report({ ...spec, conversationId: ctx.conversation.id, reporterId: ctx.user.id, complainantId: complainant }, ctx.now);
+    return reportedText(ctx.services, incident);
+  },
+};
+
+async function reportedText(services: Services, incident: IncidentRow): Promise<string> {
+  const view = await services.incidents.view(incident);
+  const minutes = formatDuration(services.incidents.ackDeadlineMs(incident));
+  const lines = [`🚨 已上报事件 #${incident.id} [${severityLabel(incident.type, incident.severity)} ${incident.type}] ${incident.location ?? ''}：${incident.description}`];
+  if (view.meeting) lines.push(`会议：${view.meeting}`);
+  lines.push(
+    view.responders
+      ? `已通知值班响应人：${view.responders}（${minutes}内无人认领将逐级升级）`
+      : `「${incident.type}」未配置值班响应人，${minutes}后将升级给组织者（配置：事件 值班 ${incident.type} @某人）`,
+  );
+  return lines.join('\n');
+}
+
+const SUB = {
+  list: ['列表', 'list', 'ls'],
+  show: ['查看', '详情', 'show'],
+  ack: ['认领', 'ack'],
+  update: ['更新', 'update'],
+  raise: ['升级', 'raise'],
+  resolve: ['解决', 'resolve'],
+  action: ['行动', 'action'],
+  duty: ['值班', 'duty'],
+  backup: ['备岗', 'backup'],
+  stats: ['统计', 'stats'],
+} as const;
+
+export const incidentCommand: CommandSpec = {
+  id: 'incident',
+  keywords: ['事件', 'incidents'],
+  summary: '事件：时间线、认领/更新/升级/解决、值班配置、按会议统计',
+  usage: [
+    '事件 #<编号>（时间线）| 事件 列表',
+    '事件 认领 #<编号> | 事件 更新 #<编号> <进展> | 事件 升级 #<编号> | 事件 解决 #<编号> <处理结果>',
+    '事件 值班 <类型> @某人 [#<会议编号>|默认] | 事件 备岗 <类型> @某人 | 事件 值班 <类型> 清除 | 事件 值班 列表',
+    '事件 统计 [#<会议编号>]（按类型和级别计数，平均认领和解决时长）',
+  ],
+  example: '事件 值班 设备 @刘洋',
+  async handle(ctx) {
+    const { sub, rest } = matchSub(ctx.args, SUB);
+    switch (sub) {
+      case 'list':
+        return listOpen(ctx);
+      case 'show':
+        return timelineText(ctx.services, await loadIncident(ctx, takeIncidentId(rest, '事件 查看 #1').id));
+      case 'ack':
+      case 'update':
+      case 'raise':
+      case 'resolve':
+      case 'action':
+        return change(ctx, sub, rest);
+      case 'duty':
+      case 'backup':
+        return duty(ctx, sub === 'backup' ? 2 : 1, rest);
+      case 'stats':
+        return figures(ctx, rest);
+      default:
+        if (/^#?\d+$/.test(ctx.args)) return timelineText(ctx.services, await loadIncident(ctx, takeIncidentId(ctx.args, '事件 #1').id));
+        throw new UsageError(ctx.args ? `不认识的子命令「${ctx.args.split(' ')[0]}」` : '请写要做什么');
+    }
+  },
+};
+
+async function listOpen(ctx: CommandContext): Promise<string> {
+  const list = await ctx.services.incidents.openIn(ctx.conversation.id);
+  if (list.length === 0) return '本群没有未解决的事件。上报：上报 <类型> <级别> <地点> <描述>';
+  const lines = await Promise.all(
+    list.map(async (i) => {
+      const owner = i.ownerId ? (await ctx.services.directory.user(i.ownerId))?.name : null;
+      return `#${i.id} [${severityLabel(i.type, i.severity)} ${i.type}] ${i.location ?? ''} ${i.description} · ${STATUS_LABEL[i.status]}${owner ? ` · ${owner}` : ''}`;
+    }),
+  );
+  return `本群未解决的事件（${list.length}）：\n${lines.join('\n')}`;
+}
+
+async function change(ctx: CommandContext, sub: 'ack' | 'update' | 'raise' | 'resolve' | 'action', args: string): Promise<string> {
+  const { id, rest } = takeIncidentId(args, `事件 ${{ ack: '认领', update: '更新', raise: '升级', resolve: '解决', action: '行动' }[sub]} #1`);
+  const incident = await loadIncident(ctx, id);
+  const s = ctx.services.incidents;
+  switch (sub) {
+    case 'ack':
+      await s.acknowledge(incident, ctx.user, ctx.now);
+      return `✅ 你已认领事件 #${id}，升级已停止。处理中请及时更新：事件 更新 #${id} <进展>`;
+    case 'update':
+      if (!rest) throw new UsageError('缺少进展内容');
+      await s.addUpdate(incident, ctx.user, rest, ctx.now);
+      return `📝 事件 #${id} 已更新：${rest}`;
+    case 'raise': {
+      const raised = await s.raise(incident, ctx.user, ctx.now);
+      return `⬆️ 事件 #${id} 已升级为 ${severityLabel(raised.type, raised.severity)}`;
+    }
+    case 'resolve':
+      if (!rest) throw new UsageError('缺少处理结果');
+      await s.resolve(incident, ctx.user, rest, ctx.now);
+      return `✅ 事件 #${id} 已解决：${rest}\n复盘：复盘 #${id}`;
+    case 'action': {
+      const n = await s.addAction(incident, ctx.user, rest, ctx.now);
+      return `📌 已为事件 #${id} 记录后续行动 ${n}：${rest}\n转为任务：复盘 #${id} 转任务 ${n} @某人|<部门> 截止 <时间>`;
+    }
+  }
+}
+
+/** `值班 <类型> @a @b [#会议|默认]`, `值班 <类型> 清除`, `值班 列表`. */
+async function duty(ctx: CommandContext, level: 1 | 2, args: string): Promise<string> {
+  const words = args.split(' ').filter(Boolean);
+  const scopeWord = words.find((w) => /^#?\d+$/.test(w) || ['默认', '全局', 'default'].includes(w));
+  const rest = words.filter((w) => w !== scopeWord);
+  let meetingId = 0;
+  if (scopeWord && /\d/.test(scopeWord)) meetingId = Number(scopeWord.replace('#', ''));
+  else if (!scopeWord) meetingId = (await ctx.services.meetings.current(ctx.conversation.id, ctx.now))?.id ?? 0;
+  const meeting = meetingId ? await ctx.services.meetings.get(meetingId) : null;
+  if (meetingId && !meeting) throw new UserError(`会议 #${meetingId} 不存在`);
+  const scope = meeting ? `会议 #${meeting.id}「${meeting.title}」` : '默认（所有会议）';
+
+  if (rest[0] === '列表' || rest.length === 0) {
+    const rows = await ctx.services.incidents.dutyList(meetingId);
+    if (rows.length === 0) return `${scope}还没有配置值班响应人。配置：事件 值班 <类型> @某人`;
+    const people = await ctx.services.directory.usersByIds(rows.map((r) => r.userId));
+    const lines = rows.map((r) => `${r.type} · ${r.level === 1 ? '值班' : '备岗'} · ${people.find((p) => p.id === r.userId)?.name ?? r.userId}`);
+    return `${scope}值班响应人：\n${lines.join('\n')}`;
+  }
+  const type = incidentType(rest[0]);
+  if (!type) throw new UsageError(`类型只能是：${validTypeList()}`);
+  if (meeting ? !ctx.services.meetings.isOrganizer(meeting, ctx.user) : !ctx.user.roles.some((r) => r === 'organizer' || r === 'admin')) {
+    throw new UserError(meeting ? `只有会议 #${meeting.id} 的组织者可以配置值班` : '只有组织者可以配置默认值班（在有会议的群里配置的是该会议的值班）');
+  }
+  if (rest[1] === '清除' || rest[1] === 'clear') {
+    const n = await ctx.services.incidents.clearDuty(meetingId, type);
+    return `🧹 已清除${scope}「${type}」的 ${n} 位值班/备岗响应人`;
+  }
+  if (ctx.mentions.length === 0) throw new UsageError('请 @ 值班响应人');
+  await ctx.services.incidents.setDuty(meetingId, type, ctx.mentions.map((m) => m.id), level, ctx.user.id);
+  return `✅ ${scope}「${type}」${level === 1 ? '值班' : '备岗'}响应人：${ctx.mentions.map((m) => m.name).join('、')}`;
+}
+
+async function figures(ctx: CommandContext, args: string): Promise<string> {
+  const meeting = args ? await ctx.services.meetings.get(takeIncidentId(args, '事件 统计 #1').id) : await ctx.services.meetings.current(ctx.conversation.id, ctx.now);
+  if (!meeting) throw new UserError(args ? `会议 ${args} 不存在` : '本群当前没有会议，请写会议编号：事件 统计 #<会议编号>');
+  const f = await ctx.services.incidents.figures(meeting.id);
+  const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(' · ') || '—';
+  return [
+    `📊 会议 #${meeting.id}「${meeting.title}」事件统计：共 ${f.total} 起，未解决 ${f.open} 起`,
+    `按类型：${fmt(f.byType)}`,
+    `按级别：${fmt(f.bySeverity)}`,
+    `平均认领时长：${f.meanAckMs === null ? '—' : formatDuration(f.meanAckMs)}`,
+    `平均解决时长：${f.meanResolveMs === null ? '—' : formatDuration(f.meanResolveMs)}`,
+  ].join('\n');
+}
+
+const EVENT_LABEL: Record<string, string> = {
+  reported: '上报', acknowledged: '认领', update: '更新', raised: '升级级别', escalated: '超时升级', resolved: '解决', satisfaction: '满意度', action: '后续行动',
+};
+
+async function timelineLines(services: Services, incidentId: number): Promise<string[]> {
+  const events = await services.incidents.timeline(incidentId);
+  const people = await services.directory.usersByIds([...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : [])))]);
+  const zone = services.config.HUIWU_TIMEZONE;
+  return events.map((e) => {
+    const who = e.actorId ? (people.find((p) => p.id === e.actorId)?.name ?? e.actorId) : '系统';
+    return `${formatDateTime(e.createdAt, zone).slice(5)} ${who} ${EVENT_LABEL[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`;
+  });
+}
+
+async function timelineText(services: Services, incident: IncidentRow): Promise<string> {
+  const head = `事件 #${incident.id} [${severityLabel(incident.type, incident.severity)} ${incident.type}] ${incident.location ?? ''} ${incident.description}（${STATUS_LABEL[incident.status]}）`;
+  return [head, '时间线：', ...(await timelineLines(services, incident.id))].join('\n');
+}
+
+// ---- 复盘 ------------------------------------------------------------------------------
+
+export const reviewCommand: CommandSpec = {
+  id: 'incident-review',
+  keywords: ['复盘', 'review'],
+  summary: '事件复盘：概要、时间线、认领与解决时长、升级记录、后续行动（可转为任务）',
+  usage: ['复盘 #<事件编号>', '复盘 #<事件编号> 行动 <内容>', '复盘 #<事件编号> 转任务 <行动序号> @某人|<部门> 截止 <时间> [优先级]'],
+  example: '复盘 #1',
+  async handle(ctx) {
+    const { id, rest } = takeIncidentId(ctx.args, '复盘 #1');
+    const incident = await loadIncident(ctx, id);
+    const { sub, rest: more } = matchSub(rest, { action: ['行动', 'action'], task: ['转任务', 'task'] });
+    if (sub === 'action') return change(ctx, 'action', `#${id} ${more}`);
+    if (sub === 'task') return actionToTask(ctx, incident, more);
+    if (rest) throw new UsageError(`不认识的子命令「${rest.split(' ')[0]}」`);
+    return reviewText(ctx, incident);
+  },
+};
+
+async function reviewText(ctx: CommandContext, incident: IncidentRow): Promise<string> {
+  const s = ctx.services;
+  const view = await s.incidents.view(incident);
+  const events = await s.incidents.timeline(incident.id);
+  const escalations = events.filter((e) => e.kind === 'escalated');
+  const actions = events.filter((e) => e.kind === 'action');
+  const tasks = await s.db.task.findMany({ where: { incidentId: incident.id } });
+  const tta = incident.ackedAt ? formatDuration(incident.ackedAt.getTime() - incident.createdAt.getTime()) : '未认领';
+  const ttr = incident.resolvedAt ? formatDuration(incident.resolvedAt.getTime() - incident.createdAt.getTime()) : '未解决';
+  const lines = [
+    `📝 事件复盘 #${incident.id}`,
+    `概要：${severityLabel(incident.type, incident.severity)} ${incident.type} · ${incident.location ?? '地点未填'} · ${incident.description}`,
+    `${view.meeting ? `会议 ${view.meeting} · ` : ''}上报人 ${view.reporter} · 负责人 ${view.owner ?? '—'} · 状态 ${STATUS_LABEL[incident.status]}`,
+    `处理结果：${incident.resolution ?? '—'}`,
+    `认领时长（上报→认领）：${tta}`,
+    `解决时长（上报→解决）：${ttr}`,
+    `升级：${escalations.length} 次${escalations.length ? `（${escalations.map((e) => e.text).join('；')}）` : ''}`,
+  ];
+  if (incident.type === '客诉') lines.push(`满意度：${incident.satisfaction ? SATISFACTION_LABEL[incident.satisfaction] : incident.complainantId ? '待评价' : '投诉人非系统用户，未回访'}`);
+  lines.push('时间线：', ...(await timelineLines(s, incident.id)));
+  if (actions.length === 0) {
+    lines.push(`后续行动：无（添加：复盘 #${incident.id} 行动 <内容>）`);
+  } else {
+    lines.push('后续行动：');
+    actions.forEach((a, i) => {
+      const task = tasks.find((t) => t.title === a.text);
+      lines.push(`${i + 1}. ${a.text}${task ? ` → 任务 #${task.id}` : ''}`);
+    });
+    lines.push(`转为任务：复盘 #${incident.id} 转任务 <序号> @某人|<部门> 截止 <时间>`);
+  }
+  return lines.join('\n');
+}
+
+async function actionToTask(ctx: CommandContext, incident: IncidentRow, args: string): Promise<string> {
+  const [nText = '', ...rest] = args.split(' ');
+  const n = Number(nText);
+  const actions = await ctx.services.incidents.actions(incident.id);
+  const action = Number.isInteger(n) ? actions[n - 1] : undefined;
+  if (!action) throw new UsageError(actions.length ? `行动序号应为 1-${actions.length}` : `事件 #${incident.id} 还没有后续行动（复盘 #${incident.id} 行动 <内容>）`);
+  const spec = await parseAssignment(ctx, rest.join(' '), false);
+  return createFromSpec(ctx, { ...spec, title: action.text!, meetingId: incident.meetingId, incidentId: incident.id });
+}
+
+// ---- card actions ---------------------------------------------------------------------
+
+async function cardIncident(services: Services, refId: string): Promise<IncidentRow> {
+  const incident = await services.incidents.get(Number(refId));
+  if (!incident) throw new UserError('事件不存在');
+  return incident;
+}
+
+export const incidentActions: CardActionSpec[] = [
+  {
+    key: INCIDENT_ACTIONS.ack,
+    async handle({ card, user, services, now }) {
+      await services.incidents.acknowledge(await cardIncident(services, card.refId), user, now);
+      return { accepted: true, message: '已认领，升级已停止' };
+    },
+  },
+  {
+    key: INCIDENT_ACTIONS.update,
+    async handle({ card, user, services, now, event }) {
+      const text = event.values.note?.trim() ?? '';
+      await services.incidents.addUpdate(await cardIncident(services, card.refId), user, text, now);
+      return { accepted: true, message: '进展已更新' };
+    },
+  },
+  {
+    key: INCIDENT_ACTIONS.raise,
+    async handle({ card, user, services, now }) {
+      const raised = await services.incidents.raise(await cardIncident(services, card.refId), user, now);
+      return { accepted: true, message: `已升级为 ${severityLabel(raised.type, raised.severity)}` };
+    },
+  },
+  {
+    key: INCIDENT_ACTIONS.resolve,
+    async handle({ card, user, services, now, event }) {
+      const text = event.values.note?.trim() ?? '';
+      await services.incidents.resolve(await cardIncident(services, card.refId), user, text, now);
+      return { accepted: true, message: '已解决' };
+    },
+  },
+  {
+    key: INCIDENT_REPORT_ACTION,
+    async handle({ card, user, services, now, event }) {
+      const row = await services.db.card.findUnique({ where: { id: card.id } });
+      if (!row || row.targetKind !== 'conversation') return { accepted: false, reason: '请在群里上报' };
+      const v = event.values;
+      const type = incidentType(v.type);
+      const severity = severityOf(`p${v.severity ?? ''}`) ?? severityOf(v.severity);
+      const description = v.description?.trim() ?? '';
+      if (!type) return { accepted: false, reason: `请选择类型：${validTypeList()}` };
+      if (!severity) return { accepted: false, reason: '请选择级别 P1-P4' };
+      if (!description) return { accepted: false, reason: '请填写描述' };
+      const incident = await services.incidents.report(
+        { type, severity, location: v.location?.trim() || null, description, conversationId: row.targetId, reporterId: user.id, complainantId: null },
+        now,
+      );
+      await services.cards.update(card.id, (c) => ({ ...c, state: { status: 'reported', label: `已上报事件 #${incident.id}（${user.name}）`, closed: true } }), 2);
+      return { accepted: true, message: `已上报事件 #${incident.id}` };
+    },
+  },
+  ...(['good', 'ok', 'bad'] as const).map(
+    (answer): CardActionSpec => ({
+      key: SATISFACTION_ACTIONS[answer],
+      async handle({ card, user, services, now }) {
+        await services.incidents.recordSatisfaction(await cardIncident(services, card.refId), user, answer, now);
+        return { accepted: true, message: `感谢评价：${SATISFACTION_LABEL[answer]}` };
+      },
+    }),
+  ),
+];

@@ -1,0 +1,130 @@
+/**
+ * Surveys through the simulator: sent to checked-in attendees when the meeting ends, anonymous in
+ * the database, one submission each, reminders to non-respondents only, results with a chart, and
+ * the low-score alert.
+ */
+import { QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE_NAMES } from '../../src/queue/queues.js';
+import { connectRedis } from '../../src/redis/connection.js';
+import { startTestApp, type TestApp } from '../support/harness.js';
+import type { SimMessage } from '../support/sim-client.js';
+
+const GROUP = 'prep-group';
+const TOKEN = 'survey-test-admin-token';
+let t: TestApp;
+let scheduleEvents: QueueEvents;
+
+beforeAll(async () => {
+  t = await startTestApp({ HUIWU_SURVEY_REMINDERS: '3s', HUIWU_SURVEY_DURATION: '1h', HUIWU_STATUS_REFRESH_MS: '300', HUIWU_ADMIN_TOKEN: TOKEN });
+  scheduleEvents = new QueueEvents(QUEUE_NAMES.schedule, { connection: connectRedis(t.env.REDIS_URL!), prefix: t.env.HUIWU_QUEUE_PREFIX });
+  await scheduleEvents.waitUntilReady();
+});
+afterAll(async () => {
+  await scheduleEvents?.close();
+  await t?.close();
+});
+
+const cursor = async (c: string) => (await t.sim.messages(c)).at(-1)?.id ?? 0;
+const surveyCard = (m: SimMessage) => m.card?.title.startsWith('⭐ 满意度问卷') ?? false;
+
+/** A meeting `when` (a time range), with the given people invited, confirmed and checked in. */
+async function meetingWith(when: string, people: Array<{ id: string; name: string; checkIn: boolean }>): Promise<number> {
+  const created = await t.sim.ask(GROUP, 'wangfang', `会议 新建 总结会 ${when} 地点 大会议室`);
+  const id = Number(/#(\d+)/.exec(created.text ?? '')![1]);
+  await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} ${people.map((p) => `@${p.name}`).join(' ')}`);
+  for (const p of people) {
+    await t.sim.ask(`dm-${p.id}`, p.id, `会议 回复 #${id} 参加`);
+    if (p.checkIn) expect((await t.sim.ask(`dm-${p.id}`, p.id, `签到 #${id}`)).text).toContain('已签到');
+  }
+  return id;
+}
+
+describe('surveys', () => {
+  it('starts when the meeting ends, goes to checked-in attendees only, and stays anonymous', async () => {
+    const people = [
+      { id: 'zhaolei', name: '赵磊', checkIn: true },
+      { id: 'zhouting', name: '周婷', checkIn: true },
+      { id: 'wujun', name: '吴军', checkIn: false },
+    ];
+    const before = { zhaolei: await cursor('dm-zhaolei'), zhouting: await cursor('dm-zhouting'), wujun: await cursor('dm-wujun') };
+    const meetingId = await meetingWith('10秒后~25秒后', people);
+    // The automatic start is a delayed job at the meeting's end: wait for it to run.
+    const job = await t.app.queues.schedule.getJob(`meeting-${meetingId}-survey`);
+    expect(await job!.waitUntilFinished(scheduleEvents, 60_000)).toBe('survey sent to 2');
+
+    const card1 = (await t.sim.nextBotMessage('dm-zhaolei', before.zhaolei, surveyCard)).card!;
+    const card2 = (await t.sim.nextBotMessage('dm-zhouting', before.zhouting, surveyCard)).card!;
+    expect(card1.body).toContain('匿名问卷');
+    expect(card1.inputs?.map((i) => i.label)).toEqual(['议程安排', '会务服务', '场地设施', '餐饮', '总体满意度', '意见和建议（选填）']);
+    expect((await t.sim.messages('dm-wujun', before.wujun)).some(surveyCard)).toBe(false);
+
+    const scores = (s: number[]) => Object.fromEntries(s.map((v, i) => [`d${i}`, String(v)]));
+    const ok = await t.sim.click(card1.id, 'zhaolei', 'survey.submit', { ...scores([5, 5, 4, 3, 4]), comment: '午餐排队太久' });
+    expect(ok.body.accepted).toBe(true);
+    await t.sim.waitForCard('dm-zhaolei', card1.id, (c) => c.state?.status === 'submitted');
+
+    // Incomplete answers are refused with the reason; a second submission is refused.
+    const partial = await t.sim.click(card2.id, 'zhouting', 'survey.submit', { d0: '5' });
+    expect(partial.body.reason).toContain('请为「会务服务」打 1 到 5 分');
+    const surveyId = Number(/#(\d+)/.exec(card1.title)![1]);
+    const twice = await t.sim.ask('dm-zhaolei', 'zhaolei', `问卷 评分 #${surveyId} 1 1 1 1 1`);
+    expect(twice.text).toContain('已经提交过');
+
+    // Reminder (3 s after the start) to the non-respondent only.
+    const reminder = await t.sim.nextBotMessage('dm-zhouting', before.zhouting, (m) => m.text?.includes('还差你的评分') ?? false, 15_000);
+    expect(reminder.text).toContain(`#${surveyId}`);
+    expect((await t.sim.messages('dm-zhaolei', before.zhaolei)).some((m) => m.text?.includes('还差你的评分'))).toBe(false);
+
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', `问卷 评分 #${surveyId} 4 5 4 4 4`)).text).toContain('已提交');
+
+    // The database holds no respondent id for an anonymous survey, and nothing links answers to receipts.
+    const rows = await t.app.services.db.surveyResponse.findMany({ where: { surveyId } });
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(r.userId).toBeNull();
+    const dump = JSON.stringify(rows);
+    for (const who of ['zhaolei', 'zhouting', '赵磊', '周婷']) expect(dump).not.toContain(who);
+    expect(await t.app.services.db.surveyReceipt.count({ where: { surveyId } })).toBe(2);
+
+    // Results: averages, a chart image in the group, and the low-score alert to organizers.
+    const groupBefore = await cursor(GROUP);
+    const dmBefore = await cursor('dm-wangfang');
+    await t.sim.say(GROUP, 'wangfang', `问卷 关闭 #${surveyId}`);
+    const text = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.text?.includes('结果') ?? false);
+    expect(text.text).toContain('回复率：2/2（100%）');
+    expect(text.text).toContain('• 餐饮：3.5');
+    expect(text.text).toContain('总体满意度：4（目标 ≥4.5）⚠️ 未达标');
+    expect(text.text).toContain('「午餐排队太久」');
+    const image = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.image !== undefined);
+    const png = await fetch(`${t.baseUrl}${image.image}`);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    const alert = await t.sim.nextBotMessage('dm-wangfang', dmBefore, (m) => m.text?.includes('低于目标') ?? false);
+    expect(alert.text).toContain('得分最低：餐饮 3.5');
+
+    const csv = await fetch(`${t.baseUrl}/api/surveys/${surveyId}/results.csv`, {
+      headers: { authorization: `Bearer ${TOKEN}`, 'x-huiwu-user': 'simulator:wangfang' },
+    });
+    expect(csv.status).toBe(200);
+    const body = await csv.text();
+    expect(body).toContain('餐饮,3.5');
+    expect(body).not.toContain('zhaolei');
+  }, 120_000);
+
+  it('sends a named survey to confirmed attendees on request; only organizers may start one', async () => {
+    const meetingId = await meetingWith('1分钟后~后天', [{ id: 'huangmin', name: '黄敏', checkIn: false }]);
+    const refused = await t.sim.ask(GROUP, 'huangmin', `问卷 发起 #${meetingId}`);
+    expect(refused.text).toContain('只有会议');
+    const none = await t.sim.ask(GROUP, 'wangfang', `问卷 发起 #${meetingId}`);
+    expect(none.text).toContain('还没有人签到');
+    const started = await t.sim.ask(GROUP, 'wangfang', `问卷 发起 #${meetingId} 实名 已确认`);
+    expect(started.text).toContain('实名');
+    expect(started.text).toContain('1 位确认参加');
+    const card = await t.sim.nextBotMessage('dm-huangmin', 0, surveyCard);
+    expect(card.card?.body).toContain('实名问卷');
+    const surveyId = Number(/#(\d+)/.exec(card.card!.title)![1]);
+    await t.sim.ask('dm-huangmin', 'huangmin', `问卷 评分 #${surveyId} 5 5 5 5 5 很满意`);
+    const row = await t.app.services.db.surveyResponse.findFirst({ where: { surveyId } });
+    expect(row?.userId).toBe('simulator:huangmin');
+  });
+});
