@@ -4,7 +4,6 @@
  */
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import { DEFAULT_CHECKLIST } from '../src/services/checklists.js';
-import { formatDuration } from '../src/services/incidents.js';
 import { loadMeeting, loadOwnMeeting, matchSub, takeId } from './meeting-args.js';
 
 function requireManager(ctx: CommandContext): void {
@@ -66,9 +65,8 @@ export const checklistCommand: CommandSpec = {
   example: '清单 应用 #1',
   async handle(ctx) {
     const { sub, rest } = matchSub(ctx.args, { apply: ['应用', '套用', 'apply'], template: ['模板', 'template'] });
-    const zone = ctx.services.config.HUIWU_TIMEZONE;
     if (sub === 'template') {
-      const lines = DEFAULT_CHECKLIST.map((i) => `${i.title} · ${i.department} · 会前 ${formatDuration(i.beforeMs).replace(/0分00秒|分00秒$/, '分')}`);
+      const lines = DEFAULT_CHECKLIST.map((i) => `${i.title} · ${i.department} · 会前 ${i.beforeMs % 86_400_000 === 0 ? `${i.beforeMs / 86_400_000} 天` : `${i.beforeMs / 3_600_000} 小时`}`);
       return `默认准备清单（${lines.length} 项）：\n${lines.join('\n')}`;
     }
     if (sub === 'apply') {
@@ -89,7 +87,6 @@ export const checklistCommand: CommandSpec = {
       const mark = t.status === 'done' ? (t.doneAt! <= t.dueAt ? '✅' : '🟠') : t.dueAt <= ctx.now ? '🔴' : '⬜';
       return `${mark} ${await ctx.services.tasks.line(t, ctx.now)}`;
     }));
-    void zone;
     return [`📋 会议 #${meeting.id}「${meeting.title}」准备清单`, ...ctx.services.checklists.summaryLines(report), ...items].join('\n');
   },
 };

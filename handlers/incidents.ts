@@ -4,7 +4,7 @@
  * figures; 复盘 / review: the post-incident review, its follow-up actions and turning them into tasks.
  */
 import { INCIDENT_ACTIONS, INCIDENT_REPORT_ACTION, SATISFACTION_ACTIONS, SATISFACTION_LABEL, STATUS_LABEL, reportCard, severityLabel } from '../cards/incident-cards.js';
-import { jobIdPart } from '../src/queue/queues.js';
+import { PRIORITY, jobIdPart } from '../src/queue/queues.js';
 import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { Services } from '../src/services/services.js';
 import { type IncidentRow, formatDuration } from '../src/services/incidents.js';
@@ -317,7 +317,7 @@ export const incidentActions: CardActionSpec[] = [
         { type, severity, location: v.location?.trim() || null, description, conversationId: row.targetId, reporterId: user.id, complainantId: null },
         now,
       );
-      await services.cards.update(card.id, (c) => ({ ...c, state: { status: 'reported', label: `已上报事件 #${incident.id}（${user.name}）`, closed: true } }), 2);
+      await services.cards.update(card.id, (c) => ({ ...c, state: { status: 'reported', label: `已上报事件 #${incident.id}（${user.name}）`, closed: true } }), PRIORITY.interactive);
       return { accepted: true, message: `已上报事件 #${incident.id}` };
     },
   },

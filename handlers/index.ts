@@ -7,6 +7,9 @@ import { meetingCommand } from './meetings.js';
 import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './reminders.js';
 import { surveyCommand, surveySubmitAction } from './surveys.js';
 import { scheduleActions, scheduleCommand } from './schedule.js';
+import { checklistCommand, departmentCommand } from './departments.js';
+import { incidentActions, incidentCommand, reportCommand, reviewCommand } from './incidents.js';
+import { taskActions, taskCommand } from './tasks.js';
 
 export function buildRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
@@ -18,5 +21,9 @@ export function buildRegistry(): HandlerRegistry {
   registry.command(surveyCommand).cardAction(surveySubmitAction);
   registry.command(scheduleCommand);
   for (const action of scheduleActions) registry.cardAction(action);
+  registry.command(reportCommand).command(incidentCommand).command(reviewCommand);
+  for (const action of incidentActions) registry.cardAction(action);
+  registry.command(taskCommand).command(departmentCommand).command(checklistCommand);
+  for (const action of taskActions) registry.cardAction(action);
   return registry;
 }

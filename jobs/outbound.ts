@@ -11,6 +11,9 @@ import type { RecipientLimiter } from '../src/queue/recipient-limiter.js';
 import type { StoredContent } from '../src/services/outbox.js';
 import type { Services } from '../src/services/services.js';
 
+/** How many throttle pauses one message may wait out before it counts as failed. */
+const MAX_THROTTLED_WAITS = 30;
+
 export function outboundProcessor(services: Services, platform: PlatformClient, limiter: RecipientLimiter) {
   const { db, cards, log } = services;
   return async (job: Job<OutboundJob>, token?: string): Promise<string> => {
@@ -45,6 +48,14 @@ export function outboundProcessor(services: Services, platform: PlatformClient, 
       await db.outboundMessage.update({ where: { id: message.id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
       return 'sent';
     } catch (error) {
+      // Throttled with a known pause (WeCom 45009, DingTalk QPS 403): wait it out without spending
+      // an attempt, up to a bound so a platform that never recovers still ends in `failed`.
+      if (error instanceof PlatformError && error.action === 'retry' && error.retryAfterMs && message.attempts < MAX_THROTTLED_WAITS) {
+        await db.outboundMessage.update({ where: { id: message.id }, data: { attempts: { increment: 1 }, lastError: error.message } });
+        log.warn({ messageId: message.id, retryAfterMs: error.retryAfterMs }, 'platform throttled; send postponed');
+        await job.moveToDelayed(Date.now() + error.retryAfterMs, token);
+        throw new DelayedError();
+      }
       const final = error instanceof PlatformError && error.action === 'give-up';
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await db.outboundMessage.update({

@@ -53,10 +53,18 @@ export class RsvpService {
 
   /** Invites people by platform account; people already invited are reported, not invited twice. */
   async invite(meeting: MeetingRow, users: readonly UserRecord[], invitedBy: string): Promise<{ added: AttendeeRow[]; existing: string[] }> {
-    const already = await this.db.attendee.findMany({ where: { meetingId: meeting.id, userId: { in: users.map((u) => u.id) } }, select: { userId: true, name: true } });
-    const known = new Set(already.map((a) => a.userId));
+    const found = await this.db.attendee.findMany({ where: { meetingId: meeting.id, userId: { in: users.map((u) => u.id) } } });
+    const known = new Set(found.map((a) => a.userId));
     const fresh = users.filter((u) => !known.has(u.id));
-    const added: AttendeeRow[] = [];
+    // An invitation re-run after a crash (the inbound job is retried) finds the attendees it stored
+    // but never got to queue a card for: those are finished now, not reported as already invited.
+    const queued = new Set(
+      (await this.db.outboundMessage.findMany({ where: { id: { in: found.map((a) => `card-${inviteCardId(meeting.id, a.id)}`) } }, select: { id: true } })).map((o) => o.id),
+    );
+    const unfinished = found.filter((a) => a.role === 'attendee' && a.response === 'pending' && !queued.has(`card-${inviteCardId(meeting.id, a.id)}`));
+    const unfinishedIds = new Set(unfinished.map((a) => a.id));
+    const already = found.filter((a) => !unfinishedIds.has(a.id));
+    const added: AttendeeRow[] = [...unfinished];
     for (let i = 0; i < fresh.length; i += CHUNK) {
       added.push(
         ...(await this.db.attendee.createManyAndReturn({

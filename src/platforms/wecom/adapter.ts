@@ -46,6 +46,9 @@ const REPLY_WINDOW_MS = 5 * 60_000;
 const CARD_UPDATE_WINDOW_MS = 4_500;
 const TEXT_BYTES = 2048;
 
+const URGENT_REPEATS = 3;
+const URGENT_INTERVAL_MS = 60_000;
+
 export class WecomAdapter implements PlatformAdapter {
   readonly name = 'wecom' as const;
   readonly sendRatePerSecond: number;
@@ -53,6 +56,7 @@ export class WecomAdapter implements PlatformAdapter {
   readonly bot: WecomBot | undefined;
   private readonly inbound: WecomInbound;
   private readonly now: () => Date;
+  private readonly urgentSent = new Set<string>();
 
   constructor(private readonly deps: WecomDeps) {
     const { settings, log } = deps;
@@ -92,6 +96,22 @@ export class WecomAdapter implements PlatformAdapter {
     const frame = this.inbound.replyFrameFor(idempotencyKey, REPLY_WINDOW_MS);
     if (frame && this.bot && where.kind !== 'appchat') return this.botReply(frame, where, content, idempotencyKey);
     return this.sendFresh(where, content, 0);
+  }
+
+  /**
+   * WeCom has no DING: an urgent notification is a 🚨 markdown message repeated
+   * URGENT_REPEATS times, URGENT_INTERVAL_MS apart, so it is noticed. The first copy is sent
+   * before this returns (a failure retries the escalation job); the repeats are best effort.
+   */
+  async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
+    if (this.urgentSent.has(idempotencyKey)) return;
+    const content: OutboundContent = { type: 'markdown', markdown: `🚨 **紧急** ${text}` };
+    const sendAll = (copy: number) => Promise.all(userIds.map((userId) => this.send({ kind: 'user', userId }, content, `${idempotencyKey}-u${copy}`)));
+    await sendAll(0);
+    this.urgentSent.add(idempotencyKey);
+    for (let copy = 1; copy < URGENT_REPEATS; copy++) {
+      setTimeout(() => void sendAll(copy).catch((err: unknown) => this.deps.log.warn({ err, idempotencyKey }, 'urgent repeat failed')), copy * URGENT_INTERVAL_MS).unref();
+    }
   }
 
   async updateCard(card: Card, target: OutboundTarget, platformRef: string | null): Promise<SendResult> {

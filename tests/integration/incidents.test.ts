@@ -1,0 +1,199 @@
+/**
+ * Incidents end to end through the simulator: routing to on-duty responders, escalation when
+ * nobody acknowledges (backups, organizers, executives), no escalation after acknowledgement,
+ * status-update reminders, the executives' P1 card, refusals, the report card, complaints with
+ * the satisfaction check, the timeline, the review with its durations, and per-meeting figures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Card } from '../../cards/model.js';
+import { formatDuration } from '../../src/services/incidents.js';
+import { startTestApp, type TestApp } from '../support/harness.js';
+import type { SimMessage } from '../support/sim-client.js';
+
+const GROUP = 'prep-group';
+let t: TestApp;
+let meetingId: number;
+
+beforeAll(async () => {
+  // P1 escalates every 3 s, P2 every 4 s; owners of P1/P2 are asked for an update every 2 s.
+  t = await startTestApp({ HUIWU_INCIDENT_ACK_DEADLINES: '3s,4s,15m,60m', HUIWU_INCIDENT_UPDATE_INTERVAL: '2s' });
+  const created = await t.sim.ask(GROUP, 'wangfang', '会议 新建 年会 1小时后 地点 主会场');
+  meetingId = idOf(created);
+  expect((await t.sim.ask(GROUP, 'wangfang', '事件 值班 设备 @刘洋')).text).toContain(`会议 #${meetingId}「年会」「设备」值班响应人：刘洋`);
+  expect((await t.sim.ask(GROUP, 'wangfang', '事件 备岗 设备 @周婷')).text).toContain('备岗响应人：周婷');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const idOf = (m: SimMessage) => Number(/#(\d+)/.exec(m.text ?? '')![1]);
+const field = (card: Card, label: string) => card.fields?.find((f) => f.label === label)?.value ?? '';
+const cursor = async (conversation: string) => (await t.sim.messages(conversation)).at(-1)?.id ?? 0;
+const urgentAbout = (id: number) => (m: SimMessage) => (m.text?.startsWith('🚨【紧急】') ?? false) && m.text!.includes(`事件 #${id} `);
+const dmCard = (id: number, user: string) => `inc-${id}-u-simulator_${user}`;
+
+async function report(from: string, text: string): Promise<number> {
+  const reply = await t.sim.ask(GROUP, from, text);
+  expect(reply.text).toContain('已上报事件');
+  return idOf(reply);
+}
+
+describe('incidents', () => {
+  it('routes a P1 to the responders, escalates while nobody acknowledges, stops once acknowledged, and reviews it', async () => {
+    const before = { group: await cursor(GROUP), liuyang: await cursor('dm-liuyang'), zhouting: await cursor('dm-zhouting'), wangfang: await cursor('dm-wangfang'), lizong: await cursor('dm-lizong') };
+    const reply = await t.sim.ask(GROUP, 'wujun', '上报 P1 主会场 设备 投影仪黑屏');
+    expect(reply.text).toMatch(/已上报事件 #\d+ \[P1 设备\] 主会场：投影仪黑屏/);
+    expect(reply.text).toContain(`会议：#${meetingId} 年会`);
+    expect(reply.text).toContain('已通知值班响应人：刘洋');
+    const id = idOf(reply);
+
+    const groupCard = (await t.sim.nextBotMessage(GROUP, before.group, (m) => m.card?.id === `inc-${id}`)).card!;
+    expect(groupCard.actions?.map((a) => a.label)).toEqual(['认领', '更新', '解决']);
+    expect(field(groupCard, '级别')).toBe('P1');
+    expect(groupCard.state?.status).toBe('open');
+    const responderCard = (await t.sim.nextBotMessage('dm-liuyang', before.liuyang, (m) => m.card?.id === dmCard(id, 'liuyang'))).card!;
+    expect(responderCard.body).toBe('投影仪黑屏');
+    // Executives get the short P1 summary.
+    const exec = (await t.sim.nextBotMessage('dm-lizong', before.lizong, (m) => m.card?.id === `inc-${id}-exec-simulator_lizong`)).card!;
+    expect(field(exec, '状态')).toBe('待认领');
+
+    // Left alone: the backup, then the meeting's organizer, each with an urgent notification.
+    const toBackup = await t.sim.nextBotMessage('dm-zhouting', before.zhouting, urgentAbout(id), 15_000);
+    expect(toBackup.text).toContain('无人认领');
+    await t.sim.nextBotMessage('dm-zhouting', before.zhouting, (m) => m.card?.id === dmCard(id, 'zhouting'));
+    await t.sim.nextBotMessage(GROUP, before.group, (m) => m.text?.includes(`事件 #${id} 已`) && m.text.includes('升级至备岗响应人：周婷') || false);
+    await t.sim.nextBotMessage('dm-wangfang', before.wangfang, urgentAbout(id), 15_000);
+
+    // The responder acknowledges from the DM card: the next step (executives) is cancelled.
+    const ack = await t.sim.click(dmCard(id, 'liuyang'), 'liuyang', 'incident.ack');
+    expect(ack.body).toMatchObject({ accepted: true });
+    expect(await t.app.queues.schedule.getJob(`incident-${id}-esc-3`)).toBeUndefined();
+    expect(await t.app.services.incidents.escalate({ incidentId: id, step: 3 }, new Date())).toBe('skipped');
+    const acked = await t.sim.waitForCard(GROUP, `inc-${id}`, (c) => c.state?.status === 'acknowledged');
+    expect(acked.state?.label).toContain('负责人 刘洋');
+    expect(acked.actions?.map((a) => a.label)).toEqual(['更新', '解决']);
+    expect((await t.sim.messages('dm-lizong', before.lizong)).some(urgentAbout(id))).toBe(false);
+
+    // An update from the card reaches the executives' summary.
+    const update = await t.sim.click(`inc-${id}`, 'liuyang', 'incident.update', { note: '已启用备用投影仪' });
+    expect(update.body).toMatchObject({ accepted: true });
+    await t.sim.waitForCard('dm-lizong', `inc-${id}-exec-simulator_lizong`, (c) => field(c, '最新进展').startsWith('已启用备用投影仪'));
+    const empty = await t.sim.click(`inc-${id}`, 'liuyang', 'incident.update', { note: '' });
+    expect(empty.body).toMatchObject({ accepted: false, reason: '请填写进展内容' });
+
+    // Only responders, the owner or organizers may resolve; the reporter may not.
+    const refused = await t.sim.ask(GROUP, 'wujun', `事件 解决 #${id} 好了`);
+    expect(refused.text).toContain(`只有事件 #${id} 的响应人（刘洋、周婷）、负责人（刘洋）或会议组织者可以解决`);
+    const resolved = await t.sim.ask(GROUP, 'liuyang', `事件 解决 ${id} 已更换投影仪灯泡`);
+    expect(resolved.text).toContain(`事件 #${id} 已解决`);
+    const closed = await t.sim.waitForCard(GROUP, `inc-${id}`, (c) => c.state?.status === 'resolved');
+    expect(closed.state?.closed).toBe(true);
+    await t.sim.waitForCard('dm-lizong', `inc-${id}-exec-simulator_lizong`, (c) => field(c, '状态') === '已解决');
+
+    // Timeline and review with the durations taken from the recorded times.
+    const timeline = await t.sim.ask(GROUP, 'wangfang', `事件 #${id}`);
+    for (const word of ['吴军 上报', '系统 超时升级：升级至备岗响应人：周婷', '系统 超时升级：升级至会议组织者：王芳', '刘洋 认领', '刘洋 更新：已启用备用投影仪', '刘洋 解决：已更换投影仪灯泡']) {
+      expect(timeline.text).toContain(word);
+    }
+    const row = (await t.app.services.incidents.get(id))!;
+    expect(row.ackedAt!.getTime() - row.createdAt.getTime()).toBeGreaterThanOrEqual(6000);
+    const review = await t.sim.ask(GROUP, 'wangfang', `复盘 #${id}`);
+    expect(review.text).toContain(`认领时长（上报→认领）：${formatDuration(row.ackedAt!.getTime() - row.createdAt.getTime())}`);
+    expect(review.text).toContain(`解决时长（上报→解决）：${formatDuration(row.resolvedAt!.getTime() - row.createdAt.getTime())}`);
+    expect(review.text).toContain('升级：2 次');
+    expect(review.text).toContain('处理结果：已更换投影仪灯泡');
+
+    // Follow-up actions become tasks.
+    expect((await t.sim.ask(GROUP, 'liuyang', `复盘 #${id} 行动 采购备用投影仪灯泡`)).text).toContain('后续行动 1');
+    const task = await t.sim.ask(GROUP, 'liuyang', `复盘 #${id} 转任务 1 信息技术部 截止 明天下午5点`);
+    expect(task.text).toContain('已创建任务');
+    const taskId = idOf(task);
+    expect((await t.sim.ask(GROUP, 'wangfang', `复盘 #${id}`)).text).toContain(`1. 采购备用投影仪灯泡 → 任务 #${taskId}`);
+  }, 60_000);
+
+  it('does not escalate once acknowledged, and asks the owner of a P2 for updates', async () => {
+    const before = { liuyang: await cursor('dm-liuyang') };
+    const id = await report('huangmin', '上报 设备 高 分会场 话筒没声音');
+    await t.sim.nextBotMessage('dm-liuyang', before.liuyang, (m) => m.card?.id === dmCard(id, 'liuyang'));
+    expect(await t.app.queues.schedule.getJob(`incident-${id}-esc-1`)).toBeDefined();
+    expect((await t.sim.ask('dm-liuyang', 'liuyang', `事件 认领 #${id}`)).text).toContain(`你已认领事件 #${id}`);
+    expect(await t.app.queues.schedule.getJob(`incident-${id}-esc-1`)).toBeUndefined();
+    // Even a job that had already started re-checks the incident and does nothing.
+    expect(await t.app.services.incidents.escalate({ incidentId: id, step: 1 }, new Date())).toBe('skipped');
+    expect((await t.app.services.incidents.get(id))?.escalationLevel).toBe(0);
+    const second = await t.sim.ask(GROUP, 'zhouting', `事件 认领 #${id}`);
+    expect(second.text).toContain('已由 刘洋 认领');
+
+    const remind = await t.sim.nextBotMessage('dm-liuyang', before.liuyang, (m) => m.text?.includes(`事件 #${id}（P2 设备）仍在处理中`) ?? false, 10_000);
+    expect(remind.text).toContain(`事件 更新 #${id}`);
+    await t.sim.ask(GROUP, 'liuyang', `事件 解决 #${id} 更换电池`);
+    const events = await t.app.services.incidents.timeline(id);
+    expect(events.map((e) => e.kind)).toEqual(['reported', 'acknowledged', 'resolved']);
+  });
+
+  it('raises severity (升级) and refuses people who are not involved, saying why', async () => {
+    const id = await report('huangmin', '上报 后勤 低 茶歇区 咖啡不够');
+    const notAllowed = await t.sim.ask(GROUP, 'wujun', `事件 认领 #${id}`);
+    expect(notAllowed.text).toContain(`只有事件 #${id} 的响应人（未配置）、负责人或会议组织者可以认领`);
+    const duty = await t.sim.ask(GROUP, 'wujun', '事件 值班 后勤 @吴军');
+    expect(duty.text).toContain(`只有会议 #${meetingId} 的组织者可以配置值班`);
+    expect(await t.app.services.db.incidentResponder.count({ where: { type: '后勤' } })).toBe(0);
+
+    const raised = await t.sim.click(`inc-${id}`, 'huangmin', 'incident.raise');
+    expect(raised.body).toMatchObject({ accepted: true, message: '已升级为 P3' });
+    await t.sim.waitForCard(GROUP, `inc-${id}`, (c) => field(c, '级别') === 'P3');
+    const resolveByStranger = await t.sim.click(`inc-${id}`, 'wujun', 'incident.resolve', { note: '已补充' });
+    expect(resolveByStranger.body).toMatchObject({ accepted: false });
+    expect((resolveByStranger.body as { reason: string }).reason).toContain('可以解决');
+    const byOrganizer = await t.sim.click(`inc-${id}`, 'wangfang', 'incident.resolve', { note: '已补充咖啡' });
+    expect(byOrganizer.body).toMatchObject({ accepted: true });
+    const unknown = await t.sim.ask(GROUP, 'wangfang', '事件 #9999');
+    expect(unknown.text).toContain('事件 #9999 不存在');
+  });
+
+  it('reports from the report card', async () => {
+    const before = await cursor(GROUP);
+    await t.sim.say(GROUP, 'chenjing', '上报');
+    const form = (await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.title === '🆘 上报事件')).card!;
+    expect(form.inputs?.map((i) => i.key)).toEqual(['type', 'severity', 'location', 'description']);
+    const missing = await t.sim.click(form.id, 'chenjing', 'incident.report', { type: '医疗', severity: '2', location: '3号门' });
+    expect(missing.body).toMatchObject({ accepted: false, reason: '请填写描述' });
+    const ok = await t.sim.click(form.id, 'chenjing', 'incident.report', { type: '医疗', severity: '2', location: '3号门', description: '嘉宾头晕' });
+    expect(ok.body.accepted).toBe(true);
+    const id = Number(/#(\d+)/.exec(ok.body.message ?? '')![1]);
+    const card = (await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.id === `inc-${id}`)).card!;
+    expect(card.title).toContain('[P2 医疗] 3号门');
+    await t.sim.waitForCard(GROUP, form.id, (c) => c.state?.closed === true);
+    await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${id} 医务室处理，已无碍`);
+  });
+
+  it('handles a complaint with its own levels and asks the complainant about the result', async () => {
+    const before = await cursor('dm-huangmin');
+    const reply = await t.sim.ask(GROUP, 'zhaolei', '上报 客诉 二级 大堂 @黄敏 房间未打扫');
+    expect(reply.text).toContain('[二级 客诉] 大堂：房间未打扫');
+    expect(reply.text).toContain('「客诉」未配置值班响应人');
+    const id = idOf(reply);
+    // zhaolei is an organizer by role but not of this meeting.
+    expect((await t.sim.ask(GROUP, 'zhaolei', `事件 解决 #${id} 已重新打扫`)).text).toContain('可以解决');
+    expect((await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${id} 已重新打扫并致歉`)).text).toContain('已解决');
+    const check = (await t.sim.nextBotMessage('dm-huangmin', before, (m) => m.card?.id === `inc-${id}-csat`)).card!;
+    expect(check.actions?.map((a) => a.label)).toEqual(['满意', '一般', '不满意']);
+    expect((await t.sim.click(check.id, 'huangmin', 'incident.csat.good')).body.accepted).toBe(true);
+    await t.sim.waitForCard('dm-huangmin', check.id, (c) => c.state?.label === '已评价：满意，谢谢！');
+    const review = await t.sim.ask(GROUP, 'wangfang', `复盘 #${id}`);
+    expect(review.text).toContain('满意度：满意');
+    expect(review.text).toContain('认领时长（上报→认领）：未认领');
+  });
+
+  it('shows per-meeting figures: counts by type and severity, mean times', async () => {
+    const rows = await t.app.services.db.incident.findMany({ where: { meetingId } });
+    const acked = rows.filter((r) => r.ackedAt);
+    const meanAck = acked.reduce((s, r) => s + r.ackedAt!.getTime() - r.createdAt.getTime(), 0) / acked.length;
+    const reply = await t.sim.ask(GROUP, 'wangfang', '事件 统计');
+    expect(reply.text).toContain(`会议 #${meetingId}「年会」事件统计：共 ${rows.length} 起`);
+    expect(reply.text).toContain(`设备 ${rows.filter((r) => r.type === '设备').length}`);
+    expect(reply.text).toContain('客诉 1');
+    expect(reply.text).toContain(`P1 ${rows.filter((r) => r.severity === 1).length}`);
+    expect(reply.text).toContain(`平均认领时长：${formatDuration(meanAck)}`);
+  });
+});
