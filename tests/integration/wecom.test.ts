@@ -134,6 +134,15 @@ describe('WeCom app callback mode', () => {
     expect(w.api.messages.filter((m) => m.to === 'zhaolei').length).toBe(before + 1);
   });
 
+  it('sends an urgent notification as a 🚨 message, once per idempotency key', async () => {
+    const wecom = w.t.app.adapters.find((a) => a.name === 'wecom')!;
+    await wecom.sendUrgent!(['wecom:wangfang'], 'P1 事件 #9 无人认领', 'urgent-test-1');
+    await wecom.sendUrgent!(['wecom:wangfang'], 'P1 事件 #9 无人认领', 'urgent-test-1');
+    const urgent = w.api.messages.filter((m) => m.to === 'wangfang' && m.text?.includes('🚨'));
+    expect(urgent).toHaveLength(1);
+    expect(urgent[0]!.text).toContain('P1 事件 #9');
+  });
+
   it('gives up on a permanent error without retrying', async () => {
     w.api.fail('message/send', 60020, 1);
     const start = w.api.requests.length;

@@ -124,3 +124,34 @@ export async function fanoutReport(db: PrismaClient, meetingId: number, killedAt
     progressCard: card ? { body: card.body ?? '', status: card.state?.status } : null,
   };
 }
+
+/**
+ * Subscribes to the simulator's event stream (`GET /sim/api/events`, the page's live updates) of
+ * an app running in another process: `onChange` gets the conversation id of every message or
+ * card change, as it happens. Resolves once subscribed; `close()` ends the subscription.
+ */
+export async function watchSimChanges(baseUrl: string, onChange: (conversation: string) => void): Promise<{ close(): void }> {
+  const controller = new AbortController();
+  const res = await fetch(`${baseUrl}/sim/api/events`, { signal: controller.signal });
+  if (!res.ok || !res.body) throw new Error(`event stream failed: ${res.status}`);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  void (async () => {
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
+          buffer = buffer.slice(end + 2);
+          if (data) onChange((JSON.parse(data.slice(6)) as { conversation: string }).conversation);
+        }
+      }
+    } catch {
+      // Aborted by close(), or the app was killed: the stream simply ends.
+    }
+  })();
+  return { close: () => controller.abort() };
+}
