@@ -105,7 +105,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     attendeeExport: new AttendeeExport(db, meetingStats, pii, config),
     media,
     surveys,
-    surveyReport: new SurveyReport(surveys, meetings, outbox, media),
+    surveyReport: new SurveyReport(surveys, meetings, outbox, media, config.HUIWU_CJK_FONT),
     departments,
     incidents,
     tasks,

@@ -109,6 +109,8 @@ const schema = z.object({
     .regex(/^[^,]{1,20}(,[^,]{1,20}){0,9}$/, '1 to 10 comma-separated names of up to 20 characters')
     .transform((t) => t.split(',').map((d) => d.trim()))
     .default(['议程安排', '会务服务', '场地设施', '餐饮', '总体满意度']),
+  /** Font file for Chinese labels in chart images (default: Debian's WenQuanYi Micro Hei or Noto CJK). */
+  HUIWU_CJK_FONT: z.string().min(1).optional(),
   /** How long a survey stays open. */
   HUIWU_SURVEY_DURATION: duration.default(parseOffset('2d')),
   /** After a survey starts, when non-respondents are reminded. */

@@ -13,9 +13,8 @@ export const CJK_FONT_CANDIDATES = [
   '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc',
 ];
 
-export function findCjkFont(): string | null {
-  const configured = process.env.HUIWU_CJK_FONT;
-  if (configured && existsSync(configured)) return configured;
+export function findCjkFont(configured?: string): string | null {
+  if (configured) return existsSync(configured) ? configured : null;
   return CJK_FONT_CANDIDATES.find((f) => existsSync(f)) ?? null;
 }
 
@@ -64,8 +63,8 @@ export function barChartSvg(input: BarChartInput): string {
   }
 }
 
-export function svgToPng(svg: string): Buffer {
-  const font = findCjkFont();
+export function svgToPng(svg: string, fontFile?: string): Buffer {
+  const font = findCjkFont(fontFile);
   if (!font) throw new Error(`no CJK font found (tried ${CJK_FONT_CANDIDATES.join(', ')}): install fonts-wqy-microhei`);
   const resvg = new Resvg(svg, {
     background: '#ffffff',
@@ -74,6 +73,6 @@ export function svgToPng(svg: string): Buffer {
   return Buffer.from(resvg.render().asPng());
 }
 
-export function barChartPng(input: BarChartInput): Buffer {
-  return svgToPng(barChartSvg(input));
+export function barChartPng(input: BarChartInput, fontFile?: string): Buffer {
+  return svgToPng(barChartSvg(input), fontFile);
 }

@@ -313,6 +313,10 @@ export class IncidentService {
       },
     });
     await this.record(incident.id, 'escalated', null, `升级至${STEP_LABEL[step]}：${names}`, now);
+    // Next step first, then a re-check: an acknowledgement racing with this job either sees the
+    // new job and cancels it, or is seen here.
+    await this.scheduleEscalation(updated, step + 1, now);
+    if ((await this.get(incident.id))?.status !== 'open') await this.cancelEscalation(incident.id);
     const view = await this.view(updated);
     await this.sendResponderCards(updated, targets, view);
     const waited = formatDuration(now.getTime() - incident.createdAt.getTime());
@@ -325,7 +329,6 @@ export class IncidentService {
       priority: PRIORITY.urgent,
     });
     await this.refresh(incident.id);
-    await this.scheduleEscalation(updated, step + 1, now);
     return `escalated to step ${step}`;
   }
 

@@ -17,6 +17,7 @@ export class SurveyReport {
     private readonly meetings: MeetingService,
     private readonly outbox: Outbox,
     private readonly media: MediaStore,
+    private readonly fontFile: string | undefined,
   ) {}
 
   /** Posts results to the meeting's group; `key` (e.g. `close`, or the request's event id) keeps each posting single. */
@@ -32,7 +33,7 @@ export class SurveyReport {
         labels: results.dimensions.map((d) => d.name),
         values: results.dimensions.map((d) => d.average ?? 0),
         target: { value: results.target, label: `目标 ${results.target}` },
-      });
+      }, this.fontFile);
       const mediaId = await this.media.putPng(png);
       await this.outbox.enqueue({
         id: `survey-${survey.id}-results-${key}-chart`,

@@ -11,6 +11,8 @@ export interface SimMessage {
   from: string;
   text?: string;
   card?: Card;
+  /** URL of an image message; `text` is its alt text. */
+  image?: string;
   at: string;
 }
 
