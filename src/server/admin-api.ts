@@ -11,6 +11,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MeetingRow } from '../services/meetings.js';
+import { departmentRoutes } from './departments-api.js';
 import type { Services } from '../services/services.js';
 
 export interface AdminApiOptions {
@@ -111,4 +112,6 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
     if (!scope) return reply;
     return (await exporter.accessLog(scope.meeting.id)).map((e) => ({ userId: e.userId, kind: e.kind, rows: e.rows, at: e.createdAt.toISOString() }));
   });
+
+  await departmentRoutes(app, services);
 }

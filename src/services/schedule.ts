@@ -5,7 +5,7 @@
  *
  * Every query is bounded by time and uses an index: Attendee(userId), Meeting(startAt),
  * ScheduleEntry(userId, status, startAt). Items are found when they start at most MAX_SPAN_MS
- * before the window, so an item longer than that is seen only from inside its first 31 days.
+ * before the window, so an item longer than that (7 days) is seen only from inside its first 7 days.
  */
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
@@ -17,7 +17,7 @@ import { busyKey, compareItems, type Importance, type ItemRole, type ScheduleIte
 /** A meeting or entry without an end counts as this long. */
 export const DEFAULT_DURATION_MS = 60 * 60_000;
 /** How far before a window an item may start and still be looked at. */
-export const MAX_SPAN_MS = 31 * 86_400_000;
+export const MAX_SPAN_MS = 7 * 86_400_000;
 
 export type EntryRow = NonNullable<Awaited<ReturnType<PrismaClient['scheduleEntry']['findUnique']>>>;
 

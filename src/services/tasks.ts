@@ -99,9 +99,8 @@ export class TaskService {
     const creator = names.find((n) => n.id === task.creatorId)?.name ?? '创建人';
     const assignee = names.find((n) => n.id === task.assigneeId)?.name;
     const head = task.department ? (await this.directory.user((await this.departments.headOf(task.department)) ?? ''))?.name : null;
-    throw new UserError(
-      `只有任务 #${task.id} 的创建人（${creator}）、负责人${assignee ? `（${assignee}）` : ''}、${task.department ? `${task.department}负责人${head ? `（${head}）` : ''}、` : ''}或${task.meetingId ? '会议' : ''}组织者可以${verb}`,
-    );
+    const who = [`创建人（${creator}）`, `负责人${assignee ? `（${assignee}）` : ''}`, ...(task.department ? [`${task.department}负责人${head ? `（${head}）` : ''}`] : [])];
+    throw new UserError(`只有任务 #${task.id} 的${who.join('、')}或${task.meetingId ? '会议' : ''}组织者可以${verb}`);
   }
 
   private requireOpen(task: TaskRow): void {

@@ -52,7 +52,7 @@ async function start(): Promise<AppProcess> {
 }
 
 /**
- * Subscribes to the change events of the app at `baseUrl`; once subscribed, returns a promise that
+ * Subscribes to the change events of the app at `baseUrl`; once subscribed, returns `done`, which
  * resolves when `predicate` holds (checked once right away, then after every event), bounded.
  */
 async function subscribeUntil(
@@ -60,7 +60,7 @@ async function subscribeUntil(
   what: string,
   timeoutMs: number,
   predicate: (conversation: string) => boolean | Promise<boolean>,
-): Promise<Promise<void>> {
+): Promise<{ done: Promise<void> }> {
   let settle!: (error?: Error) => void;
   const done = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
   let checking = Promise.resolve();
@@ -73,10 +73,12 @@ async function subscribeUntil(
   const timer = setTimeout(() => settle(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
   // Subscribed first, then looked once: a change just before the subscription is not missed.
   check('');
-  return done.finally(() => {
-    clearTimeout(timer);
-    watcher.close();
-  });
+  return {
+    done: done.finally(() => {
+      clearTimeout(timer);
+      watcher.close();
+    }),
+  };
 }
 
 const isInvite = (meetingId: number) => (m: SimMessage) => m.from === 'bot' && (m.card?.id.startsWith(`inv-m${meetingId}-`) ?? false);
@@ -99,8 +101,9 @@ describe('invitation fan-out', () => {
       return reached.size >= N / 3;
     });
     const invited = await sim.ask(GROUP, 'wangfang', `会议 邀请 #${meetingId} 部门 ${DEPARTMENT}`, 20_000);
+
     expect(invited.text).toContain(`已邀请 ${N} 人`);
-    await killPoint;
+    await killPoint.done;
     app.child.kill('SIGKILL');
     await app.exited;
 
@@ -112,7 +115,7 @@ describe('invitation fan-out', () => {
     sim = new SimClient(app.baseUrl);
     const progressCard = async () => (await sim.messages(GROUP)).find((m) => m.card?.id.startsWith(`fanout-m${meetingId}-`))?.card;
     const finished = await subscribeUntil(app.baseUrl, 'the progress card to finish', 30_000, async (c) => (c === GROUP || c === '') && (await progressCard())?.state?.status === 'done');
-    await finished;
+    await finished.done;
     const final = await progressCard();
     expect(final?.body).toContain(`已发送 ${N}/${N}`);
     expect(final?.body).toContain('全部发送完成');
