@@ -11,6 +11,14 @@ import type { RecipientLimiter } from '../src/queue/recipient-limiter.js';
 import type { StoredContent } from '../src/services/outbox.js';
 import type { Services } from '../src/services/services.js';
 
+/** A group chat has a higher per-member allowance than one person's DM. */
+async function recipientLimit(services: Services, message: { targetKind: string; targetId: string }): Promise<number> {
+  const { config, directory } = services;
+  if (message.targetKind !== 'conversation') return config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE;
+  const conversation = await directory.conversation(message.targetId);
+  return conversation?.type === 'group' ? config.HUIWU_GROUP_LIMIT_PER_MINUTE : config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE;
+}
+
 /** How many throttle pauses one message may wait out before it counts as failed. */
 const MAX_THROTTLED_WAITS = 30;
 
@@ -20,7 +28,7 @@ export function outboundProcessor(services: Services, platform: PlatformClient, 
     const message = await db.outboundMessage.findUnique({ where: { id: job.data.messageId } });
     if (!message || message.status === 'sent') return 'skipped';
 
-    const waitMs = await limiter.reserve(platform.name, message.targetId);
+    const waitMs = await limiter.reserve(platform.name, message.targetId, await recipientLimit(services, message));
     if (waitMs > 0) {
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();

@@ -119,7 +119,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   // Workers duplicate the connection for their blocking commands themselves.
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).
   const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
-  const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX, config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE);
+  const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
     new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db), { ...workerOpts, concurrency: 8 }),
     new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services), { ...workerOpts, concurrency: 8 }),

@@ -1,7 +1,8 @@
 /**
  * Per-recipient send limit in Redis, shared by every worker process. WeCom silently drops more
- * than 30 messages a minute to one member, so we hold the excess back instead of losing it.
- * Fixed one-minute windows: simple, and never over the limit within a window.
+ * than 30 messages a minute to one member (and 200 per member in a group chat), so we hold the
+ * excess back instead of losing it. Fixed one-minute windows: simple, and never over the limit
+ * within a window. The caller passes the limit that applies to the recipient.
  */
 import type { Redis } from 'ioredis';
 
@@ -9,17 +10,16 @@ export class RecipientLimiter {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly perMinute: number,
   ) {}
 
   /** Takes one slot for `recipient`; returns 0 when sending may go ahead, else ms to wait. */
-  async reserve(platform: string, recipient: string): Promise<number> {
+  async reserve(platform: string, recipient: string, perMinute: number): Promise<number> {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
     const key = `${this.prefix}:rate:${platform}:${recipient}:${window}`;
     const count = await this.redis.incr(key);
     if (count === 1) await this.redis.pexpire(key, 61_000);
-    if (count <= this.perMinute) return 0;
+    if (count <= perMinute) return 0;
     await this.redis.decr(key);
     return (window + 1) * 60_000 - now + Math.floor(Math.random() * 250);
   }

@@ -1,4 +1,5 @@
 /** The command router as users meet it: help, suggestions, aliases, and staying quiet in group chatter. */
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/harness.js';
 
@@ -41,12 +42,20 @@ describe('commands', () => {
   });
 
   it('stays quiet when people chat in the group without addressing it', async () => {
-    const id = await t.sim.say(GROUP, 'zhouting', '大家明天几点到场？');
-    const job = await t.app.queues.inbound.getJob(`in-simulator_msg-${id}`);
-    expect(job).toBeDefined();
-    await job!.waitUntilFinished(t.app.queues.inboundEvents, 10_000);
-    const replies = await t.app.services.db.outboundMessage.count({ where: { id: { startsWith: `reply-simulator-msg-${id}-` } } });
-    expect(replies).toBe(0);
+    // Inbound jobs are removed once processed, so listen for their completion before posting.
+    const done = new Set<string>();
+    const onCompleted = ({ jobId }: { jobId: string }) => done.add(jobId);
+    t.app.queues.inboundEvents.on('completed', onCompleted);
+    try {
+      const id = await t.sim.say(GROUP, 'zhouting', '大家明天几点到场？');
+      const jobId = `in-simulator_msg-${id}`;
+      while (!done.has(jobId)) await once(t.app.queues.inboundEvents, 'completed');
+      expect(await t.app.services.db.inboundEvent.findUnique({ where: { id: `simulator:msg-${id}` } })).not.toBeNull();
+      const replies = await t.app.services.db.outboundMessage.count({ where: { id: { startsWith: `reply-simulator-msg-${id}-` } } });
+      expect(replies).toBe(0);
+    } finally {
+      t.app.queues.inboundEvents.off('completed', onCompleted);
+    }
   });
 
   it('rejects unknown users, conversations and cards with 4xx and changes nothing', async () => {
