@@ -17,6 +17,7 @@ import type { PlatformAdapter } from './platforms/types.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
+import { sendRateLimiter } from './queue/send-rate.js';
 import { connectRedis, evictionPolicyProblem } from './redis/connection.js';
 import { Router } from './router/router.js';
 import { buildServer } from './server.js';
@@ -128,7 +129,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
         new Worker(QUEUE_NAMES.outbound(adapter.name), outboundProcessor(services, adapter, limiter), {
           ...workerOpts,
           concurrency: 16,
-          limiter: { max: adapter.sendRatePerSecond, duration: 1000 },
+          // The platform's rate in ~100 ms slices, so a backlog is not sent in once-a-second bursts.
+          limiter: sendRateLimiter(adapter.sendRatePerSecond),
         }),
     ),
   ];

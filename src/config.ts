@@ -205,6 +205,8 @@ const schema = z.object({
   DINGTALK_API_BASE: z.string().regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL').default('https://api.dingtalk.com'),
   /** Messages per second the DingTalk outbound worker may send (DingTalk allows 20 QPS per app and API). Default 20. */
   DINGTALK_SEND_RATE: int(1, 10000).default(20),
+  /** Legacy DingTalk API base (contacts lookups for the calendar). Default https://oapi.dingtalk.com. */
+  DINGTALK_OAPI_BASE: z.string().regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL').default('https://oapi.dingtalk.com'),
   /** Hosts we may POST a message's sessionWebhook to (comma-separated). Default oapi.dingtalk.com. */
   DINGTALK_SESSION_WEBHOOK_HOSTS: z
     .string()

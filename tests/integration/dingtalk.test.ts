@@ -154,7 +154,7 @@ describe('DingTalk adapter', () => {
     fake.api.flowControlled.set('staff27', 2);
     fake.api.invalidStaff.add('staff44');
     const log = pino({ level: 'silent' });
-    const api = new OpenApiClient({ baseUrl: fake.baseUrl, clientId: FAKE_APP.clientId, clientSecret: FAKE_APP.clientSecret, qpsBackoffMs: 50 });
+    const api = new OpenApiClient({ baseUrl: fake.baseUrl, legacyBaseUrl: fake.baseUrl, clientId: FAKE_APP.clientId, clientSecret: FAKE_APP.clientSecret, qpsBackoffMs: 50 });
     const sender = new DingTalkSender(api, new SessionWebhooks([]), t.app.services.directory, { robotCode: FAKE_APP.robotCode, cardTemplateId: FAKE_APP.templateId, dingRemindType: 1, qpsBackoffMs: 50, log });
     const calls = fake.api.calls('/v1.0/robot/oToMessages/batchSend').length;
     const result = await sender.sendToUsers(ids, 'sampleText', { content: '批量通知' });
@@ -184,6 +184,22 @@ describe('DingTalk adapter', () => {
     await adapter.sendUrgent(['dingtalk:zhaolei', 'dingtalk:wangfang'], '紧急：会场断电', 'incident-1');
     await adapter.sendUrgent(['dingtalk:zhaolei', 'dingtalk:wangfang'], '紧急：会场断电', 'incident-1');
     expect(fake.api.dings).toEqual([{ remindType: 1, receivers: ['zhaolei', 'wangfang'], content: '紧急：会场断电' }]);
+  });
+
+  it('reads busy times from the DingTalk calendar (free/busy), and the conflict check uses them', async () => {
+    const start = new Date(Date.now() + 3 * 3600_000);
+    const end = new Date(start.getTime() + 3600_000);
+    fake.world.busy.set('zhaolei', [{ start, end }, { start: new Date(Date.now() + 10 * 86_400_000), end: new Date(Date.now() + 10 * 86_400_000 + 3600_000) }]);
+    const slots = await dingtalk().freeBusy!('dingtalk:zhaolei', new Date(), new Date(Date.now() + 86_400_000));
+    expect(slots).toEqual([{ start, end }]);
+    expect(fake.api.calls('/topapi/v2/user/get')).toHaveLength(1);
+    // Cached unionId: a second query does not look the person up again.
+    await dingtalk().freeBusy!('dingtalk:zhaolei', new Date(), new Date(Date.now() + 86_400_000));
+    expect(fake.api.calls('/topapi/v2/user/get')).toHaveLength(1);
+    // An executive's schedule includes it, reached through the calendar port, never the adapter directly.
+    const items = await t.app.services.schedule.itemsInWindow('dingtalk:zhaolei', new Date(), new Date(Date.now() + 86_400_000));
+    expect(items.map((i) => i.start.getTime())).toContain(start.getTime());
+    await expect(dingtalk().freeBusy!('dingtalk:nobody', new Date(), new Date(Date.now() + 3600_000))).rejects.toThrow(/60121/);
   });
 
   it('accepts signed robot HTTP callbacks and refuses bad, stale and replayed ones', async () => {

@@ -12,8 +12,9 @@ import type { PrismaClient } from '../../db/client.js';
 import { BOT_NAMES } from '../../router/router.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
-import type { InboundSink, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
+import type { BusySlot, InboundSink, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
 import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
+import { DingTalkCalendar } from './calendar.js';
 import { OpenApiClient } from './open-api.js';
 import type { CardCallback, CardCallbackResponse, RobotMessage } from './raw-types.js';
 import { dingTalkRoutes } from './routes.js';
@@ -39,6 +40,7 @@ export class DingTalkAdapter implements PlatformAdapter {
   readonly sendRatePerSecond: number;
   readonly stream: DingTalkStreamClient;
   private readonly sender: DingTalkSender;
+  private readonly calendar: DingTalkCalendar;
   private readonly webhooks: SessionWebhooks;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -51,8 +53,9 @@ export class DingTalkAdapter implements PlatformAdapter {
     this.now = deps.clock ?? Date.now;
     this.sendRatePerSecond = config.DINGTALK_SEND_RATE;
     const credentials = { clientId: config.DINGTALK_CLIENT_ID!, clientSecret: config.DINGTALK_CLIENT_SECRET! };
-    const api = new OpenApiClient({ baseUrl: config.DINGTALK_API_BASE, ...credentials, qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS, clock: this.now });
+    const api = new OpenApiClient({ baseUrl: config.DINGTALK_API_BASE, legacyBaseUrl: config.DINGTALK_OAPI_BASE, ...credentials, qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS, clock: this.now });
     this.webhooks = new SessionWebhooks(config.DINGTALK_SESSION_WEBHOOK_HOSTS, this.now);
+    this.calendar = new DingTalkCalendar(api);
     this.sender = new DingTalkSender(api, this.webhooks, deps.directory, {
       robotCode: config.DINGTALK_ROBOT_CODE!,
       cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID!,
@@ -101,6 +104,11 @@ export class DingTalkAdapter implements PlatformAdapter {
 
   updateCard(card: Card, target: OutboundTarget, platformRef: string | null): Promise<SendResult> {
     return this.sender.updateCard(card, target, platformRef);
+  }
+
+  /** Busy times from the person's DingTalk calendar (needs the calendar-read permission). */
+  freeBusy(userId: string, from: Date, to: Date): Promise<BusySlot[]> {
+    return this.calendar.busy(externalIdOf(userId), from, to);
   }
 
   /** DING by the robot (in-app, SMS or call per DINGTALK_DING_REMIND_TYPE); needs the DING permission. */

@@ -10,6 +10,8 @@ import type { OpenApiErrorBody } from './raw-types.js';
 
 export interface OpenApiOptions {
   baseUrl: string;
+  /** Base of the legacy `oapi.dingtalk.com` API (token in the query, errors as `errcode`). */
+  legacyBaseUrl: string;
   clientId: string;
   clientSecret: string;
   /** Pause of all calls after a QPS rejection, before jitter. */
@@ -58,6 +60,19 @@ export class OpenApiClient {
     }
   }
 
+  /**
+   * Calls a legacy `oapi.dingtalk.com` endpoint (the same app token, in the query string). Those
+   * answer HTTP 200 with `errcode`; a non-zero one becomes a DingTalkApiError like the new API's.
+   */
+  async legacyCall<T>(path: string, body: unknown): Promise<T> {
+    await this.waitIfPaused();
+    const token = await this.accessToken();
+    const url = `${this.opts.legacyBaseUrl.replace(/\/$/, '')}${path}?access_token=${encodeURIComponent(token)}`;
+    const answer = await this.request<T & { errcode?: number; errmsg?: string }>('POST', url, body);
+    if (answer.errcode) throw new DingTalkApiError(answer.errcode === 90018 || answer.errcode === 90002 ? 'qps' : 'invalid', 200, String(answer.errcode), `DingTalk ${path}: ${answer.errcode} ${answer.errmsg ?? ''}`);
+    return answer;
+  }
+
   /** Milliseconds left in the current QPS pause (0 when none). */
   pauseLeftMs(): number {
     return Math.max(0, this.pausedUntil - this.now());
@@ -89,7 +104,8 @@ export class OpenApiClient {
   private async request<T>(method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(`${this.opts.baseUrl.replace(/\/$/, '')}${path}`, {
+      const url = /^https?:/.test(path) ? path : `${this.opts.baseUrl.replace(/\/$/, '')}${path}`;
+      res = await fetch(url, {
         method,
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: JSON.stringify(body),

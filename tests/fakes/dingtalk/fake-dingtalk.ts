@@ -62,6 +62,7 @@ export class FakeDingTalk {
       DINGTALK_ROBOT_CODE: FAKE_APP.robotCode,
       DINGTALK_CARD_TEMPLATE_ID: FAKE_APP.templateId,
       DINGTALK_API_BASE: this.baseUrl,
+      DINGTALK_OAPI_BASE: this.baseUrl,
       DINGTALK_SESSION_WEBHOOK_HOSTS: '127.0.0.1',
       DINGTALK_RECONNECT_BASE_MS: '50',
       DINGTALK_RECONNECT_MAX_MS: '400',

@@ -87,6 +87,9 @@ export class FakeOpenApi {
     if (key === 'POST /v1.0/gateway/connections/open') return this.gateway(body);
     if (key === 'POST /v1.0/oauth2/accessToken') return this.token(body);
     if (key === 'POST /robot/sendBySession') return this.session(url.searchParams.get('session') ?? '', body);
+    // Legacy oapi: the token in the query, errors as errcode with HTTP 200.
+    if (key === 'POST /topapi/v2/user/get') return this.legacyUser(url.searchParams.get('access_token') ?? '', body);
+    const calendar = /^POST \/v1\.0\/calendar\/users\/([^/]+)\/querySchedule$/.exec(key);
     const token = req.headers['x-acs-dingtalk-access-token'];
     const expires = typeof token === 'string' ? this.tokens.get(token) : undefined;
     if (!expires || expires < Date.now()) return [401, { code: 'InvalidAuthentication', message: '不合法的access_token' }];
@@ -102,8 +105,29 @@ export class FakeOpenApi {
       case 'POST /v1.0/robot/ding/send':
         return this.ding(body);
       default:
+        if (calendar) return this.querySchedule(decodeURIComponent(calendar[1]!), body);
         return [404, { code: 'NotFound', message: key }];
     }
+  }
+
+  private legacyUser(token: string, body: Record<string, unknown>): Answer {
+    const expires = this.tokens.get(token);
+    if (!expires || expires < Date.now()) return [200, { errcode: 40014, errmsg: '不合法的access_token' }];
+    const staffId = String(body.userid ?? '');
+    if (!this.world.users.has(staffId)) return [200, { errcode: 60121, errmsg: '找不到该用户' }];
+    return [200, { errcode: 0, errmsg: 'ok', result: { userid: staffId, unionid: `union-${staffId}` } }];
+  }
+
+  /** Busy items overlapping [startTime, endTime] for the unionId, as DingTalk's calendar answers. */
+  private querySchedule(unionId: string, body: Record<string, unknown>): Answer {
+    const staffId = unionId.replace(/^union-/, '');
+    const from = Date.parse(String(body.startTime));
+    const to = Date.parse(String(body.endTime));
+    if (!Number.isFinite(from) || !Number.isFinite(to)) return [400, { code: 'invalidParameter.time', message: 'startTime/endTime' }];
+    const items = (this.world.busy.get(staffId) ?? [])
+      .filter((s) => s.start.getTime() < to && s.end.getTime() > from)
+      .map((s) => ({ status: 'BUSY', start: { dateTime: s.start.toISOString(), timeZone: 'Asia/Shanghai' }, end: { dateTime: s.end.toISOString(), timeZone: 'Asia/Shanghai' } }));
+    return [200, { scheduleInformation: [{ userId: unionId, error: '', scheduleItems: items }] }];
   }
 
   private gateway(body: Record<string, unknown>): Answer {

@@ -38,6 +38,8 @@ export class FakeWorld {
   readonly groups = new Map<string, { title: string; members: string[] }>();
   readonly messages: FakeMessage[] = [];
   readonly cards = new Map<string, FakeCard>();
+  /** Calendar busy times by staffId, answered by the fake querySchedule. */
+  readonly busy = new Map<string, Array<{ start: Date; end: Date }>>();
   private seq = 0;
   /** Called after every change (messages and cards), for waiting without polling delays. */
   onChange: () => void = () => undefined;
