@@ -8,7 +8,12 @@
  * bounded in time and removes its temp folder and child processes, also on failure or Ctrl-C.
  *
  * Knobs (environment): FANOUT_N (5000), HUIWU_SIM_SEND_RATE (200), FANOUT_KILL_AT (0.4, fraction
- * sent before the kill; 0 = no kill), HUIWU_JOB_LOCK_MS (5000), FANOUT_TIMEOUT_S (derived).
+ * sent before the kill; 0 = no kill), HUIWU_JOB_LOCK_MS (5000), HUIWU_FANOUT_PROGRESS_MS (1000),
+ * FANOUT_TIMEOUT_S (derived from the size and rate), FANOUT_KEEP=1 (keep the temp folder).
+ *
+ * Rates are computed from the database afterwards: `OutboundMessage.sentAt` of the invitations
+ * for the send rate (each side of the kill from its first to its last send, so the restart gap is
+ * left out), `SimMessage.createdAt` for the busiest second the platform saw.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -183,6 +183,15 @@ const schema = z.object({
   WECOM_THROTTLE_PAUSE_MS: int(0, 600000).default(60000),
   /** Messages per second the WeCom outbound worker may send (per-app rate). Default 20. */
   WECOM_SEND_RATE: int(1, 10000).default(20),
+  /**
+   * Ids of WeCom calendars (日历 cal_id, managed by the app) whose schedules count as busy times of
+   * their attendees, for executives' conflict checks; comma-separated. Empty: no WeCom calendar.
+   */
+  WECOM_SCHEDULE_CALENDARS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$/, 'comma-separated WeCom calendar ids (cal_id)')
+    .transform((t) => t.split(','))
+    .optional(),
   /** Intelligent bot (智能机器人) id; with WECOM_BOT_SECRET turns the long-connection mode on. */
   WECOM_BOT_ID: z.string().min(1).optional(),
   /** Intelligent bot secret (API 模式 → 长连接 Secret). */

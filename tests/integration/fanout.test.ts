@@ -10,16 +10,15 @@
  * the state through the simulator API only when one arrives. The database is polled only for the
  * last bookkeeping step (rows marked `sent` just after the platform call), which has no event.
  */
-import { join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { fanoutReport, seedDepartment, waitFor, watchSimChanges } from '../support/fanout.js';
-import { testEnv } from '../support/harness.js';
+import { startTestApp, testEnv, type TestApp } from '../support/harness.js';
 import { SimClient, type SimMessage } from '../support/sim-client.js';
-import { startTestApp, type TestApp } from '../support/harness.js';
 
 const N = 300;
 const DEPARTMENT = '扩大会议代表';
@@ -101,7 +100,6 @@ describe('invitation fan-out', () => {
       return reached.size >= N / 3;
     });
     const invited = await sim.ask(GROUP, 'wangfang', `会议 邀请 #${meetingId} 部门 ${DEPARTMENT}`, 20_000);
-
     expect(invited.text).toContain(`已邀请 ${N} 人`);
     await killPoint.done;
     app.child.kill('SIGKILL');

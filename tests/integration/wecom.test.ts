@@ -152,3 +152,30 @@ describe('WeCom app callback mode', () => {
     expect(w.api.requests.slice(start).filter((r) => r.api === 'message/send')).toHaveLength(1);
   });
 });
+
+describe('WeCom calendar busy times', () => {
+  let w: WecomWorld;
+  beforeAll(async () => {
+    w = await startWecomWorld({ bot: false, env: { WECOM_SCHEDULE_CALENDARS: 'calLeaders' } });
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('reads busy times of a person from the configured calendars, paging through them', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const filler = Array.from({ length: 1200 }, (_, i) => ({ schedule_id: `f${i}`, summary: '其他', start_time: now + 3600, end_time: now + 7200, attendees: [{ userid: 'someone' }] }));
+    w.api.calendars.set('calLeaders', [
+      ...filler,
+      { schedule_id: 's1', summary: '董事会', start_time: now + 3600, end_time: now + 7200, attendees: [{ userid: 'lizong' }] },
+      { schedule_id: 's2', summary: '下周出差', start_time: now + 8 * 86400, end_time: now + 9 * 86400, attendees: [{ userid: 'lizong' }] },
+    ]);
+    const wecom = w.t.app.adapters.find((a) => a.name === 'wecom')!;
+    const slots = await wecom.freeBusy!('wecom:lizong', new Date(), new Date(Date.now() + 86_400_000));
+    expect(slots).toEqual([{ start: new Date((now + 3600) * 1000), end: new Date((now + 7200) * 1000), title: '董事会' }]);
+    expect(w.api.calls('oa/schedule/get_by_calendar').map((c) => c.body?.offset)).toEqual([0, 1000]);
+    // Cached for a minute: a second check does not read the calendars again.
+    await wecom.freeBusy!('wecom:lizong', new Date(), new Date(Date.now() + 86_400_000));
+    expect(w.api.calls('oa/schedule/get_by_calendar')).toHaveLength(2);
+  });
+});

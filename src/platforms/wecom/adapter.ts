@@ -21,7 +21,8 @@ import type { Card } from '../../../cards/model.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { type BusySlot, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
 import { WecomClient } from './client.js';
@@ -57,6 +58,7 @@ export class WecomAdapter implements PlatformAdapter {
   private readonly inbound: WecomInbound;
   private readonly now: () => Date;
   private readonly urgentSent = new Set<string>();
+  private readonly calendar: WecomCalendar | undefined;
 
   constructor(private readonly deps: WecomDeps) {
     const { settings, log } = deps;
@@ -64,6 +66,9 @@ export class WecomAdapter implements PlatformAdapter {
     this.sendRatePerSecond = settings.sendRatePerSecond;
     if (settings.app) {
       this.client = new WecomClient({ ...settings.app, log: log.child({ component: 'wecom-api' }), clock: () => this.now().getTime() });
+    }
+    if (this.client && settings.app!.scheduleCalendars.length > 0) {
+      this.calendar = new WecomCalendar(this.client, settings.app!.scheduleCalendars, () => this.now().getTime());
     }
     if (settings.bot) this.bot = new WecomBot({ ...settings.bot, log: log.child({ component: 'wecom-bot' }) });
     this.inbound = new WecomInbound({ db: deps.db, directory: deps.directory, log, client: this.client, bot: this.bot, now: this.now });
@@ -96,6 +101,11 @@ export class WecomAdapter implements PlatformAdapter {
     const frame = this.inbound.replyFrameFor(idempotencyKey, REPLY_WINDOW_MS);
     if (frame && this.bot && where.kind !== 'appchat') return this.botReply(frame, where, content, idempotencyKey);
     return this.sendFresh(where, content, 0);
+  }
+
+  /** Busy times from the WeCom calendars named in WECOM_SCHEDULE_CALENDARS (none configured: none). */
+  async freeBusy(userId: string, from: Date, to: Date): Promise<BusySlot[]> {
+    return this.calendar ? this.calendar.busy(externalIdOf(userId), from, to) : [];
   }
 
   /**

@@ -12,6 +12,8 @@ export interface WecomSettings {
     apiBase: string;
     maxAgeSeconds: number;
     throttlePauseMs: number;
+    /** Calendars whose schedules are read as busy times (WECOM_SCHEDULE_CALENDARS). */
+    scheduleCalendars: string[];
   };
   /** Intelligent bot over the long connection. */
   bot?: { botId: string; secret: string; wsUrl: string; reconnectBaseMs: number };
@@ -31,6 +33,7 @@ export function wecomSettings(c: Config): WecomSettings | null {
           apiBase: c.WECOM_API_BASE,
           maxAgeSeconds: c.WECOM_CALLBACK_MAX_AGE_SECONDS,
           throttlePauseMs: c.WECOM_THROTTLE_PAUSE_MS,
+          scheduleCalendars: c.WECOM_SCHEDULE_CALENDARS ?? [],
         }
       : undefined;
   const bot =

@@ -56,6 +56,8 @@ export class FakeWecomApi {
   /** `${taskId}|${userid}` -> what that user sees. */
   readonly cards = new Map<string, CardView>();
   readonly chats = new Map<string, { name: string; owner: string; userlist: string[] }>();
+  /** Schedules by calendar id, answered by oa/schedule/get_by_calendar (times in seconds). */
+  readonly calendars = new Map<string, Array<{ schedule_id: string; summary: string; start_time: number; end_time: number; attendees: Array<{ userid: string }> }>>();
   private readonly tokens = new Map<string, number>();
   private readonly revoked = new Set<string>();
   private readonly codes = new Map<string, { taskId: string; userids: string[]; issuedAt: number; used: boolean }>();
@@ -278,6 +280,14 @@ export class FakeWecomApi {
     return name ? { errcode: 0, errmsg: 'ok', userid: q.userid, name } : { errcode: 60111, errmsg: 'userid not found' };
   }
 
+  schedulesByCalendar(_q: Record<string, string>, b: Record<string, unknown>) {
+    const list = this.calendars.get(String(b.cal_id));
+    if (!list) return { errcode: 40001, errmsg: 'invalid cal_id' };
+    const offset = Number(b.offset ?? 0);
+    const limit = Math.min(Number(b.limit ?? 500), 1000);
+    return { errcode: 0, errmsg: 'ok', schedule_list: list.slice(offset, offset + limit) };
+  }
+
   private issueCode(taskId: string, userids: string[]): string {
     const code = randomBytes(12).toString('hex');
     this.codes.set(code, { taskId, userids, issuedAt: this.now(), used: false });
@@ -294,6 +304,7 @@ const ROUTES: Record<string, { fn: Handler }> = {
   'appchat/create': { fn: FakeWecomApi.prototype.appchatCreate },
   'appchat/send': { fn: FakeWecomApi.prototype.appchatSend },
   'user/get': { fn: FakeWecomApi.prototype.getUser },
+  'oa/schedule/get_by_calendar': { fn: FakeWecomApi.prototype.schedulesByCalendar },
 };
 
 /** WeCom's documented template card rules that a sender can break. */
