@@ -61,6 +61,14 @@ export class Outbox {
   async recoverPending(): Promise<number> {
     const pending = await this.db.outboundMessage.findMany({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' } });
     await this.addJobs(pending);
+    // A job that BullMQ failed without the processor recording it (stalled twice: two crashes in
+    // a row) keeps its id, so adding it again does nothing: retry it instead.
+    const stillPending = new Set(pending.map((p) => `out-${jobIdPart(p.id)}`));
+    for (const queue of this.queues.values()) {
+      for (const job of await queue.getFailed(0, -1)) {
+        if (job.id && stillPending.has(job.id)) await job.retry('failed').catch(() => undefined);
+      }
+    }
     return pending.length;
   }
 

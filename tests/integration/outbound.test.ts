@@ -3,7 +3,7 @@
  * limit holds messages back instead of letting the platform drop them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { PRIORITY, QUEUE_NAMES } from '../../src/queue/queues.js';
 import { connectRedis } from '../../src/redis/connection.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
@@ -62,5 +62,40 @@ describe('outbound queue', () => {
     expect(rows.filter((r) => r.status === 'pending')).toHaveLength(2);
     expect(await queue.getDelayedCount()).toBe(2);
     expect((await t.sim.messages('dm-wujun')).filter((m) => m.from === 'bot')).toHaveLength(3);
+  });
+
+  it('retries at start-up a send that BullMQ failed while its message is still pending', async () => {
+    t = await startTestApp();
+    const env = t.env;
+    await t.stop();
+    // While the app is down, a job fails without our processor recording it (as when a job
+    // stalls twice in a row): the row stays pending and the job id is taken by a failed job.
+    const connection = connectRedis(env.REDIS_URL!);
+    const failing = new Worker(QUEUE_NAMES.outbound('simulator'), async () => {
+      throw new UnrecoverableError('stalled job exceeded the stall limit');
+    }, { connection, prefix: env.HUIWU_QUEUE_PREFIX });
+    const failed = new Promise<void>((resolve) => failing.once('failed', () => resolve()));
+    const { createPrisma } = await import('../../src/db/client.js');
+    const { Outbox } = await import('../../src/services/outbox.js');
+    const { loadConfig } = await import('../../src/config.js');
+    const { createQueues } = await import('../../src/queue/queues.js');
+    const db = createPrisma(env.DATABASE_URL!);
+    const queues = createQueues(connection, env.HUIWU_QUEUE_PREFIX!, ['simulator']);
+    await new Outbox(db, queues.outbound, loadConfig(env)).enqueue({
+      id: 'stalled-twice',
+      target: { kind: 'user', userId: 'simulator:wujun' },
+      content: { type: 'text', text: '卡住的消息' },
+      priority: PRIORITY.normal,
+    });
+    await failed;
+    await failing.close();
+    await queues.close();
+    await db.$disconnect();
+    connection.disconnect();
+
+    t = await t.restart();
+    const dm = await t.sim.nextBotMessage('dm-wujun', 0, (m) => m.text === '卡住的消息');
+    expect(dm).toBeDefined();
+    expect((await t.app.services.db.outboundMessage.findUnique({ where: { id: 'stalled-twice' } }))?.status).toBe('sent');
   });
 });
