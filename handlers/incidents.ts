@@ -62,7 +62,7 @@ const SUB = {
 export const incidentCommand: CommandSpec = {
   id: 'incident',
   keywords: ['事件', 'incidents'],
-  summary: '事件：时间线、认领/更新/升级/解决、值班配置、按会议统计',
+  summary: '查看事件时间线，认领/更新/升级/解决，配置值班，按会议统计',
   usage: [
     '事件 #<编号>（时间线）| 事件 列表',
     '事件 认领 #<编号> | 事件 更新 #<编号> <进展> | 事件 升级 #<编号> | 事件 解决 #<编号> <处理结果>',

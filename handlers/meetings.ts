@@ -26,7 +26,7 @@ const SUB = {
 export const meetingCommand: CommandSpec = {
   id: 'meeting',
   keywords: ['会议', 'meeting'],
-  summary: '会议：新建、邀请参会人、收集回复（餐食/住宿）、催办、改期、取消',
+  summary: '新建会议、邀请参会人、收集回复（餐食/住宿）、催办、改期、取消',
   usage: [
     '会议 新建 <标题> <开始时间>[~<结束时间>] [地点 <地点>]',
     '会议 列表 | 会议 查看 #<编号>',
