@@ -3,13 +3,17 @@
  * 127.0.0.1 (stream gateway and server, OpenAPI, session webhooks). One app for the file; each test
  * reads only what happened after its own cursor.
  */
+import { createHash } from 'node:crypto';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { barChartPng } from '../../src/charts/bar-chart.js';
 import { DingTalkAdapter } from '../../src/platforms/dingtalk/adapter.js';
 import { OpenApiClient } from '../../src/platforms/dingtalk/open-api.js';
 import { DingTalkSender } from '../../src/platforms/dingtalk/sender.js';
 import { SessionWebhooks } from '../../src/platforms/dingtalk/session-webhooks.js';
 import { dingTalkSign } from '../../src/platforms/dingtalk/verify.js';
+import type { OutboundTarget } from '../../src/platforms/types.js';
+import { PRIORITY } from '../../src/queue/queues.js';
 import { DINGTALK_GROUP, startFakeDingTalk } from '../conversation/dingtalk-driver.js';
 import { FAKE_APP, type FakeDingTalk } from '../fakes/dingtalk/fake-dingtalk.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
@@ -218,5 +222,72 @@ describe('DingTalk adapter', () => {
     expect((await post(now, dingTalkSign(now, HTTP_SECRET), body)).status).toBe(200);
     expect((await post(now, dingTalkSign(now, HTTP_SECRET), body)).status).toBe(409);
     await reply(DINGTALK_GROUP, before);
+  });
+});
+
+describe('DingTalk images (legacy media/upload, then sampleImageMsg)', () => {
+  const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+  const chart = (title: string) => barChartPng({ title, labels: ['A', 'B', 'C'], values: [4.4, 4.8, 3.7] });
+  const rowSha = async (mediaId: string) => sha256((await t.app.services.db.media.findUniqueOrThrow({ where: { id: mediaId } })).data);
+  const sendImage = (id: string, target: OutboundTarget, mediaId: string, alt: string) =>
+    t.app.services.outbox.enqueue({ id, target, content: { type: 'image', mediaId, alt }, priority: PRIORITY.normal });
+  const image = (cid: string, after: number, what: string) => fake.waitFor(() => botAfter(cid, after).find((m) => m.image), 10_000, what);
+
+  it('sends an image to a person and to a group through the robot APIs, uploading it once', async () => {
+    const mediaId = await t.app.services.media.putPng(chart('满意度'));
+    const uploads = fake.api.calls('/media/upload').length;
+    // The group has a live session webhook (earlier tests): images still go through the robot API.
+    const before = seqNow();
+    await sendImage('dt-img-dm', { kind: 'user', userId: 'dingtalk:wangfang' }, mediaId, '满意度图表');
+    const dm = await image(fake.world.dmCid('wangfang'), before, 'the image DM');
+    expect(dm.via).toBe('robot-api');
+    expect(sha256(dm.image!.data!)).toBe(await rowSha(mediaId));
+    const upload = fake.api.calls('/media/upload').slice(uploads);
+    expect(upload.map((c) => c.status)).toEqual([200]);
+    expect(fake.world.media.get(dm.image!.mediaId!)).toMatchObject({ type: 'image', contentType: 'image/png', filename: `${mediaId}.png` });
+    const batch = fake.api.calls('/v1.0/robot/oToMessages/batchSend').at(-1)!;
+    expect(batch.body).toMatchObject({ robotCode: FAKE_APP.robotCode, userIds: ['wangfang'], msgKey: 'sampleImageMsg' });
+    expect(JSON.parse(String(batch.body.msgParam))).toEqual({ photoURL: dm.image!.mediaId });
+
+    await sendImage('dt-img-group', { kind: 'conversation', conversationId: `dingtalk:${DINGTALK_GROUP}` }, mediaId, '满意度图表');
+    const group = await image(DINGTALK_GROUP, before, 'the group image');
+    expect(group.via).toBe('robot-api');
+    expect(sha256(group.image!.data!)).toBe(await rowSha(mediaId));
+    expect(group.image!.mediaId).toBe(dm.image!.mediaId);
+    expect(fake.api.calls('/v1.0/robot/groupMessages/send').at(-1)!.body).toMatchObject({ openConversationId: DINGTALK_GROUP, msgKey: 'sampleImageMsg' });
+    expect(fake.api.calls('/media/upload').slice(uploads)).toHaveLength(1);
+  });
+
+  it('uploads again once when DingTalk refuses the cached media id', async () => {
+    const mediaId = await t.app.services.media.putPng(chart('重传'));
+    const dm = fake.world.dmCid('zhouting');
+    const before = seqNow();
+    await sendImage('dt-img-re-1', { kind: 'user', userId: 'dingtalk:zhouting' }, mediaId, '图表');
+    const first = await image(dm, before, 'the first image');
+    fake.world.media.clear();
+    const uploads = fake.api.calls('/media/upload').length;
+    const mid = seqNow();
+    await sendImage('dt-img-re-2', { kind: 'user', userId: 'dingtalk:zhouting' }, mediaId, '图表');
+    const second = await image(dm, mid, 'the re-uploaded image');
+    expect(second.image!.mediaId).not.toBe(first.image!.mediaId);
+    expect(sha256(second.image!.data!)).toBe(await rowSha(mediaId));
+    expect(fake.api.calls('/media/upload').slice(uploads)).toHaveLength(1);
+  });
+
+  it('sends the alt text, with a warning, when the upload is refused for good', async () => {
+    const warn = vi.spyOn(t.app.services.log, 'warn');
+    try {
+      const mediaId = await t.app.services.media.putPng(chart('失败'));
+      fake.api.fault('/media/upload', { status: 200, body: { errcode: 40005, errmsg: 'scripted: 不合法的文件类型' } });
+      const before = seqNow();
+      await sendImage('dt-img-fail', { kind: 'conversation', conversationId: `dingtalk:${DINGTALK_GROUP}` }, mediaId, '满意度图表：上传失败时的文字');
+      const m = await reply(DINGTALK_GROUP, before, 'the alt text');
+      expect(m.text).toBe('满意度图表：上传失败时的文字');
+      expect(m.image).toBeUndefined();
+      expect(warn.mock.calls.some(([, message]) => typeof message === 'string' && message.includes('upload failed for good'))).toBe(true);
+      await expect.poll(async () => (await t.app.services.db.outboundMessage.findUniqueOrThrow({ where: { id: 'dt-img-fail' } })).status, { timeout: 5000 }).toBe('sent');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

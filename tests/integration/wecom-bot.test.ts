@@ -2,7 +2,10 @@
  * The intelligent bot long connection end to end: the real app against the fake WS server
  * (and the fake API for the app paths). Checks which wire path each notification takes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { barChartPng } from '../../src/charts/bar-chart.js';
+import { PRIORITY } from '../../src/queue/queues.js';
 import { eventually, startWecomWorld, type WecomWorld } from '../fakes/wecom/world.js';
 
 describe('WeCom intelligent bot (long connection)', () => {
@@ -80,5 +83,58 @@ describe('WeCom intelligent bot (long connection)', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(newMessages(from).filter((m) => m.conversation === 'group:grp3')).toHaveLength(1);
     expect(await w.t.app.services.db.inboundEvent.count({ where: { id: `wecom:bot-msg-${msgid}` } })).toBe(1);
+  });
+
+  describe('images through the bot (chunked upload over the long connection)', () => {
+    const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+    const chart = (title: string) => barChartPng({ title, labels: ['A', 'B'], values: [4.1, 4.7] });
+    const rowSha = async (mediaId: string) => sha256((await w.t.app.services.db.media.findUniqueOrThrow({ where: { id: mediaId } })).data);
+    const sendImage = (id: string, conversationId: string, mediaId: string, alt: string) =>
+      w.t.app.services.outbox.enqueue({ id, target: { kind: 'conversation', conversationId }, content: { type: 'image', mediaId, alt }, priority: PRIORITY.normal });
+    const inits = () => w.bot.frames.filter((f) => f.cmd === 'aibot_upload_media_init').length;
+
+    it('sends an image to a bot group (aibot_send_msg), uploading it once for two sends', async () => {
+      const mediaId = await w.t.app.services.media.putPng(chart('群图表'));
+      const initsBefore = inits();
+      const from = lastSeq();
+      await sendImage('bot-img-1', 'wecom:group:grp1', mediaId, '图表');
+      const first = await eventually(() => newMessages(from).find((m) => m.conversation === 'group:grp1' && m.image), 10_000, 'the group image');
+      expect(first.cmd).toBe('aibot_send_msg');
+      expect(sha256(first.image!)).toBe(await rowSha(mediaId));
+      expect(inits() - initsBefore).toBe(1);
+      expect(w.bot.frames.find((f) => f.cmd === 'aibot_upload_media_init' && f.body?.filename === `${mediaId}.png`)?.body).toMatchObject({ type: 'image', total_chunks: 1 });
+
+      await sendImage('bot-img-2', 'wecom:group:grp2', mediaId, '图表');
+      const second = await eventually(() => newMessages(from).find((m) => m.conversation === 'group:grp2' && m.image), 10_000, 'the second group image');
+      expect(second.mediaId).toBe(first.mediaId);
+      expect(inits() - initsBefore).toBe(1);
+    });
+
+    it('answers on the message frame with an image (aibot_respond_msg)', async () => {
+      const mediaId = await w.t.app.services.media.putPng(chart('回复图表'));
+      const from = lastSeq();
+      w.bot.pushText({ userid: 'wangfang', chatid: 'grp1', content: '@会务助手 帮助', msgid: 'img-reply-1' });
+      await eventually(() => newMessages(from).find((m) => m.conversation === 'group:grp1' && m.text), 10_000, 'the text reply');
+      await sendImage('reply-wecom-bot-msg-img-reply-1-9', 'wecom:group:grp1', mediaId, '图表');
+      const image = await eventually(() => newMessages(from).find((m) => m.conversation === 'group:grp1' && m.image), 10_000, 'the image reply');
+      expect(image.cmd).toBe('aibot_respond_msg');
+      expect(sha256(image.image!)).toBe(await rowSha(mediaId));
+    });
+
+    it('sends the alt text, with a warning, when the upload is refused for good', async () => {
+      const warn = vi.spyOn(w.t.app.services.log, 'warn');
+      try {
+        const mediaId = await w.t.app.services.media.putPng(chart('上传失败'));
+        w.bot.failNext('aibot_upload_media_init', 40005);
+        const from = lastSeq();
+        await sendImage('bot-img-fail', 'wecom:group:grp1', mediaId, '图表：上传失败时的文字');
+        const msg = await eventually(() => newMessages(from).find((m) => m.conversation === 'group:grp1'), 10_000, 'the alt text');
+        expect(msg).toMatchObject({ cmd: 'aibot_send_msg', text: '图表：上传失败时的文字' });
+        expect(msg.image).toBeUndefined();
+        expect(warn.mock.calls.some(([, message]) => typeof message === 'string' && message.includes('upload failed for good'))).toBe(true);
+      } finally {
+        warn.mockRestore();
+      }
+    });
   });
 });

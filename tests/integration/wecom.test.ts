@@ -2,7 +2,11 @@
  * WeCom app callback mode end to end: the real app (real Redis, SQLite, HTTP) against the fake
  * WeCom API and the callback driver, nothing of ours mocked.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { barChartPng } from '../../src/charts/bar-chart.js';
+import { WecomAdapter } from '../../src/platforms/wecom/adapter.js';
+import { PRIORITY } from '../../src/queue/queues.js';
 import { WecomCallbackDriver } from '../fakes/wecom/callback-driver.js';
 import { eventually, startWecomWorld, type WecomWorld } from '../fakes/wecom/world.js';
 
@@ -150,6 +154,82 @@ describe('WeCom app callback mode', () => {
     await say('wangfang', '帮助', msgId);
     await eventually(async () => (await db().outboundMessage.findFirst({ where: { id: { contains: msgId } } }))?.status === 'failed', 10_000, 'the failed row');
     expect(w.api.requests.slice(start).filter((r) => r.api === 'message/send')).toHaveLength(1);
+  });
+});
+
+describe('WeCom images (app: media/upload, then image messages)', () => {
+  let w: WecomWorld;
+  beforeAll(async () => {
+    w = await startWecomWorld({ bot: false });
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+  const chart = (title: string) => barChartPng({ title, labels: ['A', 'B', 'C'], values: [4.6, 3.9, 4.2] });
+  const rowSha = async (mediaId: string) => sha256((await w.t.app.services.db.media.findUniqueOrThrow({ where: { id: mediaId } })).data);
+  const sendImage = async (id: string, target: { kind: 'user'; userId: string } | { kind: 'conversation'; conversationId: string }, mediaId: string, alt: string) =>
+    w.t.app.services.outbox.enqueue({ id, target, content: { type: 'image', mediaId, alt }, priority: PRIORITY.normal });
+  const adapter = () => w.t.app.adapters.find((a): a is WecomAdapter => a instanceof WecomAdapter)!;
+
+  it('sends an image to a person and to an app group chat, uploading it once', async () => {
+    const mediaId = await w.t.app.services.media.putPng(chart('满意度'));
+    const uploadsBefore = w.api.calls('media/upload').length;
+    await sendImage('img-dm-1', { kind: 'user', userId: 'wecom:wangfang' }, mediaId, '满意度图表：A 4.6');
+    const dm = await eventually(() => w.api.messages.find((m) => m.to === 'wangfang' && m.msgtype === 'image'), 10_000, 'the image DM');
+    expect(sha256(dm.image!)).toBe(await rowSha(mediaId));
+    const upload = w.api.calls('media/upload').slice(uploadsBefore);
+    expect(upload).toHaveLength(1);
+    expect(upload[0]!.query).toMatchObject({ type: 'image' });
+    expect(upload[0]!.errcode).toBe(0);
+    expect(w.api.uploads.get(dm.mediaId!)).toMatchObject({ contentType: 'image/png', filename: `${mediaId}.png` });
+    expect(w.api.calls('message/send').at(-1)!.body).toMatchObject({ touser: 'wangfang', agentid: 1000002, msgtype: 'image', image: { media_id: dm.mediaId } });
+
+    // The same image to an app-owned group chat: appchat/send with the cached media id, no new upload.
+    const conversationId = await adapter().createAppChat('会务筹备群', 'wecom:wangfang', ['wecom:wangfang', 'wecom:zhaolei']);
+    const chatid = conversationId.replace(/^wecom:appchat:/, '');
+    await sendImage('img-chat-1', { kind: 'conversation', conversationId }, mediaId, '满意度图表：A 4.6');
+    const group = await eventually(() => w.api.messages.find((m) => m.to === `chat:${chatid}` && m.msgtype === 'image'), 10_000, 'the group image');
+    expect(sha256(group.image!)).toBe(await rowSha(mediaId));
+    expect(group.mediaId).toBe(dm.mediaId);
+    expect(w.api.calls('appchat/send').at(-1)!.body).toMatchObject({ chatid, msgtype: 'image', image: { media_id: dm.mediaId } });
+
+    // A second send to a person reuses the upload too.
+    await sendImage('img-dm-2', { kind: 'user', userId: 'wecom:zhaolei' }, mediaId, '满意度图表：A 4.6');
+    const again = await eventually(() => w.api.messages.find((m) => m.to === 'zhaolei' && m.msgtype === 'image'), 10_000, 'the second image DM');
+    expect(again.mediaId).toBe(dm.mediaId);
+    expect(w.api.calls('media/upload').slice(uploadsBefore)).toHaveLength(1);
+  });
+
+  it('uploads again once when WeCom no longer knows the cached media id', async () => {
+    const mediaId = await w.t.app.services.media.putPng(chart('过期'));
+    await sendImage('img-exp-1', { kind: 'user', userId: 'wecom:zhouting' }, mediaId, '图表');
+    const first = await eventually(() => w.api.messages.find((m) => m.to === 'zhouting' && m.msgtype === 'image'), 10_000, 'the first image');
+    w.api.expireMedia();
+    const uploadsBefore = w.api.calls('media/upload').length;
+    await sendImage('img-exp-2', { kind: 'user', userId: 'wecom:zhouting' }, mediaId, '图表');
+    const second = await eventually(() => w.api.messages.find((m) => m.to === 'zhouting' && m.msgtype === 'image' && m.mediaId !== first.mediaId), 10_000, 'the re-uploaded image');
+    expect(sha256(second.image!)).toBe(await rowSha(mediaId));
+    expect(w.api.calls('media/upload').slice(uploadsBefore)).toHaveLength(1);
+    expect(w.api.calls('message/send').filter((c) => c.errcode === 40007)).toHaveLength(1);
+  });
+
+  it('sends the alt text, with a warning, when the upload is refused for good', async () => {
+    const warn = vi.spyOn(w.t.app.services.log, 'warn');
+    try {
+      const mediaId = await w.t.app.services.media.putPng(chart('失败'));
+      w.api.fail('media/upload', 40005);
+      const before = w.api.messages.length;
+      await sendImage('img-fail-1', { kind: 'user', userId: 'wecom:lichen' }, mediaId, '满意度图表：上传失败时的文字');
+      const msg = await eventually(() => w.api.messages.slice(before).find((m) => m.to === 'lichen'), 10_000, 'the alt text');
+      expect(msg).toMatchObject({ msgtype: 'text', text: '满意度图表：上传失败时的文字' });
+      expect(w.api.calls('media/upload').at(-1)!.errcode).toBe(40005);
+      expect(warn.mock.calls.some(([, message]) => typeof message === 'string' && message.includes('upload failed for good'))).toBe(true);
+      await expect.poll(async () => (await w.t.app.services.db.outboundMessage.findUniqueOrThrow({ where: { id: 'img-fail-1' } })).status, { timeout: 5000 }).toBe('sent');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import type { PrismaClient } from '../../db/client.js';
 import { BOT_NAMES } from '../../router/router.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
+import { MediaStore } from '../../services/media.js';
 import type { BusySlot, InboundSink, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
 import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
 import { DingTalkCalendar } from './calendar.js';
@@ -62,6 +63,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       dingRemindType: config.DINGTALK_DING_REMIND_TYPE as 1 | 2 | 3,
       qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS,
       log: this.log,
+      media: new MediaStore(deps.db),
     });
     this.stream = new DingTalkStreamClient({
       ...credentials,

@@ -65,12 +65,39 @@ export class OpenApiClient {
    * answer HTTP 200 with `errcode`; a non-zero one becomes a DingTalkApiError like the new API's.
    */
   async legacyCall<T>(path: string, body: unknown): Promise<T> {
-    await this.waitIfPaused();
-    const token = await this.accessToken();
-    const url = `${this.opts.legacyBaseUrl.replace(/\/$/, '')}${path}?access_token=${encodeURIComponent(token)}`;
-    const answer = await this.request<T & { errcode?: number; errmsg?: string }>('POST', url, body);
-    if (answer.errcode) throw new DingTalkApiError(answer.errcode === 90018 || answer.errcode === 90002 ? 'qps' : 'invalid', 200, String(answer.errcode), `DingTalk ${path}: ${answer.errcode} ${answer.errmsg ?? ''}`);
-    return answer;
+    return this.legacy<T>(path, {}, () => body);
+  }
+
+  /**
+   * A legacy multipart upload: `POST {oapi}/media/upload?access_token=…&type=image` with the file in
+   * the part `media` (filename and content type). Answers `{errcode, errmsg, type, media_id, created_at}`.
+   * https://open.dingtalk.com/document/orgapp/upload-media-files
+   */
+  async uploadMedia(type: 'image' | 'file' | 'voice', data: Buffer, filename: string, mime: string): Promise<string> {
+    const answer = await this.legacy<{ media_id?: string }>('/media/upload', { type }, () => {
+      const form = new FormData();
+      form.append('media', new Blob([new Uint8Array(data)], { type: mime }), filename);
+      return form;
+    });
+    if (!answer.media_id) throw new DingTalkApiError('transient', 200, '', 'DingTalk /media/upload answered without media_id');
+    return answer.media_id;
+  }
+
+  /** Legacy call: token and `query` in the query string; an expired or invalid token is refreshed once. */
+  private async legacy<T>(path: string, query: Record<string, string>, body: () => unknown): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.waitIfPaused();
+      const token = await this.accessToken(attempt > 0);
+      const url = new URL(`${this.opts.legacyBaseUrl.replace(/\/$/, '')}${path}`);
+      url.searchParams.set('access_token', token);
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+      const answer = await this.request<T & { errcode?: number; errmsg?: string }>('POST', url.toString(), body());
+      if (!answer.errcode) return answer;
+      const kind = legacyErrorKind(answer.errcode);
+      if (kind === 'auth' && attempt === 0) continue;
+      if (kind === 'qps') this.pause();
+      throw new DingTalkApiError(kind, 200, String(answer.errcode), `DingTalk ${path}: ${answer.errcode} ${answer.errmsg ?? ''}`);
+    }
   }
 
   /** Milliseconds left in the current QPS pause (0 when none). */
@@ -105,10 +132,12 @@ export class OpenApiClient {
     let res: Response;
     try {
       const url = /^https?:/.test(path) ? path : `${this.opts.baseUrl.replace(/\/$/, '')}${path}`;
+      // A FormData body is sent as multipart/form-data (fetch sets the content type with its boundary).
+      const form = body instanceof FormData ? body : null;
       res = await fetch(url, {
         method,
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-        body: JSON.stringify(body),
+        headers: { ...(form ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...headers },
+        body: form ?? JSON.stringify(body),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
       });
     } catch (error) {
@@ -119,6 +148,15 @@ export class OpenApiClient {
     if (!res.ok) throw classify(res.status, json as OpenApiErrorBody | null);
     return (json ?? {}) as T;
   }
+}
+
+/** Legacy (oapi) errcodes: -1 busy, 40014/42001 token, 90018/90002 QPS, 60011 no permission. */
+function legacyErrorKind(errcode: number): DingTalkApiError['kind'] {
+  if (errcode === -1) return 'transient';
+  if (errcode === 40014 || errcode === 42001) return 'auth';
+  if (errcode === 90018 || errcode === 90002) return 'qps';
+  if (errcode === 60011) return 'permission';
+  return 'invalid';
 }
 
 export function parseJson(text: string): unknown {

@@ -12,6 +12,8 @@ import { renderDingTalkCard, renderDingTalkMarkdown } from '../../../cards/dingt
 import type { Card } from '../../../cards/model.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
+import type { MediaStore } from '../../services/media.js';
+import { MediaIdCache, mediaFilename } from '../media-cache.js';
 import { type OutboundContent, type OutboundTarget, PlatformError, type SendResult } from '../types.js';
 import { outTrackIdOf } from './decode.js';
 import { DingTalkApiError } from './errors.js';
@@ -25,7 +27,11 @@ export interface SenderOptions {
   dingRemindType: 1 | 2 | 3;
   qpsBackoffMs: number;
   log: Logger;
+  /** Where image contents' bytes are read; without it images are sent as their alt text. */
+  media?: Pick<MediaStore, 'get'>;
 }
+
+type ImageContent = Extract<OutboundContent, { type: 'image' }>;
 
 /** Where a target lives on DingTalk. `webhookKeys` are the session-webhook cache keys to try. */
 type Place = { kind: 'group'; cid: string; webhookKeys: string[] } | { kind: 'user'; staffId: string; webhookKeys: string[] };
@@ -36,9 +42,12 @@ const FLOW_CONTROL_ROUNDS = 3;
 /** Markdown-fallback cards cannot be updated: their platformRef says so. */
 const MARKDOWN_REF = 'md:';
 const NOTICE_INTERVAL_MS = 10 * 60_000;
+/** How long an uploaded image's media id is reused (DingTalk does not document its lifetime; WeCom's is 3 days). */
+const MEDIA_TTL_MS = 60 * 3600_000;
 
 export class DingTalkSender {
   private readonly noticesSent = new Map<string, number>();
+  private readonly mediaIds = new MediaIdCache(MEDIA_TTL_MS);
 
   constructor(
     private readonly api: OpenApiClient,
@@ -51,6 +60,7 @@ export class DingTalkSender {
     const place = await this.place(target);
     try {
       if (content.type === 'card') return await this.sendCard(place, content.card);
+      if (content.type === 'image') return await this.sendImage(place, content);
       const markdown = content.type === 'markdown' ? { title: firstLine(content.markdown), text: content.markdown } : null;
       await this.sendMessage(place, content.type === 'text' ? content.text : '', markdown);
       return {};
@@ -137,6 +147,11 @@ export class DingTalkSender {
       this.webhooks.forget(hook.key);
     }
     const [msgKey, msgParam] = markdown ? ['sampleMarkdown', markdown] : ['sampleText', { content: text }];
+    await this.sendRobot(place, msgKey, msgParam);
+  }
+
+  /** A robot message through the OpenAPI (groupMessages/send or oToMessages/batchSend). */
+  private async sendRobot(place: Place, msgKey: string, msgParam: Record<string, string>): Promise<void> {
     if (place.kind === 'group') {
       await this.api.call('POST', '/v1.0/robot/groupMessages/send', {
         robotCode: this.opts.robotCode,
@@ -150,6 +165,41 @@ export class DingTalkSender {
     if (result.invalid.length > 0) throw new DingTalkApiError('invalid', 200, 'invalidStaffId', `DingTalk does not know user ${place.staffId} (invalidStaffIdList)`);
     if (result.pending.length > 0) {
       throw result.lastError ?? new DingTalkApiError('rate', 200, 'flowControlled', `DingTalk flow-controlled user ${place.staffId}; will retry`);
+    }
+  }
+
+  /**
+   * An image: uploaded once per Media row (legacy `media/upload`, the media id cached), then
+   * `sampleImageMsg` with the media id as `photoURL` through the robot APIs (session webhooks cannot
+   * carry it). An upload refused for good (or a missing Media row) sends the alt text instead, with a
+   * warning; transient failures retry the job. A cached media id DingTalk refuses is uploaded again once.
+   */
+  private async sendImage(place: Place, content: ImageContent): Promise<SendResult> {
+    const store = this.opts.media;
+    const upload = async () => {
+      const png = await store?.get(content.mediaId);
+      if (!png) throw new DingTalkApiError('invalid', 0, 'media.missing', `Media ${content.mediaId} not found`);
+      return this.api.uploadMedia('image', png.data, mediaFilename(content.mediaId, png.mime), png.mime);
+    };
+    for (let attempt = 0; ; attempt++) {
+      let media: { mediaId: string; fresh: boolean };
+      try {
+        media = await this.mediaIds.get(content.mediaId, upload);
+      } catch (error) {
+        if (!(error instanceof DingTalkApiError) || (error.kind !== 'invalid' && error.kind !== 'permission')) throw error;
+        this.opts.log.warn({ err: error, code: error.code, mediaId: content.mediaId }, 'DingTalk image upload failed for good; sending its alt text instead');
+        await this.sendMessage(place, content.alt, null);
+        return {};
+      }
+      try {
+        await this.sendRobot(place, 'sampleImageMsg', { photoURL: media.mediaId });
+        return {};
+      } catch (error) {
+        const mediaRefused = error instanceof DingTalkApiError && error.kind === 'invalid' && /msgParam|media/i.test(error.code);
+        if (!mediaRefused || media.fresh || attempt > 0) throw error;
+        this.opts.log.info({ mediaId: content.mediaId, code: error.code }, 'DingTalk refused a cached media id; uploading again');
+        this.mediaIds.forget(content.mediaId);
+      }
     }
   }
 

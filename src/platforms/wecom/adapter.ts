@@ -12,6 +12,13 @@
  * - anything proactive to a bot group -> `aibot_send_msg`; if the bot refuses it, the app's
  *   `message/send` to the group members we know;
  * - an app-owned group chat (`appchat`) -> `appchat/send` (cards as markdown: no template cards there).
+ *
+ * Images (`{type:'image'}`, a Media row) take the same paths: uploaded once per Media row and channel
+ * (app: `media/upload`; bot: the SDK's chunked upload over the long connection), the media id reused
+ * for MEDIA_TTL_MS, then an `image` message (`message/send`, `appchat/send`, `aibot_respond_msg`,
+ * `aibot_send_msg`). An upload refused for good (or a missing Media row) sends the alt text instead
+ * and logs a warning; a transient upload failure retries the job. A cached media id WeCom refuses
+ * (40007) is uploaded again once.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -21,12 +28,15 @@ import type { Card } from '../../../cards/model.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
+import { MediaStore } from '../../services/media.js';
+import { MediaIdCache, mediaFilename } from '../media-cache.js';
 import { type BusySlot, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
-import { WecomClient } from './client.js';
+import { type AppMessage, WecomClient } from './client.js';
 import { type WecomConversationRef, parseConversationExternalId, taskIdOf } from './decode.js';
+import { WecomApiError } from './errors.js';
 import { WecomInbound } from './inbound.js';
 import type { WecomBotFrame } from './raw-types.js';
 import { wecomRoutes } from './routes.js';
@@ -47,6 +57,13 @@ const REPLY_WINDOW_MS = 5 * 60_000;
 const CARD_UPDATE_WINDOW_MS = 4_500;
 const TEXT_BYTES = 2048;
 
+/** Temporary media live 3 days; reuse an uploaded image for less than that. */
+const MEDIA_TTL_MS = 60 * 3600_000;
+/** errcode for a media_id WeCom does not (or no longer) know. */
+const INVALID_MEDIA_ID = 40007;
+
+type ImageContent = Extract<OutboundContent, { type: 'image' }>;
+
 const URGENT_REPEATS = 3;
 const URGENT_INTERVAL_MS = 60_000;
 
@@ -59,11 +76,17 @@ export class WecomAdapter implements PlatformAdapter {
   private readonly now: () => Date;
   private readonly urgentSent = new Set<string>();
   private readonly calendar: WecomCalendar | undefined;
+  private readonly media: MediaStore;
+  /** Media ids by Media row: the app's uploads and the bot's are kept apart. */
+  private readonly mediaIds: Record<'app' | 'bot', MediaIdCache>;
 
   constructor(private readonly deps: WecomDeps) {
     const { settings, log } = deps;
     this.now = deps.clock ?? (() => new Date());
     this.sendRatePerSecond = settings.sendRatePerSecond;
+    this.media = new MediaStore(deps.db);
+    const clockMs = () => this.now().getTime();
+    this.mediaIds = { app: new MediaIdCache(MEDIA_TTL_MS, clockMs), bot: new MediaIdCache(MEDIA_TTL_MS, clockMs) };
     if (settings.app) {
       this.client = new WecomClient({ ...settings.app, log: log.child({ component: 'wecom-api' }), clock: () => this.now().getTime() });
     }
@@ -181,7 +204,11 @@ export class WecomAdapter implements PlatformAdapter {
         await bot.replyCard(frame, renderTemplateCard(content.card, taskIdOf(content.card.id)));
         return { platformRef: JSON.stringify({ via: 'bot', copy: 0 } satisfies WecomCardRef) };
       }
-      await bot.replyText(frame, createHash('sha1').update(key).digest('hex'), markdownOf(content));
+      const streamId = createHash('sha1').update(key).digest('hex');
+      if (content.type === 'image') {
+        return await this.withMedia('bot', content, (mediaId) => bot.replyImage(frame, mediaId), () => bot.replyText(frame, streamId, markdownOf(content)));
+      }
+      await bot.replyText(frame, streamId, markdownOf(content));
       return {};
     } catch (error) {
       if (error instanceof BotReceiptError && error.expired) return this.sendFresh(where, content, 0);
@@ -194,6 +221,9 @@ export class WecomAdapter implements PlatformAdapter {
     const { client, bot } = this;
     if (where.kind === 'appchat') {
       if (!client) throw new PlatformError('WeCom app is not configured', 'give-up');
+      if (content.type === 'image') {
+        return this.withMedia('app', content, (mediaId) => client.sendAppChat(where.id, imageMessage(mediaId)), () => client.sendAppChat(where.id, { msgtype: 'text', text: { content: markdownOf(content) } }));
+      }
       await client.sendAppChat(where.id, content.type === 'text' ? { msgtype: 'text', text: { content: truncateBytes(content.text, TEXT_BYTES) } } : { msgtype: 'markdown', markdown: { content: markdownOf(content) } });
       return {};
     }
@@ -203,6 +233,9 @@ export class WecomAdapter implements PlatformAdapter {
       if (content.type === 'card' && hasOpenActions(content.card)) {
         await bot.sendCard(where.id, renderTemplateCard(content.card, taskIdOf(content.card.id, copy)));
         return { platformRef: JSON.stringify({ via: 'bot', copy } satisfies WecomCardRef) };
+      }
+      if (content.type === 'image') {
+        return await this.withMedia('bot', content, (mediaId) => bot.sendImage(where.id, mediaId), () => bot.sendMarkdown(where.id, markdownOf(content)));
       }
       await bot.sendMarkdown(where.id, markdownOf(content));
       return {};
@@ -222,9 +255,47 @@ export class WecomAdapter implements PlatformAdapter {
       const ref: WecomCardRef = { via: 'app', copy, ...(res.response_code ? { code: res.response_code, codeAt: this.now().getTime(), codeFor: 'all' } : {}) };
       return { platformRef: JSON.stringify(ref) };
     }
+    if (content.type === 'image') {
+      return this.withMedia('app', content, (mediaId) => client.sendMessage(userids, imageMessage(mediaId)), () => client.sendMessage(userids, { msgtype: 'text', text: { content: markdownOf(content) } }));
+    }
     if (content.type === 'text') await client.sendMessage(userids, { msgtype: 'text', text: { content: truncateBytes(content.text, TEXT_BYTES) } });
     else await client.sendMessage(userids, { msgtype: 'markdown', markdown: { content: markdownOf(content) } });
     return {};
+  }
+
+  /**
+   * Sends an image through one channel: its media id (uploaded once per Media row, cached), then
+   * `deliver`. An upload refused for good (or a missing Media row) sends `sendAlt` instead; a cached
+   * id WeCom no longer accepts is uploaded again once. Other errors go to the caller (retry).
+   */
+  private async withMedia(via: 'app' | 'bot', content: ImageContent, deliver: (mediaId: string) => Promise<unknown>, sendAlt: () => Promise<unknown>): Promise<SendResult> {
+    const cache = this.mediaIds[via];
+    const upload = async () => {
+      const png = await this.media.get(content.mediaId);
+      if (!png) throw new PlatformError(`Media ${content.mediaId} not found`, 'give-up');
+      const filename = mediaFilename(content.mediaId, png.mime);
+      return via === 'app' ? this.client!.uploadImage(png.data, filename, png.mime) : this.bot!.uploadImage(png.data, filename);
+    };
+    for (let attempt = 0; ; attempt++) {
+      let media: { mediaId: string; fresh: boolean };
+      try {
+        media = await cache.get(content.mediaId, upload);
+      } catch (error) {
+        if (!(error instanceof PlatformError) || error.action !== 'give-up') throw error;
+        this.deps.log.warn({ err: error, mediaId: content.mediaId, via }, 'WeCom image upload failed for good; sending its alt text instead');
+        await sendAlt();
+        return {};
+      }
+      try {
+        await deliver(media.mediaId);
+        return {};
+      } catch (error) {
+        const invalidMedia = (error instanceof WecomApiError || error instanceof BotReceiptError) && error.errcode === INVALID_MEDIA_ID;
+        if (!invalidMedia || media.fresh || attempt > 0) throw error;
+        this.deps.log.info({ mediaId: content.mediaId, via }, 'WeCom no longer knows a cached media id; uploading again');
+        cache.forget(content.mediaId);
+      }
+    }
   }
 
   private async saveRef(cardId: string, ref: WecomCardRef): Promise<void> {
@@ -245,7 +316,11 @@ function markdownOf(content: OutboundContent): string {
     case 'markdown':
       return truncateBytes(content.markdown, TEXT_BYTES);
     case 'image':
-      // Not uploaded to WeCom media yet (media/upload): the text alternative is sent instead.
+      // Only when the image itself cannot be sent (upload refused for good): its text alternative.
       return truncateBytes(content.alt, TEXT_BYTES);
   }
+}
+
+function imageMessage(mediaId: string): Extract<AppMessage, { msgtype: 'image' }> {
+  return { msgtype: 'image', image: { media_id: mediaId } };
 }

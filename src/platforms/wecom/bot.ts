@@ -103,9 +103,33 @@ export class WecomBot {
     return this.guard('aibot_send_msg', this.ws.sendMessage(chatid, { msgtype: 'template_card', template_card: card } as never));
   }
 
+  /**
+   * Temporary media upload over the long connection (`aibot_upload_media_init` / `_chunk` /
+   * `_finish`, through the SDK's `uploadMedia`); the media id lives 3 days. A refused init or
+   * finish is a BotReceiptError; a chunk the SDK could not send after its own retries is a retry.
+   */
+  async uploadImage(data: Buffer, filename: string): Promise<string> {
+    const res = await this.guardValue('aibot_upload_media', this.ws.uploadMedia(data, { type: 'image', filename }));
+    return res.media_id;
+  }
+
+  /** `aibot_respond_msg` with an image (a media id from uploadImage). */
+  replyImage(frame: WecomBotFrame, mediaId: string): Promise<void> {
+    return this.guard('aibot_respond_msg', this.ws.replyMedia(frame, 'image', mediaId));
+  }
+
+  /** `aibot_send_msg` with an image, to a user id or a group chatid. */
+  sendImage(chatid: string, mediaId: string): Promise<void> {
+    return this.guard('aibot_send_msg', this.ws.sendMediaMessage(chatid, 'image', mediaId));
+  }
+
   private async guard(cmd: string, receipt: Promise<unknown>): Promise<void> {
+    await this.guardValue(cmd, receipt);
+  }
+
+  private async guardValue<T>(cmd: string, receipt: Promise<T>): Promise<T> {
     try {
-      await receipt;
+      return await receipt;
     } catch (error) {
       if (error && typeof error === 'object' && 'errcode' in error) {
         const { errcode, errmsg } = error as { errcode: number; errmsg?: string };

@@ -1,13 +1,13 @@
 /**
  * The WeCom server API for the self-built app: access token cache, message/send, appchat,
- * update_template_card, user/get. Every call puts the token in the query string (WeCom answers
+ * update_template_card, user/get, media/upload (temporary media). Every call puts the token in the query string (WeCom answers
  * 41001 otherwise) and every answer is HTTP 200 + errcode.
  * Docs: https://developer.work.weixin.qq.com/document/path/91039 (token), /path/90236 (send).
  */
 import type { Logger } from 'pino';
 import { PlatformError } from '../types.js';
 import { THROTTLE_ERRORS, TOKEN_ERRORS, WecomApiError } from './errors.js';
-import type { WecomApiResponse, WecomSendResponse, WecomTemplateCard, WecomTokenResponse, WecomUserResponse } from './raw-types.js';
+import type { WecomApiResponse, WecomMediaUploadResponse, WecomSendResponse, WecomTemplateCard, WecomTokenResponse, WecomUserResponse } from './raw-types.js';
 
 export interface WecomClientOptions {
   apiBase: string;
@@ -27,6 +27,7 @@ const TOKEN_MARGIN_MS = 5 * 60_000;
 export type AppMessage =
   | { msgtype: 'text'; text: { content: string } }
   | { msgtype: 'markdown'; markdown: { content: string } }
+  | { msgtype: 'image'; image: { media_id: string } }
   | { msgtype: 'template_card'; template_card: WecomTemplateCard };
 
 export type CardChange = { template_card: WecomTemplateCard } | { button: { replace_name: string } };
@@ -75,6 +76,22 @@ export class WecomClient {
     });
   }
 
+  /**
+   * POST /cgi-bin/media/upload?type=image: multipart/form-data, one part named `media` with a
+   * filename and content type. Returns the temporary media id (valid 3 days).
+   * Docs: https://developer.work.weixin.qq.com/document/path/90253
+   */
+  async uploadImage(data: Buffer, filename: string, mime: string): Promise<string> {
+    const form = () => {
+      const f = new FormData();
+      f.append('media', new Blob([new Uint8Array(data)], { type: mime }), filename);
+      return f;
+    };
+    const res = await this.call<WecomMediaUploadResponse>('media/upload', form, { type: 'image' });
+    if (!res.media_id) throw new WecomApiError('media/upload', -1, 'answer without media_id');
+    return res.media_id;
+  }
+
   async getUser(userid: string): Promise<{ userid: string; name: string } | null> {
     try {
       const res = await this.call<WecomUserResponse>('user/get', undefined, { userid });
@@ -85,7 +102,10 @@ export class WecomClient {
     }
   }
 
-  /** A call with the cached token; on 40014/42001 the token is refreshed once and the call repeated once. */
+  /**
+   * A call with the cached token; on 40014/42001 the token is refreshed once and the call repeated once.
+   * `body` is JSON, or a function building a multipart form (a fresh one per attempt).
+   */
   async call<T extends WecomApiResponse>(api: string, body?: unknown, query: Record<string, string> = {}): Promise<T> {
     const wait = this.pausedUntil - this.now();
     if (wait > 0) throw new PlatformError(`WeCom throttled us; paused for ${wait} ms`, 'retry', wait);
@@ -131,11 +151,13 @@ export class WecomClient {
 
   private async http<T>(api: string, url: URL, body: unknown): Promise<T> {
     let res: Response;
+    // A multipart body: fetch sets the content type with its boundary.
+    const form = typeof body === 'function' ? (body as () => FormData)() : null;
     try {
       res = await fetch(url, {
         method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined || form ? {} : { 'content-type': 'application/json' },
+        body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
       });
     } catch (error) {

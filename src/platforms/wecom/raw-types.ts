@@ -45,6 +45,13 @@ export interface WecomSendResponse extends WecomApiResponse {
   invaliduser?: string;
 }
 
+/** media/upload (and the bot's upload finish receipt): `created_at` is epoch seconds as a string. */
+export interface WecomMediaUploadResponse extends WecomApiResponse {
+  type?: string;
+  media_id?: string;
+  created_at?: string;
+}
+
 export interface WecomUserResponse extends WecomApiResponse {
   userid?: string;
   name?: string;

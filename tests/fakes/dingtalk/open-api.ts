@@ -3,10 +3,11 @@
  * tokens, robot sends, cards, DING and the session webhooks it hands out. Requests are recorded;
  * faults are scripted per path.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type FormPart, isPng, multipartBoundary, parseMultipart } from '../multipart.js';
 import type { FakeStreamServer } from './stream-server.js';
-import type { FakeWorld } from './world.js';
+import type { FakeMessage, FakeWorld } from './world.js';
 
 export interface RecordedRequest {
   method: string;
@@ -70,12 +71,21 @@ export class FakeOpenApi {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
+    const boundary = multipartBoundary(req.headers['content-type']);
     let body: Record<string, unknown> = {};
-    try {
-      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-    } catch {
-      return this.answer(res, req.method!, url.pathname, body, [400, { code: 'invalidParameter.body', message: 'body is not JSON' }]);
+    if (boundary) {
+      // multipart/form-data (media/upload): the routes see its parts.
+      const parts = parseMultipart(bytes, boundary);
+      if (!parts) return this.answer(res, req.method!, url.pathname, body, [400, { code: 'invalidParameter.body', message: 'malformed multipart body' }]);
+      body = { parts };
+    } else {
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      } catch {
+        return this.answer(res, req.method!, url.pathname, body, [400, { code: 'invalidParameter.body', message: 'body is not JSON' }]);
+      }
     }
     const scripted = this.faults.get(url.pathname)?.shift();
     const result: Answer = scripted ? [scripted.status, scripted.body] : this.route(req, url, body);
@@ -89,6 +99,7 @@ export class FakeOpenApi {
     if (key === 'POST /robot/sendBySession') return this.session(url.searchParams.get('session') ?? '', body);
     // Legacy oapi: the token in the query, errors as errcode with HTTP 200.
     if (key === 'POST /topapi/v2/user/get') return this.legacyUser(url.searchParams.get('access_token') ?? '', body);
+    if (key === 'POST /media/upload') return this.mediaUpload(url.searchParams, body);
     const calendar = /^POST \/v1\.0\/calendar\/users\/([^/]+)\/querySchedule$/.exec(key);
     const token = req.headers['x-acs-dingtalk-access-token'];
     const expires = typeof token === 'string' ? this.tokens.get(token) : undefined;
@@ -116,6 +127,25 @@ export class FakeOpenApi {
     const staffId = String(body.userid ?? '');
     if (!this.world.users.has(staffId)) return [200, { errcode: 60121, errmsg: '找不到该用户' }];
     return [200, { errcode: 0, errmsg: 'ok', result: { userid: staffId, unionid: `union-${staffId}` } }];
+  }
+
+  /**
+   * Legacy media upload: `?access_token=…&type=image`, multipart/form-data with the file in the part
+   * `media` (filename, Content-Type). This fake takes PNG images only.
+   */
+  private mediaUpload(query: URLSearchParams, body: Record<string, unknown>): Answer {
+    const expires = this.tokens.get(query.get('access_token') ?? '');
+    if (!expires || expires < Date.now()) return [200, { errcode: 40014, errmsg: '不合法的access_token' }];
+    const type = query.get('type') ?? '';
+    if (!['image', 'voice', 'file'].includes(type)) return [200, { errcode: 40004, errmsg: '不合法的媒体文件类型' }];
+    const media = (body.parts as FormPart[] | undefined)?.find((p) => p.name === 'media');
+    if (!media?.filename) return [200, { errcode: 41005, errmsg: '缺少多媒体文件数据 (multipart part "media" with a filename)' }];
+    if (type !== 'image' || media.contentType !== 'image/png' || !isPng(media.data)) return [200, { errcode: 40005, errmsg: '不合法的文件类型 (expected a PNG, Content-Type image/png)' }];
+    if (media.data.length > 20 * 1024 * 1024) return [200, { errcode: 40006, errmsg: '不合法的文件大小' }];
+    const mediaId = `@lA${randomBytes(18).toString('base64url')}`;
+    const at = Date.now();
+    this.world.media.set(mediaId, { mediaId, type, filename: media.filename, contentType: media.contentType, data: Buffer.from(media.data), at });
+    return [200, { errcode: 0, errmsg: 'ok', type, media_id: mediaId, created_at: at }];
   }
 
   /** Busy items overlapping [startTime, endTime] for the unionId, as DingTalk's calendar answers. */
@@ -161,7 +191,7 @@ export class FakeOpenApi {
     if (body.robotCode !== this.opts.robotCode) return [400, { code: 'invalidParameter.robotCode.notExist', message: 'robotCode' }];
     if (!Array.isArray(userIds) || userIds.length === 0) return [400, { code: 'invalidParameter.userIds.empty', message: 'userIds' }];
     if (userIds.length > 20) return [400, { code: 'invalidParameter.userIds.overMax', message: 'at most 20 userIds' }];
-    const content = robotContent(body);
+    const content = this.robotContent(body);
     if (!content) return [400, { code: 'invalidParameter.msgParam.invalid', message: 'msgParam' }];
     const invalidStaffIdList: string[] = [];
     const flowControlledStaffIdList: string[] = [];
@@ -186,7 +216,7 @@ export class FakeOpenApi {
     const cid = body.openConversationId as string;
     if (!this.world.groups.has(cid)) return [400, { code: 'invalidParameter.openConversationId.invalid', message: 'robot not in group' }];
     if (Buffer.byteLength(String(body.msgParam ?? '')) > 15000) return [400, { code: 'invalidParameter.msgParam.tooLong', message: 'msgParam > 15000 bytes' }];
-    const content = robotContent(body);
+    const content = this.robotContent(body);
     if (!content) return [400, { code: 'invalidParameter.msgParam.invalid', message: 'msgParam' }];
     this.world.post({ cid, from: 'bot', ...content, via: 'robot-api' });
     return [200, { processQueryKey: randomUUID() }];
@@ -227,6 +257,24 @@ export class FakeOpenApi {
     return [200, { openDingId: randomUUID() }];
   }
 
+  /** What a robot message shows; null when msgKey/msgParam are not acceptable (an image must reference a media id we issued, or a URL). */
+  private robotContent(body: Record<string, unknown>): Pick<FakeMessage, 'text' | 'markdown' | 'image'> | null {
+    let param: Record<string, string>;
+    try {
+      param = JSON.parse(String(body.msgParam)) as Record<string, string>;
+    } catch {
+      return null;
+    }
+    if (body.msgKey === 'sampleText' && typeof param.content === 'string') return { text: param.content };
+    if (body.msgKey === 'sampleMarkdown' && typeof param.text === 'string') return { markdown: { title: param.title ?? '', text: param.text } };
+    if (body.msgKey === 'sampleImageMsg' && typeof param.photoURL === 'string') {
+      if (/^https?:\/\//.test(param.photoURL)) return { image: { url: param.photoURL } };
+      const media = this.world.media.get(param.photoURL);
+      return media && media.type === 'image' ? { image: { mediaId: media.mediaId, data: media.data } } : null;
+    }
+    return null;
+  }
+
   private answer(res: ServerResponse, method: string, path: string, body: Record<string, unknown>, [status, json]: Answer): void {
     this.requests.push({ method, path, body, status, at: Date.now() });
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -234,17 +282,6 @@ export class FakeOpenApi {
   }
 }
 
-function robotContent(body: Record<string, unknown>): { text: string } | { markdown: { title: string; text: string } } | null {
-  let param: Record<string, string>;
-  try {
-    param = JSON.parse(String(body.msgParam)) as Record<string, string>;
-  } catch {
-    return null;
-  }
-  if (body.msgKey === 'sampleText' && typeof param.content === 'string') return { text: param.content };
-  if (body.msgKey === 'sampleMarkdown' && typeof param.text === 'string') return { markdown: { title: param.title ?? '', text: param.text } };
-  return null;
-}
 
 function messageContent(msgtype: string, body: Record<string, unknown>): { text: string } | { markdown: { title: string; text: string } } | null {
   if (msgtype === 'text') return { text: String((body.text as { content?: string } | undefined)?.content ?? '') };
@@ -255,11 +292,11 @@ function messageContent(msgtype: string, body: Record<string, unknown>): { text:
   return null;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -19,6 +19,8 @@ export interface FakeMessage {
   markdown?: { title: string; text: string };
   /** outTrackId of an interactive card. */
   card?: string;
+  /** An image (`sampleImageMsg`): the media id it referenced and the bytes uploaded with it, or a URL. */
+  image?: { mediaId?: string; url?: string; data?: Buffer };
   via: 'user' | 'webhook' | 'robot-api' | 'card';
 }
 
@@ -38,6 +40,8 @@ export class FakeWorld {
   readonly groups = new Map<string, { title: string; members: string[] }>();
   readonly messages: FakeMessage[] = [];
   readonly cards = new Map<string, FakeCard>();
+  /** Files uploaded through the legacy media/upload, by media id. */
+  readonly media = new Map<string, { mediaId: string; type: string; filename: string; contentType: string; data: Buffer; at: number }>();
   /** Calendar busy times by staffId, answered by the fake querySchedule. */
   readonly busy = new Map<string, Array<{ start: Date; end: Date }>>();
   private seq = 0;

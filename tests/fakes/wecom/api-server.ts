@@ -2,12 +2,14 @@
  * A fake WeCom server API on 127.0.0.1 (platforms.md part D): tokens that can expire or be revoked,
  * the access token read from the query string only, HTTP 200 + errcode for everything it knows,
  * the shape rules of message/send, appchat and update_template_card, single-use 72 h response codes,
+ * temporary media (multipart `media/upload`, 3-day media ids that image messages must reference),
  * recorded requests and scripted faults. Not a model of our code: it checks what WeCom checks.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WecomTemplateCard } from '../../../src/platforms/wecom/raw-types.js';
+import { type FormPart, isPng, multipartBoundary, parseMultipart } from '../multipart.js';
 import { Sequence } from './sequence.js';
 
 export interface FakeApiOptions {
@@ -36,6 +38,18 @@ export interface DeliveredMessage {
   text?: string;
   taskId?: string;
   msgid: string;
+  /** Image messages: the media id and the bytes it was uploaded with. */
+  mediaId?: string;
+  image?: Buffer;
+}
+
+/** A temporary media file uploaded through media/upload. */
+export interface UploadedMedia {
+  mediaId: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+  at: number;
 }
 
 /** The card as one user currently sees it. */
@@ -48,6 +62,7 @@ export interface CardView {
 
 type Fault = { errcode: number; times: number; delayMs?: number };
 const CODE_TTL_MS = 72 * 3600_000;
+const MEDIA_TTL_MS = 72 * 3600_000;
 const TASK_ID = /^[A-Za-z0-9_\-@]{1,128}$/;
 
 export class FakeWecomApi {
@@ -56,6 +71,8 @@ export class FakeWecomApi {
   /** `${taskId}|${userid}` -> what that user sees. */
   readonly cards = new Map<string, CardView>();
   readonly chats = new Map<string, { name: string; owner: string; userlist: string[] }>();
+  /** Temporary media by media id. */
+  readonly uploads = new Map<string, UploadedMedia>();
   /** Schedules by calendar id, answered by oa/schedule/get_by_calendar (times in seconds). */
   readonly calendars = new Map<string, Array<{ schedule_id: string; summary: string; start_time: number; end_time: number; attendees: Array<{ userid: string }> }>>();
   private readonly tokens = new Map<string, number>();
@@ -113,6 +130,11 @@ export class FakeWecomApi {
     for (const c of this.codes.values()) c.issuedAt = -CODE_TTL_MS;
   }
 
+  /** Every media id issued so far expires (as after 3 days). */
+  expireMedia(): void {
+    for (const m of this.uploads.values()) m.at = -MEDIA_TTL_MS;
+  }
+
   /** A click: WeCom issues the clicker a fresh response code for that card (sent in the callback). */
   clickCode(taskId: string, userid: string): string {
     return this.issueCode(taskId, [userid]);
@@ -135,9 +157,16 @@ export class FakeWecomApi {
     const query = Object.fromEntries(url.searchParams);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const raw = rawBytes.toString('utf8');
+    const boundary = multipartBoundary(req.headers['content-type']);
     let body: Record<string, unknown> | undefined;
-    if (raw) {
+    if (boundary) {
+      // A multipart body (media/upload): the routes see its parts.
+      const parts = parseMultipart(rawBytes, boundary);
+      if (!parts) return this.answer(res, api, query, undefined, { errcode: 47001, errmsg: 'data format error (multipart)' });
+      body = { parts };
+    } else if (raw) {
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
@@ -215,13 +244,19 @@ export class FakeWecomApi {
       const content = String((payload as { content?: unknown }).content ?? '');
       if (Buffer.byteLength(content) > 2048) return { errcode: 44004, errmsg: 'content over 2048 bytes' };
     }
+    const image = msgtype === 'image' ? this.mediaFor(payload) : null;
+    if (image && 'errcode' in image) return image;
     for (const u of valid) {
       this.messages.push({
         seq: this.seq.next(),
         to: u,
         msgtype,
         msgid,
-        ...(msgtype === 'template_card' ? { taskId: (payload as unknown as WecomTemplateCard).task_id } : { text: String((payload as { content?: unknown }).content ?? '') }),
+        ...(msgtype === 'template_card'
+          ? { taskId: (payload as unknown as WecomTemplateCard).task_id }
+          : image
+            ? { mediaId: image.mediaId, image: image.data }
+            : { text: String((payload as { content?: unknown }).content ?? '') }),
       });
     }
     return { errcode: 0, errmsg: 'ok', msgid, ...(invalid.length ? { invaliduser: invalid.join('|') } : {}), ...extra };
@@ -264,8 +299,41 @@ export class FakeWecomApi {
     if (msgtype === 'template_card') return { errcode: 40008, errmsg: 'template_card is not supported in appchat' };
     const payload = b[msgtype] as { content?: string } | undefined;
     if (!payload) return { errcode: 40008, errmsg: `missing ${msgtype}` };
-    this.messages.push({ seq: this.seq.next(), to: `chat:${chatid}`, msgtype, msgid: randomBytes(8).toString('hex'), text: String(payload.content ?? '') });
+    const image = msgtype === 'image' ? this.mediaFor(payload) : null;
+    if (image && 'errcode' in image) return image;
+    this.messages.push({
+      seq: this.seq.next(),
+      to: `chat:${chatid}`,
+      msgtype,
+      msgid: randomBytes(8).toString('hex'),
+      ...(image ? { mediaId: image.mediaId, image: image.data } : { text: String(payload.content ?? '') }),
+    });
     return { errcode: 0, errmsg: 'ok' };
+  }
+
+  /**
+   * POST media/upload?type=image, multipart/form-data with the file in a part named `media` (with a
+   * filename and content type). This fake takes PNG images only (the real one also takes JPG).
+   */
+  upload(q: Record<string, string>, b: Record<string, unknown>) {
+    if (!['image', 'voice', 'video', 'file'].includes(q.type ?? '')) return { errcode: 40004, errmsg: 'invalid media type' };
+    const parts = b.parts as FormPart[] | undefined;
+    const media = parts?.find((p) => p.name === 'media');
+    if (!media?.filename) return { errcode: 41005, errmsg: 'media data missing (multipart part "media" with a filename)' };
+    if (q.type !== 'image') return { errcode: 40004, errmsg: 'this fake takes images only' };
+    if (media.contentType !== 'image/png' || !isPng(media.data)) return { errcode: 40005, errmsg: 'invalid file type (expected a PNG image, Content-Type image/png)' };
+    if (media.data.length > 10 * 1024 * 1024) return { errcode: 40006, errmsg: 'invalid file size' };
+    const mediaId = `3${randomBytes(24).toString('base64url')}`;
+    const at = this.now();
+    this.uploads.set(mediaId, { mediaId, filename: media.filename, contentType: media.contentType, data: Buffer.from(media.data), at });
+    return { errcode: 0, errmsg: 'ok', type: 'image', media_id: mediaId, created_at: String(Math.floor(at / 1000)) };
+  }
+
+  /** The upload an image payload refers to, or 40007 for an id this fake did not issue (or that expired). */
+  private mediaFor(payload: Record<string, unknown>): UploadedMedia | { errcode: number; errmsg: string } {
+    const upload = this.uploads.get(String(payload.media_id ?? ''));
+    if (!upload || this.now() - upload.at > MEDIA_TTL_MS) return { errcode: 40007, errmsg: 'invalid media_id' };
+    return upload;
   }
 
   recall(_q: Record<string, string>, b: Record<string, unknown>) {
@@ -303,6 +371,7 @@ const ROUTES: Record<string, { fn: Handler }> = {
   'message/recall': { fn: FakeWecomApi.prototype.recall },
   'appchat/create': { fn: FakeWecomApi.prototype.appchatCreate },
   'appchat/send': { fn: FakeWecomApi.prototype.appchatSend },
+  'media/upload': { fn: FakeWecomApi.prototype.upload },
   'user/get': { fn: FakeWecomApi.prototype.getUser },
   'oa/schedule/get_by_calendar': { fn: FakeWecomApi.prototype.schedulesByCalendar },
 };

@@ -4,10 +4,13 @@
  * (optionally late or with an error code), pushes of text messages, enter_chat and nested
  * template_card_event callbacks, kicks the older connection when a second one authenticates,
  * can stop answering pings or drop connections. Records what the bot sent per conversation.
+ * Temporary media: `aibot_upload_media_init` / `_chunk` / `_finish` (receipts carry `body.upload_id`
+ * and `body.media_id`); image messages must reference a media id it issued.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { isPng } from '../multipart.js';
 import type { WecomTemplateCard } from '../../../src/platforms/wecom/raw-types.js';
 import { Sequence } from './sequence.js';
 
@@ -19,7 +22,23 @@ export interface BotMessage {
   text?: string;
   card?: WecomTemplateCard;
   streamId?: string;
+  /** Image messages: the media id and the bytes it was uploaded with. */
+  mediaId?: string;
+  image?: Buffer;
 }
+
+interface UploadSession {
+  type: string;
+  filename: string;
+  totalSize: number;
+  totalChunks: number;
+  md5: string | undefined;
+  chunks: Map<number, Buffer>;
+}
+
+/** The SDK's chunk size limit (512 KiB before base64). */
+const MAX_CHUNK_BYTES = 512 * 1024;
+const MEDIA_TTL_MS = 72 * 3600_000;
 
 interface Frame {
   cmd?: string;
@@ -34,6 +53,9 @@ export class FakeWecomBotServer {
   readonly frames: Frame[] = [];
   /** task_id -> the card as currently shown. */
   readonly cards = new Map<string, WecomTemplateCard>();
+  /** Uploaded temporary media by media id. */
+  readonly media = new Map<string, { mediaId: string; type: string; filename: string; data: Buffer; at: number }>();
+  private readonly uploads = new Map<string, UploadSession>();
   subscriptions = 0;
   private wss: WebSocketServer | null = null;
   private live: WebSocket | null = null;
@@ -169,8 +191,10 @@ export class FakeWecomBotServer {
         if (this.answerPings) ws.send(JSON.stringify({ headers: { req_id }, errcode: 0, errmsg: 'ok' }));
         return;
       }
-      const errcode = this.failures.get(frame.cmd ?? '')?.shift() ?? this.apply(frame);
-      const receipt = JSON.stringify({ headers: { req_id }, errcode, errmsg: errcode === 0 ? 'ok' : 'refused' });
+      const failure = this.failures.get(frame.cmd ?? '')?.shift();
+      const result = failure ?? this.apply(frame);
+      const { errcode, body } = typeof result === 'number' ? { errcode: result, body: undefined } : result;
+      const receipt = JSON.stringify({ headers: { req_id }, errcode, errmsg: errcode === 0 ? 'ok' : 'refused', ...(body ? { body } : {}) });
       if (this.receiptDelayMs) setTimeout(() => ws.send(receipt), this.receiptDelayMs);
       else ws.send(receipt);
     });
@@ -179,8 +203,8 @@ export class FakeWecomBotServer {
     });
   }
 
-  /** Applies a client command; returns the receipt errcode. */
-  private apply(frame: Frame): number {
+  /** Applies a client command; returns the receipt errcode (and body, for uploads). */
+  private apply(frame: Frame): number | { errcode: number; body: Record<string, unknown> } {
     const body = frame.body ?? {};
     const req = this.pushed.get(frame.headers.req_id);
     switch (frame.cmd) {
@@ -202,9 +226,53 @@ export class FakeWecomBotServer {
         this.cards.set(card.task_id, card);
         return 0;
       }
+      case 'aibot_upload_media_init':
+        return this.uploadInit(body);
+      case 'aibot_upload_media_chunk':
+        return this.uploadChunk(body);
+      case 'aibot_upload_media_finish':
+        return this.uploadFinish(body);
       default:
         return 40058;
     }
+  }
+
+  private uploadInit(b: Record<string, unknown>): number | { errcode: number; body: Record<string, unknown> } {
+    const totalSize = Number(b.total_size);
+    const totalChunks = Number(b.total_chunks);
+    if (!['image', 'file', 'voice', 'video'].includes(String(b.type)) || typeof b.filename !== 'string' || !b.filename) return 40058;
+    if (!Number.isInteger(totalSize) || totalSize <= 0 || !Number.isInteger(totalChunks) || totalChunks < 1 || totalChunks > 100) return 40058;
+    if (Math.ceil(totalSize / MAX_CHUNK_BYTES) !== totalChunks) return 40058;
+    const uploadId = randomBytes(12).toString('hex');
+    this.uploads.set(uploadId, { type: String(b.type), filename: b.filename, totalSize, totalChunks, md5: typeof b.md5 === 'string' ? b.md5 : undefined, chunks: new Map() });
+    return { errcode: 0, body: { upload_id: uploadId } };
+  }
+
+  /** Chunk indexes as the SDK sends them (0-based; platforms.md A6: which base the server expects is unverified). */
+  private uploadChunk(b: Record<string, unknown>): number {
+    const session = this.uploads.get(String(b.upload_id ?? ''));
+    if (!session) return 40058;
+    const index = Number(b.chunk_index);
+    if (!Number.isInteger(index) || index < 0 || index >= session.totalChunks || typeof b.base64_data !== 'string') return 40058;
+    const data = Buffer.from(b.base64_data, 'base64');
+    if (data.length === 0 || data.length > MAX_CHUNK_BYTES) return 40058;
+    session.chunks.set(index, data);
+    return 0;
+  }
+
+  private uploadFinish(b: Record<string, unknown>): number | { errcode: number; body: Record<string, unknown> } {
+    const uploadId = String(b.upload_id ?? '');
+    const session = this.uploads.get(uploadId);
+    if (!session || session.chunks.size !== session.totalChunks) return 40058;
+    this.uploads.delete(uploadId);
+    const data = Buffer.concat([...session.chunks.entries()].sort(([a], [b]) => a - b).map(([, d]) => d));
+    if (data.length !== session.totalSize) return 40058;
+    if (session.md5 && createHash('md5').update(data).digest('hex') !== session.md5) return 40058;
+    if (session.type === 'image' && !isPng(data)) return 40005;
+    const mediaId = `3${randomBytes(24).toString('base64url')}`;
+    const at = Date.now();
+    this.media.set(mediaId, { mediaId, type: session.type, filename: session.filename, data, at });
+    return { errcode: 0, body: { type: session.type, media_id: mediaId, created_at: String(Math.floor(at / 1000)) } };
   }
 
   private record(conversation: string, cmd: string, body: Record<string, unknown>): number {
@@ -221,6 +289,12 @@ export class FakeWecomBotServer {
       if (!card?.task_id) return 40058;
       this.cards.set(card.task_id, card);
       this.messages.push({ seq: this.seq.next(), conversation, cmd, card });
+      return 0;
+    }
+    if (msgtype === 'image') {
+      const media = this.media.get(String((body.image as { media_id?: unknown } | undefined)?.media_id ?? ''));
+      if (!media || media.type !== 'image' || Date.now() - media.at > MEDIA_TTL_MS) return 40007;
+      this.messages.push({ seq: this.seq.next(), conversation, cmd, mediaId: media.mediaId, image: media.data });
       return 0;
     }
     if (msgtype === 'markdown' || msgtype === 'text') {
