@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -115,7 +115,18 @@ if (mode === 'start') {
 } else if (mode === 'test') {
   say('typechecking...');
   run(bin('tsc'), ['--noEmit', '-p', '.']);
-  handOver(bin('vitest'), ['run', ...extraArgs]);
+  const summary = join(root, 'test-results', 'vitest.json');
+  rmSync(summary, { force: true });
+  const child = spawn(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${summary}`, ...extraArgs], { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    // One plain closing line that any CI log reader understands.
+    if (existsSync(summary)) {
+      const r = JSON.parse(readFileSync(summary, 'utf8'));
+      console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+    }
+    process.exit(code ?? (signal ? 1 : 0));
+  });
 } else {
   fail('usage: node scripts/run.mjs start|test');
 }
