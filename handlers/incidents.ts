@@ -1,17 +1,16 @@
 /**
  * 上报 / incident: report an incident (command or report card); 事件: list, timeline, the text
  * fallbacks of the card buttons (认领 / 更新 / 升级 / 解决), on-duty responders and per-meeting
- * figures; 复盘 / review: the post-incident review, its follow-up actions and turning them into tasks.
+ * figures. The review (复盘) is in `incident-review.ts`, the card buttons in `incident-actions.ts`.
  */
-import { INCIDENT_ACTIONS, INCIDENT_REPORT_ACTION, SATISFACTION_ACTIONS, SATISFACTION_LABEL, STATUS_LABEL, reportCard, severityLabel } from '../cards/incident-cards.js';
-import { PRIORITY, jobIdPart } from '../src/queue/queues.js';
-import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
+import { STATUS_LABEL, reportCard, severityLabel } from '../cards/incident-cards.js';
+import { jobIdPart } from '../src/queue/queues.js';
+import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { Services } from '../src/services/services.js';
 import { type IncidentRow, formatDuration } from '../src/services/incidents.js';
 import { formatDateTime } from '../src/time/parse-time.js';
-import { incidentType, loadIncident, parseReport, severityOf, takeIncidentId, validTypeList } from './incident-args.js';
+import { incidentType, loadIncident, parseReport, takeIncidentId, validTypeList } from './incident-args.js';
 import { matchSub } from './meeting-args.js';
-import { createFromSpec, parseAssignment } from './task-args.js';
 
 export const reportCommand: CommandSpec = {
   id: 'incident-report',
@@ -107,7 +106,8 @@ async function listOpen(ctx: CommandContext): Promise<string> {
   return `本群未解决的事件（${list.length}）：\n${lines.join('\n')}`;
 }
 
-async function change(ctx: CommandContext, sub: 'ack' | 'update' | 'raise' | 'resolve' | 'action', args: string): Promise<string> {
+/** The 事件 subcommands that change an incident; 复盘 行动 reuses `action`. */
+export async function change(ctx: CommandContext, sub: 'ack' | 'update' | 'raise' | 'resolve' | 'action', args: string): Promise<string> {
   const { id, rest } = takeIncidentId(args, `事件 ${{ ack: '认领', update: '更新', raise: '升级', resolve: '解决', action: '行动' }[sub]} #1`);
   const incident = await loadIncident(ctx, id);
   const s = ctx.services.incidents;
@@ -185,7 +185,8 @@ const EVENT_LABEL: Record<string, string> = {
   reported: '上报', acknowledged: '认领', update: '更新', raised: '升级级别', escalated: '超时升级', resolved: '解决', satisfaction: '满意度', action: '后续行动',
 };
 
-async function timelineLines(services: Services, incidentId: number): Promise<string[]> {
+/** One line per `IncidentEvent`, for 事件 #n and the review. */
+export async function timelineLines(services: Services, incidentId: number): Promise<string[]> {
   const events = await services.incidents.timeline(incidentId);
   const people = await services.directory.usersByIds([...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : [])))]);
   const zone = services.config.HUIWU_TIMEZONE;
@@ -199,135 +200,3 @@ async function timelineText(services: Services, incident: IncidentRow): Promise<
   const head = `事件 #${incident.id} [${severityLabel(incident.type, incident.severity)} ${incident.type}] ${incident.location ?? ''} ${incident.description}（${STATUS_LABEL[incident.status]}）`;
   return [head, '时间线：', ...(await timelineLines(services, incident.id))].join('\n');
 }
-
-// ---- 复盘 ------------------------------------------------------------------------------
-
-export const reviewCommand: CommandSpec = {
-  id: 'incident-review',
-  keywords: ['复盘', 'review'],
-  summary: '事件复盘：概要、时间线、认领与解决时长、升级记录、后续行动（可转为任务）',
-  usage: ['复盘 #<事件编号>', '复盘 #<事件编号> 行动 <内容>', '复盘 #<事件编号> 转任务 <行动序号> @某人|<部门> 截止 <时间> [优先级]'],
-  example: '复盘 #1',
-  async handle(ctx) {
-    const { id, rest } = takeIncidentId(ctx.args, '复盘 #1');
-    const incident = await loadIncident(ctx, id);
-    const { sub, rest: more } = matchSub(rest, { action: ['行动', 'action'], task: ['转任务', 'task'] });
-    if (sub === 'action') return change(ctx, 'action', `#${id} ${more}`);
-    if (sub === 'task') return actionToTask(ctx, incident, more);
-    if (rest) throw new UsageError(`不认识的子命令「${rest.split(' ')[0]}」`);
-    return reviewText(ctx, incident);
-  },
-};
-
-async function reviewText(ctx: CommandContext, incident: IncidentRow): Promise<string> {
-  const s = ctx.services;
-  const view = await s.incidents.view(incident);
-  const events = await s.incidents.timeline(incident.id);
-  const escalations = events.filter((e) => e.kind === 'escalated');
-  const actions = events.filter((e) => e.kind === 'action');
-  const tasks = await s.db.task.findMany({ where: { incidentId: incident.id } });
-  const tta = incident.ackedAt ? formatDuration(incident.ackedAt.getTime() - incident.createdAt.getTime()) : '未认领';
-  const ttr = incident.resolvedAt ? formatDuration(incident.resolvedAt.getTime() - incident.createdAt.getTime()) : '未解决';
-  const lines = [
-    `📝 事件复盘 #${incident.id}`,
-    `概要：${severityLabel(incident.type, incident.severity)} ${incident.type} · ${incident.location ?? '地点未填'} · ${incident.description}`,
-    `${view.meeting ? `会议 ${view.meeting} · ` : ''}上报人 ${view.reporter} · 负责人 ${view.owner ?? '—'} · 状态 ${STATUS_LABEL[incident.status]}`,
-    `处理结果：${incident.resolution ?? '—'}`,
-    `认领时长（上报→认领）：${tta}`,
-    `解决时长（上报→解决）：${ttr}`,
-    `升级：${escalations.length} 次${escalations.length ? `（${escalations.map((e) => e.text).join('；')}）` : ''}`,
-  ];
-  if (incident.type === '客诉') lines.push(`满意度：${incident.satisfaction ? SATISFACTION_LABEL[incident.satisfaction] : incident.complainantId ? '待评价' : '投诉人非系统用户，未回访'}`);
-  lines.push('时间线：', ...(await timelineLines(s, incident.id)));
-  if (actions.length === 0) {
-    lines.push(`后续行动：无（添加：复盘 #${incident.id} 行动 <内容>）`);
-  } else {
-    lines.push('后续行动：');
-    actions.forEach((a, i) => {
-      const task = tasks.find((t) => t.title === a.text);
-      lines.push(`${i + 1}. ${a.text}${task ? ` → 任务 #${task.id}` : ''}`);
-    });
-    lines.push(`转为任务：复盘 #${incident.id} 转任务 <序号> @某人|<部门> 截止 <时间>`);
-  }
-  return lines.join('\n');
-}
-
-async function actionToTask(ctx: CommandContext, incident: IncidentRow, args: string): Promise<string> {
-  const [nText = '', ...rest] = args.split(' ');
-  const n = Number(nText);
-  const actions = await ctx.services.incidents.actions(incident.id);
-  const action = Number.isInteger(n) ? actions[n - 1] : undefined;
-  if (!action) throw new UsageError(actions.length ? `行动序号应为 1-${actions.length}` : `事件 #${incident.id} 还没有后续行动（复盘 #${incident.id} 行动 <内容>）`);
-  const spec = await parseAssignment(ctx, rest.join(' '), false);
-  return createFromSpec(ctx, { ...spec, title: action.text!, meetingId: incident.meetingId, incidentId: incident.id });
-}
-
-// ---- card actions ---------------------------------------------------------------------
-
-async function cardIncident(services: Services, refId: string): Promise<IncidentRow> {
-  const incident = await services.incidents.get(Number(refId));
-  if (!incident) throw new UserError('事件不存在');
-  return incident;
-}
-
-export const incidentActions: CardActionSpec[] = [
-  {
-    key: INCIDENT_ACTIONS.ack,
-    async handle({ card, user, services, now }) {
-      await services.incidents.acknowledge(await cardIncident(services, card.refId), user, now);
-      return { accepted: true, message: '已认领，升级已停止' };
-    },
-  },
-  {
-    key: INCIDENT_ACTIONS.update,
-    async handle({ card, user, services, now, event }) {
-      const text = event.values.note?.trim() ?? '';
-      await services.incidents.addUpdate(await cardIncident(services, card.refId), user, text, now);
-      return { accepted: true, message: '进展已更新' };
-    },
-  },
-  {
-    key: INCIDENT_ACTIONS.raise,
-    async handle({ card, user, services, now }) {
-      const raised = await services.incidents.raise(await cardIncident(services, card.refId), user, now);
-      return { accepted: true, message: `已升级为 ${severityLabel(raised.type, raised.severity)}` };
-    },
-  },
-  {
-    key: INCIDENT_ACTIONS.resolve,
-    async handle({ card, user, services, now, event }) {
-      const text = event.values.note?.trim() ?? '';
-      await services.incidents.resolve(await cardIncident(services, card.refId), user, text, now);
-      return { accepted: true, message: '已解决' };
-    },
-  },
-  {
-    key: INCIDENT_REPORT_ACTION,
-    async handle({ card, user, services, now, event }) {
-      const row = await services.db.card.findUnique({ where: { id: card.id } });
-      if (!row || row.targetKind !== 'conversation') return { accepted: false, reason: '请在群里上报' };
-      const v = event.values;
-      const type = incidentType(v.type);
-      const severity = severityOf(`p${v.severity ?? ''}`) ?? severityOf(v.severity);
-      const description = v.description?.trim() ?? '';
-      if (!type) return { accepted: false, reason: `请选择类型：${validTypeList()}` };
-      if (!severity) return { accepted: false, reason: '请选择级别 P1-P4' };
-      if (!description) return { accepted: false, reason: '请填写描述' };
-      const incident = await services.incidents.report(
-        { type, severity, location: v.location?.trim() || null, description, conversationId: row.targetId, reporterId: user.id, complainantId: null },
-        now,
-      );
-      await services.cards.update(card.id, (c) => ({ ...c, state: { status: 'reported', label: `已上报事件 #${incident.id}（${user.name}）`, closed: true } }), PRIORITY.interactive);
-      return { accepted: true, message: `已上报事件 #${incident.id}` };
-    },
-  },
-  ...(['good', 'ok', 'bad'] as const).map(
-    (answer): CardActionSpec => ({
-      key: SATISFACTION_ACTIONS[answer],
-      async handle({ card, user, services, now }) {
-        await services.incidents.recordSatisfaction(await cardIncident(services, card.refId), user, answer, now);
-        return { accepted: true, message: `感谢评价：${SATISFACTION_LABEL[answer]}` };
-      },
-    }),
-  ),
-];

@@ -8,7 +8,9 @@ import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './remi
 import { surveyCommand, surveySubmitAction } from './surveys.js';
 import { scheduleActions, scheduleCommand } from './schedule.js';
 import { checklistCommand, departmentCommand } from './departments.js';
-import { incidentActions, incidentCommand, reportCommand, reviewCommand } from './incidents.js';
+import { incidentActions } from './incident-actions.js';
+import { reviewCommand } from './incident-review.js';
+import { incidentCommand, reportCommand } from './incidents.js';
 import { taskActions, taskCommand } from './tasks.js';
 
 export function buildRegistry(): HandlerRegistry {

@@ -8,7 +8,8 @@ import { PRIORITY_LABEL, TASK_ACTIONS, TASK_STATUS_LABEL } from '../cards/task-c
 import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { UserRecord } from '../src/services/directory.js';
 import type { Services } from '../src/services/services.js';
-import { OPEN_TASK, type TaskRow } from '../src/services/tasks.js';
+import { OPEN_TASK } from '../src/services/task-status.js';
+import type { TaskRow } from '../src/services/tasks.js';
 import { formatDateTime, parseTime } from '../src/time/parse-time.js';
 import { matchSub } from './meeting-args.js';
 import { createFromSpec, loadTask, parseAssignment, resolvePerson, takeTaskId } from './task-args.js';

@@ -12,7 +12,8 @@ import { PRIORITY, jobIdPart } from '../queue/queues.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
-import { OPEN_TASK, type TaskRow, type TaskService } from './tasks.js';
+import { OPEN_TASK } from './task-status.js';
+import type { TaskRow, TaskService } from './tasks.js';
 
 export interface ChecklistItemTemplate {
   key: string;

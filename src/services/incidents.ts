@@ -4,6 +4,8 @@
  * meeting's organizers, then executives) by a chain of delayed jobs with deterministic ids
  * (`incident-<id>-esc-<step>`), cancelled on acknowledgement; each processor re-checks the row.
  * Every change is an `IncidentEvent` (the timeline) and refreshes every card of the incident.
+ * Roster and permissions are in `incident-access.ts`, the chain, deadlines and update reminders in
+ * `incident-escalation.ts`, figures in `incident-review.ts`.
  */
 import {
   executiveSummaryCard,
@@ -20,11 +22,15 @@ import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { Directory, UserRecord } from './directory.js';
-import { platformOfId } from './ids.js';
+import { IncidentAccess } from './incident-access.js';
+import { IncidentEscalation, LAST_STEP, escalationJobId } from './incident-escalation.js';
+import { incidentFigures, type IncidentFigures } from './incident-review.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
+
+export { formatDuration, type IncidentFigures } from './incident-review.js';
 
 export type IncidentRow = NonNullable<Awaited<ReturnType<PrismaClient['incident']['findUnique']>>>;
 export type IncidentEventRow = NonNullable<Awaited<ReturnType<PrismaClient['incidentEvent']['findUnique']>>>;
@@ -39,84 +45,53 @@ export interface NewIncident {
   complainantId: string | null;
 }
 
-/** The last escalation step: 1 backups, 2 the meeting's organizers, 3 executives. */
-const LAST_STEP = 3;
-const STEP_LABEL: Record<number, string> = { 1: '备岗响应人', 2: '会议组织者', 3: '高管' };
-
 export const incidentCardId = (id: number) => `inc-${id}`;
 const dmCardId = (id: number, userId: string) => `inc-${id}-u-${jobIdPart(userId)}`;
 const execCardId = (id: number, userId: string) => `inc-${id}-exec-${jobIdPart(userId)}`;
-const escalationJobId = (id: number, step: number) => `incident-${id}-esc-${step}`;
-
-/** `1分05秒`, `2小时3分`: durations in reviews and figures. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}秒`;
-  if (s < 3600) return `${Math.floor(s / 60)}分${String(s % 60).padStart(2, '0')}秒`;
-  return `${Math.floor(s / 3600)}小时${Math.floor((s % 3600) / 60)}分`;
-}
 
 const ids = (json: string) => JSON.parse(json) as string[];
 
-export interface IncidentFigures {
-  total: number;
-  open: number;
-  byType: Record<string, number>;
-  bySeverity: Record<string, number>;
-  meanAckMs: number | null;
-  meanResolveMs: number | null;
-}
-
 export class IncidentService {
+  private readonly access: IncidentAccess;
+  private readonly escalation: IncidentEscalation;
+
   constructor(
     private readonly db: PrismaClient,
     private readonly scheduler: Scheduler,
     private readonly cards: CardService,
-    private readonly outbox: Outbox,
+    outbox: Outbox,
     private readonly directory: Directory,
     private readonly meetings: MeetingService,
-    private readonly urgent: UrgentNotifier,
+    urgent: UrgentNotifier,
     private readonly config: Config,
-  ) {}
+  ) {
+    this.access = new IncidentAccess(db, directory, meetings);
+    this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, this.access, this);
+  }
 
   async get(id: number): Promise<IncidentRow | null> {
     return this.db.incident.findUnique({ where: { id } });
   }
 
-  // ---- on-duty responders ------------------------------------------------------------
+  // ---- on-duty responders (incident-access.ts) ----------------------------------------
 
-  /** Responders of a type for a meeting: the meeting's own roster if it has one for the type, else the default (meetingId 0). */
-  async dutyRoster(meetingId: number | null, type: string) {
-    if (meetingId) {
-      const own = await this.db.incidentResponder.findMany({ where: { meetingId, type }, orderBy: { id: 'asc' } });
-      if (own.length > 0) return own;
-    }
-    return this.db.incidentResponder.findMany({ where: { meetingId: 0, type }, orderBy: { id: 'asc' } });
+  setDuty(meetingId: number, type: string, userIds: readonly string[], level: 1 | 2, by: string): Promise<void> {
+    return this.access.setDuty(meetingId, type, userIds, level, by);
   }
 
-  async setDuty(meetingId: number, type: string, userIds: readonly string[], level: 1 | 2, by: string): Promise<void> {
-    for (const userId of userIds) {
-      await this.db.incidentResponder.upsert({
-        where: { meetingId_type_userId: { meetingId, type, userId } },
-        create: { meetingId, type, userId, level, createdBy: by },
-        update: { level, createdBy: by },
-      });
-    }
+  clearDuty(meetingId: number, type: string): Promise<number> {
+    return this.access.clearDuty(meetingId, type);
   }
 
-  async clearDuty(meetingId: number, type: string): Promise<number> {
-    return (await this.db.incidentResponder.deleteMany({ where: { meetingId, type } })).count;
-  }
-
-  async dutyList(meetingId: number) {
-    return this.db.incidentResponder.findMany({ where: { meetingId }, orderBy: [{ type: 'asc' }, { level: 'asc' }, { id: 'asc' }] });
+  dutyList(meetingId: number) {
+    return this.access.dutyList(meetingId);
   }
 
   // ---- reporting -----------------------------------------------------------------------
 
   async report(input: NewIncident, now: Date): Promise<IncidentRow> {
     const meeting = await this.meetings.current(input.conversationId, now);
-    const primary = (await this.dutyRoster(meeting?.id ?? null, input.type)).filter((r) => r.level === 1).map((r) => r.userId);
+    const primary = (await this.access.dutyRoster(meeting?.id ?? null, input.type)).filter((r) => r.level === 1).map((r) => r.userId);
     const incident = await this.db.incident.create({
       data: { ...input, meetingId: meeting?.id ?? null, responderIds: JSON.stringify(primary), notifiedIds: JSON.stringify(primary), createdAt: now },
     });
@@ -130,55 +105,13 @@ export class IncidentService {
     });
     await this.sendResponderCards(incident, primary, view);
     if (incident.severity === 1) await this.sendExecutiveCards(incident, view);
-    await this.scheduleEscalation(incident, 1, now);
+    await this.escalation.schedule(incident, 1, now);
     return incident;
   }
 
   /** How long responders have to acknowledge, by severity; complaints have levels of their own. */
   ackDeadlineMs(incident: Pick<IncidentRow, 'type' | 'severity'>): number {
-    const table = incident.type === '客诉' ? this.config.HUIWU_COMPLAINT_ACK_DEADLINES : this.config.HUIWU_INCIDENT_ACK_DEADLINES;
-    return table[incident.severity - 1]!.ms;
-  }
-
-  // ---- permissions -----------------------------------------------------------------------
-
-  async organizersOf(incident: IncidentRow): Promise<string[]> {
-    const meeting = incident.meetingId ? await this.meetings.get(incident.meetingId) : null;
-    if (meeting) return this.meetings.organizerIds(meeting);
-    const users = await this.directory.usersOfPlatform(platformOfId(incident.conversationId));
-    return users.filter((u) => u.roles.includes('organizer')).map((u) => u.id);
-  }
-
-  async executivesOf(incident: IncidentRow): Promise<string[]> {
-    const users = await this.directory.usersOfPlatform(platformOfId(incident.conversationId));
-    const executives = users.filter((u) => u.roles.includes('executive'));
-    if (incident.meetingId) {
-      const invited = new Set(
-        (await this.db.attendee.findMany({ where: { meetingId: incident.meetingId, userId: { in: executives.map((e) => e.id) } }, select: { userId: true } })).map((a) => a.userId),
-      );
-      if (invited.size > 0) return executives.filter((e) => invited.has(e.id)).map((e) => e.id);
-    }
-    return executives.map((e) => e.id);
-  }
-
-  /** Responders (paged or on the roster), the owner, organizers and admins may handle and resolve. */
-  async canHandle(incident: IncidentRow, user: UserRecord): Promise<boolean> {
-    if (user.roles.includes('admin') || incident.ownerId === user.id || ids(incident.responderIds).includes(user.id)) return true;
-    if ((await this.dutyRoster(incident.meetingId, incident.type)).some((r) => r.userId === user.id)) return true;
-    return (await this.organizersOf(incident)).includes(user.id);
-  }
-
-  /** Handlers, plus everyone an escalation paged (they may acknowledge and add updates). */
-  async canAcknowledge(incident: IncidentRow, user: UserRecord): Promise<boolean> {
-    return ids(incident.notifiedIds).includes(user.id) || (await this.canHandle(incident, user));
-  }
-
-  private async refusal(incident: IncidentRow, verb: string): Promise<UserError> {
-    const responders = (await this.directory.usersByIds(ids(incident.responderIds))).map((u) => u.name).join('、') || '未配置';
-    const owner = incident.ownerId ? (await this.directory.user(incident.ownerId))?.name : null;
-    return new UserError(
-      `只有事件 #${incident.id} 的响应人（${responders}）、负责人${owner ? `（${owner}）` : ''}或${incident.meetingId ? '会议' : ''}组织者可以${verb}`,
-    );
+    return this.escalation.ackDeadlineMs(incident);
   }
 
   // ---- state changes ---------------------------------------------------------------------
@@ -186,20 +119,20 @@ export class IncidentService {
   async acknowledge(incident: IncidentRow, user: UserRecord, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
     if (incident.status === 'acknowledged') throw new UserError(`事件 #${incident.id} 已由 ${(await this.directory.user(incident.ownerId ?? ''))?.name ?? '他人'} 认领`);
-    if (!(await this.canAcknowledge(incident, user))) throw await this.refusal(incident, '认领');
+    if (!(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '认领');
     // Conditional update: two responders clicking at once make one owner.
     const won = await this.db.incident.updateMany({ where: { id: incident.id, status: 'open' }, data: { status: 'acknowledged', ownerId: user.id, ackedAt: now } });
     if (won.count === 0) return this.acknowledge((await this.get(incident.id))!, user, now);
-    await this.cancelEscalation(incident.id);
+    await this.escalation.cancel(incident.id);
     await this.record(incident.id, 'acknowledged', user.id, null, now);
-    if (incident.severity <= 2) await this.startUpdateReminders(incident.id, now);
+    if (incident.severity <= 2) await this.escalation.startUpdateReminders(incident.id, now);
     return this.refresh(incident.id);
   }
 
   async addUpdate(incident: IncidentRow, user: UserRecord, text: string, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
     if (!text) throw new UserError('请填写进展内容');
-    if (incident.reporterId !== user.id && !(await this.canAcknowledge(incident, user))) throw await this.refusal(incident, '更新');
+    if (incident.reporterId !== user.id && !(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '更新');
     await this.record(incident.id, 'update', user.id, text, now);
     return this.refresh(incident.id);
   }
@@ -208,15 +141,15 @@ export class IncidentService {
   async raise(incident: IncidentRow, user: UserRecord, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
     if (incident.severity === 1) throw new UserError(`事件 #${incident.id} 已是最高级别 ${severityLabel(incident.type, 1)}`);
-    if (incident.reporterId !== user.id && !(await this.canAcknowledge(incident, user))) throw await this.refusal(incident, '升级');
+    if (incident.reporterId !== user.id && !(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '升级');
     const severity = incident.severity - 1;
     const updated = await this.db.incident.update({ where: { id: incident.id }, data: { severity } });
     await this.record(incident.id, 'raised', user.id, `${severityLabel(incident.type, incident.severity)} → ${severityLabel(incident.type, severity)}`, now);
     if (updated.status === 'open') {
       await this.scheduler.cancel(escalationJobId(incident.id, updated.escalationLevel + 1));
-      await this.scheduleEscalation(updated, updated.escalationLevel + 1, now);
+      await this.escalation.schedule(updated, updated.escalationLevel + 1, now);
     } else if (severity <= 2 && incident.severity > 2) {
-      await this.startUpdateReminders(incident.id, now);
+      await this.escalation.startUpdateReminders(incident.id, now);
     }
     if (severity === 1) await this.sendExecutiveCards(updated, await this.view(updated));
     return this.refresh(incident.id);
@@ -224,14 +157,14 @@ export class IncidentService {
 
   async resolve(incident: IncidentRow, user: UserRecord, text: string, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
-    if (!(await this.canHandle(incident, user))) throw await this.refusal(incident, '解决');
+    if (!(await this.access.canHandle(incident, user))) throw await this.access.refusal(incident, '解决');
     if (!text) throw new UserError('请填写处理结果');
     const done = await this.db.incident.updateMany({
       where: { id: incident.id, status: { in: ['open', 'acknowledged'] } },
       data: { status: 'resolved', resolvedAt: now, resolution: text, ownerId: incident.ownerId ?? user.id },
     });
     if (done.count === 0) throw new UserError(`事件 #${incident.id} 已解决`);
-    await this.cancelEscalation(incident.id);
+    await this.escalation.cancel(incident.id);
     await this.record(incident.id, 'resolved', user.id, text, now);
     const resolved = await this.refresh(incident.id);
     if (resolved.type === '客诉' && resolved.complainantId) {
@@ -258,7 +191,7 @@ export class IncidentService {
   /** A follow-up action for the review (复盘); it can become a task. */
   async addAction(incident: IncidentRow, user: UserRecord, text: string, now: Date): Promise<number> {
     if (!text) throw new UserError('请写后续行动的内容');
-    if (incident.reporterId !== user.id && !(await this.canAcknowledge(incident, user))) throw await this.refusal(incident, '添加后续行动');
+    if (incident.reporterId !== user.id && !(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '添加后续行动');
     await this.record(incident.id, 'action', user.id, text, now);
     return (await this.actions(incident.id)).length;
   }
@@ -275,89 +208,22 @@ export class IncidentService {
     await this.db.incidentEvent.create({ data: { incidentId, kind, actorId, text, createdAt: now } });
   }
 
-  // ---- escalation and reminders (schedule processors) --------------------------------------
-
-  private async scheduleEscalation(incident: IncidentRow, step: number, now: Date): Promise<void> {
-    if (step > LAST_STEP) return;
-    await this.scheduler.at('incident.escalate', escalationJobId(incident.id, step), { incidentId: incident.id, step }, new Date(now.getTime() + this.ackDeadlineMs(incident)));
-  }
-
-  private async cancelEscalation(incidentId: number): Promise<void> {
-    for (let step = 1; step <= LAST_STEP; step++) await this.scheduler.cancel(escalationJobId(incidentId, step));
-  }
-
-  private async stepTargets(incident: IncidentRow, step: number): Promise<string[]> {
-    if (step === 1) return (await this.dutyRoster(incident.meetingId, incident.type)).filter((r) => r.level === 2).map((r) => r.userId);
-    if (step === 2) return this.organizersOf(incident);
-    return this.executivesOf(incident);
-  }
+  // ---- escalation and reminders (schedule processors, in incident-escalation.ts) -----------
 
   /** Still unacknowledged at the deadline: page the next level (skipping empty levels) and schedule the one after. */
-  async escalate(data: ScheduleJobs['incident.escalate'], now: Date): Promise<string> {
-    const incident = await this.get(data.incidentId);
-    if (!incident || incident.status !== 'open' || incident.escalationLevel >= data.step) return 'skipped';
-    let step = data.step;
-    let targets: string[] = [];
-    for (; step <= LAST_STEP; step++) {
-      targets = await this.stepTargets(incident, step);
-      if (targets.length > 0) break;
-    }
-    if (targets.length === 0) return 'nobody left to escalate to';
-    const names = (await this.directory.usersByIds(targets)).map((u) => u.name).join('、');
-    const updated = await this.db.incident.update({
-      where: { id: incident.id },
-      data: {
-        escalationLevel: step,
-        notifiedIds: JSON.stringify([...new Set([...ids(incident.notifiedIds), ...targets])]),
-        ...(step === 1 ? { responderIds: JSON.stringify([...new Set([...ids(incident.responderIds), ...targets])]) } : {}),
-      },
-    });
-    await this.record(incident.id, 'escalated', null, `升级至${STEP_LABEL[step]}：${names}`, now);
-    // Next step first, then a re-check: an acknowledgement racing with this job either sees the
-    // new job and cancels it, or is seen here.
-    await this.scheduleEscalation(updated, step + 1, now);
-    if ((await this.get(incident.id))?.status !== 'open') await this.cancelEscalation(incident.id);
-    const view = await this.view(updated);
-    await this.sendResponderCards(updated, targets, view);
-    const waited = formatDuration(now.getTime() - incident.createdAt.getTime());
-    const label = `事件 #${incident.id} [${severityLabel(incident.type, incident.severity)} ${incident.type}] ${incident.location ?? ''} ${incident.description}`;
-    await this.urgent.notify(targets, `${label} 已 ${waited} 无人认领，请立即处理（卡片中点「认领」或回复：事件 认领 #${incident.id}）`, escalationJobId(incident.id, step));
-    await this.outbox.enqueue({
-      id: `inc-${incident.id}-esc-${step}-group`,
-      target: { kind: 'conversation', conversationId: incident.conversationId },
-      content: { type: 'text', text: `⚠️ 事件 #${incident.id} 已 ${waited} 无人认领，已升级至${STEP_LABEL[step]}：${names}` },
-      priority: PRIORITY.urgent,
-    });
-    await this.refresh(incident.id);
-    return `escalated to step ${step}`;
-  }
-
-  private async startUpdateReminders(incidentId: number, now: Date): Promise<void> {
-    const at = new Date(now.getTime() + this.config.HUIWU_INCIDENT_UPDATE_INTERVAL.ms);
-    await this.scheduler.at('incident.update-reminder', `incident-${incidentId}-upd-1`, { incidentId, n: 1 }, at);
+  escalate(data: ScheduleJobs['incident.escalate'], now: Date): Promise<string> {
+    return this.escalation.escalate(data, now);
   }
 
   /** Open P1/P2 with an owner: ask for a status update unless one was posted within the interval; then the next one. */
-  async updateReminder(data: ScheduleJobs['incident.update-reminder'], now: Date): Promise<string> {
-    const incident = await this.get(data.incidentId);
-    if (!incident || incident.status !== 'acknowledged' || incident.severity > 2 || !incident.ownerId) return 'skipped';
-    const interval = this.config.HUIWU_INCIDENT_UPDATE_INTERVAL.ms;
-    const recent = await this.db.incidentEvent.count({ where: { incidentId: incident.id, kind: 'update', createdAt: { gt: new Date(now.getTime() - interval + 1000) } } });
-    if (recent === 0) {
-      await this.outbox.enqueue({
-        id: `inc-${incident.id}-upd-${data.n}`,
-        target: { kind: 'user', userId: incident.ownerId },
-        content: { type: 'text', text: `⏰ 事件 #${incident.id}（${severityLabel(incident.type, incident.severity)} ${incident.type}）仍在处理中，请更新进展：事件 更新 #${incident.id} <进展>，处理完毕请：事件 解决 #${incident.id} <处理结果>` },
-        priority: PRIORITY.urgent,
-      });
-    }
-    await this.scheduler.at('incident.update-reminder', `incident-${incident.id}-upd-${data.n + 1}`, { incidentId: incident.id, n: data.n + 1 }, new Date(now.getTime() + interval));
-    return recent === 0 ? 'reminded' : 'recently updated';
+  updateReminder(data: ScheduleJobs['incident.update-reminder'], now: Date): Promise<string> {
+    return this.escalation.updateReminder(data, now);
   }
 
   // ---- cards and views ---------------------------------------------------------------------
 
-  private async sendResponderCards(incident: IncidentRow, userIds: readonly string[], view: IncidentView): Promise<void> {
+  /** Also used by the escalation, for the newly paged level. */
+  async sendResponderCards(incident: IncidentRow, userIds: readonly string[], view: IncidentView): Promise<void> {
     await this.cards.sendMany(
       userIds.map((userId) => ({
         card: incidentCard(dmCardId(incident.id, userId), view),
@@ -367,7 +233,7 @@ export class IncidentService {
   }
 
   private async sendExecutiveCards(incident: IncidentRow, view: IncidentView): Promise<void> {
-    const executives = await this.executivesOf(incident);
+    const executives = await this.access.executivesOf(incident);
     await this.cards.sendMany(
       executives.map((userId) => ({
         card: executiveSummaryCard(execCardId(incident.id, userId), view),
@@ -422,23 +288,8 @@ export class IncidentService {
 
   // ---- figures -------------------------------------------------------------------------------
 
-  async figures(meetingId: number): Promise<IncidentFigures> {
-    const rows = await this.db.incident.findMany({ where: { meetingId } });
-    const byType: Record<string, number> = {};
-    const bySeverity: Record<string, number> = {};
-    for (const r of rows) {
-      byType[r.type] = (byType[r.type] ?? 0) + 1;
-      bySeverity[`P${r.severity}`] = (bySeverity[`P${r.severity}`] ?? 0) + 1;
-    }
-    const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
-    return {
-      total: rows.length,
-      open: rows.filter((r) => r.status !== 'resolved').length,
-      byType,
-      bySeverity,
-      meanAckMs: mean(rows.filter((r) => r.ackedAt).map((r) => r.ackedAt!.getTime() - r.createdAt.getTime())),
-      meanResolveMs: mean(rows.filter((r) => r.resolvedAt).map((r) => r.resolvedAt!.getTime() - r.createdAt.getTime())),
-    };
+  figures(meetingId: number): Promise<IncidentFigures> {
+    return incidentFigures(this.db, meetingId);
   }
 
   async openIn(conversationId: string): Promise<IncidentRow[]> {

@@ -3,7 +3,7 @@
  * department), with a card in the assignee's DM, a history (`TaskEvent`), followers, nudges, due
  * reminders and an overdue escalation. Reminder job ids carry the due time
  * (`task-<id>-remind-<offset>-<dueMs>`): a new due time removes the old jobs and adds new ones, and
- * a processor whose due time no longer matches does nothing.
+ * a processor whose due time no longer matches does nothing (jobs and processors: `task-reminders.ts`).
  */
 import { PRIORITY_LABEL, TASK_STATUS_LABEL, taskCard, type TaskView } from '../../cards/task-cards.js';
 import type { Config } from '../config.js';
@@ -18,6 +18,8 @@ import type { Directory, UserRecord } from './directory.js';
 import type { MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
+import { TaskReminders } from './task-reminders.js';
+import { OPEN_TASK } from './task-status.js';
 
 export type TaskRow = NonNullable<Awaited<ReturnType<PrismaClient['task']['findUnique']>>>;
 
@@ -36,20 +38,27 @@ export interface NewTask {
   checklistKey?: string | null;
 }
 
-export const OPEN_TASK = ['open', 'accepted', 'blocked'];
 const taskCardId = (id: number, userId: string) => `task-${id}-${jobIdPart(userId)}`;
 
 export class TaskService {
+  private readonly reminders: TaskReminders;
+
   constructor(
     private readonly db: PrismaClient,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     private readonly cards: CardService,
     private readonly outbox: Outbox,
     private readonly directory: Directory,
     private readonly departments: DepartmentService,
     private readonly meetings: MeetingService,
     private readonly config: Config,
-  ) {}
+  ) {
+    this.reminders = new TaskReminders(db, scheduler, outbox, directory, departments, config, {
+      get: (id) => this.get(id),
+      time: (at) => this.time(at),
+      refreshCard: (task) => this.refreshCard(task),
+    });
+  }
 
   async get(id: number): Promise<TaskRow | null> {
     return this.db.task.findUnique({ where: { id } });
@@ -79,7 +88,7 @@ export class TaskService {
     const assignee = assigneeId ? await this.directory.user(assigneeId) : null;
     await this.record(task, 'created', input.creatorId, assignee ? `指派给 ${assignee.name}` : `部门「${input.department}」未设负责人，待指派`, now, false);
     if (assigneeId) await this.sendCard(task, assigneeId);
-    await this.schedule(task);
+    await this.reminders.schedule(task);
     return task;
   }
 
@@ -123,7 +132,7 @@ export class TaskService {
     this.requireOpen(task);
     await this.requireChange(task, user, '完成');
     const updated = await this.db.task.update({ where: { id: task.id }, data: { status: 'done', doneAt: now, blockedReason: null } });
-    await this.unschedule(task);
+    await this.reminders.unschedule(task);
     await this.record(updated, 'done', user.id, now <= task.dueAt ? '按时完成' : `逾期完成（截止 ${this.time(task.dueAt)}）`, now);
     return this.refreshCard(updated);
   }
@@ -162,9 +171,9 @@ export class TaskService {
   async reschedule(task: TaskRow, user: UserRecord, dueAt: Date, now: Date): Promise<TaskRow> {
     this.requireOpen(task);
     await this.requireChange(task, user, '改截止时间');
-    await this.unschedule(task);
+    await this.reminders.unschedule(task);
     const updated = await this.db.task.update({ where: { id: task.id }, data: { dueAt } });
-    await this.schedule(updated);
+    await this.reminders.schedule(updated);
     await this.record(updated, 'due', user.id, `截止时间改为 ${this.time(dueAt)}（原 ${this.time(task.dueAt)}）`, now);
     return this.refreshCard(updated);
   }
@@ -173,7 +182,7 @@ export class TaskService {
     this.requireOpen(task);
     await this.requireChange(task, user, '取消');
     const updated = await this.db.task.update({ where: { id: task.id }, data: { status: 'cancelled' } });
-    await this.unschedule(task);
+    await this.reminders.unschedule(task);
     await this.record(updated, 'cancelled', user.id, null, now);
     return this.refreshCard(updated);
   }
@@ -207,59 +216,15 @@ export class TaskService {
   async history(taskId: number) {
     return this.db.taskEvent.findMany({ where: { taskId }, orderBy: { id: 'asc' } });
   }
+  // ---- reminders (schedule processors, in task-reminders.ts) ----------------------------------
 
-  // ---- reminders (schedule processors) ------------------------------------------------------
-
-  private jobIds(task: TaskRow): string[] {
-    const due = task.dueAt.getTime();
-    return [...this.config.HUIWU_TASK_REMINDERS.map((o) => `task-${task.id}-remind-${o.key}-${due}`), `task-${task.id}-overdue-${due}`];
-  }
-
-  private async schedule(task: TaskRow): Promise<void> {
-    const due = task.dueAt.getTime();
-    for (const offset of this.config.HUIWU_TASK_REMINDERS) {
-      if (due - offset.ms > Date.now()) await this.scheduler.at('task.remind', `task-${task.id}-remind-${offset.key}-${due}`, { taskId: task.id, offset: offset.key, dueAt: due }, new Date(due - offset.ms));
-    }
-    await this.scheduler.at('task.overdue', `task-${task.id}-overdue-${due}`, { taskId: task.id, dueAt: due }, new Date(due + this.config.HUIWU_TASK_ESCALATE_AFTER.ms));
-  }
-
-  private async unschedule(task: TaskRow): Promise<void> {
-    for (const id of this.jobIds(task)) await this.scheduler.cancel(id);
-  }
-
-  /** Processor re-check: the task is still open and its due time is the one the job was made for. */
-  private async stillDue(taskId: number, dueAt: number): Promise<TaskRow | null> {
-    const task = await this.get(taskId);
-    return task && OPEN_TASK.includes(task.status) && task.dueAt.getTime() === dueAt ? task : null;
-  }
-
-  async remind(data: ScheduleJobs['task.remind']): Promise<string> {
-    const task = await this.stillDue(data.taskId, data.dueAt);
-    if (!task) return 'skipped';
-    const to = task.assigneeId ?? task.creatorId;
-    const atDue = this.config.HUIWU_TASK_REMINDERS.find((o) => o.key === data.offset)?.ms === 0;
-    const text = atDue
-      ? `⏰ 任务 #${task.id}「${task.title}」已到截止时间（${this.time(task.dueAt)}），请尽快完成：任务 完成 #${task.id}`
-      : `⏰ 任务 #${task.id}「${task.title}」将于 ${this.time(task.dueAt)} 截止（${TASK_STATUS_LABEL[task.status]}）`;
-    await this.outbox.enqueue({ id: `task-${task.id}-remind-${data.offset}-${data.dueAt}`, target: { kind: 'user', userId: to }, content: { type: 'text', text }, priority: PRIORITY.urgent });
-    return 'reminded';
+  remind(data: ScheduleJobs['task.remind']): Promise<string> {
+    return this.reminders.remind(data);
   }
 
   /** Overdue: the department head and the creator are told (once per due time). */
-  async overdue(data: ScheduleJobs['task.overdue'], now: Date): Promise<string> {
-    const task = await this.stillDue(data.taskId, data.dueAt);
-    if (!task) return 'skipped';
-    const head = await this.departments.headOf(task.department);
-    const assignee = task.assigneeId ? await this.directory.user(task.assigneeId) : null;
-    const targets = [...new Set([head, task.creatorId].filter((x): x is string => !!x && x !== task.assigneeId))];
-    if (targets.length === 0 && task.creatorId) targets.push(task.creatorId);
-    const text = `🔴 任务 #${task.id}「${task.title}」已逾期（截止 ${this.time(task.dueAt)}），负责人 ${assignee?.name ?? '未指派'}，状态：${TASK_STATUS_LABEL[task.status]}${task.blockedReason ? `（${task.blockedReason}）` : ''}。催办：任务 催办 #${task.id}`;
-    await this.outbox.enqueueMany(
-      targets.map((userId) => ({ id: `task-${task.id}-overdue-${data.dueAt}-${jobIdPart(userId)}`, target: { kind: 'user' as const, userId }, content: { type: 'text' as const, text }, priority: PRIORITY.urgent })),
-    );
-    await this.db.taskEvent.create({ data: { taskId: task.id, kind: 'overdue', actorId: null, text: `逾期升级给 ${(await this.directory.usersByIds(targets)).map((u) => u.name).join('、')}`, createdAt: now } });
-    await this.refreshCard(task);
-    return `escalated to ${targets.length}`;
+  overdue(data: ScheduleJobs['task.overdue'], now: Date): Promise<string> {
+    return this.reminders.overdue(data, now);
   }
 
   // ---- lists, cards and views -----------------------------------------------------------

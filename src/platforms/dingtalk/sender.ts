@@ -2,8 +2,8 @@
  * Outbound DingTalk: replies through the message's sessionWebhook while it is valid, otherwise the
  * robot APIs (one-to-one batchSend in batches of at most 20, group send); interactive cards through
  * createAndDeliver and PUT card/instances; DING for urgent escalations. DingTalk errors become
- * PlatformErrors the outbound queue understands; quota and permission failures are also logged as
- * errors and told to the people concerned through a session webhook (which needs no quota).
+ * PlatformErrors the outbound queue understands (`send-failures.ts`); quota and permission failures
+ * are also logged as errors and told to the people concerned through a session webhook (which needs no quota).
  * https://open.dingtalk.com/document/orgapp/chatbots-send-one-on-one-chat-messages-in-batches
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,12 +14,13 @@ import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
 import type { MediaStore } from '../../services/media.js';
 import { MediaIdCache, mediaFilename } from '../media-cache.js';
-import { type OutboundContent, type OutboundTarget, PlatformError, type SendResult } from '../types.js';
+import type { OutboundContent, OutboundTarget, SendResult } from '../types.js';
 import { outTrackIdOf } from './decode.js';
 import { DingTalkApiError } from './errors.js';
-import { type OpenApiClient, parseJson } from './open-api.js';
+import type { OpenApiClient } from './open-api.js';
 import type { BatchSendResult, CreateAndDeliverResult } from './raw-types.js';
-import type { SessionWebhooks } from './session-webhooks.js';
+import { type Place, SendFailures } from './send-failures.js';
+import { postSessionWebhook, type SessionWebhooks } from './session-webhooks.js';
 
 export interface SenderOptions {
   robotCode: string;
@@ -33,28 +34,26 @@ export interface SenderOptions {
 
 type ImageContent = Extract<OutboundContent, { type: 'image' }>;
 
-/** Where a target lives on DingTalk. `webhookKeys` are the session-webhook cache keys to try. */
-type Place = { kind: 'group'; cid: string; webhookKeys: string[] } | { kind: 'user'; staffId: string; webhookKeys: string[] };
-
 const BATCH_SIZE = 20;
 /** Rounds of batchSend for users DingTalk reports as flow-controlled, before the job retries. */
 const FLOW_CONTROL_ROUNDS = 3;
 /** Markdown-fallback cards cannot be updated: their platformRef says so. */
 const MARKDOWN_REF = 'md:';
-const NOTICE_INTERVAL_MS = 10 * 60_000;
 /** How long an uploaded image's media id is reused (DingTalk does not document its lifetime; WeCom's is 3 days). */
 const MEDIA_TTL_MS = 60 * 3600_000;
 
 export class DingTalkSender {
-  private readonly noticesSent = new Map<string, number>();
   private readonly mediaIds = new MediaIdCache(MEDIA_TTL_MS);
+  private readonly failures: SendFailures;
 
   constructor(
     private readonly api: OpenApiClient,
     private readonly webhooks: SessionWebhooks,
     private readonly directory: Directory,
     private readonly opts: SenderOptions,
-  ) {}
+  ) {
+    this.failures = new SendFailures(api, webhooks, opts);
+  }
 
   async send(target: OutboundTarget, content: OutboundContent): Promise<SendResult> {
     const place = await this.place(target);
@@ -65,7 +64,7 @@ export class DingTalkSender {
       await this.sendMessage(place, content.type === 'text' ? content.text : '', markdown);
       return {};
     } catch (error) {
-      throw await this.toPlatformError(error, place);
+      throw await this.failures.toPlatformError(error, place);
     }
   }
 
@@ -80,7 +79,7 @@ export class DingTalkSender {
       if (res.success === false) throw new DingTalkApiError('transient', 200, '', 'DingTalk card update answered success=false');
       return {};
     } catch (error) {
-      throw await this.toPlatformError(error, await this.place(target));
+      throw await this.failures.toPlatformError(error, await this.place(target));
     }
   }
 
@@ -132,7 +131,7 @@ export class DingTalkSender {
         });
         if (res.failedList && Object.keys(res.failedList).length > 0) this.opts.log.warn({ failedList: res.failedList }, 'DingTalk DING: some receivers failed');
       } catch (error) {
-        throw await this.toPlatformError(error, null);
+        throw await this.failures.toPlatformError(error, null);
       }
     }
   }
@@ -143,7 +142,7 @@ export class DingTalkSender {
     const hook = place.webhookKeys.map((key) => ({ key, hook: this.webhooks.valid(key) })).find((h) => h.hook);
     if (hook?.hook) {
       const body = markdown ? { msgtype: 'markdown', markdown } : { msgtype: 'text', text: { content: text } };
-      if (await this.postWebhook(hook.hook.url, body)) return;
+      if (await postSessionWebhook(hook.hook.url, this.opts.log, body)) return;
       this.webhooks.forget(hook.key);
     }
     const [msgKey, msgParam] = markdown ? ['sampleMarkdown', markdown] : ['sampleText', { content: text }];
@@ -240,23 +239,6 @@ export class DingTalkSender {
     }
   }
 
-  private async postWebhook(url: string, body: unknown): Promise<boolean> {
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const json = parseJson(await res.text()) as { errcode?: number; errmsg?: string } | null;
-      if (res.ok && (json?.errcode === undefined || json.errcode === 0)) return true;
-      this.opts.log.info({ status: res.status, errcode: json?.errcode, errmsg: json?.errmsg }, 'DingTalk session webhook refused; using the robot API');
-    } catch (error) {
-      this.opts.log.info({ err: error }, 'DingTalk session webhook unreachable; using the robot API');
-    }
-    return false;
-  }
-
   private async place(target: OutboundTarget): Promise<Place> {
     if (target.kind === 'user') {
       return { kind: 'user', staffId: externalIdOf(target.userId), webhookKeys: [userWebhookKey(target.userId)] };
@@ -266,39 +248,6 @@ export class DingTalkSender {
       return { kind: 'user', staffId: externalIdOf(conversation.memberIds[0]), webhookKeys: [conversation.id, userWebhookKey(conversation.memberIds[0])] };
     }
     return { kind: 'group', cid: externalIdOf(target.conversationId), webhookKeys: [target.conversationId] };
-  }
-
-  private async toPlatformError(error: unknown, place: Place | null): Promise<PlatformError> {
-    if (error instanceof PlatformError) return error;
-    if (!(error instanceof DingTalkApiError)) return new PlatformError(`DingTalk send failed: ${String((error as Error)?.message ?? error)}`, 'retry');
-    switch (error.kind) {
-      case 'qps':
-      case 'rate':
-        return new PlatformError(error.message, 'retry', Math.max(error.retryAfterMs ?? 0, this.api.pauseLeftMs(), this.opts.qpsBackoffMs));
-      case 'transient':
-      case 'auth':
-        return new PlatformError(error.message, 'retry');
-      case 'invalid':
-        return new PlatformError(error.message, 'give-up');
-      case 'quota':
-      case 'permission': {
-        const reason = error.kind === 'quota' ? '本企业本月的钉钉开放接口调用额度已用完' : `钉钉应用缺少权限或套餐不支持（${error.code || error.status}）`;
-        this.opts.log.error({ code: error.code, status: error.status }, `DingTalk ${error.kind === 'quota' ? 'monthly API quota exhausted' : 'permission denied'}: message not sent. ${error.message}`);
-        if (place) await this.notice(place, `⚠️ 会务助手有一条消息没能发出：${reason}。请联系管理员处理（详见服务日志）。`);
-        return new PlatformError(`${reason}: ${error.message}`, 'give-up');
-      }
-    }
-  }
-
-  /** Tells the affected chat through its session webhook (quota-free), at most every 10 minutes. */
-  private async notice(place: Place, text: string): Promise<void> {
-    for (const key of place.webhookKeys) {
-      const hook = this.webhooks.valid(key);
-      const last = this.noticesSent.get(key) ?? 0;
-      if (!hook || Date.now() - last < NOTICE_INTERVAL_MS) continue;
-      this.noticesSent.set(key, Date.now());
-      if (await this.postWebhook(hook.url, { msgtype: 'text', text: { content: text } })) return;
-    }
   }
 }
 

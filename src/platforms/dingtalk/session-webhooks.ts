@@ -2,7 +2,11 @@
  * The reply URLs DingTalk hands us with every robot message (`sessionWebhook`, about 90 minutes).
  * Replying through them costs no OpenAPI quota. Kept in memory on purpose: after a restart, or on
  * another instance, replies fall back to the robot APIs, which is correct, only a little dearer.
+ * `postSessionWebhook` sends through one (replies and the quota-free failure notices).
  */
+import type { Logger } from 'pino';
+import { parseJson } from './open-api.js';
+
 export interface SessionWebhook {
   url: string;
   expiresAt: number;
@@ -56,4 +60,22 @@ export class SessionWebhooks {
     if (parsed.protocol !== 'https:' && !(loopback && parsed.protocol === 'http:')) return false;
     return this.allowedHosts.includes(parsed.hostname);
   }
+}
+
+/** POSTs to a session webhook; false (logged) when DingTalk refuses it or it cannot be reached, so the caller uses the robot API. */
+export async function postSessionWebhook(url: string, log: Logger, body: unknown): Promise<boolean> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const json = parseJson(await res.text()) as { errcode?: number; errmsg?: string } | null;
+    if (res.ok && (json?.errcode === undefined || json.errcode === 0)) return true;
+    log.info({ status: res.status, errcode: json?.errcode, errmsg: json?.errmsg }, 'DingTalk session webhook refused; using the robot API');
+  } catch (error) {
+    log.info({ err: error }, 'DingTalk session webhook unreachable; using the robot API');
+  }
+  return false;
 }

@@ -1,8 +1,8 @@
 /**
  * The local simulator: a real platform implementation whose "server" is a table in our own
  * database and a web page. Used whenever no platform credentials are configured.
+ * Messages and clicks from the page come in through `inbound.ts`; demo data is written by `seed-directory.ts`.
  */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { Card } from '../../../cards/model.js';
@@ -12,15 +12,17 @@ import { externalIdOf, internalId } from '../../services/ids.js';
 import {
   type CardActionOutcome,
   type InboundSink,
-  type Mention,
   type OutboundContent,
   type OutboundTarget,
   type PlatformAdapter,
   PlatformError,
   type SendResult,
 } from '../types.js';
+import { SimError } from './errors.js';
+import { SimulatorInbound } from './inbound.js';
 import { simulatorRoutes } from './routes.js';
-import { SIM_ASSISTANTS, SIM_DEPARTMENTS, SIM_GROUP, SIM_USERS, dmConversationId } from './seed.js';
+import { dmConversationId } from './seed.js';
+import { seedDirectory } from './seed-directory.js';
 import type { BusySlot } from '../types.js';
 
 export const BOT_ID = 'bot';
@@ -37,7 +39,7 @@ export interface SimMessageView {
 
 export class SimulatorAdapter implements PlatformAdapter {
   readonly name = 'simulator' as const;
-  private sink: InboundSink | null = null;
+  private readonly inbound: SimulatorInbound;
   /** Emits `change` with the simulator conversation id whenever a message is added or a card changes. */
   readonly changes = new EventEmitter().setMaxListeners(0);
   /** Platform outages on demand (POST /sim/api/faults): the next N sends fail with a retryable error. */
@@ -47,19 +49,21 @@ export class SimulatorAdapter implements PlatformAdapter {
     private readonly db: PrismaClient,
     private readonly directory: Directory,
     readonly sendRatePerSecond: number,
-  ) {}
+  ) {
+    this.inbound = new SimulatorInbound(db, directory, this.changes);
+  }
 
   async routes(app: FastifyInstance): Promise<void> {
     await app.register(simulatorRoutes, { sim: this, directory: this.directory });
   }
 
   async start(sink: InboundSink): Promise<void> {
-    await this.seed();
-    this.sink = sink;
+    await seedDirectory(this.db, this.directory);
+    this.inbound.attach(sink);
   }
 
   async stop(): Promise<void> {
-    this.sink = null;
+    this.inbound.attach(null);
   }
 
   // ---- outbound -------------------------------------------------------------
@@ -126,57 +130,19 @@ export class SimulatorAdapter implements PlatformAdapter {
     return row.id;
   }
 
-  // ---- inbound (called by the simulator's HTTP API) -------------------------
+  // ---- inbound (inbound.ts; called by the simulator's HTTP API) --------------
 
   /** Stores what the user typed and hands it to the pipeline. */
-  async postMessage(conversationExternalId: string, fromExternalId: string, text: string): Promise<number> {
-    const sink = this.requireSink();
-    const conversation = await this.directory.conversation(internalId('simulator', conversationExternalId));
-    if (!conversation) throw new SimError(404, `unknown conversation: ${conversationExternalId}`);
-    const user = await this.directory.user(internalId('simulator', fromExternalId));
-    if (!user) throw new SimError(404, `unknown user: ${fromExternalId}`);
-    if (!conversation.memberIds.includes(user.id)) throw new SimError(403, `${user.name} is not a member of ${conversation.name}`);
-    if (text.trim() === '') throw new SimError(400, 'text must not be empty');
-
-    const row = await this.db.simMessage.create({ data: { conversationId: conversationExternalId, fromId: fromExternalId, text } });
-    this.changes.emit('change', conversationExternalId);
-    await sink.accept({
-      kind: 'message',
-      platform: 'simulator',
-      eventId: `msg-${row.id}`,
-      conversationId: conversation.id,
-      conversationType: conversation.type,
-      userId: user.id,
-      text,
-      mentions: await this.mentionsIn(text),
-      receivedAt: row.createdAt.toISOString(),
-    });
-    return row.id;
+  postMessage(conversationExternalId: string, fromExternalId: string, text: string): Promise<number> {
+    return this.inbound.postMessage(conversationExternalId, fromExternalId, text);
   }
 
   /** A click: only someone who can see the card (a member of its chat) can click it. */
-  async clickCard(cardId: string, fromExternalId: string, action: string, values: Record<string, string>): Promise<CardActionOutcome> {
-    const sink = this.requireSink();
-    const message = await this.db.simMessage.findFirst({ where: { cardId } });
-    if (!message) throw new SimError(404, `unknown card: ${cardId}`);
-    const user = await this.directory.user(internalId('simulator', fromExternalId));
-    if (!user) throw new SimError(404, `unknown user: ${fromExternalId}`);
-    const conversation = await this.directory.conversation(internalId('simulator', message.conversationId));
-    if (!conversation?.memberIds.includes(user.id)) throw new SimError(403, `${user.name} cannot see this card`);
-    return sink.acceptAndWait(
-      {
-        kind: 'card-action',
-        platform: 'simulator',
-        eventId: `click-${randomUUID()}`,
-        cardId,
-        userId: user.id,
-        action,
-        values,
-        receivedAt: new Date().toISOString(),
-      },
-      15_000,
-    );
+  clickCard(cardId: string, fromExternalId: string, action: string, values: Record<string, string>): Promise<CardActionOutcome> {
+    return this.inbound.clickCard(cardId, fromExternalId, action, values);
   }
+
+  // ---- the page's view (called by the simulator's HTTP API) -------------------
 
   /** Messages after `after`; with `waitMs`, waits up to that long for the first new one (long polling). */
   async messages(conversationExternalId: string, after: number, waitMs = 0): Promise<SimMessageView[]> {
@@ -225,61 +191,5 @@ export class SimulatorAdapter implements PlatformAdapter {
 
   private conversationFor(target: OutboundTarget): string {
     return target.kind === 'conversation' ? externalIdOf(target.conversationId) : dmConversationId(externalIdOf(target.userId));
-  }
-
-  /** `@<display name>` typed in the text, longest names first so `@王芳芳` never matches `@王芳`. */
-  private async mentionsIn(text: string): Promise<Mention[]> {
-    const users = (await this.directory.usersOfPlatform('simulator')).sort((a, b) => b.name.length - a.name.length);
-    const found: Array<Mention & { at: number }> = [];
-    let rest = text;
-    for (const u of users) {
-      const token = `@${u.name}`;
-      const at = rest.indexOf(token);
-      if (at < 0) continue;
-      found.push({ userId: u.id, name: u.name, at });
-      rest = rest.split(token).join(' '.repeat(token.length));
-    }
-    return found.sort((a, b) => a.at - b.at).map(({ userId, name }) => ({ userId, name }));
-  }
-
-  private requireSink(): InboundSink {
-    if (!this.sink) throw new SimError(503, 'simulator is not started');
-    return this.sink;
-  }
-
-  private async seed(): Promise<void> {
-    for (const u of SIM_USERS) {
-      await this.directory.upsertUser({ platform: 'simulator', externalId: u.id, name: u.name, roles: u.roles, department: u.department });
-    }
-    for (const d of SIM_DEPARTMENTS) {
-      const headUserId = d.head ? internalId('simulator', d.head) : null;
-      await this.db.department.upsert({ where: { name: d.name }, create: { id: `dept-${d.name}`, name: d.name, headUserId }, update: { headUserId } });
-    }
-    const everyone = SIM_USERS.map((u) => internalId('simulator', u.id));
-    await this.directory.upsertConversation({ platform: 'simulator', externalId: SIM_GROUP.id, name: SIM_GROUP.name, type: 'group', memberIds: everyone });
-    for (const u of SIM_USERS) {
-      await this.directory.upsertConversation({
-        platform: 'simulator',
-        externalId: dmConversationId(u.id),
-        name: u.name,
-        type: 'direct',
-        memberIds: [internalId('simulator', u.id)],
-      });
-    }
-    for (const link of SIM_ASSISTANTS) {
-      const executiveId = internalId('simulator', link.executive);
-      if ((await this.db.executiveAssistant.count({ where: { executiveId } })) > 0) continue;
-      await this.db.executiveAssistant.create({ data: { executiveId, assistantId: internalId('simulator', link.assistant), createdBy: 'seed' } });
-    }
-  }
-}
-
-/** An API error of the simulator, with its HTTP status. */
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
   }
 }

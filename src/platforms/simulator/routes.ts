@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { BOT_ID, SimError, type SimulatorAdapter } from './adapter.js';
+import { BOT_ID, type SimulatorAdapter } from './adapter.js';
+import { SimError } from './errors.js';
 
 const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
 

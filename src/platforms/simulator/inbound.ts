@@ -1,0 +1,97 @@
+/**
+ * The simulator's inbound side, called by its HTTP API: a message typed on the page (stored, then
+ * handed to the pipeline with the `@name` mentions found in it) and a card click (only by a member
+ * of the card's chat, answered with the click's outcome). The adapter owns the outbound side.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import type { PrismaClient } from '../../db/client.js';
+import type { Directory } from '../../services/directory.js';
+import { internalId } from '../../services/ids.js';
+import type { CardActionOutcome, InboundSink, Mention } from '../types.js';
+import { SimError } from './errors.js';
+
+export class SimulatorInbound {
+  private sink: InboundSink | null = null;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly directory: Directory,
+    /** The adapter's change feed: a posted message wakes the page's long polls. */
+    private readonly changes: EventEmitter,
+  ) {}
+
+  attach(sink: InboundSink | null): void {
+    this.sink = sink;
+  }
+
+  /** Stores what the user typed and hands it to the pipeline. */
+  async postMessage(conversationExternalId: string, fromExternalId: string, text: string): Promise<number> {
+    const sink = this.requireSink();
+    const conversation = await this.directory.conversation(internalId('simulator', conversationExternalId));
+    if (!conversation) throw new SimError(404, `unknown conversation: ${conversationExternalId}`);
+    const user = await this.directory.user(internalId('simulator', fromExternalId));
+    if (!user) throw new SimError(404, `unknown user: ${fromExternalId}`);
+    if (!conversation.memberIds.includes(user.id)) throw new SimError(403, `${user.name} is not a member of ${conversation.name}`);
+    if (text.trim() === '') throw new SimError(400, 'text must not be empty');
+
+    const row = await this.db.simMessage.create({ data: { conversationId: conversationExternalId, fromId: fromExternalId, text } });
+    this.changes.emit('change', conversationExternalId);
+    await sink.accept({
+      kind: 'message',
+      platform: 'simulator',
+      eventId: `msg-${row.id}`,
+      conversationId: conversation.id,
+      conversationType: conversation.type,
+      userId: user.id,
+      text,
+      mentions: await this.mentionsIn(text),
+      receivedAt: row.createdAt.toISOString(),
+    });
+    return row.id;
+  }
+
+  /** A click: only someone who can see the card (a member of its chat) can click it. */
+  async clickCard(cardId: string, fromExternalId: string, action: string, values: Record<string, string>): Promise<CardActionOutcome> {
+    const sink = this.requireSink();
+    const message = await this.db.simMessage.findFirst({ where: { cardId } });
+    if (!message) throw new SimError(404, `unknown card: ${cardId}`);
+    const user = await this.directory.user(internalId('simulator', fromExternalId));
+    if (!user) throw new SimError(404, `unknown user: ${fromExternalId}`);
+    const conversation = await this.directory.conversation(internalId('simulator', message.conversationId));
+    if (!conversation?.memberIds.includes(user.id)) throw new SimError(403, `${user.name} cannot see this card`);
+    return sink.acceptAndWait(
+      {
+        kind: 'card-action',
+        platform: 'simulator',
+        eventId: `click-${randomUUID()}`,
+        cardId,
+        userId: user.id,
+        action,
+        values,
+        receivedAt: new Date().toISOString(),
+      },
+      15_000,
+    );
+  }
+
+  /** `@<display name>` typed in the text, longest names first so `@王芳芳` never matches `@王芳`. */
+  private async mentionsIn(text: string): Promise<Mention[]> {
+    const users = (await this.directory.usersOfPlatform('simulator')).sort((a, b) => b.name.length - a.name.length);
+    const found: Array<Mention & { at: number }> = [];
+    let rest = text;
+    for (const u of users) {
+      const token = `@${u.name}`;
+      const at = rest.indexOf(token);
+      if (at < 0) continue;
+      found.push({ userId: u.id, name: u.name, at });
+      rest = rest.split(token).join(' '.repeat(token.length));
+    }
+    return found.sort((a, b) => a.at - b.at).map(({ userId, name }) => ({ userId, name }));
+  }
+
+  private requireSink(): InboundSink {
+    if (!this.sink) throw new SimError(503, 'simulator is not started');
+    return this.sink;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Task due reminders and the overdue escalation, as delayed jobs whose ids carry the due time
+ * (`task-<id>-remind-<offset>-<dueMs>`, `task-<id>-overdue-<dueMs>`): a new due time removes the
+ * old jobs and adds new ones, completion removes them, and a processor whose due time no longer
+ * matches does nothing. The task's lifecycle stays in `tasks.ts`.
+ */
+import { TASK_STATUS_LABEL } from '../../cards/task-cards.js';
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
+import type { DepartmentService } from './departments.js';
+import type { Directory } from './directory.js';
+import type { Outbox } from './outbox.js';
+import type { Scheduler } from './scheduler.js';
+import { OPEN_TASK } from './task-status.js';
+import type { TaskRow } from './tasks.js';
+
+/** What the reminders need from the task service: the row, time text and the assignee's card. */
+export interface ReminderHost {
+  get(id: number): Promise<TaskRow | null>;
+  time(at: Date): string;
+  refreshCard(task: TaskRow): Promise<TaskRow>;
+}
+
+export class TaskReminders {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly scheduler: Scheduler,
+    private readonly outbox: Outbox,
+    private readonly directory: Directory,
+    private readonly departments: DepartmentService,
+    private readonly config: Config,
+    private readonly host: ReminderHost,
+  ) {}
+
+  private jobIds(task: TaskRow): string[] {
+    const due = task.dueAt.getTime();
+    return [...this.config.HUIWU_TASK_REMINDERS.map((o) => `task-${task.id}-remind-${o.key}-${due}`), `task-${task.id}-overdue-${due}`];
+  }
+
+  async schedule(task: TaskRow): Promise<void> {
+    const due = task.dueAt.getTime();
+    for (const offset of this.config.HUIWU_TASK_REMINDERS) {
+      if (due - offset.ms > Date.now()) await this.scheduler.at('task.remind', `task-${task.id}-remind-${offset.key}-${due}`, { taskId: task.id, offset: offset.key, dueAt: due }, new Date(due - offset.ms));
+    }
+    await this.scheduler.at('task.overdue', `task-${task.id}-overdue-${due}`, { taskId: task.id, dueAt: due }, new Date(due + this.config.HUIWU_TASK_ESCALATE_AFTER.ms));
+  }
+
+  async unschedule(task: TaskRow): Promise<void> {
+    for (const id of this.jobIds(task)) await this.scheduler.cancel(id);
+  }
+
+  /** Processor re-check: the task is still open and its due time is the one the job was made for. */
+  private async stillDue(taskId: number, dueAt: number): Promise<TaskRow | null> {
+    const task = await this.host.get(taskId);
+    return task && OPEN_TASK.includes(task.status) && task.dueAt.getTime() === dueAt ? task : null;
+  }
+
+  async remind(data: ScheduleJobs['task.remind']): Promise<string> {
+    const task = await this.stillDue(data.taskId, data.dueAt);
+    if (!task) return 'skipped';
+    const to = task.assigneeId ?? task.creatorId;
+    const atDue = this.config.HUIWU_TASK_REMINDERS.find((o) => o.key === data.offset)?.ms === 0;
+    const text = atDue
+      ? `⏰ 任务 #${task.id}「${task.title}」已到截止时间（${this.host.time(task.dueAt)}），请尽快完成：任务 完成 #${task.id}`
+      : `⏰ 任务 #${task.id}「${task.title}」将于 ${this.host.time(task.dueAt)} 截止（${TASK_STATUS_LABEL[task.status]}）`;
+    await this.outbox.enqueue({ id: `task-${task.id}-remind-${data.offset}-${data.dueAt}`, target: { kind: 'user', userId: to }, content: { type: 'text', text }, priority: PRIORITY.urgent });
+    return 'reminded';
+  }
+
+  /** Overdue: the department head and the creator are told (once per due time). */
+  async overdue(data: ScheduleJobs['task.overdue'], now: Date): Promise<string> {
+    const task = await this.stillDue(data.taskId, data.dueAt);
+    if (!task) return 'skipped';
+    const head = await this.departments.headOf(task.department);
+    const assignee = task.assigneeId ? await this.directory.user(task.assigneeId) : null;
+    const targets = [...new Set([head, task.creatorId].filter((x): x is string => !!x && x !== task.assigneeId))];
+    if (targets.length === 0 && task.creatorId) targets.push(task.creatorId);
+    const text = `🔴 任务 #${task.id}「${task.title}」已逾期（截止 ${this.host.time(task.dueAt)}），负责人 ${assignee?.name ?? '未指派'}，状态：${TASK_STATUS_LABEL[task.status]}${task.blockedReason ? `（${task.blockedReason}）` : ''}。催办：任务 催办 #${task.id}`;
+    await this.outbox.enqueueMany(
+      targets.map((userId) => ({ id: `task-${task.id}-overdue-${data.dueAt}-${jobIdPart(userId)}`, target: { kind: 'user' as const, userId }, content: { type: 'text' as const, text }, priority: PRIORITY.urgent })),
+    );
+    await this.db.taskEvent.create({ data: { taskId: task.id, kind: 'overdue', actorId: null, text: `逾期升级给 ${(await this.directory.usersByIds(targets)).map((u) => u.name).join('、')}`, createdAt: now } });
+    await this.host.refreshCard(task);
+    return `escalated to ${targets.length}`;
+  }
+}
