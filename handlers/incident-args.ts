@@ -1,6 +1,6 @@
 /** Parsing of `上报` arguments (forgiving order, defaults) and of incident ids. */
 import { INCIDENT_TYPES, type IncidentType } from '../cards/incident-cards.js';
-import { parseShortId } from '../src/router/normalize.js';
+import { takeShortId } from './args.js';
 import { type CommandContext, UsageError, UserError } from '../src/router/types.js';
 import type { IncidentRow } from '../src/services/incidents.js';
 
@@ -70,10 +70,7 @@ export function validTypeList(): string {
 
 /** Splits `#12 rest` into the incident id and the rest. */
 export function takeIncidentId(args: string, example: string): { id: number; rest: string } {
-  const [token, ...rest] = args.split(' ');
-  const id = parseShortId(token);
-  if (id === null) throw new UsageError(`缺少事件编号，例如：${example}`);
-  return { id, rest: rest.join(' ').trim() };
+  return takeShortId(args, '事件', example);
 }
 
 export async function loadIncident(ctx: Pick<CommandContext, 'services'>, id: number): Promise<IncidentRow> {

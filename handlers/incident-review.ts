@@ -7,7 +7,7 @@ import { type CommandContext, type CommandSpec, UsageError } from '../src/router
 import { type IncidentRow, formatDuration } from '../src/services/incidents.js';
 import { loadIncident, takeIncidentId } from './incident-args.js';
 import { change, timelineLines } from './incidents.js';
-import { matchSub } from './meeting-args.js';
+import { matchSub } from './args.js';
 import { createFromSpec, parseAssignment } from './task-args.js';
 
 export const reviewCommand: CommandSpec = {

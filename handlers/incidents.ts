@@ -10,7 +10,7 @@ import type { Services } from '../src/services/services.js';
 import { type IncidentRow, formatDuration } from '../src/services/incidents.js';
 import { formatDateTime } from '../src/time/parse-time.js';
 import { incidentType, loadIncident, parseReport, takeIncidentId, validTypeList } from './incident-args.js';
-import { matchSub } from './meeting-args.js';
+import { matchSub } from './args.js';
 
 export const reportCommand: CommandSpec = {
   id: 'incident-report',

@@ -1,14 +1,13 @@
 /** Argument helpers shared by the meeting, invitation and check-in handlers. */
-import { parseShortId } from '../src/router/normalize.js';
-import { type CommandContext, UsageError, UserError } from '../src/router/types.js';
+import { type CommandContext, UserError } from '../src/router/types.js';
 import type { MeetingRow } from '../src/services/meetings.js';
+import { takeShortId } from './args.js';
 
-/** Splits `#12 rest of text` into the id and the rest; `example` completes the usage message. */
+export { matchSub } from './args.js';
+
+/** Splits `#12 rest of text` into the meeting id and the rest. */
 export function takeId(args: string, example: string): { id: number; rest: string } {
-  const [token, ...rest] = args.split(' ');
-  const id = parseShortId(token);
-  if (id === null) throw new UsageError(`缺少会议编号，例如：${example}`);
-  return { id, rest: rest.join(' ').trim() };
+  return takeShortId(args, '会议', example);
 }
 
 export async function loadMeeting(ctx: CommandContext, id: number): Promise<MeetingRow> {
@@ -25,11 +24,4 @@ export async function loadOwnMeeting(ctx: CommandContext, id: number, verb: stri
   }
   if (meeting.status === 'cancelled') throw new UserError(`会议 #${id} 已取消`);
   return meeting;
-}
-
-/** Finds the first subcommand whose words match the first token. */
-export function matchSub<K extends string>(args: string, table: Record<K, readonly string[]>): { sub: K | null; rest: string } {
-  const [first = '', ...rest] = args.split(' ');
-  const sub = (Object.keys(table) as K[]).find((k) => table[k].includes(first.toLowerCase())) ?? null;
-  return sub ? { sub, rest: rest.join(' ').trim() } : { sub: null, rest: args };
 }

@@ -4,6 +4,7 @@
  */
 import { REMINDER_ACTIONS } from '../cards/reminder-card.js';
 import { parseShortId } from '../src/router/normalize.js';
+import { matchSub } from './args.js';
 import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js';
 import type { UserRecord } from '../src/services/directory.js';
@@ -31,11 +32,11 @@ export const reminderCommand: CommandSpec = {
   ],
   example: '提醒 明天下午3点 提交会议材料',
   async handle(ctx) {
-    const [first = '', ...restWords] = ctx.args.split(' ');
-    const sub = Object.entries(SUB).find(([, words]) => words.includes(first.toLowerCase()))?.[0];
+    const { sub, rest } = matchSub(ctx.args, SUB);
+    const idToken = rest.split(' ')[0] || undefined;
     if (sub === 'list') return listReminders(ctx);
-    if (sub === 'cancel') return cancelReminder(ctx, restWords[0]);
-    if (sub === 'ack' || sub === 'snooze') return buttonFallback(ctx, sub, restWords[0]);
+    if (sub === 'cancel') return cancelReminder(ctx, idToken);
+    if (sub === 'ack' || sub === 'snooze') return buttonFallback(ctx, sub, idToken);
     return createReminder(ctx);
   },
 };

@@ -1,6 +1,6 @@
 /** Parsing `@某人|<部门> <内容> 截止 <时间> [优先级]`, creating the task, and task ids. */
 import { PRIORITY_LABEL } from '../cards/task-cards.js';
-import { parseShortId } from '../src/router/normalize.js';
+import { takeShortId } from './args.js';
 import { type CommandContext, UsageError, UserError } from '../src/router/types.js';
 import type { UserRecord } from '../src/services/directory.js';
 import type { TaskRow } from '../src/services/tasks.js';
@@ -90,10 +90,7 @@ export async function createFromSpec(ctx: CommandContext, spec: AssignmentSpec &
 }
 
 export function takeTaskId(args: string, example: string): { id: number; rest: string } {
-  const [token, ...rest] = args.split(' ');
-  const id = parseShortId(token);
-  if (id === null) throw new UsageError(`缺少任务编号，例如：${example}`);
-  return { id, rest: rest.join(' ').trim() };
+  return takeShortId(args, '任务', example);
 }
 
 export async function loadTask(ctx: Pick<CommandContext, 'services'>, id: number): Promise<TaskRow> {

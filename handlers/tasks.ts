@@ -11,7 +11,7 @@ import type { Services } from '../src/services/services.js';
 import { OPEN_TASK } from '../src/services/task-status.js';
 import type { TaskRow } from '../src/services/tasks.js';
 import { formatDateTime, parseTime } from '../src/time/parse-time.js';
-import { matchSub } from './meeting-args.js';
+import { matchSub } from './args.js';
 import { createFromSpec, loadTask, parseAssignment, resolvePerson, takeTaskId } from './task-args.js';
 
 const SUB = {
