@@ -24,6 +24,7 @@ import { simulatorRoutes } from './routes.js';
 import { dmConversationId } from './seed.js';
 import { seedDirectory } from './seed-directory.js';
 import type { BusySlot } from '../types.js';
+import { MediaStore } from '../../services/media.js';
 
 export const BOT_ID = 'bot';
 
@@ -45,12 +46,15 @@ export class SimulatorAdapter implements PlatformAdapter {
   /** Platform outages on demand (POST /sim/api/faults): the next N sends fail with a retryable error. */
   private failuresToInject = 0;
 
+  private readonly mediaStore: MediaStore;
+
   constructor(
     private readonly db: PrismaClient,
     private readonly directory: Directory,
     readonly sendRatePerSecond: number,
   ) {
     this.inbound = new SimulatorInbound(db, directory, this.changes);
+    this.mediaStore = new MediaStore(db);
   }
 
   async routes(app: FastifyInstance): Promise<void> {
@@ -182,9 +186,8 @@ export class SimulatorAdapter implements PlatformAdapter {
   }
 
   /** An image sent by the bot, for the page's <img> tags. */
-  async media(id: string): Promise<{ mime: string; data: Buffer } | null> {
-    const row = await this.db.media.findUnique({ where: { id } });
-    return row ? { mime: row.mime, data: Buffer.from(row.data) } : null;
+  media(id: string): Promise<{ mime: string; data: Buffer } | null> {
+    return this.mediaStore.get(id);
   }
 
   // ---- helpers --------------------------------------------------------------
