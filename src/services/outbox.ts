@@ -60,6 +60,7 @@ export class Outbox {
   /** Re-queues messages stored but never confirmed sent (after a crash between store and queue). */
   async recoverPending(): Promise<number> {
     const pending = await this.db.outboundMessage.findMany({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' } });
+    if (pending.length === 0) return 0;
     await this.addJobs(pending);
     // A job that BullMQ failed without the processor recording it (stalled twice: two crashes in
     // a row) keeps its id, so adding it again does nothing: retry it instead.
@@ -74,7 +75,11 @@ export class Outbox {
 
   private async addJobs(rows: ReadonlyArray<{ id: string; platform: string; priority: number }>): Promise<void> {
     const byPlatform = new Map<string, typeof rows[number][]>();
-    for (const row of rows) byPlatform.set(row.platform, [...(byPlatform.get(row.platform) ?? []), row]);
+    for (const row of rows) {
+      const list = byPlatform.get(row.platform);
+      if (list) list.push(row);
+      else byPlatform.set(row.platform, [row]);
+    }
     for (const [platform, list] of byPlatform) {
       const queue = this.queues.get(platform as PlatformName);
       if (!queue) throw new Error(`No outbound queue for platform ${platform}`);
