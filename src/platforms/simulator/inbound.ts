@@ -77,6 +77,8 @@ export class SimulatorInbound {
 
   /** `@<display name>` typed in the text, longest names first so `@王芳芳` never matches `@王芳`. */
   private async mentionsIn(text: string): Promise<Mention[]> {
+    // Most messages mention nobody: no need to load every user for them.
+    if (!text.includes('@')) return [];
     const users = (await this.directory.usersOfPlatform('simulator')).sort((a, b) => b.name.length - a.name.length);
     const found: Array<Mention & { at: number }> = [];
     let rest = text;
