@@ -1,4 +1,5 @@
-/** The reminder card: what is due, with 知道了 and 稍后提醒. Pure functions of the reminder. */
+/** The reminder card: what is due, with its acknowledge and snooze buttons. Pure functions of the reminder. */
+import type { Translator } from '../src/i18n/translator.js';
 import type { Card, CardState } from './model.js';
 
 export const REMINDER_ACTIONS = { ack: 'reminder.ack', snooze: 'reminder.snooze' } as const;
@@ -15,23 +16,24 @@ export interface ReminderCardInput {
   snoozeMinutes: number;
 }
 
-export function reminderCard(r: ReminderCardInput): Card {
+/** The card in its recipient's language (`t`). */
+export function reminderCard(t: Translator, r: ReminderCardInput): Card {
   const fields = [
-    { label: '时间', value: r.dueAt },
-    { label: '设置人', value: r.creatorName },
+    { label: t.t('reminder.card.time'), value: r.dueAt },
+    { label: t.t('reminder.card.creator'), value: r.creatorName },
   ];
-  if (r.rule) fields.push({ label: '周期', value: r.rule });
-  if (r.repeat) fields.push({ label: '重复', value: `第 ${r.repeat} 次提醒` });
+  if (r.rule) fields.push({ label: t.t('reminder.card.rule'), value: r.rule });
+  if (r.repeat) fields.push({ label: t.t('reminder.card.repeat'), value: t.t('reminder.card.repeatValue', { count: r.repeat }) });
   return {
     id: r.cardId,
-    title: `${r.important ? '❗重要提醒' : '⏰ 提醒'} #${r.reminderId}`,
+    title: t.t(r.important ? 'reminder.card.titleImportant' : 'reminder.card.title', { id: r.reminderId }),
     body: r.text,
     fields,
     actions: [
-      { key: REMINDER_ACTIONS.ack, label: '知道了', style: 'primary' },
-      { key: REMINDER_ACTIONS.snooze, label: `稍后提醒（${r.snoozeMinutes}分钟）` },
+      { key: REMINDER_ACTIONS.ack, label: t.t('reminder.card.ack'), style: 'primary' },
+      { key: REMINDER_ACTIONS.snooze, label: t.t('reminder.card.snooze', { minutes: r.snoozeMinutes }) },
     ],
-    fallback: `回复「提醒 知道了 #${r.reminderId}」或「提醒 稍后 #${r.reminderId}」`,
+    fallback: t.t('reminder.card.fallback', { id: r.reminderId }),
   };
 }
 

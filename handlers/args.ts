@@ -1,12 +1,12 @@
 /** Argument helpers every command handler shares: subcommand words and `#id` tokens. */
 import { parseShortId } from '../src/router/normalize.js';
-import { UsageError } from '../src/router/types.js';
+import { type Msg, UsageError } from '../src/router/types.js';
 
-/** Splits `#12 rest of text` into the id and the rest; `noun` and `example` complete the usage message. */
-export function takeShortId(args: string, noun: string, example: string): { id: number; rest: string } {
+/** Splits `#12 rest of text` into the id and the rest; `noun` and `example` (catalogue messages) complete the usage message. */
+export function takeShortId(args: string, noun: Msg, example: Msg): { id: number; rest: string } {
   const [token, ...rest] = args.split(' ');
   const id = parseShortId(token);
-  if (id === null) throw new UsageError(`缺少${noun}编号，例如：${example}`);
+  if (id === null) throw new UsageError('E_ID_MISSING', { noun, example });
   return { id, rest: rest.join(' ').trim() };
 }
 

@@ -15,10 +15,6 @@ const OPEN_WITHOUT_END_MS = 12 * 3600_000;
 
 export const checkinCommand: CommandSpec = {
   id: 'checkin',
-  keywords: ['签到', 'checkin', 'check-in'],
-  summary: '会议签到（本人签到，或组织者为他人签到）',
-  usage: ['签到 [#<会议编号>]', '签到 #<会议编号> @张三 | 签到 #<会议编号> 张三（组织者代签）'],
-  example: '签到 #1',
   async handle(ctx) {
     if (!ctx.args) return selfCheckin(ctx, await currentMeetingOf(ctx));
     const { id, rest } = takeId(ctx.args, '签到 #1');

@@ -12,10 +12,6 @@ function requireManager(ctx: CommandContext): void {
 
 export const departmentCommand: CommandSpec = {
   id: 'department',
-  keywords: ['部门', 'dept', 'department'],
-  summary: '部门、负责人和成员（任务可以指派给部门，由负责人分派）',
-  usage: ['部门 列表 | 部门 <名称>（成员）', '部门 新建 <名称> [@负责人] | 部门 负责人 <名称> @某人 | 部门 成员 <名称> @某人 @某人'],
-  example: '部门 负责人 市场部 @黄敏',
   async handle(ctx) {
     const d = ctx.services.departments;
     const { sub, rest } = matchSub(ctx.args, { list: ['列表', 'list'], create: ['新建', 'new'], head: ['负责人', 'head'], members: ['成员', 'members'] });
@@ -59,10 +55,6 @@ export const departmentCommand: CommandSpec = {
 
 export const checklistCommand: CommandSpec = {
   id: 'checklist',
-  keywords: ['清单', 'checklist'],
-  summary: '会议准备清单：套用模板生成部门任务，查看准备完成率（目标 98%）',
-  usage: ['清单 应用 #<会议编号>（组织者；按默认模板生成任务）', '清单 [#<会议编号>]（完成率、按部门、每一项）', '清单 模板'],
-  example: '清单 应用 #1',
   async handle(ctx) {
     const { sub, rest } = matchSub(ctx.args, { apply: ['应用', '套用', 'apply'], template: ['模板', 'template'] });
     if (sub === 'template') {

@@ -1,4 +1,4 @@
-/** 帮助 / help: every command with one example, or one command's usage. */
+/** 帮助 / help: every command with one example, or one command's usage, in the reader's language. */
 import { usageText } from '../src/router/router.js';
 import type { HandlerRegistry } from '../src/router/registry.js';
 import { closest } from '../src/router/suggest.js';
@@ -7,22 +7,19 @@ import type { CommandSpec } from '../src/router/types.js';
 export function helpCommand(registry: HandlerRegistry): CommandSpec {
   return {
     id: 'help',
-    keywords: ['帮助', 'help', '?', '？'],
-    summary: '查看命令列表或某个命令的用法',
-    usage: ['帮助', '帮助 <命令>'],
-    example: '帮助 提醒',
-    async handle({ args }) {
+    async handle({ args, t }) {
       const topic = args.split(' ')[0];
+      const keywords = (spec: CommandSpec) => registry.keywordsOf(spec).filter((k) => k.length > 1).join(' / ');
       if (!topic) {
-        const lines = registry
-          .allCommands()
-          .map((c) => `• ${c.keywords.filter((k) => k.length > 1).join(' / ')}：${c.summary}\n  例如：${c.example}`);
-        return `会务助手命令（可加 / 前缀，可 @会务助手）：\n${lines.join('\n')}\n发送「帮助 <命令>」查看详细用法。`;
+        const lines = registry.allCommands().map((c) =>
+          t.t('help.overviewLine', { keywords: keywords(c), summary: t.t(`commands.${c.id}.summary`), example: t.t(`commands.${c.id}.example`) }),
+        );
+        return t.t('help.overview', { lines: lines.join('\n') });
       }
       const spec = registry.commandFor(topic);
-      if (spec) return `「${spec.keywords.join(' / ')}」${spec.summary}\n${usageText(spec)}`;
+      if (spec) return t.t('help.topic', { keywords: registry.keywordsOf(spec).join(' / '), summary: t.t(`commands.${spec.id}.summary`), usage: usageText(spec, t) });
       const guess = closest(topic, registry.keywords());
-      return `没有「${topic}」这个命令。${guess ? `你是不是想查「帮助 ${guess}」？` : '发送「帮助」查看所有命令。'}`;
+      return guess ? t.t('help.unknownTopicGuess', { topic, guess }) : t.t('help.unknownTopic', { topic });
     },
   };
 }

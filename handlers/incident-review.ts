@@ -12,10 +12,6 @@ import { createFromSpec, parseAssignment } from './task-args.js';
 
 export const reviewCommand: CommandSpec = {
   id: 'incident-review',
-  keywords: ['复盘', 'review'],
-  summary: '事件复盘：概要、时间线、认领与解决时长、升级记录、后续行动（可转为任务）',
-  usage: ['复盘 #<事件编号>', '复盘 #<事件编号> 行动 <内容>', '复盘 #<事件编号> 转任务 <行动序号> @某人|<部门> 截止 <时间> [优先级]'],
-  example: '复盘 #1',
   async handle(ctx) {
     const { id, rest } = takeIncidentId(ctx.args, '复盘 #1');
     const incident = await loadIncident(ctx, id);

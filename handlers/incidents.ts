@@ -14,15 +14,6 @@ import { matchSub } from './args.js';
 
 export const reportCommand: CommandSpec = {
   id: 'incident-report',
-  keywords: ['上报', 'incident'],
-  summary: '上报现场事件（设备/安全/医疗/客诉/后勤/其他），通知值班响应人，超时自动升级',
-  usage: [
-    '上报 <类型> <级别> <地点> <描述>（顺序随意；默认 其他、P3）',
-    `类型：${validTypeList()}；级别：P1-P4 / 一级-四级 / 紧急 高 中 低`,
-    '上报 客诉 二级 大堂 房间未打扫 @投诉人（解决后请投诉人评价）',
-    '上报（不带参数：发出上报卡片）',
-  ],
-  example: '上报 设备 P1 主会场 投影仪黑屏',
   async handle(ctx) {
     if (!ctx.args) return { type: 'card', card: reportCard(`increport-${jobIdPart(ctx.event.eventId)}`) };
     const spec = parseReport(ctx.args);
@@ -60,15 +51,6 @@ const SUB = {
 
 export const incidentCommand: CommandSpec = {
   id: 'incident',
-  keywords: ['事件', 'incidents'],
-  summary: '查看事件时间线，认领/更新/升级/解决，配置值班，按会议统计',
-  usage: [
-    '事件 #<编号>（时间线）| 事件 列表',
-    '事件 认领 #<编号> | 事件 更新 #<编号> <进展> | 事件 升级 #<编号> | 事件 解决 #<编号> <处理结果>',
-    '事件 值班 <类型> @某人 [#<会议编号>|默认] | 事件 备岗 <类型> @某人 | 事件 值班 <类型> 清除 | 事件 值班 列表',
-    '事件 统计 [#<会议编号>]（按类型和级别计数，平均认领和解决时长）',
-  ],
-  example: '事件 值班 设备 @刘洋',
   async handle(ctx) {
     const { sub, rest } = matchSub(ctx.args, SUB);
     switch (sub) {

@@ -2,6 +2,7 @@
 import { HandlerRegistry } from '../src/router/registry.js';
 import { checkinAction, checkinCommand } from './checkin.js';
 import { helpCommand } from './help.js';
+import { languageCommand } from './language.js';
 import { rsvpActions } from './invitations.js';
 import { meetingCommand } from './meetings.js';
 import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './reminders.js';
@@ -15,7 +16,7 @@ import { taskActions, taskCommand } from './tasks.js';
 
 export function buildRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
-  registry.command(helpCommand(registry));
+  registry.command(helpCommand(registry)).command(languageCommand);
   registry.command(reminderCommand).cardAction(reminderAckAction).cardAction(reminderSnoozeAction);
   registry.command(meetingCommand);
   for (const action of rsvpActions) registry.cardAction(action);

@@ -3,34 +3,26 @@
  * plus list, cancel and the text fallbacks of the card buttons.
  */
 import { REMINDER_ACTIONS } from '../cards/reminder-card.js';
-import { parseShortId } from '../src/router/normalize.js';
-import { matchSub } from './args.js';
-import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
+import type { Translator } from '../src/i18n/translator.js';
+import { matchSub, takeShortId } from './args.js';
+import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
 import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js';
 import type { UserRecord } from '../src/services/directory.js';
-import { formatDateTime, parseTime } from '../src/time/parse-time.js';
+import { words } from '../src/i18n/vocabulary.js';
+import { parseTime } from '../src/time/parse-time.js';
 
 const SUB = {
-  list: ['列表', '查看', 'list', 'ls'],
-  cancel: ['取消', '删除', 'cancel', 'delete'],
-  ack: ['知道了', '确认', 'ack'],
-  snooze: ['稍后', '稍后提醒', 'snooze'],
+  list: words('reminder.words.list'),
+  cancel: words('reminder.words.cancel'),
+  ack: words('reminder.words.ack'),
+  snooze: words('reminder.words.snooze'),
 };
-const IMPORTANT = ['重要', '紧急', 'important', 'urgent'];
-const GROUP_WORDS = ['本群', '群里', '全群', '大家', 'group', 'everyone'];
-const SELF_WORDS = ['我', 'me'];
+const IMPORTANT = words('reminder.words.important');
+const GROUP_WORDS = words('reminder.words.group');
+const SELF_WORDS = words('reminder.words.self');
 
 export const reminderCommand: CommandSpec = {
   id: 'reminder',
-  keywords: ['提醒', 'remind', 'reminder'],
-  summary: '设置提醒（自己、@某人或本群；支持循环和重要提醒）',
-  usage: [
-    '提醒 [重要] [我|@某人|本群] <时间> <内容>',
-    '提醒 列表',
-    '提醒 取消 <编号>',
-    '时间示例：30分钟后、明天下午3点、周五 14:00、12月24日 19:30、tomorrow 9am、每天早上9点、工作日 18:00',
-  ],
-  example: '提醒 明天下午3点 提交会议材料',
   async handle(ctx) {
     const { sub, rest } = matchSub(ctx.args, SUB);
     const idToken = rest.split(' ')[0] || undefined;
@@ -53,7 +45,7 @@ async function createReminder(ctx: CommandContext): Promise<string> {
   let target: ReminderTarget | ReminderTarget[] = { kind: 'user', userId: ctx.user.id };
   const groupWord = word(GROUP_WORDS);
   if (groupWord) {
-    if (ctx.conversation.type !== 'group') throw new UsageError('「本群」提醒只能在群聊里设置');
+    if (ctx.conversation.type !== 'group') throw new UsageError('E_REMINDER_GROUP_ONLY');
     target = { kind: 'group', conversationId: ctx.conversation.id };
     text = text.slice(groupWord.length).trim();
   } else if (ctx.mentions.length > 0) {
@@ -61,14 +53,14 @@ async function createReminder(ctx: CommandContext): Promise<string> {
   } else {
     const self = word(SELF_WORDS);
     // "提醒我…" is common; only strip an English "me" when it is a whole word.
-    if (self && (self === '我' || /^me\b/i.test(text))) text = text.slice(self.length).trim();
+    if (self && (!/^[a-z]/i.test(self) || new RegExp(`^${self}\\b`, 'i').test(text))) text = text.slice(self.length).trim();
   }
-  if (!text) throw new UsageError('缺少时间和提醒内容');
+  if (!text) throw new UsageError('E_REMINDER_MISSING_ALL');
 
   const parsed = parseTime(text, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
-  if (!parsed.ok) throw new UsageError(parsed.message);
+  if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
   const content = parsed.rest.trim();
-  if (!content) throw new UsageError(`缺少提醒内容（时间「${parsed.matched}」之后写要提醒的事）`);
+  if (!content) throw new UsageError('E_REMINDER_MISSING_TEXT', { matched: parsed.matched });
   const when: ReminderWhen =
     parsed.kind === 'once'
       ? { kind: 'once', at: parsed.at }
@@ -88,69 +80,68 @@ async function createReminder(ctx: CommandContext): Promise<string> {
     });
     lines.push(`#${r.id} ${names[i]}`);
   }
-  const zone = ctx.services.config.HUIWU_TIMEZONE;
-  const time =
-    when.kind === 'once'
-      ? formatDateTime(when.at, zone)
-      : `${when.description}（下次 ${formatDateTime(when.firstAt, zone)}）`;
-  const prefix = important ? '✅ 已设置重要提醒' : '✅ 已设置提醒';
-  const repeat = important ? `\n未点「知道了」前每 ${formatInterval(ctx.services.config.HUIWU_IMPORTANT_REPEAT_SECONDS)}重复一次（最多 ${ctx.services.config.HUIWU_IMPORTANT_MAX_REPEATS} 次）` : '';
-  return `${prefix} ${lines.join('、')}\n时间：${time}\n内容：${content}${repeat}`;
+  const { t } = ctx;
+  const { config } = ctx.services;
+  const time = when.kind === 'once' ? t.dateTime(when.at) : t.t('reminder.recurringTime', { rule: when.description, next: when.firstAt });
+  const repeat = important
+    ? t.t('reminder.repeatNote', { interval: formatInterval(t, config.HUIWU_IMPORTANT_REPEAT_SECONDS), max: config.HUIWU_IMPORTANT_MAX_REPEATS })
+    : '';
+  const prefix = t.t(important ? 'reminder.createdPrefixImportant' : 'reminder.createdPrefix');
+  return t.t('reminder.created', { prefix, targets: t.list(lines), time, text: content, repeat });
 }
 
 async function targetNames(ctx: CommandContext, targets: ReminderTarget[]): Promise<string[]> {
   return Promise.all(
     targets.map(async (t) => {
-      if (t.kind === 'group') return `本群（${ctx.conversation.name}）`;
-      if (t.userId === ctx.user.id) return '提醒你';
+      if (t.kind === 'group') return ctx.t.t('reminder.targetGroup', { name: ctx.conversation.name });
+      if (t.userId === ctx.user.id) return ctx.t.t('reminder.targetSelf');
       const user = ctx.mentions.find((m) => m.id === t.userId) ?? (await ctx.services.directory.user(t.userId));
-      return `提醒 ${user?.name ?? t.userId}`;
+      return ctx.t.t('reminder.targetUser', { name: user?.name ?? t.userId });
     }),
   );
 }
 
 async function listReminders(ctx: CommandContext): Promise<string> {
   const list = await ctx.services.reminders.listFor(ctx.user.id);
-  if (list.length === 0) return '你目前没有待办的提醒。设置示例：提醒 明天下午3点 提交会议材料';
-  const zone = ctx.services.config.HUIWU_TIMEZONE;
+  const { t } = ctx;
+  if (list.length === 0) return t.t('reminder.listEmpty');
   const lines = list.map((r) => {
-    const when = r.cron ? `${r.ruleText}` : r.fireAt ? formatDateTime(r.fireAt, zone) : '';
+    const when = r.cron ? `${r.ruleText}` : r.fireAt ? t.dateTime(r.fireAt) : '';
     const flag = r.important ? '❗' : '';
-    const state = r.status === 'fired' ? '（已提醒，待确认）' : r.status === 'snoozed' ? '（已推迟）' : '';
+    const state = r.status === 'fired' ? t.t('reminder.stateFired') : r.status === 'snoozed' ? t.t('reminder.stateSnoozed') : '';
     return `#${r.id} ${flag}${when} ${r.text}${state}`;
   });
-  return `你的提醒（${list.length}）：\n${lines.join('\n')}\n取消：提醒 取消 <编号>`;
+  return t.t('reminder.list', { count: list.length, lines: lines.join('\n') });
 }
 
-async function loadOwnReminder(ctx: CommandContext, token: string | undefined, verb: string) {
-  const id = parseShortId(token);
-  if (id === null) throw new UsageError(`请写要${verb}的提醒编号，例如：提醒 ${verb} #12`);
+async function loadOwnReminder(ctx: CommandContext, token: string | undefined, verb: 'cancel' | 'ack' | 'snooze') {
+  const { id } = takeShortId(token ?? '', msg('reminder.noun'), msg(`reminder.example.${verb}`));
   const reminder = await ctx.services.reminders.get(id);
-  if (!reminder || reminder.status === 'cancelled') throw new UserError(`提醒 #${id} 不存在或已取消`);
+  if (!reminder || reminder.status === 'cancelled') throw new UserError('E_REMINDER_NOT_FOUND', { id });
   return reminder;
 }
 
 async function cancelReminder(ctx: CommandContext, token: string | undefined): Promise<string> {
-  const reminder = await loadOwnReminder(ctx, token, '取消');
-  if (!canManage(ctx.user, reminder)) throw new UserError(`提醒 #${reminder.id} 是别人设置的，只有设置人或管理员可以取消`);
+  const reminder = await loadOwnReminder(ctx, token, 'cancel');
+  if (!canManage(ctx.user, reminder)) throw new UserError('E_REMINDER_NOT_YOURS_CANCEL', { id: reminder.id });
   await ctx.services.reminders.cancel(reminder);
-  return `🚫 已取消提醒 #${reminder.id}：${reminder.text}`;
+  return ctx.t.t('reminder.cancelled', { id: reminder.id, text: reminder.text });
 }
 
 async function buttonFallback(ctx: CommandContext, sub: 'ack' | 'snooze', token: string | undefined): Promise<string> {
-  const reminder = await loadOwnReminder(ctx, token, sub === 'ack' ? '知道了' : '稍后');
+  const reminder = await loadOwnReminder(ctx, token, sub);
   if (!canManage(ctx.user, reminder) && !(reminder.targetConversationId === ctx.conversation.id)) {
-    throw new UserError(`提醒 #${reminder.id} 不是发给你的`);
+    throw new UserError('E_REMINDER_NOT_YOURS', { id: reminder.id });
   }
   if (sub === 'ack') {
     await ctx.services.reminders.acknowledge(reminder, ctx.user.id, ctx.user.name);
-    return `✅ 提醒 #${reminder.id} 已确认`;
+    return ctx.t.t('reminder.acked', { id: reminder.id });
   }
   const cards = await ctx.services.cards.byRef('reminder', String(reminder.id));
   const open = cards.filter((c) => !c.model.state?.closed).at(-1);
-  if (!open) throw new UserError(`提醒 #${reminder.id} 还没有到时间，不需要推迟`);
+  if (!open) throw new UserError('E_REMINDER_NOT_DUE', { id: reminder.id });
   const until = await ctx.services.reminders.snooze(reminder, open.id);
-  return `⏰ 提醒 #${reminder.id} 已推迟到 ${formatDateTime(until, ctx.services.config.HUIWU_TIMEZONE)}`;
+  return ctx.t.t('reminder.snoozed', { id: reminder.id, until });
 }
 
 function canManage(user: UserRecord, r: { creatorId: string; targetUserId: string | null }): boolean {
@@ -159,26 +150,26 @@ function canManage(user: UserRecord, r: { creatorId: string; targetUserId: strin
 
 export const reminderAckAction: CardActionSpec = {
   key: REMINDER_ACTIONS.ack,
-  async handle({ card, user, services }) {
+  async handle({ card, user, services, t }) {
     const reminder = await services.reminders.get(Number(card.refId));
-    if (!reminder || reminder.status === 'cancelled') return { accepted: false, reason: '该提醒已取消' };
+    if (!reminder || reminder.status === 'cancelled') throw new UserError('E_REMINDER_CANCELLED');
     await services.reminders.acknowledge(reminder, user.id, user.name);
-    return { accepted: true, message: '已确认' };
+    return { accepted: true, message: t.t('reminder.actionAcked') };
   },
 };
 
 export const reminderSnoozeAction: CardActionSpec = {
   key: REMINDER_ACTIONS.snooze,
-  async handle({ card, services }) {
+  async handle({ card, services, t }) {
     const reminder = await services.reminders.get(Number(card.refId));
-    if (!reminder || reminder.status === 'cancelled') return { accepted: false, reason: '该提醒已取消' };
+    if (!reminder || reminder.status === 'cancelled') throw new UserError('E_REMINDER_CANCELLED');
     const until = await services.reminders.snooze(reminder, card.id);
-    return { accepted: true, message: `已推迟到 ${formatDateTime(until, services.config.HUIWU_TIMEZONE)}` };
+    return { accepted: true, message: t.t('reminder.actionSnoozed', { until }) };
   },
 };
 
-function formatInterval(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} 小时`;
-  if (seconds % 60 === 0) return `${seconds / 60} 分钟`;
-  return `${seconds} 秒`;
+function formatInterval(t: Translator, seconds: number): string {
+  if (seconds % 3600 === 0) return t.t('common.duration.hours', { count: seconds / 3600 });
+  if (seconds % 60 === 0) return t.t('common.duration.minutes', { count: seconds / 60 });
+  return t.t('common.duration.seconds', { count: seconds });
 }

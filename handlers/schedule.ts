@@ -26,16 +26,6 @@ const LIST_DAYS = 7;
 
 export const scheduleCommand: CommandSpec = {
   id: 'schedule',
-  keywords: ['日程', 'schedule'],
-  summary: '领导日程：添加日程、查看、冲突提醒（保留前者/后者/请助理协调）、设置助理',
-  usage: [
-    '日程 添加 [@领导] <标题> <时间>[~<结束>] [地点 <地点>] [重要性 高|中|低]',
-    '日程 列表 [@领导] | 日程 删除 #<编号>',
-    '日程 助理 @领导 @助理 | 日程 助理 移除 @领导 @助理 | 日程 助理（组织者、管理员）',
-    '日程 角色 #<会议编号> @领导 主持|主讲|参会 | 日程 重要性 #<会议编号> 高|中|低（会议组织者）',
-    '日程 冲突 #<编号> 前者|后者|助理',
-  ],
-  example: '日程 添加 客户拜访 明天下午3点~4点 地点 国贸 重要性 高',
   async handle(ctx) {
     const { sub, rest } = matchSub(ctx.args, SUB);
     switch (sub) {

@@ -16,14 +16,6 @@ const SUB = {
 
 export const surveyCommand: CommandSpec = {
   id: 'survey',
-  keywords: ['问卷', 'survey'],
-  summary: '满意度问卷：会后发给签到的人（默认匿名），催办未填的人，结果和图表发到群里',
-  usage: [
-    '问卷 发起 #<会议编号> [实名] [已确认] [截止 <时间>]（默认：匿名，发给已签到的人）',
-    '问卷 结果 #<问卷编号> | 问卷 催办 #<问卷编号> | 问卷 关闭 #<问卷编号>',
-    '问卷 评分 #<问卷编号> <各项分数 1-5，按卡片顺序> [意见]',
-  ],
-  example: '问卷 发起 #1',
   async handle(ctx) {
     const { sub, rest } = matchSub(ctx.args, SUB);
     switch (sub) {

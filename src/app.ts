@@ -23,6 +23,7 @@ import { Router } from './router/router.js';
 import { buildServer } from './server.js';
 import { CardService } from './services/cards.js';
 import { Directory } from './services/directory.js';
+import { LocaleService } from './services/locales.js';
 import { Outbox } from './services/outbox.js';
 import { AttendeeExport } from './services/attendee-export.js';
 import { AttendeeImport } from './services/attendee-import.js';
@@ -65,12 +66,13 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
 
   const directory = new Directory(db);
+  const locales = new LocaleService(directory, config);
   const adapters = createAdapters({ config, db, directory, log });
   const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
   const outbox = new Outbox(db, queues.outbound, config);
-  const cards = new CardService(db, outbox);
+  const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
-  const reminders = new ReminderService(db, scheduler, cards, directory, config);
+  const reminders = new ReminderService(db, scheduler, cards, directory, locales, config);
   const meetingStats = new MeetingStatsService(db);
   const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, config);
   const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, config);
@@ -93,6 +95,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     db,
     log,
     directory,
+    locales,
     outbox,
     cards,
     scheduler,

@@ -57,6 +57,8 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Zone for parsing and showing times; results never depend on the machine's zone. */
   HUIWU_TIMEZONE: timeZone.default('Asia/Shanghai'),
+  /** Reply language for people and groups without their own setting (`语言` / `language`). Default zh-CN. */
+  HUIWU_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
   /** SQLite database URL. Default file:./data/huiwu.db (relative to the project root). */
   DATABASE_URL: z.string().regex(/^file:.+/, 'a SQLite URL such as file:./data/huiwu.db').default('file:./data/huiwu.db'),
   /** Folder for the SQLite file's default location and the private Redis's data. Default ./data. */

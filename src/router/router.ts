@@ -1,7 +1,11 @@
 /**
  * Normalized event -> handler -> reply. Replies are queued like any other notification,
  * with ids derived from the inbound event id, so a redelivered event never answers twice.
+ * Replies are rendered in the requester's language: their own setting, else the language of the
+ * keyword they typed (an English alias gets English), else the configured default.
  */
+import { CodedError, UsageError, errorReference } from '../errors.js';
+import type { Translator } from '../i18n/translator.js';
 import type { CardActionEvent, CardActionOutcome, MessageEvent, OutboundContent } from '../platforms/types.js';
 import { PRIORITY, jobIdPart } from '../queue/queues.js';
 import type { ConversationRecord } from '../services/directory.js';
@@ -9,12 +13,16 @@ import type { Services } from '../services/services.js';
 import { normalizeCommandText, splitKeyword, stripMentions } from './normalize.js';
 import type { HandlerRegistry } from './registry.js';
 import { closest } from './suggest.js';
-import { type CommandSpec, type Reply, UsageError, UserError } from './types.js';
+import type { CommandSpec, Reply } from './types.js';
 
 export const BOT_NAMES = ['会务助手', 'Huiwu', 'huiwu'] as const;
 
-export function usageText(spec: CommandSpec): string {
-  return `用法：\n${spec.usage.map((u) => `  ${u}`).join('\n')}\n例如：${spec.example}`;
+const HAS_CJK = /[\u3400-\u9fff]/;
+
+/** The usage block of a command, in the reader's language. */
+export function usageText(spec: CommandSpec, t: Translator): string {
+  const lines = t.t(`commands.${spec.id}.usage`).split('\n').filter((l) => l.trim() !== '');
+  return t.t('router.usage', { lines: lines.map((u) => `  ${u}`).join('\n'), example: t.t(`commands.${spec.id}.example`) });
 }
 
 export class Router {
@@ -24,7 +32,7 @@ export class Router {
   ) {}
 
   async handleMessage(event: MessageEvent): Promise<void> {
-    const { directory, log } = this.services;
+    const { directory, locales, log } = this.services;
     const [user, conversation] = await Promise.all([directory.user(event.userId), directory.conversation(event.conversationId)]);
     if (!user || !conversation) {
       log.warn({ event }, 'message from unknown user or conversation ignored');
@@ -36,55 +44,59 @@ export class Router {
     if (!match) {
       // In a group, ordinary chat between people is not for us; only answer when addressed.
       if (!addressedToBot) return;
-      await this.reply(event, conversation, line === '' ? '你好，我是会务助手。发送「帮助」查看所有命令。' : this.unknownCommand(line));
+      const t = locales.ofUser(user, line !== '' && !HAS_CJK.test(line) ? 'en' : undefined);
+      await this.reply(event, conversation, line === '' ? t.t('router.hello') : this.unknownCommand(line, t));
       return;
     }
     const spec = this.registry.commandFor(match.keyword)!;
-    const mentioned = await directory.usersByIds(event.mentions.map((m) => m.userId));
+    const t = locales.ofUser(user, this.registry.localeOfKeyword(spec, match.keyword) === 'en' ? 'en' : undefined);
+    const mentioned = event.mentions.length > 0 ? await directory.usersByIds(event.mentions.map((m) => m.userId)) : [];
     const args = stripMentions(match.rest, event.mentions.map((m) => m.name));
     let reply: Reply;
     try {
-      reply = await spec.handle({ event, user, conversation, args, mentions: mentioned, services: this.services, now: this.services.clock() });
+      reply = await spec.handle({ event, user, conversation, args, mentions: mentioned, services: this.services, t, now: this.services.clock() });
     } catch (error) {
-      reply = this.errorReply(error, spec, event);
+      reply = this.errorReply(error, spec, event, t);
     }
     await this.reply(event, conversation, reply);
   }
 
   async handleCardAction(event: CardActionEvent): Promise<CardActionOutcome> {
-    const { directory, cards, log } = this.services;
+    const { directory, cards, locales, log } = this.services;
     const [user, card] = await Promise.all([directory.user(event.userId), cards.get(event.cardId)]);
-    if (!user) return { accepted: false, reason: '未知用户' };
-    if (!card) return { accepted: false, reason: '卡片不存在或已过期' };
-    if (card.model.state?.closed) return { accepted: false, reason: `该卡片已处理：${card.model.state.label}` };
-    if (!card.model.actions?.some((a) => a.key === event.action)) return { accepted: false, reason: '该卡片没有这个操作' };
+    const t = locales.ofUser(user);
+    if (!user) return { accepted: false, reason: t.t('router.card.unknownUser') };
+    if (!card) return { accepted: false, reason: t.t('router.card.missing') };
+    if (card.model.state?.closed) return { accepted: false, reason: t.t('router.card.closed', { state: card.model.state.label }) };
+    if (!card.model.actions?.some((a) => a.key === event.action)) return { accepted: false, reason: t.t('router.card.noSuchAction') };
     if (card.recipientUserId && card.recipientUserId !== user.id) {
       const owner = await directory.user(card.recipientUserId);
-      return { accepted: false, reason: `这张卡片是发给${owner?.name ?? '他人'}的，只有本人可以操作` };
+      return { accepted: false, reason: t.t('router.card.notYours', { owner: owner?.name ?? t.t('router.card.someoneElse') }) };
     }
     const spec = this.registry.actionFor(event.action);
-    if (!spec) return { accepted: false, reason: '该操作暂不支持' };
+    if (!spec) return { accepted: false, reason: t.t('router.card.unsupported') };
     try {
-      return await spec.handle({ event, user, card, services: this.services, now: this.services.clock() });
+      return await spec.handle({ event, user, card, services: this.services, t, now: this.services.clock() });
     } catch (error) {
-      if (error instanceof UserError || error instanceof UsageError) return { accepted: false, reason: error.message };
-      log.error({ err: error, action: event.action, cardId: event.cardId }, 'card action failed');
-      return { accepted: false, reason: '处理失败，请稍后重试' };
+      if (error instanceof CodedError) return { accepted: false, reason: t.t(error.key, error.params) };
+      const ref = errorReference();
+      log.error({ err: error, ref, action: event.action, cardId: event.cardId }, 'card action failed');
+      return { accepted: false, reason: t.t('router.internalError', { ref }) };
     }
   }
 
-  private unknownCommand(line: string): string {
+  private unknownCommand(line: string, t: Translator): string {
     const word = line.split(' ')[0] ?? line;
     const guess = closest(word, this.registry.keywords());
-    const hint = guess ? `你是不是想用「${guess}」？` : '';
-    return `没有「${word}」这个命令。${hint}发送「帮助」查看所有命令。`;
+    return guess ? t.t('router.unknownCommandGuess', { word, guess }) : t.t('router.unknownCommand', { word });
   }
 
-  private errorReply(error: unknown, spec: CommandSpec, event: MessageEvent): string {
-    if (error instanceof UsageError) return `❌ ${error.message}\n${usageText(spec)}`;
-    if (error instanceof UserError) return `❌ ${error.message}`;
-    this.services.log.error({ err: error, command: spec.id, text: event.text }, 'command failed');
-    return '抱歉，处理这条命令时出错了，请稍后重试。';
+  private errorReply(error: unknown, spec: CommandSpec, event: MessageEvent, t: Translator): string {
+    if (error instanceof UsageError) return `❌ ${t.t(error.key, error.params)}\n${usageText(spec, t)}`;
+    if (error instanceof CodedError) return `❌ ${t.t(error.key, error.params)}`;
+    const ref = errorReference();
+    this.services.log.error({ err: error, ref, command: spec.id, text: event.text }, 'command failed');
+    return t.t('router.internalError', { ref });
   }
 
   private async reply(event: MessageEvent, conversation: ConversationRecord, reply: Reply): Promise<void> {

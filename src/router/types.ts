@@ -4,6 +4,7 @@
  */
 import type { Card } from '../../cards/model.js';
 import type { CardActionEvent, CardActionOutcome, MessageEvent, OutboundContent } from '../platforms/types.js';
+import type { Translator } from '../i18n/translator.js';
 import type { Services } from '../services/services.js';
 import type { ConversationRecord, UserRecord } from '../services/directory.js';
 
@@ -18,20 +19,19 @@ export interface CommandContext {
   /** Mentioned users (the bot excluded), in the order typed. */
   mentions: UserRecord[];
   services: Services;
+  /** The requester's language: every reply is rendered with it. */
+  t: Translator;
   now: Date;
 }
 
+/**
+ * A command. Its words live in the catalogues under `commands.<id>`: `keywords` (every language's
+ * are accepted from everyone), `summary` (one line for `帮助`), `usage` (lines shown with
+ * `帮助 <keyword>` and after a malformed command) and `example`.
+ */
 export interface CommandSpec {
-  /** Stable id, also the help topic: `帮助 <keyword>`. */
+  /** Stable id: the catalogue section and the help topic. */
   id: string;
-  /** Chinese keywords first, then English aliases. */
-  keywords: string[];
-  /** One-line summary for `帮助`. */
-  summary: string;
-  /** Usage lines shown with `帮助 <keyword>` and after a malformed command. */
-  usage: string[];
-  /** One complete example, shown in `帮助`. */
-  example: string;
   handle(ctx: CommandContext): Promise<Reply>;
 }
 
@@ -40,6 +40,8 @@ export interface CardActionContext {
   user: UserRecord;
   card: StoredCard;
   services: Services;
+  /** The clicker's language (notices to them); cards keep their recipient's language. */
+  t: Translator;
   now: Date;
 }
 
@@ -58,3 +60,4 @@ export interface CardActionSpec {
 }
 
 export { UsageError, UserError } from '../errors.js';
+export { type Msg, msg } from '../i18n/translator.js';

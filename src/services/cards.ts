@@ -8,6 +8,8 @@ import type { PrismaClient } from '../db/client.js';
 import type { OutboundTarget } from '../platforms/types.js';
 import type { StoredCard } from '../router/types.js';
 import type { Priority } from '../queue/queues.js';
+import type { Translator } from '../i18n/translator.js';
+import type { LocaleService } from './locales.js';
 import { type Outbox, targetId } from './outbox.js';
 
 export interface SendCardOptions {
@@ -23,6 +25,7 @@ export class CardService {
   constructor(
     private readonly db: PrismaClient,
     private readonly outbox: Outbox,
+    private readonly locales: LocaleService,
   ) {}
 
   /** Sends `card` once: the card id is deterministic, so a repeated call is a no-op. */
@@ -68,14 +71,14 @@ export class CardService {
     return rows.map((row) => ({ id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, model: JSON.parse(row.model) as Card }));
   }
 
-  /** Applies `change` to the stored card and queues the platform update. */
-  async update(id: string, change: (card: Card) => Card, priority: Priority): Promise<Card> {
+  /** Applies `change` to the stored card and queues the platform update. `change` gets the card reader's translator. */
+  async update(id: string, change: (card: Card, t: Translator) => Card, priority: Priority): Promise<Card> {
     const row = await this.db.card.findUnique({ where: { id } });
     if (!row) throw new Error(`Unknown card ${id}`);
-    const next = change(JSON.parse(row.model) as Card);
-    const updated = await this.db.card.update({ where: { id }, data: { model: JSON.stringify(next), version: { increment: 1 } } });
     const target: OutboundTarget =
       row.targetKind === 'user' ? { kind: 'user', userId: row.targetId } : { kind: 'conversation', conversationId: row.targetId };
+    const next = change(JSON.parse(row.model) as Card, await this.locales.forTarget(target));
+    const updated = await this.db.card.update({ where: { id }, data: { model: JSON.stringify(next), version: { increment: 1 } } });
     await this.outbox.enqueue({
       id: `cardupd-${id}-v${updated.version}`,
       target,

@@ -1,6 +1,7 @@
 /** Users and conversations as the rest of the app sees them (roles and members parsed). */
 import type { PrismaClient } from '../db/client.js';
 import type { PlatformName } from '../platforms/types.js';
+import { type Locale, isLocale } from '../i18n/catalog.js';
 import { internalId } from './ids.js';
 
 export type Role = 'organizer' | 'executive' | 'assistant' | 'department_head' | 'attendee' | 'admin';
@@ -12,6 +13,8 @@ export interface UserRecord {
   name: string;
   roles: Role[];
   department: string | null;
+  /** Chosen reply language; null: the configured default. */
+  locale: Locale | null;
 }
 
 export interface ConversationRecord {
@@ -21,16 +24,30 @@ export interface ConversationRecord {
   name: string;
   type: 'group' | 'direct';
   memberIds: string[];
+  /** Language of the group's cards and messages; null: the configured default. */
+  locale: Locale | null;
 }
 
-type UserRow = { id: string; platform: string; externalId: string; name: string; roles: string; department: string | null };
-type ConversationRow = { id: string; platform: string; externalId: string; name: string; type: string; memberIds: string };
+type UserRow = { id: string; platform: string; externalId: string; name: string; roles: string; department: string | null; locale: string | null };
+type ConversationRow = { id: string; platform: string; externalId: string; name: string; type: string; memberIds: string; locale: string | null };
 
-const toUser = (row: UserRow): UserRecord => ({ ...row, roles: JSON.parse(row.roles) as Role[] });
+const toUser = (row: UserRow): UserRecord => ({
+  id: row.id,
+  platform: row.platform,
+  externalId: row.externalId,
+  name: row.name,
+  roles: JSON.parse(row.roles) as Role[],
+  department: row.department,
+  locale: isLocale(row.locale) ? row.locale : null,
+});
 const toConversation = (row: ConversationRow): ConversationRecord => ({
-  ...row,
+  id: row.id,
+  platform: row.platform,
+  externalId: row.externalId,
+  name: row.name,
   type: row.type === 'group' ? 'group' : 'direct',
   memberIds: JSON.parse(row.memberIds) as string[],
+  locale: isLocale(row.locale) ? row.locale : null,
 });
 
 export class Directory {
@@ -68,7 +85,7 @@ export class Directory {
     return rows.map(toConversation);
   }
 
-  async upsertUser(user: Omit<UserRecord, 'id'> & { platform: PlatformName }): Promise<UserRecord> {
+  async upsertUser(user: Omit<UserRecord, 'id' | 'locale'> & { platform: PlatformName }): Promise<UserRecord> {
     const id = internalId(user.platform, user.externalId);
     const data = { name: user.name, roles: JSON.stringify(user.roles), department: user.department };
     const row = await this.db.user.upsert({
@@ -79,7 +96,7 @@ export class Directory {
     return toUser(row);
   }
 
-  async upsertConversation(conv: Omit<ConversationRecord, 'id'> & { platform: PlatformName }): Promise<ConversationRecord> {
+  async upsertConversation(conv: Omit<ConversationRecord, 'id' | 'locale'> & { platform: PlatformName }): Promise<ConversationRecord> {
     const id = internalId(conv.platform, conv.externalId);
     const data = { name: conv.name, type: conv.type, memberIds: JSON.stringify(conv.memberIds) };
     const row = await this.db.conversation.upsert({
@@ -88,5 +105,13 @@ export class Directory {
       update: data,
     });
     return toConversation(row);
+  }
+
+  async setUserLocale(id: string, locale: Locale | null): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { locale } });
+  }
+
+  async setConversationLocale(id: string, locale: Locale | null): Promise<void> {
+    await this.db.conversation.update({ where: { id }, data: { locale } });
   }
 }

@@ -8,9 +8,10 @@ import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { OutboundTarget } from '../platforms/types.js';
 import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
-import { formatDateTime } from '../time/parse-time.js';
+import type { Translator } from '../i18n/translator.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
+import type { LocaleService } from './locales.js';
 import type { Scheduler } from './scheduler.js';
 
 export type ReminderWhen =
@@ -38,6 +39,7 @@ export class ReminderService {
     private readonly scheduler: Scheduler,
     private readonly cards: CardService,
     private readonly directory: Directory,
+    private readonly locales: LocaleService,
     private readonly config: Config,
   ) {}
 
@@ -80,7 +82,7 @@ export class ReminderService {
   async cancel(reminder: ReminderRow): Promise<void> {
     await this.db.reminder.update({ where: { id: reminder.id }, data: { status: 'cancelled' } });
     await this.removeJobs(reminder);
-    await this.closeCards(reminder.id, { status: 'cancelled', label: '🚫 提醒已取消', closed: true });
+    await this.closeCards(reminder.id, (t) => ({ status: 'cancelled', label: t.t('reminder.card.stateCancelled'), closed: true }));
   }
 
   /**
@@ -97,13 +99,15 @@ export class ReminderService {
     const creator = await this.directory.user(reminder.creatorId);
     const now = new Date();
     const cardId = `rem-${reminder.id}-${jobIdPart(occurrence)}`;
+    const target = deliveryTarget(reminder);
+    const t = await this.locales.forTarget(target);
     await this.cards.send(
-      reminderCard({
+      reminderCard(t, {
         cardId,
         reminderId: reminder.id,
         text: reminder.text,
-        dueAt: formatDateTime(now, reminder.timeZone),
-        creatorName: creator?.name ?? '系统',
+        dueAt: t.dateTime(now),
+        creatorName: creator?.name ?? t.t('common.system'),
         important: reminder.important,
         rule: reminder.ruleText,
         repeat: data.repeat,
@@ -112,7 +116,7 @@ export class ReminderService {
       {
         kind: 'reminder',
         refId: String(reminder.id),
-        target: deliveryTarget(reminder),
+        target,
         recipientUserId: reminder.targetKind === 'user' ? (reminder.targetUserId ?? reminder.creatorId) : null,
         priority: PRIORITY.urgent,
       },
@@ -141,8 +145,7 @@ export class ReminderService {
       where: { id: reminder.id },
       data: { ackedAt: now, ackedBy: userId, status: reminder.cron ? 'active' : 'acked' },
     });
-    const label = `✅ ${userName} 已知晓（${formatDateTime(now, reminder.timeZone)}）`;
-    await this.closeCards(reminder.id, { status: 'acknowledged', label, closed: true });
+    await this.closeCards(reminder.id, (t) => ({ status: 'acknowledged', label: t.t('reminder.card.stateAcked', { name: userName, at: now }), closed: true }));
   }
 
   /** 稍后提醒: one more delivery after the snooze delay; the clicked card shows until when. */
@@ -153,8 +156,11 @@ export class ReminderService {
       data: { status: reminder.cron ? 'active' : 'snoozed', ackedAt: new Date(), fireAt: reminder.cron ? reminder.fireAt : until },
     });
     await this.scheduler.at('reminder.fire', `reminder-${reminder.id}-snooze-${jobIdPart(cardId)}`, { reminderId: reminder.id }, until);
-    const label = `⏰ 已推迟到 ${formatDateTime(until, reminder.timeZone)}`;
-    await this.cards.update(cardId, (card) => withState(card, { status: 'snoozed', label, closed: true }), PRIORITY.interactive);
+    await this.cards.update(
+      cardId,
+      (card, t) => withState(card, { status: 'snoozed', label: t.t('reminder.card.stateSnoozed', { until }), closed: true }),
+      PRIORITY.interactive,
+    );
     return until;
   }
 
@@ -184,10 +190,10 @@ export class ReminderService {
     await this.scheduler.cancel(onceJobId(reminder.id));
   }
 
-  private async closeCards(reminderId: number, state: { status: string; label: string; closed: boolean }): Promise<void> {
+  private async closeCards(reminderId: number, state: (t: Translator) => { status: string; label: string; closed: boolean }): Promise<void> {
     for (const card of await this.cards.byRef('reminder', String(reminderId))) {
       if (card.model.state?.closed) continue;
-      await this.cards.update(card.id, (c) => withState(c, state), PRIORITY.interactive);
+      await this.cards.update(card.id, (c, t) => withState(c, state(t)), PRIORITY.interactive);
     }
   }
 }

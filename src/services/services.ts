@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
+import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { AttendeeExport } from './attendee-export.js';
 import type { AttendeeImport } from './attendee-import.js';
@@ -29,6 +30,7 @@ export interface Services {
   db: PrismaClient;
   log: Logger;
   directory: Directory;
+  locales: LocaleService;
   outbox: Outbox;
   cards: CardService;
   scheduler: Scheduler;

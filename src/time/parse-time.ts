@@ -1,8 +1,10 @@
 /**
  * Natural-language time parsing for reminders and meeting bookings (Chinese first, some English).
  * grammar.ts finds the expression; this file turns it into instants in the configured zone and
- * into user-facing (Simplified Chinese) error messages.
+ * into coded refusals whose messages live in the catalogues (`errors.E_TIME_*`, `time.invalid.*`).
  */
+import type { ErrorCode } from '../errors.js';
+import { type Params, msg } from '../i18n/translator.js';
 import { normalizeWidth } from './chinese-numerals.js';
 import { findExpression, matchOnce, type DaySpec, type Freq, type Hit, type Period, type TimeOfDay } from './grammar.js';
 import {
@@ -16,19 +18,28 @@ export interface ParseOptions { now: Date; timeZone: string }
 export type TimeParse =
   | { ok: true; kind: 'once'; at: Date; matched: string; rest: string }
   | { ok: true; kind: 'recurring'; cron: string; description: string; firstAt: Date; matched: string; rest: string }
-  | { ok: false; reason: 'none' | 'past' | 'invalid'; message: string; matched?: string };
+  | TimeFailure;
+
+/** A refusal, as a coded error: the message is `errors.<code>` in the catalogues. */
+export interface TimeFailure { ok: false; reason: 'none' | 'past' | 'invalid'; code: ErrorCode; params: Params; matched?: string }
 
 export type RangeParse =
   | { ok: true; start: Date; end: Date | null; matched: string; rest: string }
-  | { ok: false; reason: 'none' | 'past' | 'invalid'; message: string; matched?: string };
+  | TimeFailure;
 
 type Failure = Extract<TimeParse, { ok: false }>;
 type OnceHit = Exclude<Hit, { kind: 'recurring' }>;
 
-const EXAMPLES = '例如：30分钟后、明天下午3点、周五 14:00、12月24日 19:30、每天早上9点';
 
-/** Thrown while resolving a well-formed but impossible time ("25点", "2月30日"); becomes reason 'invalid'. */
-class InvalidTime extends Error {}
+/** Thrown while resolving a well-formed but impossible time ("25点", "2月30日"); becomes reason 'invalid'. `detail` is a `time.invalid.*` message. */
+class InvalidTime extends Error {
+  constructor(
+    readonly detail: string,
+    readonly params: Params = {},
+  ) {
+    super(detail);
+  }
+}
 
 interface Ctx { now: Date; zone: string; today: CivilDate }
 
@@ -48,7 +59,7 @@ function applyPeriod(hour: number, period: Period | undefined): number {
       return hour;
     case 'am':
     case 'dawn':
-      if (hour > 12) throw new InvalidTime(`${period.word}没有${hour}点`);
+      if (hour > 12) throw new InvalidTime('partOfDayHour', { part: period.word, hour });
       return period.kind === 'dawn' && hour === 12 ? 0 : hour;
     case 'noon':
       return hour <= 5 ? hour + 12 : hour; // 中午1点 = 13:00
@@ -60,7 +71,7 @@ function applyPeriod(hour: number, period: Period | undefined): number {
 }
 
 function from12h(hour: number, ampm: 'am' | 'pm'): number {
-  if (hour < 1 || hour > 12) throw new InvalidTime('12 小时制的钟点应为 1-12');
+  if (hour < 1 || hour > 12) throw new InvalidTime('twelveHour');
   return (hour % 12) + (ampm === 'pm' ? 12 : 0);
 }
 
@@ -69,10 +80,10 @@ function clockOf(tod: TimeOfDay | undefined, implied: Period | undefined): Clock
   const period = tod?.period ?? implied;
   if (!tod || tod.hour === null) return { h: period?.defaultHour ?? 9, m: 0 };
   const { hour, minute } = tod;
-  if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new InvalidTime('分钟应为 0-59');
-  if (!Number.isInteger(hour)) throw new InvalidTime('无法识别小时');
+  if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new InvalidTime('minute');
+  if (!Number.isInteger(hour)) throw new InvalidTime('hourUnreadable');
   const h = tod.ampm ? from12h(hour, tod.ampm) : applyPeriod(hour, period);
-  if (h < 0 || h > 24 || (h === 24 && minute > 0)) throw new InvalidTime('小时应为 0-23');
+  if (h < 0 || h > 24 || (h === 24 && minute > 0)) throw new InvalidTime('hour');
   return { h, m: minute };
 }
 
@@ -83,14 +94,14 @@ const WEEK_OFFSET = { last: -7, this: 0, next: 7, 'after-next': 14 } as const;
 /** A year-less date already behind us means next year; a bare "N号" means next month. */
 function resolveCalendarDate(spec: Extract<DaySpec, { kind: 'date' }>, today: CivilDate): CivilDate {
   const { year, month, day } = spec;
-  if (year !== undefined && !Number.isInteger(year)) throw new InvalidTime('无法识别年份');
-  if (month !== undefined && !(Number.isInteger(month) && month >= 1 && month <= 12)) throw new InvalidTime('月份应为 1-12');
-  if (!(Number.isInteger(day) && day >= 1 && day <= 31)) throw new InvalidTime('日期应为 1-31');
+  if (year !== undefined && !Number.isInteger(year)) throw new InvalidTime('yearUnreadable');
+  if (month !== undefined && !(Number.isInteger(month) && month >= 1 && month <= 12)) throw new InvalidTime('month');
+  if (!(Number.isInteger(day) && day >= 1 && day <= 31)) throw new InvalidTime('day');
   let date: CivilDate = { y: year ?? today.y, m: month ?? today.m, d: day };
   if (year === undefined && compareDates(date, today) < 0) {
     date = month !== undefined ? { ...date, y: date.y + 1 } : date.m === 12 ? { y: date.y + 1, m: 1, d: day } : { ...date, m: date.m + 1 };
   }
-  if (date.d > daysInMonth(date.y, date.m)) throw new InvalidTime(`${date.y}年${date.m}月没有${date.d}日`);
+  if (date.d > daysInMonth(date.y, date.m)) throw new InvalidTime('noSuchDay', { y: date.y, m: date.m, d: date.d });
   return date;
 }
 
@@ -156,7 +167,7 @@ function describeFreq(freq: Freq): { dom: string; dow: string; label: string; ma
       };
     }
     case 'monthly':
-      if (!(Number.isInteger(freq.dom) && freq.dom >= 1 && freq.dom <= 31)) throw new InvalidTime('每月的日期应为 1-31');
+      if (!(Number.isInteger(freq.dom) && freq.dom >= 1 && freq.dom <= 31)) throw new InvalidTime('monthlyDay');
       return { dom: String(freq.dom), dow: '*', label: `每月${freq.dom}日`, matches: (d) => d.d === freq.dom };
   }
 }
@@ -164,7 +175,7 @@ function describeFreq(freq: Freq): { dom: string; dow: string; label: string; ma
 function resolveRecurring(hit: Extract<Hit, { kind: 'recurring' }>, ctx: Ctx) {
   const clock = clockOf(hit.tod, undefined);
   // Midnight "at the end of" a weekday is the next weekday; rather than shift days silently, ask.
-  if (clock.h === 24 && hit.freq.type !== 'daily') throw new InvalidTime('每周/每月的“晚上12点”请写成“0点”或“23:59”');
+  if (clock.h === 24 && hit.freq.type !== 'daily') throw new InvalidTime('recurringMidnight');
   const h = clock.h % 24;
   const { dom, dow, label, matches } = describeFreq(hit.freq);
   let firstAt: Date | undefined;
@@ -173,7 +184,7 @@ function resolveRecurring(hit: Extract<Hit, { kind: 'recurring' }>, ctx: Ctx) {
     const at = matches(d) ? toInstant(d, h, clock.m, ctx.zone) : undefined;
     if (at && at.getTime() > ctx.now.getTime()) firstAt = at;
   }
-  if (!firstAt) throw new InvalidTime('找不到下一次发生的时间');
+  if (!firstAt) throw new InvalidTime('noOccurrence');
   return { cron: `${clock.m} ${h} ${dom} * ${dow}`, description: `${label} ${pad2(h)}:${pad2(clock.m)}`, firstAt };
 }
 
@@ -188,23 +199,23 @@ function restOf(input: string, start: number, end: number): string {
 
 function none(input: string): Failure {
   const shown = input.trim();
-  if (shown === '') return { ok: false, reason: 'none', message: `请提供时间，${EXAMPLES}` };
+  if (shown === '') return { ok: false, reason: 'none', code: 'E_TIME_MISSING', params: {} };
   const short = shown.length > 20 ? `${shown.slice(0, 20)}…` : shown;
-  return { ok: false, reason: 'none', message: `无法识别时间"${short}"，${EXAMPLES}` };
+  return { ok: false, reason: 'none', code: 'E_TIME_UNREADABLE', params: { text: short } };
 }
 
-const invalid = (matched: string, detail: string): Failure => ({ ok: false, reason: 'invalid', message: `时间"${matched}"无效：${detail}`, matched });
-
-const past = (at: Date, ctx: Ctx, matched: string): Failure => ({
-  ok: false, reason: 'past', message: `时间已过去：${formatDateTime(at, ctx.zone)} 早于现在`, matched,
+const invalid = (matched: string, detail: string, params: Params = {}): Failure => ({
+  ok: false, reason: 'invalid', code: 'E_TIME_INVALID', params: { matched, detail: msg(`time.invalid.${detail}`, params) }, matched,
 });
+
+const past = (at: Date, _ctx: Ctx, matched: string): Failure => ({ ok: false, reason: 'past', code: 'E_TIME_PAST', params: { at }, matched });
 
 /** Runs `fn`, turning an InvalidTime into an 'invalid' failure for `matched`. */
 function guarded<T>(matched: string, fn: () => T | Failure): T | Failure {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof InvalidTime) return invalid(matched, e.message);
+    if (e instanceof InvalidTime) return invalid(matched, e.detail, e.params);
     throw e;
   }
 }
@@ -261,7 +272,7 @@ export function parseTimeRange(input: string, opts: ParseOptions): RangeParse {
     const end = guarded(matched, () => resolveOnce(inheritFromStart(endHit, hit, start.date), ctx));
     if ('ok' in end) return end;
     if (end.at.getTime() <= start.at.getTime()) {
-      return invalid(matched, `结束时间 ${formatDateTime(end.at, ctx.zone)} 需晚于开始时间 ${formatDateTime(start.at, ctx.zone)}`);
+      return invalid(matched, 'endBeforeStart', { end: end.at, start: start.at });
     }
     return { ok: true, start: start.at, end: end.at, matched, rest: restOf(input, hit.start, endHit.end) };
   });

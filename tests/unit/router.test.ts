@@ -76,28 +76,22 @@ describe('closest', () => {
 });
 
 describe('HandlerRegistry', () => {
-  const spec = (id: string, keywords: string[]): CommandSpec => ({
-    id,
-    keywords,
-    summary: '',
-    usage: [],
-    example: '',
-    handle: async () => undefined,
-  });
+  const spec = (id: string): CommandSpec => ({ id, handle: async () => undefined });
+  const keywords: Record<string, string[]> = { a: ['甲'], b: ['甲'] };
   it('fails at registration on a duplicate keyword or id', () => {
-    const registry = new HandlerRegistry().command(spec('a', ['甲']));
-    expect(() => registry.command(spec('b', ['甲']))).toThrow(/Duplicate command keyword/);
-    expect(() => registry.command(spec('a', ['乙']))).toThrow(/Duplicate command id/);
+    const registry = new HandlerRegistry((id) => keywords[id] ?? []).command(spec('a'));
+    expect(() => registry.command(spec('b'))).toThrow(/Duplicate command keyword/);
+    expect(() => registry.command(spec('a'))).toThrow(/Duplicate command id/);
   });
   it('fails on a duplicate card action', () => {
     const registry = new HandlerRegistry().cardAction({ key: 'x.y', handle: async () => ({ accepted: true }) });
     expect(() => registry.cardAction({ key: 'x.y', handle: async () => ({ accepted: true }) })).toThrow(/Duplicate card action/);
   });
-  it('registers every shipped command with a usage and an example', () => {
+  it('registers every shipped command with keywords in Chinese and English', () => {
     const registry = buildRegistry();
     for (const command of registry.allCommands()) {
-      expect(command.usage.length, command.id).toBeGreaterThan(0);
-      expect(command.example, command.id).not.toBe('');
+      expect(registry.keywordsOf(command).some((k) => /[\u4e00-\u9fff]/.test(k)), command.id).toBe(true);
+      expect(registry.keywordsOf(command).some((k) => /^[a-z]/.test(k)), command.id).toBe(true);
     }
   });
 });
