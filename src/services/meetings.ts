@@ -6,6 +6,7 @@
  */
 import { statusCard, type MeetingView } from '../../cards/meeting-cards.js';
 import type { Config } from '../config.js';
+import { UserError } from '../errors.js';
 import type { PrismaClient } from '../db/client.js';
 import { PRIORITY } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
@@ -61,11 +62,24 @@ export class MeetingService {
     });
   }
 
-  /** The meeting "now" for a group: running, or the next one starting within 12 hours. */
-  async current(conversationId: string, now: Date): Promise<MeetingRow | null> {
+  /**
+   * The meeting an item typed in a group without `会议 #N` belongs to. Candidates are the group's
+   * meetings running now or starting within 12 hours; only a single candidate is chosen (and the
+   * caller names it in its reply), several are `ambiguous` (the caller asks for `会议 #N`).
+   */
+  async implicit(conversationId: string, now: Date): Promise<{ meeting: MeetingRow | null; candidates: MeetingRow[] }> {
     const soon = new Date(now.getTime() + 12 * 3600_000);
-    const list = await this.listForConversation(conversationId, now);
-    return list.find((m) => m.startAt <= soon) ?? null;
+    const candidates = (await this.listForConversation(conversationId, now)).filter((m) => m.startAt <= soon);
+    return { meeting: candidates.length === 1 ? candidates[0]! : null, candidates };
+  }
+
+  /** The group's implicit meeting, or a coded refusal naming the candidates when there are several. */
+  async current(conversationId: string, now: Date): Promise<MeetingRow | null> {
+    const { meeting, candidates } = await this.implicit(conversationId, now);
+    if (candidates.length > 1) {
+      throw new UserError('E_MEETING_AMBIGUOUS', { meetings: candidates.map((m) => `#${m.id} ${m.title}`).join(' / ') });
+    }
+    return meeting;
   }
 
   organizerIds(meeting: MeetingRow): string[] {
