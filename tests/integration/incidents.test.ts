@@ -154,7 +154,7 @@ describe('incidents', () => {
 
   it('reports from the report card', async () => {
     const before = await cursor(GROUP);
-    await t.sim.say(GROUP, 'chenjing', '上报');
+    await t.sim.say(GROUP, 'chenjing', '@会务助手 上报');
     const form = (await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.title === '🆘 上报事件')).card!;
     expect(form.inputs?.map((i) => i.key)).toEqual(['type', 'severity', 'location', 'description']);
     const missing = await t.sim.click(form.id, 'chenjing', 'incident.report', { type: '医疗', severity: '2', location: '3号门' });

@@ -89,7 +89,7 @@ describe('surveys', () => {
     // Results: averages, a chart image in the group, and the low-score alert to organizers.
     const groupBefore = await cursor(GROUP);
     const dmBefore = await cursor('dm-wangfang');
-    await t.sim.say(GROUP, 'wangfang', `问卷 关闭 #${surveyId}`);
+    await t.sim.say(GROUP, 'wangfang', `@会务助手 问卷 关闭 #${surveyId}`);
     const text = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.text?.includes('结果') ?? false);
     expect(text.text).toContain('回复率：2/2（100%）');
     expect(text.text).toContain('• 餐饮：3.5');

@@ -54,6 +54,8 @@ export function decodeRobotMessage(msg: RobotMessage, botName: string, receivedA
       text,
       mentions: [],
       receivedAt: (msg.createAt ? new Date(msg.createAt) : receivedAt).toISOString(),
+      // DingTalk delivers group messages to a robot only when they @ it.
+      addressedToBot: true,
     },
     sender: { staffId, nick: msg.senderNick || staffId },
     conversation: { externalId: msg.conversationId, type, name: type === 'group' ? msg.conversationTitle || '钉钉群' : msg.senderNick || staffId },
