@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { renderDingTalkCard, renderDingTalkNotice } from '../../../cards/dingtalk.js';
+import { renderDingTalkCard, renderDingTalkNotice } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Config } from '../../config.js';
 import type { PrismaClient } from '../../db/client.js';

@@ -3,7 +3,7 @@
  * (`dingtalk:<staffId>`, `dingtalk:<openConversationId>`); the robot `msgId` and the stream
  * `messageId` of a card callback become the durable de-duplication keys.
  */
-import { DINGTALK_ACTION_PARAM } from '../../../cards/dingtalk.js';
+import { DINGTALK_ACTION_PARAM } from './card-render.js';
 import { internalId } from '../../services/ids.js';
 import type { CardActionEvent, MessageEvent } from '../types.js';
 import type { CardCallback, CardPrivateData, RobotMessage } from './raw-types.js';

@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { renderDingTalkCard, renderDingTalkMarkdown } from '../../../cards/dingtalk.js';
+import { renderDingTalkCard, renderDingTalkMarkdown } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';

@@ -5,8 +5,8 @@
  * action keys, question keys and option ids are never cut (a cut key would route nowhere).
  * Field rules: https://developer.work.weixin.qq.com/document/path/90236#模板卡片消息
  */
-import type { WecomButton, WecomTemplateCard } from '../src/platforms/wecom/raw-types.js';
-import type { Card, CardInput } from './model.js';
+import type { WecomButton, WecomTemplateCard } from './raw-types.js';
+import type { Card, CardInput } from '../../../cards/model.js';
 
 /** WeCom's display limits, in characters (keys in bytes). */
 export const WECOM_LIMITS = {
