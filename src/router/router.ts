@@ -6,6 +6,7 @@
  */
 import { CodedError, UsageError, errorReference } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
+import { words } from '../i18n/vocabulary.js';
 import type { CardActionEvent, CardActionOutcome, MessageEvent, OutboundContent } from '../platforms/types.js';
 import { PRIORITY, jobIdPart } from '../queue/queues.js';
 import type { ConversationRecord } from '../services/directory.js';
@@ -15,7 +16,8 @@ import type { HandlerRegistry } from './registry.js';
 import { closest } from './suggest.js';
 import type { CommandSpec, Reply } from './types.js';
 
-export const BOT_NAMES = ['会务助手', 'Huiwu', 'huiwu'] as const;
+/** The bot's names people @-mention, every language's. */
+export const BOT_NAMES: readonly string[] = words('common.botNames');
 
 const HAS_CJK = /[\u3400-\u9fff]/;
 

@@ -58,7 +58,7 @@ export function decodeRobotMessage(msg: RobotMessage, botName: string, receivedA
       addressedToBot: true,
     },
     sender: { staffId, nick: msg.senderNick || staffId },
-    conversation: { externalId: msg.conversationId, type, name: type === 'group' ? msg.conversationTitle || '钉钉群' : msg.senderNick || staffId },
+    conversation: { externalId: msg.conversationId, type, name: type === 'group' ? msg.conversationTitle || `DingTalk ${msg.conversationId.slice(-6)}` : msg.senderNick || staffId },
     mentioned,
     ...(msg.sessionWebhook && msg.sessionWebhookExpiredTime ? { webhook: { url: msg.sessionWebhook, expiresAt: msg.sessionWebhookExpiredTime } } : {}),
   };
