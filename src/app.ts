@@ -11,8 +11,7 @@ import { outboundProcessor } from '../jobs/outbound.js';
 import { scheduleProcessor } from '../jobs/schedule.js';
 import type { Config } from './config.js';
 import { createPrisma } from './db/client.js';
-import { createAdapters } from './platforms/registry.js';
-import { SimulatorAdapter } from './platforms/simulator/adapter.js';
+import { type SimulatorAdapter, createAdapters, simulatorOf } from './platforms/registry.js';
 import type { PlatformAdapter } from './platforms/types.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
@@ -156,7 +155,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     server,
     services,
     adapters,
-    simulator: adapters.find((a): a is SimulatorAdapter => a instanceof SimulatorAdapter),
+    simulator: simulatorOf(adapters),
     queues,
     async close() {
       await server.close();

@@ -1,6 +1,7 @@
 /**
  * Which platforms run, from the configuration: each platform whose credentials are set, and the
- * local simulator when none is (or when HUIWU_SIMULATOR=on).
+ * local simulator when none is (or when HUIWU_SIMULATOR=on). The only module outside the platform
+ * folders that imports them (a rule tests/unit/layers.test.ts enforces).
  */
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -28,4 +29,11 @@ export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
   if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE));
   return platforms;
+}
+
+export type { SimulatorAdapter };
+
+/** The local simulator among the running platforms, when it runs (tests and the demo reach it). */
+export function simulatorOf(adapters: readonly PlatformAdapter[]): SimulatorAdapter | undefined {
+  return adapters.find((a): a is SimulatorAdapter => a instanceof SimulatorAdapter);
 }
