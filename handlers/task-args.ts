@@ -1,17 +1,18 @@
 /** Parsing `@某人|<部门> <内容> 截止 <时间> [优先级]`, creating the task, and task ids. */
-import { PRIORITY_LABEL } from '../cards/task-cards.js';
+import { priorityLabel } from '../cards/task-cards.js';
 import { takeShortId } from './args.js';
-import { type CommandContext, UsageError, UserError } from '../src/router/types.js';
+import { type CommandContext, UsageError, UserError, msg } from '../src/router/types.js';
+import { words } from '../src/i18n/vocabulary.js';
 import type { UserRecord } from '../src/services/directory.js';
 import type { TaskRow } from '../src/services/tasks.js';
 import { parseTime } from '../src/time/parse-time.js';
 
-const PRIORITY_WORDS: Record<string, string> = {
-  紧急: 'urgent', 加急: 'urgent', urgent: 'urgent', p1: 'urgent',
-  高: 'high', 重要: 'high', high: 'high', p2: 'high',
-  中: 'normal', 普通: 'normal', normal: 'normal', p3: 'normal',
-  低: 'low', low: 'low', p4: 'low',
-};
+const TITLE_MAX = 100;
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+const PRIORITY_WORDS = new Map(PRIORITIES.flatMap((p) => words(`task.words.priority.${p}`).map((w) => [w.toLowerCase(), p] as const)));
+const PRIORITY_PREFIX = words('task.words.priorityPrefix');
+const DUE_WORDS = words('task.words.due');
+const MEETING_WORDS = words('task.words.meeting');
 
 export interface AssignmentSpec {
   title: string;
@@ -23,24 +24,46 @@ export interface AssignmentSpec {
   meetingId?: number | null;
 }
 
+const isLatin = (word: string) => /^[a-z]/i.test(word);
+const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The last place one of `list` occurs: anywhere for Chinese words, as a whole word for Latin ones. */
+function lastWord(text: string, list: readonly string[]): { at: number; end: number } | null {
+  let best: { at: number; end: number } | null = null;
+  for (const word of list) {
+    const re = isLatin(word) ? new RegExp(`(?<=^|\\s)${escape(word)}(?=$|\\s|[:：])`, 'gi') : new RegExp(escape(word), 'g');
+    for (const m of text.matchAll(re)) {
+      if (!best || m.index > best.at || (m.index === best.at && m.index + m[0].length > best.end)) best = { at: m.index, end: m.index + m[0].length };
+    }
+  }
+  return best;
+}
+
+/** A priority word, also written `[高]`, `优先级 高`, `优先级：高`, `priority high`. */
+function priorityOf(text: string): string | undefined {
+  let word = text.trim().replace(/^[[【(（]|[\]】)）]$/g, '').trim();
+  const prefix = PRIORITY_PREFIX.find((p) => word.toLowerCase().startsWith(p.toLowerCase()));
+  if (prefix) word = word.slice(prefix.length).replace(/^[:：]?\s*/, '');
+  return word ? PRIORITY_WORDS.get(word.toLowerCase()) : 'normal';
+}
+
 /** `[@某人 | <部门>] [<内容>] 截止 <时间> [优先级]`; the content is required unless `requireTitle` is false. */
 export async function parseAssignment(ctx: CommandContext, text: string, requireTitle = true): Promise<AssignmentSpec> {
-  const at = text.lastIndexOf('截止');
-  if (at < 0) throw new UsageError('缺少截止时间，例如：… 截止 明天下午3点');
-  let head = text.slice(0, at).trim();
-  const tail = text.slice(at + 2).replace(/^(时间)?[:：]?\s*/, '');
+  const due = lastWord(text, DUE_WORDS);
+  if (!due) throw new UsageError('E_TASK_DUE_MISSING');
+  let head = text.slice(0, due.at).trim();
+  const tail = text.slice(due.end).replace(/^[:：]?\s*/, '');
   const parsed = parseTime(tail, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
-  if (!parsed.ok) throw new UsageError(parsed.message);
-  if (parsed.kind !== 'once') throw new UsageError('截止时间不能是循环时间');
-  const extra = parsed.rest.trim().replace(/^[[【(（]|[\]】)）]$/g, '').replace(/优先级[:：]?/, '').trim();
-  const priority = extra ? PRIORITY_WORDS[extra.toLowerCase()] : 'normal';
-  if (!priority) throw new UsageError(`看不懂「${parsed.rest.trim()}」：截止时间后只能写优先级（紧急 / 高 / 中 / 低）`);
+  if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
+  if (parsed.kind !== 'once') throw new UsageError('E_TASK_DUE_RECURRING');
+  const priority = priorityOf(parsed.rest);
+  if (!priority) throw new UsageError('E_TASK_DUE_EXTRA', { extra: parsed.rest.trim() });
 
   let meetingId: number | null | undefined;
-  const meetingRef = /(?:^|\s)会议\s*#?(\d+)(?=\s|$)/.exec(head);
+  const meetingRef = new RegExp(`(?:^|\\s)(?:${MEETING_WORDS.map(escape).join('|')})\\s*#?(\\d+)(?=\\s|$)`, 'i').exec(head);
   if (meetingRef) {
     meetingId = Number(meetingRef[1]);
-    if (!(await ctx.services.meetings.get(meetingId))) throw new UserError(`会议 #${meetingId} 不存在`);
+    if (!(await ctx.services.meetings.get(meetingId))) throw new UserError('E_TASK_MEETING_NOT_FOUND', { id: meetingId });
     head = (head.slice(0, meetingRef.index) + head.slice(meetingRef.index + meetingRef[0].length)).trim();
   }
 
@@ -52,17 +75,18 @@ export async function parseAssignment(ctx: CommandContext, text: string, require
       department = first;
       head = rest.join(' ').trim();
     } else {
-      throw new UsageError('请 @ 负责人，或写部门名称（部门 列表 查看全部部门）');
+      throw new UsageError('E_TASK_NO_ASSIGNEE');
     }
   }
-  if (requireTitle && !head) throw new UsageError('缺少任务内容');
-  if (head.length > 100) throw new UsageError('任务内容最多 100 字');
+  if (requireTitle && !head) throw new UsageError('E_TASK_TITLE_MISSING');
+  if (head.length > TITLE_MAX) throw new UsageError('E_TASK_TITLE_TOO_LONG', { max: TITLE_MAX });
   return { title: head, assignee, department, dueAt: parsed.at, priority, ...(meetingId !== undefined ? { meetingId } : {}) };
 }
 
-/** Creates the task and returns the confirmation. */
+/** Creates the task and returns the confirmation, in the requester's language. */
 export async function createFromSpec(ctx: CommandContext, spec: AssignmentSpec & { incidentId?: number | null }): Promise<string> {
   const s = ctx.services;
+  const { t } = ctx;
   const meetingId = spec.meetingId !== undefined ? spec.meetingId : ctx.conversation.type === 'group' ? ((await s.meetings.current(ctx.conversation.id, ctx.now))?.id ?? null) : null;
   const task = await s.tasks.create(
     {
@@ -79,35 +103,36 @@ export async function createFromSpec(ctx: CommandContext, spec: AssignmentSpec &
     ctx.now,
   );
   const view = await s.tasks.view(task);
-  const reminders = s.config.HUIWU_TASK_REMINDERS.map((o) => (o.ms === 0 ? '到期时' : `到期前 ${o.key}`)).join('、');
+  const reminders = t.list(s.config.HUIWU_TASK_REMINDERS.map((o) => (o.ms === 0 ? t.t('task.created.remindAtDue') : t.t('task.created.remindBefore', { offset: o.key }))));
+  const department = task.department ? t.t(view.assignee ? 'task.created.deptHead' : 'task.created.deptNoHead', { department: task.department }) : '';
   return [
-    `✅ 已创建任务 #${task.id}「${task.title}」`,
-    `负责人：${view.assignee ?? '待指派'}${task.department ? `（${task.department}${view.assignee ? '负责人' : '未设负责人，请 部门 负责人 <部门> @某人'}）` : ''}`,
-    `截止：${view.due} · 优先级 ${PRIORITY_LABEL[task.priority]}`,
-    ...(view.meeting ? [`会议：${view.meeting}`] : []),
-    `${view.assignee ? '任务卡片已私聊发给负责人；' : ''}${reminders}提醒，逾期后升级给部门负责人和你。`,
+    t.t('task.created.title', { id: task.id, title: task.title, implicit: '' }),
+    t.t('task.created.assignee', { assignee: view.assignee ?? t.t('task.unassigned'), department }),
+    t.t('task.created.due', { due: task.dueAt, priority: priorityLabel(t, task.priority) }),
+    ...(view.meeting ? [t.t('task.created.meeting', { meeting: view.meeting })] : []),
+    t.t('task.created.footer', { cardSent: view.assignee ? t.t('task.created.cardSent') : '', reminders }),
   ].join('\n');
 }
 
-export function takeTaskId(args: string, example: string): { id: number; rest: string } {
-  return takeShortId(args, '任务', example);
+export function takeTaskId(args: string, sub?: string): { id: number; rest: string } {
+  return takeShortId(args, msg('task.noun'), sub ? msg('task.example.change', { sub }) : msg('task.example.show'));
 }
 
 export async function loadTask(ctx: Pick<CommandContext, 'services'>, id: number): Promise<TaskRow> {
   const task = await ctx.services.tasks.get(id);
-  if (!task) throw new UserError(`任务 #${id} 不存在`);
+  if (!task) throw new UserError('E_TASK_NOT_FOUND', { id });
   return task;
 }
 
 /** A person named in a transfer: an @mention, a user id from the card's select, or a unique display name. */
 export async function resolvePerson(ctx: Pick<CommandContext, 'services'>, platform: string, who: string): Promise<UserRecord> {
   const name = who.replace(/^@/, '').trim();
-  if (!name) throw new UsageError('请写要转交给谁');
+  if (!name) throw new UsageError('E_TASK_PERSON_MISSING');
   if (name.includes(':')) {
     const user = await ctx.services.directory.user(name);
     if (user) return user;
   }
   const found = await ctx.services.directory.usersByName(platform, name);
   if (found.length === 1) return found[0]!;
-  throw new UserError(found.length === 0 ? `找不到「${name}」` : `有 ${found.length} 位「${name}」，请用 @ 指定`);
+  throw new UserError(found.length === 0 ? 'E_TASK_PERSON_NOT_FOUND' : 'E_TASK_PERSON_AMBIGUOUS', { name, count: found.length });
 }

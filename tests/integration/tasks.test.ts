@@ -158,6 +158,13 @@ describe('tasks', () => {
     const list = await fetch(`${t.baseUrl}/api/departments`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-huiwu-user': 'simulator:wangfang' } });
     const depts = (await list.json()) as Array<{ name: string; memberIds: string[] }>;
     expect(depts.find((d) => d.name === '会务组')?.memberIds).toEqual(expect.arrayContaining(['simulator:zhaolei', 'simulator:zhouting']));
+    const invalid = await fetch(`${t.baseUrl}/api/departments/${encodeURIComponent('会务 组')}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-huiwu-user': 'simulator:wangfang', 'content-type': 'application/json' },
+      body: JSON.stringify({}),
+    });
+    expect(invalid.status).toBe(422);
+    expect(await invalid.json()).toEqual({ error: '部门名称为 1-30 个字，不含空格', code: 'E_DEPT_NAME_INVALID' });
     const reply = await t.sim.ask(GROUP, 'wangfang', '任务 会务组 制作胸牌 截止 明天中午12点');
     expect(reply.text).toContain('负责人：赵磊（会务组负责人）');
   });
@@ -204,4 +211,46 @@ describe('tasks', () => {
     const figures = await t.sim.ask(GROUP, 'wangfang', '任务 列表 会议 #' + meetingId);
     expect(figures.text).toContain(`会议 #${meetingId}「年度大会」的任务（7）`);
   });
+
+  it("speaks each reader's language: replies, the assignee's card and DMs, the creator's notices, checklist items", async () => {
+    const dm = { zhouting: await cursor('dm-zhouting'), wangfang: await cursor('dm-wangfang') };
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', 'language English')).text).toContain('English');
+    try {
+      const id = await createTask('wangfang', '任务 @周婷 准备翻译耳机 截止 明天下午4点 高');
+      const card = (await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, (m) => m.card?.id === cardId(id, 'zhouting'))).card!;
+      expect(card.title).toBe(`📋 Task #${id} 准备翻译耳机`);
+      expect(card.actions?.map((a) => a.label)).toEqual(['Accept', 'Done', 'Blocked', 'Reassign']);
+      expect(card.fields?.find((f) => f.label === 'Priority')?.value).toBe('high');
+      expect(card.fallback).toBe(`Or reply: task accept #${id} | task done #${id} | task blocked #${id} <reason> | task reassign #${id} @someone`);
+
+      // The nudge reaches her in English; her acceptance reaches the creator in Chinese.
+      expect((await t.sim.ask(GROUP, 'wangfang', `任务 催办 #${id}`)).text).toContain('第 1 次，已记录');
+      await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, textWith(`📣 王芳 nudges you about task #${id}`, `task done #${id}`));
+      expect((await t.sim.click(card.id, 'zhouting', 'task.accept')).body).toMatchObject({ accepted: true, message: 'Accepted' });
+      await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`📋 任务 #${id}「准备翻译耳机」：周婷 已接受`));
+      await t.sim.waitForCard('dm-zhouting', card.id, (c) => c.state?.label === 'in progress');
+
+      // Her own commands are answered in English, the refusals too.
+      const shown = await t.sim.ask('dm-zhouting', 'zhouting', `任务 #${id}`);
+      expect(shown.text).toContain(`Task #${id} "准备翻译耳机" · in progress`);
+      expect(shown.text).toMatch(/王芳 nudged: nudge no\. 1[\s\S]*周婷 accepted/);
+      const list = await t.sim.ask('dm-zhouting', 'zhouting', 'task list');
+      expect(list.text).toContain('Your open tasks (');
+      expect(list.text).toContain(`#${id} [high] 准备翻译耳机 · 周婷 · due `);
+      expect((await t.sim.ask('dm-zhouting', 'zhouting', 'task done')).text).toContain('❌ The task number is missing');
+    } finally {
+      await t.sim.ask('dm-zhouting', 'zhouting', 'language default');
+    }
+
+    // An organizer who applies the checklist in English gets its items named in English.
+    const meetingId = idOf(await t.sim.ask(GROUP, 'wangfang', '会议 新建 英文筹备会 12天后上午9点 地点 报告厅'));
+    const applied = await t.sim.ask(GROUP, 'wangfang', `checklist apply #${meetingId}`);
+    expect(applied.text).toContain(`✅ 7 preparation tasks created for meeting #${meetingId}`);
+    expect(applied.text).toContain('Confirm the venue and its layout · 张伟 (行政部)');
+    const report = await t.sim.ask(GROUP, 'wangfang', `checklist #${meetingId}`);
+    expect(report.text).toContain('Preparation completion — (0/0 done on time, target 98%)');
+    expect((await t.sim.ask(GROUP, 'wangfang', 'checklist template')).text).toContain('On-site staff roles and the check-in desk · 行政部 · 4 hours before');
+    expect((await t.sim.ask(GROUP, 'wangfang', 'dept list')).text).toContain('信息技术部 · head 刘洋 · ');
+  });
 });
+
