@@ -1,6 +1,7 @@
-/** Parsing `@某人|<部门> <内容> 截止 <时间> [优先级]`, creating the task, and task ids. */
+/** Parsing `@某人|<部门> <内容> 截止 <时间> [优先级] [会议 #N]`, creating the task, and task ids. */
 import { priorityLabel } from '../cards/task-cards.js';
 import { takeShortId } from './args.js';
+import { parseShortId } from '../src/router/normalize.js';
 import { type CommandContext, UsageError, UserError, msg } from '../src/router/types.js';
 import { words } from '../src/i18n/vocabulary.js';
 import type { UserRecord } from '../src/services/directory.js';
@@ -26,6 +27,7 @@ export interface AssignmentSpec {
 
 const isLatin = (word: string) => /^[a-z]/i.test(word);
 const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const lower = (word: string) => word.toLowerCase();
 
 /** The last place one of `list` occurs: anywhere for Chinese words, as a whole word for Latin ones. */
 function lastWord(text: string, list: readonly string[]): { at: number; end: number } | null {
@@ -39,32 +41,98 @@ function lastWord(text: string, list: readonly string[]): { at: number; end: num
   return best;
 }
 
-/** A priority word, also written `[高]`, `优先级 高`, `优先级：高`, `priority high`. */
-function priorityOf(text: string): string | undefined {
-  let word = text.trim().replace(/^[[【(（]|[\]】)）]$/g, '').trim();
-  const prefix = PRIORITY_PREFIX.find((p) => word.toLowerCase().startsWith(p.toLowerCase()));
-  if (prefix) word = word.slice(prefix.length).replace(/^[:：]?\s*/, '');
-  return word ? PRIORITY_WORDS.get(word.toLowerCase()) : 'normal';
+/** A priority word, also written `[高]`, `【高】`, `优先级：高`, `priority:high`. */
+function priorityOf(token: string): string | undefined {
+  let word = token.replace(/^[[【(（]|[\]】)）]$/g, '');
+  const prefix = PRIORITY_PREFIX.find((p) => lower(word).startsWith(lower(p)));
+  if (prefix) word = word.slice(prefix.length).replace(/^[:：]/, '');
+  return PRIORITY_WORDS.get(lower(word));
 }
 
-/** `[@某人 | <部门>] [<内容>] 截止 <时间> [优先级]`; the content is required unless `requireTitle` is false. */
+const isPriorityPrefix = (token: string) => PRIORITY_PREFIX.some((p) => lower(token.replace(/[:：]$/, '')) === lower(p));
+
+/**
+ * `会议 #3` / `会议#3` / `meeting 3` at `tokens[i]`: the meeting id and how many tokens it takes, or
+ * null when `tokens[i]` is no meeting word. `strict`: the word must be followed by an id (after the
+ * due time); otherwise only a `#…` or a number makes it a reference (`准备 会议 材料` is text).
+ */
+function meetingRefAt(tokens: readonly string[], i: number, strict: boolean): { id: number; used: number } | null {
+  const token = tokens[i]!;
+  const word = MEETING_WORDS.find((w) => lower(token).startsWith(lower(w)));
+  if (!word) return null;
+  const attached = token.slice(word.length);
+  const ref = attached || tokens[i + 1];
+  const looksLikeId = ref !== undefined && /^[#＃\d]/.test(ref);
+  if (attached && !looksLikeId) return null; // a longer word that starts like 会议 (会议室)
+  if (!looksLikeId && !strict) return null;
+  const id = parseShortId(ref);
+  if (id === null) {
+    throw new UsageError('E_TASK_MEETING_ID', { token: ref ?? '', example: msg('task.example.meetingOption') });
+  }
+  return { id, used: attached ? 1 : 2 };
+}
+
+interface Options {
+  priority?: string;
+  meetingId?: number;
+}
+
+/**
+ * Takes each option (a priority word, `会议 #N`) out of `tokens` into `options`, once each; returns the
+ * other tokens. Before the due word only a trailing priority counts (the rest is the task's text).
+ */
+function takeOptions(tokens: readonly string[], options: Options, where: 'head' | 'tail'): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (options.meetingId === undefined) {
+      const ref = meetingRefAt(tokens, i, where === 'tail');
+      if (ref) {
+        options.meetingId = ref.id;
+        i += ref.used - 1;
+        continue;
+      }
+    }
+    if (options.priority === undefined && (where === 'tail' || i === tokens.length - 1)) {
+      const priority = priorityOf(token);
+      if (priority) {
+        options.priority = priority;
+        continue;
+      }
+      const next = tokens[i + 1];
+      if (isPriorityPrefix(token) && next !== undefined && (where === 'tail' || i + 1 === tokens.length - 1) && priorityOf(next)) {
+        options.priority = priorityOf(next);
+        i++;
+        continue;
+      }
+    }
+    rest.push(token);
+  }
+  // `… 准备座签 高 优先级` is no priority, but `… 优先级 高` before the due word is.
+  if (where === 'head' && options.priority === undefined && rest.length >= 2 && isPriorityPrefix(rest.at(-2)!) && priorityOf(rest.at(-1)!)) {
+    options.priority = priorityOf(rest.pop()!);
+    rest.pop();
+  }
+  return rest;
+}
+
+/**
+ * `[@某人 | <部门>] [<内容>] <选项…>`: the options are `截止 <时间>` (required), a priority word and
+ * `会议 #N`, in any order after the text. The content is required unless `requireTitle` is false.
+ */
 export async function parseAssignment(ctx: CommandContext, text: string, requireTitle = true): Promise<AssignmentSpec> {
   const due = lastWord(text, DUE_WORDS);
   if (!due) throw new UsageError('E_TASK_DUE_MISSING');
-  let head = text.slice(0, due.at).trim();
-  const tail = text.slice(due.end).replace(/^[:：]?\s*/, '');
-  const parsed = parseTime(tail, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const options: Options = {};
+  const tail = takeOptions(text.slice(due.end).replace(/^[:：]/, '').split(/\s+/).filter(Boolean), options, 'tail');
+  let head = takeOptions(text.slice(0, due.at).split(/\s+/).filter(Boolean), options, 'head').join(' ');
+
+  const parsed = parseTime(tail.join(' '), { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
   if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
   if (parsed.kind !== 'once') throw new UsageError('E_TASK_DUE_RECURRING');
-  const priority = priorityOf(parsed.rest);
-  if (!priority) throw new UsageError('E_TASK_DUE_EXTRA', { extra: parsed.rest.trim() });
-
-  let meetingId: number | null | undefined;
-  const meetingRef = new RegExp(`(?:^|\\s)(?:${MEETING_WORDS.map(escape).join('|')})\\s*#?(\\d+)(?=\\s|$)`, 'i').exec(head);
-  if (meetingRef) {
-    meetingId = Number(meetingRef[1]);
-    if (!(await ctx.services.meetings.get(meetingId))) throw new UserError('E_TASK_MEETING_NOT_FOUND', { id: meetingId });
-    head = (head.slice(0, meetingRef.index) + head.slice(meetingRef.index + meetingRef[0].length)).trim();
+  if (parsed.rest.trim()) throw new UsageError('E_TASK_DUE_EXTRA', { extra: parsed.rest.trim() });
+  if (options.meetingId !== undefined && !(await ctx.services.meetings.get(options.meetingId))) {
+    throw new UserError('E_TASK_MEETING_NOT_FOUND', { id: options.meetingId });
   }
 
   let assignee: UserRecord | null = ctx.mentions[0] ?? null;
@@ -80,14 +148,24 @@ export async function parseAssignment(ctx: CommandContext, text: string, require
   }
   if (requireTitle && !head) throw new UsageError('E_TASK_TITLE_MISSING');
   if (head.length > TITLE_MAX) throw new UsageError('E_TASK_TITLE_TOO_LONG', { max: TITLE_MAX });
-  return { title: head, assignee, department, dueAt: parsed.at, priority, ...(meetingId !== undefined ? { meetingId } : {}) };
+  return {
+    title: head,
+    assignee,
+    department,
+    dueAt: parsed.at,
+    priority: options.priority ?? 'normal',
+    ...(options.meetingId !== undefined ? { meetingId: options.meetingId } : {}),
+  };
 }
 
 /** Creates the task and returns the confirmation, in the requester's language. */
 export async function createFromSpec(ctx: CommandContext, spec: AssignmentSpec & { incidentId?: number | null }): Promise<string> {
   const s = ctx.services;
   const { t } = ctx;
-  const meetingId = spec.meetingId !== undefined ? spec.meetingId : ctx.conversation.type === 'group' ? ((await s.meetings.current(ctx.conversation.id, ctx.now))?.id ?? null) : null;
+  // Without `会议 #N` a task in a group joins the group's single current meeting (the reply names
+  // it); several candidates are refused by `current` and nothing is created.
+  const implicit = spec.meetingId === undefined && ctx.conversation.type === 'group' ? await s.meetings.current(ctx.conversation.id, ctx.now) : null;
+  const meetingId = spec.meetingId !== undefined ? spec.meetingId : (implicit?.id ?? null);
   const task = await s.tasks.create(
     {
       title: spec.title,
@@ -106,10 +184,10 @@ export async function createFromSpec(ctx: CommandContext, spec: AssignmentSpec &
   const reminders = t.list(s.config.HUIWU_TASK_REMINDERS.map((o) => (o.ms === 0 ? t.t('task.created.remindAtDue') : t.t('task.created.remindBefore', { offset: o.key }))));
   const department = task.department ? t.t(view.assignee ? 'task.created.deptHead' : 'task.created.deptNoHead', { department: task.department }) : '';
   return [
-    t.t('task.created.title', { id: task.id, title: task.title, implicit: '' }),
+    t.t('task.created.title', { id: task.id, title: task.title, implicit: implicit ? t.t('meeting.implicitNote', { id: implicit.id, title: implicit.title }) : '' }),
     t.t('task.created.assignee', { assignee: view.assignee ?? t.t('task.unassigned'), department }),
     t.t('task.created.due', { due: task.dueAt, priority: priorityLabel(t, task.priority) }),
-    ...(view.meeting ? [t.t('task.created.meeting', { meeting: view.meeting })] : []),
+    ...(view.meeting && !implicit ? [t.t('task.created.meeting', { meeting: view.meeting })] : []),
     t.t('task.created.footer', { cardSent: view.assignee ? t.t('task.created.cardSent') : '', reminders }),
   ].join('\n');
 }

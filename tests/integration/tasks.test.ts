@@ -252,5 +252,46 @@ describe('tasks', () => {
     expect((await t.sim.ask(GROUP, 'wangfang', 'checklist template')).text).toContain('On-site staff roles and the check-in desk · 行政部 · 4 hours before');
     expect((await t.sim.ask(GROUP, 'wangfang', 'dept list')).text).toContain('信息技术部 · head 刘洋 · ');
   });
+
+  it('reads the options after the text in any order, and names the meeting a task joins implicitly (or asks when several run)', async () => {
+    const group = 'task-options-group';
+    await t.app.services.directory.upsertConversation({
+      platform: 'simulator',
+      externalId: group,
+      name: '任务选项群',
+      type: 'group',
+      memberIds: ['wangfang', 'zhouting', 'zhangwei'].map((u) => `simulator:${u}`),
+    });
+    const first = idOf(await t.sim.ask(group, 'wangfang', '会议 新建 签到演练 2小时后 地点 大厅'));
+
+    // The documented order: text, due time, priority, meeting.
+    const documented = await t.sim.ask(group, 'wangfang', `任务 @周婷 打印座签 截止 2分钟后 高 会议 #${first}`);
+    expect(documented.text).toMatch(/已创建任务 #\d+「打印座签」\n/);
+    expect(documented.text).toContain('优先级 高');
+    expect(documented.text).toContain(`会议：#${first} 签到演练`);
+    expect((await t.app.services.tasks.get(idOf(documented)))?.meetingId).toBe(first);
+    for (const text of [`任务 @周婷 摆放水牌 会议 #${first} 截止 明天下午3点 紧急`, `任务 @周婷 摆放水牌 紧急 截止 会议 #${first} 明天下午3点`]) {
+      const reply = await t.sim.ask(group, 'wangfang', text);
+      expect(reply.text).toContain('已创建任务');
+      const row = (await t.app.services.tasks.get(idOf(reply)))!;
+      expect([row.title, row.priority, row.meetingId]).toEqual(['摆放水牌', 'urgent', first]);
+    }
+    expect((await t.sim.ask(group, 'wangfang', '任务 @周婷 摆放水牌 截止 明天下午3点 高 会议 #abc')).text).toContain('「#abc」不是会议编号');
+
+    // Without 会议 #N the single current meeting is chosen, and the reply says so.
+    const implicit = await t.sim.ask(group, 'wangfang', '任务 @周婷 准备签到表 截止 1小时后');
+    expect(implicit.text).toContain(`（已关联会议 #${first}「签到演练」；如不对，请在命令末尾加上 会议 #编号）`);
+    expect((await t.app.services.tasks.get(idOf(implicit)))?.meetingId).toBe(first);
+
+    // Two meetings in the next hours: the task is refused until one is named, and nothing is created.
+    const second = idOf(await t.sim.ask(group, 'wangfang', '会议 新建 彩排 3小时后 地点 大厅'));
+    const before = await t.app.services.db.task.count();
+    const ambiguous = await t.sim.ask(group, 'wangfang', '任务 @周婷 准备话筒 截止 1小时后');
+    expect(ambiguous.text).toContain(`本群现在有多个会议（#${first} 签到演练 / #${second} 彩排）`);
+    expect(await t.app.services.db.task.count()).toBe(before);
+    const named = await t.sim.ask(group, 'wangfang', `任务 @周婷 准备话筒 截止 1小时后 会议 #${second}`);
+    expect(named.text).not.toContain('已关联会议');
+    expect((await t.app.services.tasks.get(idOf(named)))?.meetingId).toBe(second);
+  });
 });
 
