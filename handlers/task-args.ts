@@ -5,6 +5,7 @@ import { parseShortId } from '../src/router/normalize.js';
 import { type CommandContext, UsageError, UserError, msg } from '../src/router/types.js';
 import { words } from '../src/i18n/vocabulary.js';
 import type { UserRecord } from '../src/services/directory.js';
+import { internalId, platformOfId } from '../src/services/ids.js';
 import type { TaskRow } from '../src/services/tasks.js';
 import { parseTime } from '../src/time/parse-time.js';
 
@@ -139,7 +140,11 @@ export async function parseAssignment(ctx: CommandContext, text: string, require
   let department: string | null = null;
   if (!assignee) {
     const [first = '', ...rest] = head.split(' ');
-    if (first && (await ctx.services.departments.byName(first))) {
+    if (first.startsWith('@')) {
+      // Typed as text, not turned into a mention by the platform (`@zhangwei`): find the person.
+      assignee = await resolvePerson(ctx, ctx.user, first);
+      head = rest.join(' ').trim();
+    } else if (first && (await ctx.services.departments.byName(first))) {
       department = first;
       head = rest.join(' ').trim();
     } else {
@@ -202,15 +207,20 @@ export async function loadTask(ctx: Pick<CommandContext, 'services'>, id: number
   return task;
 }
 
-/** A person named in a transfer: an @mention, a user id from the card's select, or a unique display name. */
-export async function resolvePerson(ctx: Pick<CommandContext, 'services'>, platform: string, who: string): Promise<UserRecord> {
+/**
+ * A person typed by hand (an assignee or a transfer): a user id from the card's select, a unique
+ * display name, or their account on the platform (`@zhangwei`).
+ */
+export async function resolvePerson(ctx: Pick<CommandContext, 'services'>, requester: UserRecord, who: string): Promise<UserRecord> {
   const name = who.replace(/^@/, '').trim();
   if (!name) throw new UsageError('E_TASK_PERSON_MISSING');
   if (name.includes(':')) {
     const user = await ctx.services.directory.user(name);
     if (user) return user;
   }
-  const found = await ctx.services.directory.usersByName(platform, name);
+  const found = await ctx.services.directory.usersByName(requester.platform, name);
   if (found.length === 1) return found[0]!;
+  const account = found.length === 0 ? await ctx.services.directory.user(internalId(platformOfId(requester.id), name)) : null;
+  if (account) return account;
   throw new UserError(found.length === 0 ? 'E_TASK_PERSON_NOT_FOUND' : 'E_TASK_PERSON_AMBIGUOUS', { name, count: found.length });
 }

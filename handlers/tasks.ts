@@ -74,7 +74,7 @@ async function change(ctx: CommandContext, sub: Exclude<keyof typeof SUB, 'list'
       await s.block(task, ctx.user, rest, ctx.now);
       return t.t('task.blocked', { id, reason: rest });
     case 'transfer': {
-      const to = ctx.mentions[0] ?? (rest ? await resolvePerson(ctx, ctx.user.platform, rest) : null);
+      const to = ctx.mentions[0] ?? (rest ? await resolvePerson(ctx, ctx.user, rest) : null);
       if (!to) throw new UsageError('E_TASK_TRANSFER_WHO');
       await s.transfer(task, ctx.user, to, ctx.now);
       return t.t('task.transferred', { id, name: to.name });
@@ -200,7 +200,7 @@ export const taskActions: CardActionSpec[] = [
   {
     key: TASK_ACTIONS.transfer,
     async handle({ card, user, services, now, event, t }) {
-      const to = await resolvePerson({ services }, user.platform, event.values.to ?? '');
+      const to = await resolvePerson({ services }, user, event.values.to ?? '');
       await services.tasks.transfer(await cardTask(services, card.refId), user, to, now);
       return { accepted: true, message: t.t('task.action.transferred', { name: to.name }) };
     },

@@ -293,5 +293,44 @@ describe('tasks', () => {
     expect(named.text).not.toContain('已关联会议');
     expect((await t.app.services.tasks.get(idOf(named)))?.meetingId).toBe(second);
   });
+
+  it('accepts the English words of every keyword shown in the English usage', async () => {
+    const created = await t.sim.ask(GROUP, 'wangfang', 'task @zhangwei print badges due tomorrow 5pm high');
+    expect(created.text).toMatch(/^✅ Task #\d+ "print badges" created/);
+    expect(created.text).toContain('Assignee: 张伟');
+    expect(created.text).toMatch(/Due: \d{4}-\d\d-\d\d 17:00 · priority high/);
+    const id = idOf(created);
+    const row = (await t.app.services.tasks.get(id))!;
+    expect([row.assigneeId, row.priority]).toEqual(['simulator:zhangwei', 'high']);
+
+    const dept = await t.sim.ask(GROUP, 'wangfang', 'task 行政部 set up the hall deadline tomorrow 3pm priority medium');
+    expect(dept.text).toContain('Assignee: 张伟 (head of 行政部)');
+    const deptId = idOf(dept);
+    expect((await t.app.services.tasks.get(deptId))?.priority).toBe('normal');
+
+    const steps: Array<[string, string, string]> = [
+      ['zhangwei', `task accept #${id}`, `✅ Task #${id} "print badges" accepted`],
+      ['wangfang', `task view #${id}`, `Task #${id} "print badges" · in progress`],
+      ['wangfang', `task follow #${id} @黄敏`, `👀 黄敏 now follow task #${id}`],
+      ['wangfang', `task nudge #${id}`, `📣 Task #${id} nudged (nudge no. 1, recorded)`],
+      ['wangfang', `task reschedule #${id} tomorrow 6pm`, `🕒 Task #${id} is now due `],
+      ['zhangwei', `task blocked #${id} waiting for the printer`, `⛔ Task #${id} marked blocked: waiting for the printer`],
+      ['zhangwei', `task reassign #${id} @zhaolei`, `➡️ Task #${id} reassigned to 赵磊`],
+      ['zhaolei', 'task list', `#${id} [high] print badges · 赵磊 · due `],
+      ['zhaolei', `task done #${id}`, `🎉 Task #${id} "print badges" done (on time)`],
+      ['wangfang', 'task list overdue', 'Overdue tasks (all)'],
+      ['wangfang', 'task list dept 行政部', `#${deptId} set up the hall · 张伟 (行政部)`],
+      ['wangfang', `task cancel #${deptId}`, `🚫 Task #${deptId} cancelled`],
+      ['wangfang', 'task list meeting', 'This group has no current meeting'],
+      ['wangfang', 'dept list', '行政部 · head 张伟 · '],
+      ['wangfang', 'dept new 会展组 @黄敏', '✅ Department "会展组" created, head 黄敏'],
+      ['wangfang', 'dept head 会展组 @赵磊', '✅ Head of 会展组: 赵磊'],
+      ['wangfang', 'dept members 会展组 @吴军', '✅ Added 吴军 to 会展组'],
+      ['wangfang', 'dept 会展组', '会展组 · head 赵磊'],
+    ];
+    for (const [who, command, expected] of steps) {
+      expect((await t.sim.ask(GROUP, who, command)).text, command).toContain(expected);
+    }
+  });
 });
 
