@@ -79,8 +79,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const departments = new DepartmentService(db, directory);
   const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, log), config);
-  const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, config);
-  const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, config);
+  const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, locales, config);
+  const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, locales, config);
   const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
   const conflicts = new ConflictService(db, scheduler, cards, outbox, schedule, meetings, config, log);
   meetings.onScheduleChange = (meetingId) => conflicts.meetingChanged(meetingId);
