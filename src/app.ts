@@ -73,9 +73,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const scheduler = new Scheduler(queues.schedule);
   const reminders = new ReminderService(db, scheduler, cards, directory, locales, config);
   const meetingStats = new MeetingStatsService(db);
-  const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, config);
-  const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, config);
-  const checkin = new CheckinService(db, meetings, cards, config);
+  const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, locales, config);
+  const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, locales, config);
+  const checkin = new CheckinService(db, meetings, cards, locales, config);
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const departments = new DepartmentService(db, directory);
   const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, log), config);
@@ -105,7 +105,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     checkin,
     pii,
     attendeeImport: new AttendeeImport(db, directory, rsvp, pii),
-    attendeeExport: new AttendeeExport(db, meetingStats, pii, config),
+    attendeeExport: new AttendeeExport(db, meetingStats, pii),
     media,
     surveys,
     surveyReport: new SurveyReport(surveys, meetings, outbox, media, config.HUIWU_CJK_FONT),
