@@ -78,7 +78,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const checkin = new CheckinService(db, meetings, cards, locales, config);
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const departments = new DepartmentService(db, directory);
-  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, log), config);
+  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, locales, log), config, locales);
   const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, locales, config);
   const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, locales, config);
   const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
