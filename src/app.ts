@@ -82,13 +82,13 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, locales, config);
   const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, locales, config);
   const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
-  const conflicts = new ConflictService(db, scheduler, cards, outbox, schedule, meetings, config, log);
+  const conflicts = new ConflictService(db, scheduler, cards, outbox, locales, schedule, meetings, config, log);
   meetings.onScheduleChange = (meetingId) => conflicts.meetingChanged(meetingId);
   rsvp.onAttendeesChanged = (meetingId, userIds) => conflicts.attendeesChanged(meetingId, userIds);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const pii = new PiiCipher(secrets.piiKey);
   const media = new MediaStore(db);
-  const surveys = new SurveyService(db, meetings, cards, outbox, scheduler, config, secrets.piiKey);
+  const surveys = new SurveyService(db, meetings, cards, outbox, locales, scheduler, config, secrets.piiKey);
   const services: Services = {
     config,
     db,
@@ -108,7 +108,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     attendeeExport: new AttendeeExport(db, meetingStats, pii),
     media,
     surveys,
-    surveyReport: new SurveyReport(surveys, meetings, outbox, media, config.HUIWU_CJK_FONT),
+    surveyReport: new SurveyReport(surveys, meetings, outbox, locales, media, config.HUIWU_CJK_FONT),
     departments,
     incidents,
     tasks,

@@ -113,7 +113,7 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="survey-${survey.id}-results.csv"`)
-      .send(await services.surveyReport.csv(survey));
+      .send(await services.surveyReport.csv(survey, await services.locales.forUser(scope.actorId)));
   });
 
   app.get<{ Params: { id: string } }>('/meetings/:id/pii-access-log', async (request, reply) => {
