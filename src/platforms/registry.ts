@@ -6,6 +6,7 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import type { OnceLedger } from '../redis/once.js';
 import type { Directory } from '../services/directory.js';
 import { SimulatorAdapter } from './simulator/adapter.js';
 import type { PlatformAdapter } from './types.js';
@@ -18,6 +19,8 @@ export interface AdapterDeps {
   db: PrismaClient;
   directory: Directory;
   log?: Logger;
+  /** Single-use keys shared by every instance (DingTalk callback signatures). */
+  once?: OnceLedger;
 }
 
 export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
@@ -25,7 +28,7 @@ export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   const platforms: PlatformAdapter[] = [];
   const wecom = wecomSettings(config);
   if (wecom) platforms.push(new WecomAdapter({ db, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
-  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, db, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }) }));
+  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, db, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
   if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE));
   return platforms;

@@ -7,23 +7,25 @@
  *   GET  /api/meetings/:id/supplier.csv       counts and needs only
  *   GET  /api/meetings/:id/pii-access-log     who read personal data in full, and when
  *   GET  /api/surveys/:id/results.csv         survey results (no identities for anonymous surveys)
+ *
+ * Ids are `12` or `#12`; anything else is a 400. The token is accepted only in the Authorization
+ * header: a `?token=` in the URL is refused (URLs end up in logs, proxies and browser history).
+ * Refusals are logged through the server's sampling log (one line per IP and minute).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Translator } from '../i18n/translator.js';
 import type { MeetingRow } from '../services/meetings.js';
 import { departmentRoutes } from './departments-api.js';
+import { perUserLimit } from './entrances.js';
+import { parseId } from './http-error.js';
+import { hasSecretParam } from './redact.js';
+import { noteRefusal } from './refusal-log.js';
+import { bearerOf, tokenEquals } from './simulator-guard.js';
 import type { Services } from '../services/services.js';
 
 export interface AdminApiOptions {
   token: string;
   services: Services;
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Promise<void> {
@@ -34,11 +36,17 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!tokenMatches(request.headers.authorization, opts.token)) {
-      services.log.warn({ url: request.url, ip: request.ip }, 'admin API: missing or wrong bearer token');
+    if (hasSecretParam(request.url)) {
+      noteRefusal(request, 'admin-token-in-url', 'admin API: credential in the URL refused');
+      return reply.code(400).send({ error: services.locales.translator().t('adminApi.tokenInUrl') });
+    }
+    if (!tokenEquals(bearerOf(request), opts.token)) {
+      noteRefusal(request, 'admin-token', 'admin API: missing or wrong bearer token');
       return reply.code(401).send({ error: services.locales.translator().t('adminApi.badToken') });
     }
   });
+  // Per acting user, after authentication (an unauthenticated caller cannot spend someone's budget).
+  app.addHook('onRequest', perUserLimit(app, services.config.HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE));
 
   /** The language of the request: the acting user's, else the default. */
   async function readerOf(request: FastifyRequest): Promise<Translator> {
@@ -58,15 +66,15 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
       await reply.code(400).send({ error: t.t('adminApi.actorMissing') });
       return null;
     }
-    const id = Number(meetingIdText.replace(/^#/, ''));
-    const meeting = Number.isInteger(id) ? await services.meetings.get(id) : null;
+    const id = parseId(meetingIdText, 'the meeting id');
+    const meeting = await services.meetings.get(id);
     if (!meeting) {
       await reply.code(404).send({ error: t.t('adminApi.meetingNotFound', { meeting: meetingIdText }) });
       return null;
     }
     const actor = await services.directory.user(actorId);
     if (!actor || !services.meetings.isOrganizer(meeting, actor)) {
-      services.log.warn({ actorId, meetingId: id, url: request.url }, 'admin API: not an organizer');
+      noteRefusal(request, 'admin-not-organizer', 'admin API: not an organizer', { actorId, meetingId: id });
       await reply.code(403).send({ error: t.t('adminApi.notOrganizer', { actor: actorId, id }) });
       return null;
     }
@@ -106,7 +114,7 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   });
 
   app.get<{ Params: { id: string } }>('/surveys/:id/results.csv', async (request, reply) => {
-    const survey = await services.surveys.get(Number(request.params.id.replace(/^#/, '')));
+    const survey = await services.surveys.get(parseId(request.params.id, 'the survey id'));
     if (!survey) return reply.code(404).send({ error: (await readerOf(request)).t('adminApi.surveyNotFound', { survey: request.params.id }) });
     const scope = await organizerScope(request, reply, String(survey.meetingId));
     if (!scope) return reply;

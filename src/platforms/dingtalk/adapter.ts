@@ -11,6 +11,7 @@ import type { Config } from '../../config.js';
 import type { PrismaClient } from '../../db/client.js';
 import { words } from '../../i18n/vocabulary.js';
 import { LocaleService } from '../../services/locales.js';
+import { MemoryOnceLedger, type OnceLedger } from '../../redis/once.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
 import { MediaStore } from '../../services/media.js';
@@ -35,6 +36,8 @@ export interface DingTalkAdapterDeps {
   directory: Directory;
   log: Logger;
   clock?: () => number;
+  /** Where used callback signatures are remembered (Redis in the app; in memory without it). */
+  once?: OnceLedger;
 }
 
 export class DingTalkAdapter implements PlatformAdapter {
@@ -91,6 +94,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       secret,
       maxAgeMs: this.deps.config.DINGTALK_HTTP_CALLBACK_MAX_AGE_SECONDS * 1000,
       now: this.now,
+      once: this.deps.once ?? new MemoryOnceLedger(this.now),
       accept: (msg: RobotMessage) => this.acceptRobotMessage(msg),
     });
   }

@@ -45,6 +45,8 @@ export class SimulatorAdapter implements PlatformAdapter {
   readonly changes = new EventEmitter().setMaxListeners(0);
   /** Platform outages on demand (POST /sim/api/faults): the next N sends fail with a retryable error. */
   private failuresToInject = 0;
+  /** Throttling on demand: the next N sends are refused with a pause, as a rate-limited platform does. */
+  private throttlesToInject = { count: 0, pauseMs: 1000 };
 
   private readonly mediaStore: MediaStore;
 
@@ -76,10 +78,18 @@ export class SimulatorAdapter implements PlatformAdapter {
     this.failuresToInject = count;
   }
 
+  injectThrottles(count: number, pauseMs: number): void {
+    this.throttlesToInject = { count, pauseMs };
+  }
+
   async send(target: OutboundTarget, content: OutboundContent, idempotencyKey: string): Promise<SendResult> {
     if (this.failuresToInject > 0) {
       this.failuresToInject--;
       throw new PlatformError('simulated platform outage', 'retry');
+    }
+    if (this.throttlesToInject.count > 0) {
+      this.throttlesToInject.count--;
+      throw new PlatformError('simulated throttling', 'retry', this.throttlesToInject.pauseMs);
     }
     const conversationId = this.conversationFor(target);
     const data =

@@ -37,7 +37,8 @@ export class SimulatorInbound {
 
     const row = await this.db.simMessage.create({ data: { conversationId: conversationExternalId, fromId: fromExternalId, text } });
     this.changes.emit('change', conversationExternalId);
-    await sink.accept({
+    const mentions = await this.mentionsIn(text);
+    await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({
       kind: 'message',
       platform: 'simulator',
       eventId: `msg-${row.id}`,
@@ -45,10 +46,21 @@ export class SimulatorInbound {
       conversationType: conversation.type,
       userId: user.id,
       text,
-      mentions: await this.mentionsIn(text),
+      mentions,
       receivedAt: row.createdAt.toISOString(),
-    });
+    }));
     return row.id;
+  }
+
+  /** A message the pipeline did not take (Redis down: 503) is taken back, as a platform would not deliver it. */
+  private async acceptOrWithdraw(rowId: number, conversationExternalId: string, accept: () => Promise<void>): Promise<void> {
+    try {
+      await accept();
+    } catch (error) {
+      await this.db.simMessage.delete({ where: { id: rowId } }).catch(() => undefined);
+      this.changes.emit('change', conversationExternalId);
+      throw error;
+    }
   }
 
   /** A click: only someone who can see the card (a member of its chat) can click it. */
