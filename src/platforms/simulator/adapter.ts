@@ -54,6 +54,8 @@ export class SimulatorAdapter implements PlatformAdapter {
     private readonly db: PrismaClient,
     private readonly directory: Directory,
     readonly sendRatePerSecond: number,
+    /** HUIWU_TIMEZONE: the page shows message times in the zone the bot writes times in. */
+    readonly timeZone: string,
   ) {
     this.inbound = new SimulatorInbound(db, directory, this.changes);
     this.mediaStore = new MediaStore(db);

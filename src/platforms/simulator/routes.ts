@@ -149,5 +149,5 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     },
   );
 
-  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手' }));
+  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手', timeZone: sim.timeZone }));
 }
