@@ -6,9 +6,11 @@ import { CHECKIN_ACTION } from '../cards/meeting-cards.js';
 import type { Translator } from '../src/i18n/translator.js';
 import { type CardActionSpec, type CommandContext, type CommandSpec, type Msg, UserError, UsageError, msg } from '../src/router/types.js';
 import type { MeetingRow } from '../src/services/meetings.js';
-import type { Services } from '../src/services/services.js';
+import type { HandlerServices } from '../src/services/services.js';
 import type { AttendeeRow } from '../src/services/rsvp.js';
 import { loadMeeting, takeId } from './meeting-args.js';
+import type { Capability } from '../src/capability.js';
+import { CheckinService } from '../src/services/checkin.js';
 
 export const checkinCommand: CommandSpec = {
   id: 'checkin',
@@ -22,14 +24,10 @@ export const checkinCommand: CommandSpec = {
 };
 
 async function currentMeetingOf(ctx: CommandContext): Promise<MeetingRow> {
-  const invitations = await ctx.services.db.attendee.findMany({
-    where: { userId: ctx.user.id, meeting: { status: 'scheduled' } },
-    include: { meeting: true },
-  });
-  const open = invitations.filter(({ meeting }) => ctx.services.checkin.isOpen(meeting, ctx.now));
-  if (open.length === 1) return open[0]!.meeting;
+  const open = await ctx.services.checkin.openMeetingsOf(ctx.user.id, ctx.now);
+  if (open.length === 1) return open[0]!;
   if (open.length === 0) throw new UserError('E_CHECKIN_NONE_OPEN');
-  throw new UsageError('E_CHECKIN_SEVERAL_OPEN', { meetings: ctx.t.list(open.map((o) => `#${o.meeting.id} ${o.meeting.title}`)) });
+  throw new UsageError('E_CHECKIN_SEVERAL_OPEN', { meetings: ctx.t.list(open.map((m) => `#${m.id} ${m.title}`)) });
 }
 
 async function selfCheckin(ctx: CommandContext, meeting: MeetingRow): Promise<string> {
@@ -58,9 +56,8 @@ async function checkinOthers(ctx: CommandContext, meeting: MeetingRow, names: st
   return [...lines, ...problems.map((p) => t.t('checkin.problem.line', { problem: p }))].join('\n');
 }
 
-async function checkinText(services: Services, t: Translator, meeting: MeetingRow, attendee: AttendeeRow, by: string, now: Date, who: string | Msg): Promise<string> {
+async function checkinText(services: HandlerServices, t: Translator, meeting: MeetingRow, attendee: AttendeeRow, by: string, now: Date, who: string | Msg): Promise<string> {
   services.checkin.checkWindow(meeting, now);
-  if (attendee.response !== 'yes') await services.db.attendee.update({ where: { id: attendee.id }, data: { response: 'yes' } });
   const result = await services.checkin.checkIn(meeting, attendee, by, now);
   return result.already
     ? t.t('checkin.already', { who, at: result.at, id: meeting.id })
@@ -75,5 +72,20 @@ export const checkinAction: CardActionSpec = {
     const attendee = await services.rsvp.attendeeFor(meeting.id, user.id);
     if (!attendee) throw new UserError('E_CHECKIN_CARD_NOT_ATTENDEE');
     return { accepted: true, message: await checkinText(services, t, meeting, attendee, user.id, now, msg('checkin.you')) };
+  },
+};
+
+/** Check-in: its service, command and card, and the job that opens check-in before a meeting. */
+export const checkin: Capability = {
+  name: 'checkin',
+  services: (s) => ({ checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales, s.config) }),
+  commands: [checkinCommand],
+  cardActions: [checkinAction],
+  jobs: {
+    'meeting.checkin-open': async (s, data, job) => {
+      const meeting = await s.meetings.stillDue(data.meetingId, s.config.HUIWU_CHECKIN_OPENS.ms, job.processedOn ?? Date.now());
+      if (!meeting) return 'skipped';
+      return `check-in cards ${await s.checkin.openCheckin(meeting)}`;
+    },
   },
 };

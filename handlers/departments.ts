@@ -7,6 +7,8 @@ import { type CommandContext, type CommandSpec, UsageError, UserError, msg } fro
 import { DEFAULT_CHECKLIST } from '../src/services/checklists.js';
 import type { MeetingRow } from '../src/services/meetings.js';
 import { matchSub, takeShortId } from './args.js';
+import type { Capability } from '../src/capability.js';
+import { DepartmentService } from '../src/services/departments.js';
 
 const DEPARTMENT_SUB = {
   list: words('department.words.list'),
@@ -126,4 +128,11 @@ export const checklistCommand: CommandSpec = {
     );
     return [t.t('checklist.title', { id: meeting.id, title: meeting.title }), ...ctx.services.checklists.summaryLines(t, report), ...items].join('\n');
   },
+};
+
+/** Departments (heads and members) and preparation checklists. */
+export const departments: Capability = {
+  name: 'departments',
+  services: (s) => ({ departments: new DepartmentService(s.db, s.directory) }),
+  commands: [departmentCommand, checklistCommand],
 };

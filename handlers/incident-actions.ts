@@ -7,10 +7,10 @@ import { INCIDENT_ACTIONS, INCIDENT_REPORT_ACTION, SATISFACTION_ACTIONS } from '
 import { levelMsg, satisfactionMsg, storedType, typeList, typeOfWord, levelOfWord } from '../cards/incident-labels.js';
 import { PRIORITY } from '../src/queue/queues.js';
 import { type CardActionSpec, UserError } from '../src/router/types.js';
-import type { Services } from '../src/services/services.js';
+import type { HandlerServices } from '../src/services/services.js';
 import type { IncidentRow } from '../src/services/incidents.js';
 
-async function cardIncident(services: Services, refId: string): Promise<IncidentRow> {
+async function cardIncident(services: HandlerServices, refId: string): Promise<IncidentRow> {
   const incident = await services.incidents.get(Number(refId));
   if (!incident) throw new UserError('E_INCIDENT_CARD_GONE');
   return incident;
@@ -50,8 +50,7 @@ export const incidentActions: CardActionSpec[] = [
   {
     key: INCIDENT_REPORT_ACTION,
     async handle({ card, user, services, now, event, t }) {
-      const row = await services.db.card.findUnique({ where: { id: card.id } });
-      if (!row || row.targetKind !== 'conversation') throw new UserError('E_INCIDENT_REPORT_GROUP_ONLY');
+      if (card.target.kind !== 'conversation') throw new UserError('E_INCIDENT_REPORT_GROUP_ONLY');
       const v = event.values;
       const type = typeOfWord(v.type);
       const severity = levelOfWord(`p${v.severity ?? ''}`) ?? levelOfWord(v.severity);
@@ -60,7 +59,7 @@ export const incidentActions: CardActionSpec[] = [
       if (!severity) throw new UserError('E_INCIDENT_LEVEL_CHOOSE');
       if (!description) throw new UserError('E_INCIDENT_DESCRIPTION_FILL');
       const incident = await services.incidents.report(
-        { type: storedType(type), severity, location: v.location?.trim() || null, description, conversationId: row.targetId, reporterId: user.id, complainantId: null },
+        { type: storedType(type), severity, location: v.location?.trim() || null, description, conversationId: card.target.conversationId, reporterId: user.id, complainantId: null },
         now,
       );
       await services.cards.update(

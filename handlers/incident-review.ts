@@ -10,6 +10,7 @@ import { loadIncident, takeIncidentId } from './incident-args.js';
 import { change, timelineLines } from './incidents.js';
 import { matchSub } from './args.js';
 import { createFromSpec, parseAssignment } from './task-args.js';
+import type { Capability } from '../src/capability.js';
 
 export const reviewCommand: CommandSpec = {
   id: 'incident-review',
@@ -31,7 +32,7 @@ async function reviewText(ctx: CommandContext, incident: IncidentRow): Promise<s
   const events = await s.incidents.timeline(incident.id);
   const escalations = events.filter((e) => e.kind === 'escalated');
   const actions = events.filter((e) => e.kind === 'action');
-  const tasks = await s.db.task.findMany({ where: { incidentId: incident.id } });
+  const tasks = await s.tasks.forIncident(incident.id);
   const since = (at: Date) => formatDuration(t, at.getTime() - incident.createdAt.getTime());
   const details = escalations.map((e) => t.render(eventText(incident, e.kind, e.text) ?? ''));
   const lines = [
@@ -85,3 +86,6 @@ async function actionToTask(ctx: CommandContext, incident: IncidentRow, args: st
   const spec = await parseAssignment(ctx, rest.join(' '), false);
   return createFromSpec(ctx, { ...spec, title: action.text!, meetingId: incident.meetingId, incidentId: incident.id });
 }
+
+/** Post-incident reviews (复盘), on the incident service. */
+export const incidentReview: Capability = { name: 'incident-review', commands: [reviewCommand] };

@@ -10,11 +10,14 @@ import { words } from '../src/i18n/vocabulary.js';
 import type { Translator } from '../src/i18n/translator.js';
 import { jobIdPart } from '../src/queue/queues.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
-import type { Services } from '../src/services/services.js';
+import type { HandlerServices } from '../src/services/services.js';
 import type { IncidentRow } from '../src/services/incidents.js';
 import { formatDateTime } from '../src/time/parse-time.js';
 import { loadIncident, parseReport, takeIncidentId } from './incident-args.js';
 import { matchSub } from './args.js';
+import type { Capability } from '../src/capability.js';
+import { IncidentService } from '../src/services/incidents.js';
+import { incidentActions } from './incident-actions.js';
 
 export const reportCommand: CommandSpec = {
   id: 'incident-report',
@@ -189,7 +192,7 @@ async function figures(ctx: CommandContext, args: string): Promise<string> {
 }
 
 /** One line per `IncidentEvent`, for 事件 #n and the review, in the reader's language. */
-export async function timelineLines(services: Services, t: Translator, incident: IncidentRow): Promise<string[]> {
+export async function timelineLines(services: HandlerServices, t: Translator, incident: IncidentRow): Promise<string[]> {
   const events = await services.incidents.timeline(incident.id);
   const people = await services.directory.usersByIds([...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : [])))]);
   const zone = services.config.HUIWU_TIMEZONE;
@@ -212,3 +215,15 @@ async function timelineText(ctx: CommandContext, incident: IncidentRow): Promise
   });
   return [head, t.t('incident.timelineTitle'), ...(await timelineLines(ctx.services, t, incident))].join('\n');
 }
+
+/** Incidents and complaints: the incident service, the report and incident commands and cards, escalation and update reminders. */
+export const incidents: Capability = {
+  name: 'incidents',
+  services: (s) => ({ incidents: new IncidentService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.meetings, s.urgent, s.config, s.locales) }),
+  commands: [reportCommand, incidentCommand],
+  cardActions: incidentActions,
+  jobs: {
+    'incident.escalate': (s, data) => s.incidents.escalate(data, new Date()),
+    'incident.update-reminder': (s, data) => s.incidents.updateReminder(data, new Date()),
+  },
+};

@@ -62,7 +62,7 @@ export async function setCutoff(ctx: CommandContext, args: string): Promise<stri
   if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
   if (parsed.kind !== 'once') throw new UsageError('E_MEETING_CUTOFF_RECURRING');
   if (parsed.at > meeting.startAt) throw new UsageError('E_MEETING_CUTOFF_AFTER_START');
-  await ctx.services.db.meeting.update({ where: { id }, data: { rsvpCutoffAt: parsed.at } });
+  await ctx.services.meetings.setCutoff(id, parsed.at);
   return ctx.t.t('meeting.cutoffSet', { id, cutoff: parsed.at });
 }
 

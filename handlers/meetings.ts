@@ -10,6 +10,13 @@ import { parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
 import { loadMeeting, loadOwnMeeting, matchSub, takeId } from './meeting-args.js';
 import { setMeetingImportance } from './schedule.js';
+import type { Capability } from '../src/capability.js';
+import { AttendeeExport } from '../src/services/attendee-export.js';
+import { AttendeeImport } from '../src/services/attendee-import.js';
+import { MeetingStatsService } from '../src/services/meeting-stats.js';
+import { MeetingService } from '../src/services/meetings.js';
+import { RsvpService } from '../src/services/rsvp.js';
+import { rsvpActions } from './invitations.js';
 
 const SUB = {
   create: words('meeting.words.create'),
@@ -187,7 +194,7 @@ async function roster(ctx: CommandContext, args: string): Promise<string> {
   const { id } = takeId(args, 'meeting.example.roster');
   const meeting = await loadMeeting(ctx, id);
   if (!ctx.services.meetings.isOrganizer(meeting, ctx.user)) throw new UserError('E_MEETING_ROSTER_ORGANIZER_ONLY', { id });
-  const rows = await ctx.services.db.attendee.findMany({ where: { meetingId: id }, orderBy: { id: 'asc' }, take: ROSTER_LIMIT });
+  const rows = await ctx.services.rsvp.roster(id, ROSTER_LIMIT);
   if (rows.length === 0) return t.t('meeting.rosterEmpty', { id });
   const lines = rows.map((r) => {
     const p = ctx.services.attendeeExport.personal(r, false);
@@ -200,3 +207,44 @@ async function roster(ctx: CommandContext, args: string): Promise<string> {
   const more = rows.length === ROSTER_LIMIT ? t.t('meeting.rosterMore', { max: ROSTER_LIMIT }) : '';
   return t.t('meeting.roster', { id, count: rows.length, lines: lines.join('\n'), more });
 }
+
+/** Meetings and invitations: the meeting, RSVP and attendee services, the command, the answer cards and the jobs before a meeting. */
+export const meetings: Capability = {
+  name: 'meetings',
+  services: (s) => {
+    const meetingStats = new MeetingStatsService(s.db);
+    const meetings = new MeetingService(s.db, s.events, s.scheduler, s.cards, s.outbox, s.directory, meetingStats, s.locales, s.config);
+    const rsvp = new RsvpService(s.db, s.events, meetings, s.cards, s.outbox, s.scheduler, s.locales, s.config);
+    return {
+      meetingStats,
+      meetings,
+      rsvp,
+      attendeeImport: new AttendeeImport(s.db, s.directory, rsvp, s.pii),
+      attendeeExport: new AttendeeExport(s.db, meetingStats, s.pii),
+    };
+  },
+  commands: [meetingCommand],
+  cardActions: rsvpActions,
+  jobs: {
+    'meeting.followup': async (s, data, job) => {
+      const offset = s.config.HUIWU_RSVP_FOLLOWUPS.find((o) => o.key === data.offset);
+      const meeting = offset && (await s.meetings.stillDue(data.meetingId, offset.ms, job.processedOn ?? Date.now()));
+      if (!meeting) return 'skipped';
+      return `followed up ${await s.rsvp.followUp(meeting, `${data.offset}-${meeting.startAt.getTime()}`)}`;
+    },
+    'meeting.remind': async (s, data, job) => {
+      const offset = s.config.HUIWU_MEETING_REMINDERS.find((o) => o.key === data.offset);
+      const meeting = offset && (await s.meetings.stillDue(data.meetingId, offset.ms, job.processedOn ?? Date.now()));
+      if (!meeting) return 'skipped';
+      return `reminded ${await s.rsvp.remindConfirmed(meeting, `${data.offset}-${meeting.startAt.getTime()}`)}`;
+    },
+    'meeting.status': async (s, data) => {
+      await s.meetings.refreshStatusNow(data.meetingId);
+      return 'refreshed';
+    },
+    'fanout.progress': async (s, data) => {
+      const { sent, failed } = await s.rsvp.progress(data);
+      return `sent ${sent} failed ${failed}`;
+    },
+  },
+};

@@ -10,6 +10,8 @@ import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js'
 import type { UserRecord } from '../src/services/directory.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { parseTime } from '../src/time/parse-time.js';
+import type { Capability } from '../src/capability.js';
+import { ReminderService } from '../src/services/reminders.js';
 
 const SUB = {
   list: words('reminder.words.list'),
@@ -181,3 +183,13 @@ function formatInterval(t: Translator, seconds: number): string {
   if (seconds % 60 === 0) return t.t('common.duration.minutes', { count: seconds / 60 });
   return t.t('common.duration.seconds', { count: seconds });
 }
+
+/** Reminders as a capability: its service, command and card actions, its delayed job, and recovery of lost jobs. */
+export const reminders: Capability = {
+  name: 'reminders',
+  services: (s) => ({ reminders: new ReminderService(s.db, s.scheduler, s.cards, s.directory, s.locales, s.config) }),
+  commands: [reminderCommand],
+  cardActions: [reminderAckAction, reminderSnoozeAction],
+  jobs: { 'reminder.fire': (s, data, job) => s.reminders.fire(data, job.id ?? `${job.name}-${job.timestamp}`) },
+  recover: (s) => s.reminders.reconcileJobs(),
+};

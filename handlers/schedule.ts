@@ -12,6 +12,9 @@ import { parseImportance, parseRole } from '../src/services/schedule-logic.js';
 import { parseTimeRange } from '../src/time/parse-time.js';
 import { matchSub, takeShortId } from './args.js';
 import { loadOwnMeeting, takeId } from './meeting-args.js';
+import type { Capability } from '../src/capability.js';
+import { ScheduleService } from '../src/services/schedule.js';
+import { ConflictService } from '../src/services/schedule-conflicts.js';
 
 const SUB = {
   add: words('schedule.words.add'),
@@ -183,7 +186,7 @@ async function setRole(ctx: CommandContext, args: string): Promise<string> {
   if (!person || !role) throw new UsageError('E_SCHEDULE_ROLE_MISSING');
   const attendee = await ctx.services.rsvp.attendeeFor(meeting.id, person.id);
   if (!attendee) throw new UserError('E_SCHEDULE_NOT_INVITED', { name: person.name, id });
-  await ctx.services.db.attendee.update({ where: { id: attendee.id }, data: { role } });
+  await ctx.services.rsvp.setRole(attendee.id, role);
   await ctx.services.conflicts.attendeesChanged(meeting.id, [person.id]);
   return t.t('schedule.roleSet', { name: person.name, id, title: meeting.title, role: t.t(`schedule.role.${role}`) });
 }
@@ -195,7 +198,7 @@ export async function setMeetingImportance(ctx: CommandContext, args: string): P
   const meeting = await loadOwnMeeting(ctx, id, t.t('schedule.verb.importance'));
   const importance = parseImportance(rest.split(' ')[0] ?? '');
   if (!importance) throw new UsageError('E_SCHEDULE_IMPORTANCE_MISSING');
-  await ctx.services.db.meeting.update({ where: { id }, data: { importance } });
+  await ctx.services.meetings.setImportance(id, importance);
   await ctx.services.conflicts.meetingChanged(id);
   return t.t('schedule.importanceSet', { id, title: meeting.title, importance: importanceText(t, importance) });
 }
@@ -229,3 +232,19 @@ export const scheduleActions: CardActionSpec[] = [
   choiceAction(SCHEDULE_ACTIONS.keepSecond, 'keep-second'),
   choiceAction(SCHEDULE_ACTIONS.delegate, 'assistant'),
 ];
+
+/** Executives' schedules: the schedule and conflict services, the command and conflict cards, checks and the morning digest. */
+export const schedule: Capability = {
+  name: 'schedule',
+  services: (s) => {
+    const schedule = new ScheduleService(s.db, s.directory, s.calendar, s.config);
+    return { schedule, conflicts: new ConflictService(s.db, s.events, s.scheduler, s.cards, s.outbox, s.locales, schedule, s.meetings, s.config, s.log) };
+  },
+  commands: [scheduleCommand],
+  cardActions: scheduleActions,
+  jobs: {
+    'schedule.check': async (s, data) => `clashes ${await s.conflicts.check(data.executiveId, data.item)}`,
+    'schedule.digest': async (s, _data, job) => `digests ${await s.conflicts.digest(new Date(job.processedOn ?? Date.now()))}`,
+  },
+  start: (s) => s.conflicts.startDigest(),
+};

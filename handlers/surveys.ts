@@ -6,6 +6,9 @@ import type { Audience, SurveyRow } from '../src/services/surveys.js';
 import { parseTime } from '../src/time/parse-time.js';
 import { matchSub, takeShortId } from './args.js';
 import { loadOwnMeeting, takeId } from './meeting-args.js';
+import type { Capability } from '../src/capability.js';
+import { SurveyReport } from '../src/services/survey-report.js';
+import { SurveyService } from '../src/services/surveys.js';
 
 const SUB = {
   start: words('survey.words.start'),
@@ -134,5 +137,41 @@ export const surveySubmitAction: CardActionSpec = {
     const scores = services.surveys.dimensions(survey).map((_, i) => event.values[`d${i}`] ?? '');
     await services.surveys.submit(survey, user.id, scores, event.values.comment, now);
     return { accepted: true, message: t.t('survey.actionSubmitted') };
+  },
+};
+
+/** Satisfaction surveys: the survey and report services, the command and answer card, start at a meeting's end, reminders, closing. */
+export const surveys: Capability = {
+  name: 'surveys',
+  services: (s) => {
+    const surveys = new SurveyService(s.db, s.meetings, s.cards, s.outbox, s.locales, s.scheduler, s.config, s.piiKey);
+    return { surveys, surveyReport: new SurveyReport(surveys, s.meetings, s.outbox, s.locales, s.media, s.config.HUIWU_CJK_FONT) };
+  },
+  commands: [surveyCommand],
+  cardActions: [surveySubmitAction],
+  jobs: {
+    'meeting.survey': async (s, data) => {
+      const meeting = await s.meetings.get(data.meetingId);
+      if (!meeting || meeting.status !== 'scheduled' || s.config.HUIWU_SURVEY_AUTO === 'off') return 'skipped';
+      if (await s.surveys.existsFor(meeting.id)) return 'skipped: a survey exists';
+      try {
+        const { recipients } = await s.surveys.start(meeting, { anonymous: true, audience: s.config.HUIWU_SURVEY_AUDIENCE, createdBy: 'system' }, new Date());
+        return `survey sent to ${recipients}`;
+      } catch (error) {
+        // Nobody to ask (no check-ins): nothing to send, not a failure to retry.
+        return `skipped: ${(error as Error).message}`;
+      }
+    },
+    'survey.remind': async (s, data) => {
+      const survey = await s.surveys.get(data.surveyId);
+      return survey ? `reminded ${await s.surveys.remind(survey, data.offset)}` : 'skipped';
+    },
+    'survey.close': async (s, data) => {
+      const survey = await s.surveys.get(data.surveyId);
+      if (!survey || survey.status !== 'open') return 'skipped';
+      await s.surveys.close(survey, new Date());
+      const { overall } = await s.surveyReport.publish(survey, 'close');
+      return `closed, overall ${overall}`;
+    },
   },
 };

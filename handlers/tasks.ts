@@ -8,13 +8,16 @@ import { TASK_ACTIONS, priorityLabel, statusLabel } from '../cards/task-cards.js
 import { words } from '../src/i18n/vocabulary.js';
 import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { UserRecord } from '../src/services/directory.js';
-import type { Services } from '../src/services/services.js';
+import type { HandlerServices } from '../src/services/services.js';
 import { decodeNote, renderNote } from '../src/services/task-events.js';
 import { OPEN_TASK } from '../src/services/task-status.js';
 import type { TaskRow } from '../src/services/tasks.js';
 import { parseTime } from '../src/time/parse-time.js';
 import { matchSub } from './args.js';
 import { createFromSpec, loadTask, parseAssignment, resolvePerson, takeTaskId } from './task-args.js';
+import type { Capability } from '../src/capability.js';
+import { ChecklistService } from '../src/services/checklists.js';
+import { TaskService } from '../src/services/tasks.js';
 
 const SUB = {
   list: words('task.words.list'),
@@ -167,7 +170,7 @@ function related(task: TaskRow, user: UserRecord): boolean {
 
 // ---- card actions ---------------------------------------------------------------------
 
-async function cardTask(services: Services, refId: string): Promise<TaskRow> {
+async function cardTask(services: HandlerServices, refId: string): Promise<TaskRow> {
   const task = await services.tasks.get(Number(refId));
   if (!task) throw new UserError('E_TASK_GONE');
   return task;
@@ -206,3 +209,19 @@ export const taskActions: CardActionSpec[] = [
     },
   },
 ];
+
+/** Cross-department tasks and checklists: the task and checklist services, the command and task cards, due reminders, overdue escalation, daily digest. */
+export const tasks: Capability = {
+  name: 'tasks',
+  services: (s) => {
+    const tasks = new TaskService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.departments, s.meetings, s.locales, s.config);
+    return { tasks, checklists: new ChecklistService(s.db, tasks, s.meetings, s.scheduler, s.outbox, s.locales, s.config) };
+  },
+  commands: [taskCommand],
+  cardActions: taskActions,
+  jobs: {
+    'task.remind': (s, data) => s.tasks.remind(data),
+    'task.overdue': (s, data) => s.tasks.overdue(data, new Date()),
+    'checklist.digest': (s, data, job) => s.checklists.digest(data.meetingId, job.id ?? `${job.name}-${job.timestamp}`, new Date()),
+  },
+};

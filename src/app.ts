@@ -5,7 +5,7 @@
 import { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { buildRegistry } from '../handlers/index.js';
+import { CAPABILITIES, buildRegistry } from '../handlers/index.js';
 import { inboundProcessor } from '../jobs/inbound.js';
 import { maintenanceProcessor, scheduleMaintenance } from '../jobs/maintenance.js';
 import { outboundProcessor } from '../jobs/outbound.js';
@@ -26,30 +26,16 @@ import { Router } from './router/router.js';
 import { buildServer } from './server.js';
 import { CardService } from './services/cards.js';
 import { Directory } from './services/directory.js';
+import { DomainEvents } from './services/events.js';
 import { LocaleService } from './services/locales.js';
 import { Outbox } from './services/outbox.js';
-import { AttendeeExport } from './services/attendee-export.js';
-import { AttendeeImport } from './services/attendee-import.js';
-import { CheckinService } from './services/checkin.js';
 import { MediaStore } from './services/media.js';
-import { SurveyReport } from './services/survey-report.js';
-import { SurveyService } from './services/surveys.js';
-import { MeetingStatsService } from './services/meeting-stats.js';
-import { MeetingService } from './services/meetings.js';
 import { PiiCipher } from './services/pii.js';
-import { ReminderService } from './services/reminders.js';
-import { RsvpService } from './services/rsvp.js';
 import { resolveSecrets } from './secrets.js';
 import { Scheduler } from './services/scheduler.js';
-import { ChecklistService } from './services/checklists.js';
-import { DepartmentService } from './services/departments.js';
-import { IncidentService } from './services/incidents.js';
-import { TaskService } from './services/tasks.js';
 import { UrgentNotifier } from './services/urgent.js';
 import { PlatformCalendar } from './services/calendar.js';
-import { ScheduleService } from './services/schedule.js';
-import { ConflictService } from './services/schedule-conflicts.js';
-import type { Services } from './services/services.js';
+import type { CoreServices, Services } from './services/services.js';
 
 export interface HuiwuApp {
   server: FastifyInstance;
@@ -78,25 +64,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const outbox = new Outbox(db, queues.outbound, config, log);
   const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
-  const reminders = new ReminderService(db, scheduler, cards, directory, locales, config);
-  const meetingStats = new MeetingStatsService(db);
-  const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, locales, config);
-  const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, locales, config);
-  const checkin = new CheckinService(db, meetings, cards, locales, config);
-  rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
-  const departments = new DepartmentService(db, directory);
-  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, locales, log), config, locales);
-  const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, locales, config);
-  const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, locales, config);
-  const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
-  const conflicts = new ConflictService(db, scheduler, cards, outbox, locales, schedule, meetings, config, log);
-  meetings.onScheduleChange = (meetingId) => conflicts.meetingChanged(meetingId);
-  rsvp.onAttendeesChanged = (meetingId, userIds) => conflicts.attendeesChanged(meetingId, userIds);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
-  const pii = new PiiCipher(secrets.piiKey);
-  const media = new MediaStore(db);
-  const surveys = new SurveyService(db, meetings, cards, outbox, locales, scheduler, config, secrets.piiKey);
-  const services: Services = {
+  const core: CoreServices = {
     config,
     db,
     log,
@@ -105,26 +74,18 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     outbox,
     cards,
     scheduler,
-    reminders,
-    meetings,
-    meetingStats,
-    rsvp,
-    checkin,
-    pii,
-    attendeeImport: new AttendeeImport(db, directory, rsvp, pii),
-    attendeeExport: new AttendeeExport(db, meetingStats, pii),
-    media,
-    surveys,
-    surveyReport: new SurveyReport(surveys, meetings, outbox, locales, media, config.HUIWU_CJK_FONT),
-    departments,
-    incidents,
-    tasks,
-    checklists,
-    schedule,
-    conflicts,
+    events: new DomainEvents(),
+    pii: new PiiCipher(secrets.piiKey),
+    media: new MediaStore(db),
+    urgent: new UrgentNotifier(adapters, outbox, locales, log),
+    calendar: new PlatformCalendar(adapters, log),
+    piiKey: secrets.piiKey,
     clock: () => new Date(),
   };
-  const router = new Router(buildRegistry(), services);
+  // Each capability adds its services, in registry order (later ones may use earlier ones').
+  const services = core as Services;
+  for (const capability of CAPABILITIES) Object.assign(services, capability.services?.(services));
+  const router = new Router(buildRegistry(CAPABILITIES), services);
 
   // Workers duplicate the connection for their blocking commands themselves.
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).
@@ -132,7 +93,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
     new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db), { ...workerOpts, concurrency: 8 }),
-    new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services), { ...workerOpts, concurrency: 8 }),
+    new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services, CAPABILITIES), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
       (adapter) =>
         new Worker(QUEUE_NAMES.outbound(adapter.name), outboundProcessor(services, adapter, limiter), {
@@ -152,11 +113,12 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
 
   recover = async () => {
     const recovered = await outbox.recoverPending();
-    const restored = await reminders.reconcileJobs();
+    let restored = 0;
+    for (const capability of CAPABILITIES) restored += (await capability.recover?.(services)) ?? 0;
     if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
   };
   await recover();
-  await conflicts.startDigest();
+  for (const capability of CAPABILITIES) await capability.start?.(services);
   await scheduleMaintenance(queues.maintenance, config);
 
   const server = await buildServer({

@@ -11,6 +11,12 @@ import type { MeetingStatsService } from './meeting-stats.js';
 import type { MeetingRow } from './meetings.js';
 import { maskIdNumber, maskPhone, type PiiCipher } from './pii.js';
 
+declare module './services.js' {
+  interface Services {
+    attendeeExport: AttendeeExport;
+  }
+}
+
 const LIST_COLUMNS = ['name', 'department', 'title', 'response', 'meal', 'mealNote', 'rooms', 'nights', 'note', 'checkedInAt', 'phone', 'idNumber', 'importNotes'] as const;
 
 export class AttendeeExport {

@@ -14,6 +14,12 @@ import type { MeetingRow } from './meetings.js';
 import { isValidIdNumber, normalizePhone, type PiiCipher } from './pii.js';
 import type { AttendeeRow, RsvpService } from './rsvp.js';
 
+declare module './services.js' {
+  interface Services {
+    attendeeImport: AttendeeImport;
+  }
+}
+
 const COLUMN_KEYS = ['name', 'userId', 'title', 'department', 'phone', 'idNumber', 'notes'] as const;
 type Column = (typeof COLUMN_KEYS)[number];
 

@@ -26,6 +26,8 @@ export interface StoredCard {
   kind: string;
   refId: string;
   recipientUserId: string | null;
+  /** Where the card was sent. */
+  target: OutboundTarget;
   model: Card;
 }
 
@@ -71,12 +73,12 @@ export class CardService {
 
   async get(id: string): Promise<StoredCard | null> {
     const row = await this.db.card.findUnique({ where: { id } });
-    return row ? { id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, model: JSON.parse(row.model) as Card } : null;
+    return row ? storedCard(row) : null;
   }
 
   async byRef(kind: string, refId: string): Promise<StoredCard[]> {
     const rows = await this.db.card.findMany({ where: { kind, refId }, orderBy: { createdAt: 'asc' } });
-    return rows.map((row) => ({ id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, model: JSON.parse(row.model) as Card }));
+    return rows.map(storedCard);
   }
 
   /** Applies `change` to the stored card and queues the platform update. `change` gets the card reader's translator. */
@@ -104,4 +106,11 @@ export class CardService {
   async platformRef(id: string): Promise<string | null> {
     return (await this.db.card.findUnique({ where: { id }, select: { platformRef: true } }))?.platformRef ?? null;
   }
+}
+
+type CardRow = { id: string; kind: string; refId: string; recipientUserId: string | null; targetKind: string; targetId: string; model: string };
+
+function storedCard(row: CardRow): StoredCard {
+  const target: OutboundTarget = row.targetKind === 'user' ? { kind: 'user', userId: row.targetId } : { kind: 'conversation', conversationId: row.targetId };
+  return { id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, target, model: JSON.parse(row.model) as Card };
 }

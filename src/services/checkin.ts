@@ -8,9 +8,23 @@ import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
 import { PRIORITY } from '../queue/queues.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { AttendeeRow } from './rsvp.js';
+
+declare module './services.js' {
+  interface Services {
+    checkin: CheckinService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Check-in cards go out to confirmed attendees. */
+    'meeting.checkin-open': { meetingId: number };
+  }
+}
 
 export function checkinCardId(meetingId: number, attendeeId: number): string {
   return `ci-m${meetingId}-a${attendeeId}`;
@@ -24,11 +38,24 @@ export type CheckinResult = { already: false; at: Date } | { already: true; at: 
 export class CheckinService {
   constructor(
     private readonly db: PrismaClient,
+    events: DomainEvents,
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly locales: LocaleService,
     private readonly config: Config,
-  ) {}
+  ) {
+    // A confirmation after check-in opened gets its check-in card at once.
+    events.on('meeting.late-confirmation', async ({ meetingId, attendeeId }) => {
+      const [meeting, attendee] = await Promise.all([this.meetings.get(meetingId), this.db.attendee.findUnique({ where: { id: attendeeId } })]);
+      if (meeting && attendee) await this.openCheckin(meeting, attendee);
+    });
+  }
+
+  /** The scheduled meetings `userId` is invited to whose check-in is open now. */
+  async openMeetingsOf(userId: string, now: Date): Promise<MeetingRow[]> {
+    const invitations = await this.db.attendee.findMany({ where: { userId, meeting: { status: 'scheduled' } }, include: { meeting: true } });
+    return invitations.map((i) => i.meeting).filter((m) => this.isOpen(m, now));
+  }
 
   /** Refuses (coded) unless check-in is open: from the opening before the start until the end. */
   checkWindow(meeting: MeetingRow, now: Date): void {
@@ -50,8 +77,8 @@ export class CheckinService {
   }
 
   async checkIn(meeting: MeetingRow, attendee: AttendeeRow, byUserId: string, now: Date): Promise<CheckinResult> {
-    // Conditional update: two taps at once still record one check-in.
-    const updated = await this.db.attendee.updateMany({ where: { id: attendee.id, checkedInAt: null }, data: { checkedInAt: now, checkedInBy: byUserId } });
+    // Conditional update: two taps at once still record one check-in. Someone at the door attends.
+    const updated = await this.db.attendee.updateMany({ where: { id: attendee.id, checkedInAt: null }, data: { checkedInAt: now, checkedInBy: byUserId, response: 'yes' } });
     if (updated.count === 0) {
       const current = await this.db.attendee.findUnique({ where: { id: attendee.id } });
       return { already: true, at: current?.checkedInAt ?? now, by: current?.checkedInBy ?? null };

@@ -18,6 +18,19 @@ import type { Scheduler } from './scheduler.js';
 import { OPEN_TASK } from './task-status.js';
 import type { TaskRow, TaskService } from './tasks.js';
 
+declare module './services.js' {
+  interface Services {
+    checklists: ChecklistService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Daily preparation digest of a meeting's checklist to its organizers (a job scheduler). */
+    'checklist.digest': { meetingId: number };
+  }
+}
+
 export interface ChecklistItemTemplate {
   /** The item's name is `checklist.items.<key>`, in the language of the organizer who applies it. */
   key: string;

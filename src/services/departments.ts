@@ -6,6 +6,12 @@ import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
 import type { Directory, Role, UserRecord } from './directory.js';
 
+declare module './services.js' {
+  interface Services {
+    departments: DepartmentService;
+  }
+}
+
 export type DepartmentRow = NonNullable<Awaited<ReturnType<PrismaClient['department']['findUnique']>>>;
 
 export class DepartmentService {

@@ -26,6 +26,21 @@ import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
 
+declare module './services.js' {
+  interface Services {
+    incidents: IncidentService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Nobody acknowledged incident `incidentId` in time: escalation step `step` (1 backups, 2 organizers, 3 executives). */
+    'incident.escalate': { incidentId: number; step: number };
+    /** Status-update reminder `n` to the owner of an open P1/P2 incident. */
+    'incident.update-reminder': { incidentId: number; n: number };
+  }
+}
+
 export { formatDuration, type IncidentFigures } from './incident-review.js';
 
 export type IncidentRow = NonNullable<Awaited<ReturnType<PrismaClient['incident']['findUnique']>>>;

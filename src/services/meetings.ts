@@ -12,20 +12,36 @@ import { PRIORITY } from '../queue/queues.js';
 import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { Directory, UserRecord } from './directory.js';
 import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { MeetingStatsService } from './meeting-stats.js';
 
+declare module './services.js' {
+  interface Services {
+    meetings: MeetingService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Follow-up to attendees who have not answered, `offset` before the start (e.g. `3d`). */
+    'meeting.followup': { meetingId: number; offset: string };
+    /** Reminder to confirmed attendees, `offset` before the start. */
+    'meeting.remind': { meetingId: number; offset: string };
+    /** Coalesced refresh of the live-count card. */
+    'meeting.status': { meetingId: number };
+  }
+}
+
 export type MeetingRow = NonNullable<Awaited<ReturnType<PrismaClient['meeting']['findUnique']>>>;
 
 export class MeetingService {
-  /** Set by the schedule-conflict service: a meeting was created, moved, re-venued or cancelled. */
-  onScheduleChange: ((meetingId: number) => Promise<unknown>) | null = null;
-
   constructor(
     private readonly db: PrismaClient,
+    private readonly events: DomainEvents,
     private readonly scheduler: Scheduler,
     private readonly cards: CardService,
     private readonly outbox: Outbox,
@@ -49,8 +65,18 @@ export class MeetingService {
       priority: PRIORITY.normal,
     });
     await this.schedule(withCard);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
     return withCard;
+  }
+
+  /** Answers can be changed until `at` (organizers). */
+  async setCutoff(id: number, at: Date): Promise<void> {
+    await this.db.meeting.update({ where: { id }, data: { rsvpCutoffAt: at } });
+  }
+
+  /** high | medium | low, for executives' schedule conflicts (organizers). */
+  async setImportance(id: number, importance: string): Promise<void> {
+    await this.db.meeting.update({ where: { id }, data: { importance } });
   }
 
   async get(id: number): Promise<MeetingRow | null> {
@@ -107,7 +133,7 @@ export class MeetingService {
     await this.schedule(updated);
     await this.notifyConfirmed(updated, 'time', msg('meeting.notice.time', { id: updated.id, title: updated.title, new: this.timeText(updated), old: this.timeText(meeting) }));
     await this.refreshStatusSoon(meeting.id);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
     return updated;
   }
 
@@ -115,7 +141,7 @@ export class MeetingService {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { venue } });
     await this.notifyConfirmed(updated, 'venue', msg('meeting.notice.venue', { id: updated.id, title: updated.title, new: venue, old: meeting.venue ?? msg('meeting.venueTbd') }));
     await this.refreshStatusSoon(meeting.id);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
     return updated;
   }
 
@@ -128,7 +154,7 @@ export class MeetingService {
       await this.cards.update(card.id, (c, t) => ({ ...c, state: { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true } }), PRIORITY.normal);
     }
     await this.refreshStatusNow(meeting.id);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
   }
 
   /** Coalesced: a burst of answers becomes one card update that shows the latest counts. */

@@ -11,11 +11,25 @@ import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import { UserError } from '../errors.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { UserRecord } from './directory.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
+
+declare module './services.js' {
+  interface Services {
+    rsvp: RsvpService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Progress of an invitation fan-out, posted in the group until every card is sent. */
+    'fanout.progress': { meetingId: number; batch: string; fromAttendeeId: number; toAttendeeId: number; total: number; startedAt: number; tick: number };
+  }
+}
 
 export type AttendeeRow = NonNullable<Awaited<ReturnType<PrismaClient['attendee']['findUnique']>>>;
 
@@ -39,13 +53,9 @@ export interface AnswerInput {
 }
 
 export class RsvpService {
-  /** Set by the check-in service: a confirmation after check-in opened gets its check-in card at once. */
-  onLateConfirmation: ((meeting: MeetingRow, attendee: AttendeeRow) => Promise<unknown>) | null = null;
-  /** Set by the schedule-conflict service: people were invited to a meeting or changed their answer. */
-  onAttendeesChanged: ((meetingId: number, userIds: string[]) => Promise<unknown>) | null = null;
-
   constructor(
     private readonly db: PrismaClient,
+    private readonly events: DomainEvents,
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly outbox: Outbox,
@@ -76,7 +86,7 @@ export class RsvpService {
       );
     }
     await this.sendInvitations(meeting, added);
-    await this.onAttendeesChanged?.(meeting.id, added.flatMap((a) => (a.userId ? [a.userId] : [])));
+    await this.events.emit('meeting.attendees-changed', { meetingId: meeting.id, userIds: added.flatMap((a) => (a.userId ? [a.userId] : [])) });
     return { added, existing: already.map((a) => a.name) };
   }
 
@@ -100,6 +110,16 @@ export class RsvpService {
     await this.meetings.refreshStatusSoon(meeting.id);
   }
 
+  /** The first `limit` attendees of a meeting, in invitation order. */
+  async roster(meetingId: number, limit: number): Promise<AttendeeRow[]> {
+    return this.db.attendee.findMany({ where: { meetingId }, orderBy: { id: 'asc' }, take: limit });
+  }
+
+  /** An executive's role in a meeting (主持/主讲/参会), for schedule-conflict suggestions. */
+  async setRole(attendeeId: number, role: string): Promise<void> {
+    await this.db.attendee.update({ where: { id: attendeeId }, data: { role } });
+  }
+
   async attendeeFor(meetingId: number, userId: string): Promise<AttendeeRow | null> {
     return this.db.attendee.findUnique({ where: { meetingId_userId: { meetingId, userId } } });
   }
@@ -118,9 +138,9 @@ export class RsvpService {
     }
     await this.meetings.refreshStatusSoon(meeting.id);
     if (answer.response === 'yes' && attendee.userId && now >= this.meetings.checkinOpensAt(meeting)) {
-      await this.onLateConfirmation?.(meeting, attendee);
+      await this.events.emit('meeting.late-confirmation', { meetingId: meeting.id, attendeeId: attendee.id });
     }
-    if (attendee.userId) await this.onAttendeesChanged?.(meeting.id, [attendee.userId]);
+    if (attendee.userId) await this.events.emit('meeting.attendees-changed', { meetingId: meeting.id, userIds: [attendee.userId] });
     return answer;
   }
 

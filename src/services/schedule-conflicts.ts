@@ -18,6 +18,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { Translator } from '../i18n/translator.js';
 import { jobIdPart, PRIORITY } from '../queue/queues.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { UserRecord } from './directory.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingService } from './meetings.js';
@@ -27,6 +28,21 @@ import { ScheduleDigest } from './schedule-digest.js';
 import type { Scheduler } from './scheduler.js';
 import { clashesWith, clashKey, suggest, type Clash, type ScheduleItem } from './schedule-logic.js';
 import type { ConflictRow, ScheduleService } from './schedule.js';
+
+declare module './services.js' {
+  interface Services {
+    conflicts: ConflictService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Re-check an executive's schedule around one item (`m12`, `e5`): alert new clashes, close gone ones. */
+    'schedule.check': { executiveId: string; item: string };
+    /** The executives' morning digest (a job scheduler at HUIWU_DIGEST_TIME). */
+    'schedule.digest': { kind: 'daily' };
+  }
+}
 
 export type { Choice } from './schedule-choice.js';
 export type { ConflictRow } from './schedule.js';
@@ -41,6 +57,7 @@ export class ConflictService {
 
   constructor(
     private readonly db: PrismaClient,
+    events: Pick<DomainEvents, 'on'>,
     private readonly scheduler: Pick<Scheduler, 'coalesced' | 'recurring'>,
     private readonly cards: CardService,
     outbox: Outbox,
@@ -50,6 +67,8 @@ export class ConflictService {
     config: Config,
     private readonly log: Logger,
   ) {
+    events.on('meeting.schedule-changed', ({ meetingId }) => this.meetingChanged(meetingId));
+    events.on('meeting.attendees-changed', ({ meetingId, userIds }) => this.attendeesChanged(meetingId, userIds));
     this.choice = new ConflictChoice(db, cards, outbox, locales, schedule, meetings, config, {
       get: (id) => this.get(id),
       liveCards: (row) => this.liveCards(row),

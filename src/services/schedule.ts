@@ -14,6 +14,12 @@ import type { CalendarPort } from './calendar.js';
 import type { Directory, UserRecord } from './directory.js';
 import { busyKey, compareItems, type Importance, type ItemRole, type ScheduleItem } from './schedule-logic.js';
 
+declare module './services.js' {
+  interface Services {
+    schedule: ScheduleService;
+  }
+}
+
 /** A meeting or entry without an end counts as this long. */
 export const DEFAULT_DURATION_MS = 60 * 60_000;
 /** How far before a window an item may start and still be looked at. */

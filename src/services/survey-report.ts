@@ -14,6 +14,12 @@ import type { Outbox } from './outbox.js';
 import { overallLabel, resultsText } from './survey-results.js';
 import type { SurveyRow, SurveyService } from './surveys.js';
 
+declare module './services.js' {
+  interface Services {
+    surveyReport: SurveyReport;
+  }
+}
+
 export class SurveyReport {
   constructor(
     private readonly surveys: SurveyService,

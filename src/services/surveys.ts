@@ -17,6 +17,21 @@ import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import { type SurveyResults, computeResults } from './survey-results.js';
 
+declare module './services.js' {
+  interface Services {
+    surveys: SurveyService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** A meeting ended: start its satisfaction survey (when HUIWU_SURVEY_AUTO is on). */
+    'meeting.survey': { meetingId: number };
+    'survey.remind': { surveyId: number; offset: string };
+    'survey.close': { surveyId: number };
+  }
+}
+
 export type SurveyRow = NonNullable<Awaited<ReturnType<PrismaClient['survey']['findUnique']>>>;
 export type Audience = 'checked-in' | 'confirmed';
 
@@ -82,6 +97,11 @@ export class SurveyService {
     }
     await this.scheduler.at('survey.close', `survey-${survey.id}-close`, { surveyId: survey.id }, deadlineAt);
     return { survey, recipients: userIds.length };
+  }
+
+  /** Whether a meeting already has a survey (the automatic one is started once). */
+  async existsFor(meetingId: number): Promise<boolean> {
+    return (await this.db.survey.count({ where: { meetingId } })) > 0;
   }
 
   async get(id: number): Promise<SurveyRow | null> {

@@ -24,6 +24,21 @@ import { type Note, encodeNote, note, renderNote } from './task-events.js';
 import { TaskReminders } from './task-reminders.js';
 import { OPEN_TASK } from './task-status.js';
 
+declare module './services.js' {
+  interface Services {
+    tasks: TaskService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Task due reminder `offset` before `dueAt` (ms; a moved due time makes the job stale). */
+    'task.remind': { taskId: number; offset: string; dueAt: number };
+    /** Unfinished after its due time (`dueAt` ms): escalation to the department head and the creator. */
+    'task.overdue': { taskId: number; dueAt: number };
+  }
+}
+
 export type TaskRow = NonNullable<Awaited<ReturnType<PrismaClient['task']['findUnique']>>>;
 
 export interface NewTask {
@@ -64,6 +79,11 @@ export class TaskService {
       get: (id) => this.get(id),
       refreshCard: (task) => this.refreshCard(task),
     });
+  }
+
+  /** Tasks made from an incident's follow-up actions. */
+  async forIncident(incidentId: number): Promise<TaskRow[]> {
+    return this.db.task.findMany({ where: { incidentId } });
   }
 
   async get(id: number): Promise<TaskRow | null> {
