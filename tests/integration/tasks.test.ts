@@ -332,5 +332,27 @@ describe('tasks', () => {
       expect((await t.sim.ask(GROUP, who, command)).text, command).toContain(expected);
     }
   });
+
+  it("escalates an overdue personal task to the assignee's department head and the creator, and tells the followers, once", async () => {
+    const dm = { liuyang: await cursor('dm-liuyang'), wangfang: await cursor('dm-wangfang'), huangmin: await cursor('dm-huangmin'), zhouting: await cursor('dm-zhouting') };
+    // 周婷 is in 信息技术部 (again: an earlier test moved her), whose head is 刘洋.
+    expect((await t.sim.ask(GROUP, 'wangfang', '部门 成员 信息技术部 @周婷')).text).toContain('已将 周婷 加入信息技术部');
+    const id = await createTask('wangfang', '任务 @周婷 核对嘉宾名单 截止 4秒后');
+    expect((await t.sim.ask(GROUP, 'wangfang', `任务 关注 #${id} @黄敏`)).text).toContain('黄敏 已关注任务');
+    await t.sim.nextBotMessage('dm-liuyang', dm.liuyang, textWith(`🔴 任务 #${id}「核对嘉宾名单」已逾期`, '负责人 周婷'), 15_000);
+    await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`🔴 任务 #${id}「核对嘉宾名单」已逾期`), 10_000);
+    await t.sim.nextBotMessage('dm-huangmin', dm.huangmin, textWith(`🔴 你关注的任务 #${id}「核对嘉宾名单」已逾期`), 10_000);
+
+    // The job running again (a retry) tells nobody twice and records one escalation.
+    const row = (await t.app.services.tasks.get(id))!;
+    expect(await t.app.services.tasks.overdue({ taskId: id, dueAt: row.dueAt.getTime() }, new Date())).toBe('skipped');
+    const shown = await t.sim.ask(GROUP, 'wangfang', `任务 #${id}`);
+    expect(shown.text?.match(/系统 逾期：逾期升级给 刘洋、王芳/g)).toHaveLength(1);
+    const overdueTexts = async (conversation: string, from: number) => (await t.sim.messages(conversation, from)).filter((m) => m.text?.startsWith('🔴') || m.text?.includes(`你关注的任务 #${id}`)).length;
+    expect(await overdueTexts('dm-liuyang', dm.liuyang)).toBe(1);
+    expect(await overdueTexts('dm-huangmin', dm.huangmin)).toBe(1);
+    // The assignee was reminded at the due time, not escalated to.
+    expect((await t.sim.messages('dm-zhouting', dm.zhouting)).some((m) => m.text?.includes(`任务 #${id}「核对嘉宾名单」已逾期`))).toBe(false);
+  });
 });
 
