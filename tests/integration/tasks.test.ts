@@ -371,5 +371,28 @@ describe('tasks', () => {
     expect(shown).toContain(`完成：逾期，截止 ${due}`);
     expect(shown).not.toMatch(/逾期完成（|截止时间改为/);
   });
+
+  it('refuses every malformed or unknown number with a clear reply instead of an apology', async () => {
+    const cases: Array<[string, string]> = [
+      ['任务 列表 会议 #abc', '❌ 「#abc」不是会议编号，例如：任务 列表 会议 #1\n用法：'],
+      ['任务 列表 会议 abc', '❌ 「abc」不是会议编号'],
+      ['任务 列表 会议 #99999', '❌ 会议 #99999 不存在'],
+      ['任务 列表 会议 #1 多余', '❌ 不认识「多余」'],
+      ['task list meeting #abc', '❌ "#abc" is not a meeting number, e.g. task list meeting #1\nUsage:'],
+      ['任务 #abc', '❌ 缺少任务编号，例如：任务 #1'],
+      ['任务 #9999999999', '❌ 缺少任务编号'],
+      ['任务 #99999', '❌ 任务 #99999 不存在'],
+      ['任务 完成 abc', '❌ 缺少任务编号，例如：任务 完成 #1'],
+      ['任务 查看', '❌ 缺少任务编号，例如：任务 查看 #1'],
+      ['清单 #abc', '❌ 缺少会议编号，例如：清单 #1'],
+      ['清单 应用 #abc', '❌ 缺少会议编号，例如：清单 应用 #1'],
+      ['清单 #99999', '❌ 会议 #99999 不存在'],
+    ];
+    for (const [command, expected] of cases) {
+      const reply = (await t.sim.ask(GROUP, 'wangfang', command)).text ?? '';
+      expect(reply, command).toContain(expected);
+      expect(reply, command).not.toContain('参考号');
+    }
+  });
 });
 
