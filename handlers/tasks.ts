@@ -6,8 +6,10 @@
  */
 import { TASK_ACTIONS, priorityLabel, statusLabel } from '../cards/task-cards.js';
 import { words } from '../src/i18n/vocabulary.js';
-import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
+import { parseShortId } from '../src/router/normalize.js';
+import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
 import type { UserRecord } from '../src/services/directory.js';
+import type { MeetingRow } from '../src/services/meetings.js';
 import type { HandlerServices } from '../src/services/services.js';
 import { decodeNote, renderNote } from '../src/services/task-events.js';
 import { OPEN_TASK } from '../src/services/task-status.js';
@@ -140,8 +142,7 @@ async function list(ctx: CommandContext, args: string): Promise<string> {
   let title: string;
   let rows: TaskRow[];
   if (sub === 'meeting') {
-    const meeting = rest ? await s.meetings.get(Number(rest.replace('#', ''))) : await s.meetings.current(ctx.conversation.id, ctx.now);
-    if (!meeting) throw rest ? new UserError('E_TASK_MEETING_NOT_FOUND', { id: rest.replace('#', '') }) : new UserError('E_TASK_LIST_NO_MEETING');
+    const meeting = await listedMeeting(ctx, rest);
     title = t.t('task.list.meeting', { id: meeting.id, title: meeting.title });
     rows = await s.tasks.list({ meetingId: meeting.id, status: { not: 'cancelled' } });
   } else if (sub === 'department') {
@@ -162,6 +163,22 @@ async function list(ctx: CommandContext, args: string): Promise<string> {
   if (rows.length === 0) return t.t('task.list.empty', { title });
   const lines = await Promise.all(rows.map((task) => s.tasks.line(t, task, ctx.now)));
   return t.t('task.list.rows', { title, count: rows.length, lines: lines.join('\n') });
+}
+
+/** `会议 #3` names the meeting; nothing: the group's current one. */
+async function listedMeeting(ctx: CommandContext, args: string): Promise<MeetingRow> {
+  const [token, ...extra] = args.split(' ').filter(Boolean);
+  if (extra.length > 0) throw new UsageError('E_TASK_LIST_UNKNOWN', { word: extra.join(' ') });
+  if (!token) {
+    const current = await ctx.services.meetings.current(ctx.conversation.id, ctx.now);
+    if (!current) throw new UserError('E_TASK_LIST_NO_MEETING');
+    return current;
+  }
+  const id = parseShortId(token);
+  if (id === null) throw new UsageError('E_TASK_MEETING_ID', { token, example: msg('task.example.listMeeting') });
+  const meeting = await ctx.services.meetings.get(id);
+  if (!meeting) throw new UserError('E_TASK_MEETING_NOT_FOUND', { id });
+  return meeting;
 }
 
 function related(task: TaskRow, user: UserRecord): boolean {

@@ -1,7 +1,8 @@
 /**
  * The detail of a task history entry (`TaskEvent.text`) is stored as a catalogue key with its
- * parameters (JSON), not as rendered text: each reader sees it in their own language, and a label
- * is always built once from the data, never by wrapping an already-built label.
+ * parameters (JSON), not as rendered text: each reader sees it in their own language. A detail
+ * says only what the verb does not (`按时`, `新负责人 吴军`), and each line is built once from the
+ * kind and the detail (`完成：按时`, `张伟 已完成（按时）`), never by wrapping a finished label.
  * Rows written before this format hold plain text and are shown as they are.
  */
 import type { Param, Translator } from '../i18n/translator.js';

@@ -13,7 +13,7 @@ import type { Directory } from './directory.js';
 import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
-import { encodeNote, note } from './task-events.js';
+import { decodeNote, encodeNote, note } from './task-events.js';
 import { OPEN_TASK } from './task-status.js';
 import type { TaskRow } from './tasks.js';
 
@@ -22,6 +22,8 @@ export interface ReminderHost {
   get(id: number): Promise<TaskRow | null>;
   refreshCard(task: TaskRow): Promise<TaskRow>;
 }
+
+const unique = (ids: ReadonlyArray<string | null | undefined>): string[] => [...new Set(ids.filter((id): id is string => !!id))];
 
 export class TaskReminders {
   constructor(
@@ -69,32 +71,46 @@ export class TaskReminders {
     return 'reminded';
   }
 
-  /** Overdue: the department head and the creator are told (once per due time). */
+  /**
+   * Overdue: escalated to the department head (the task's department, else the assignee's own) and
+   * the creator, and the followers are told; once per due time (a retried job finds the recorded
+   * escalation and sends nothing new).
+   */
   async overdue(data: ScheduleJobs['task.overdue'], now: Date): Promise<string> {
     const task = await this.stillDue(data.taskId, data.dueAt);
-    if (!task) return 'skipped';
-    const head = await this.departments.headOf(task.department);
+    if (!task || (await this.escalated(task))) return 'skipped';
     const assignee = task.assigneeId ? await this.directory.user(task.assigneeId) : null;
-    const targets = [...new Set([head, task.creatorId].filter((x): x is string => !!x && x !== task.assigneeId))];
-    if (targets.length === 0 && task.creatorId) targets.push(task.creatorId);
-    const readers = await this.locales.forUsers(targets);
-    await this.outbox.enqueueMany(
-      targets.map((userId) => {
-        const t = readers.get(userId)!;
-        const text = t.t('task.notify.overdue', {
-          id: task.id,
-          title: task.title,
-          due: task.dueAt,
-          assignee: assignee?.name ?? t.t('task.notify.noAssignee'),
-          status: statusLabel(t, task.status),
-          reason: task.blockedReason ? t.t('task.paren', { text: task.blockedReason }) : '',
-        });
-        return { id: `task-${task.id}-overdue-${data.dueAt}-${jobIdPart(userId)}`, target: { kind: 'user' as const, userId }, content: { type: 'text' as const, text }, priority: PRIORITY.urgent };
-      }),
-    );
-    const names = (await this.directory.usersByIds(targets)).map((u) => u.name);
-    await this.db.taskEvent.create({ data: { taskId: task.id, kind: 'overdue', actorId: null, text: encodeNote(note('task.note.overdue', { names })), createdAt: now } });
+    const head = await this.departments.headOf(task.department ?? assignee?.department ?? null);
+    const escalateTo = unique([head, task.creatorId]).filter((id) => id !== task.assigneeId);
+    if (escalateTo.length === 0) escalateTo.push(task.creatorId);
+    const followers = unique(JSON.parse(task.followerIds) as string[]).filter((id) => id !== task.assigneeId && !escalateTo.includes(id));
+    const readers = await this.locales.forUsers([...escalateTo, ...followers]);
+    const message = (userId: string, key: string) => {
+      const t = readers.get(userId)!;
+      const text = t.t(key, {
+        id: task.id,
+        title: task.title,
+        due: task.dueAt,
+        assignee: assignee?.name ?? t.t('task.notify.noAssignee'),
+        status: statusLabel(t, task.status),
+        reason: task.blockedReason ? t.t('task.paren', { text: task.blockedReason }) : '',
+      });
+      return { id: `task-${task.id}-overdue-${data.dueAt}-${jobIdPart(userId)}`, target: { kind: 'user' as const, userId }, content: { type: 'text' as const, text }, priority: PRIORITY.urgent };
+    };
+    await this.outbox.enqueueMany([...escalateTo.map((id) => message(id, 'task.notify.overdue')), ...followers.map((id) => message(id, 'task.notify.overdueFollower'))]);
+    const names = (await this.directory.usersByIds(escalateTo)).map((u) => u.name);
+    await this.db.taskEvent.create({ data: { taskId: task.id, kind: 'overdue', actorId: null, text: encodeNote(note('task.note.overdue', { names, due: task.dueAt })), createdAt: now } });
     await this.host.refreshCard(task);
-    return `escalated to ${targets.length}`;
+    return `escalated to ${escalateTo.length}, told ${followers.length} followers`;
+  }
+
+  /** Whether this due time's escalation is already recorded. */
+  private async escalated(task: TaskRow): Promise<boolean> {
+    const events = await this.db.taskEvent.findMany({ where: { taskId: task.id, kind: 'overdue' }, select: { text: true } });
+    return events.some((e) => {
+      const recorded = decodeNote(e.text);
+      const due = typeof recorded === 'object' ? recorded?.params?.due : null;
+      return due instanceof Date && due.getTime() === task.dueAt.getTime();
+    });
   }
 }

@@ -259,7 +259,7 @@ export class TaskService {
     return this.reminders.remind(data);
   }
 
-  /** Overdue: the department head and the creator are told (once per due time). */
+  /** Overdue: escalated to the department head (the task's, else the assignee's) and the creator; followers are told; once per due time. */
   overdue(data: ScheduleJobs['task.overdue'], now: Date): Promise<string> {
     return this.reminders.overdue(data, now);
   }

@@ -58,7 +58,7 @@ describe('tasks', () => {
     await t.sim.nextBotMessage('dm-zhangwei', dm.zhangwei, textWith(`任务 #${id}「布置主会场」将于`), 10_000);
     const done = await t.sim.click(card.id, 'zhangwei', 'task.done');
     expect(done.body).toMatchObject({ accepted: true, message: '已完成（按时）' });
-    await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`任务 #${id}「布置主会场」：张伟 已完成（按时完成）`));
+    await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`任务 #${id}「布置主会场」：张伟 已完成（按时）`));
     // Done: the remaining reminder and the escalation are gone, and would do nothing anyway.
     const row = (await t.app.services.tasks.get(id))!;
     for (const job of [`task-${id}-remind-0s-${row.dueAt.getTime()}`, `task-${id}-overdue-${row.dueAt.getTime()}`]) {
@@ -79,7 +79,7 @@ describe('tasks', () => {
     expect(inside.body).toMatchObject({ accepted: true, message: '已转交给 吴军' });
     await t.sim.waitForCard('dm-sunli', card.id, (c) => c.state?.label === '已转交给 吴军');
     await t.sim.nextBotMessage('dm-wujun', dm.wujun, (m) => m.card?.id === cardId(id, 'wujun'));
-    await t.sim.nextBotMessage('dm-zhaolei', dm.zhaolei, textWith(`任务 #${id}`, '孙丽 已转交（转交给 吴军）'));
+    await t.sim.nextBotMessage('dm-zhaolei', dm.zhaolei, textWith(`任务 #${id}`, '孙丽 已转交（新负责人 吴军）'));
 
     // Nobody finishes it: at the due time the assignee is reminded, after it the head and the creator are told.
     await t.sim.nextBotMessage('dm-wujun', dm.wujun, textWith(`任务 #${id}「汇总报销单」已到截止时间`), 10_000);
@@ -117,7 +117,7 @@ describe('tasks', () => {
     expect((await t.sim.ask(GROUP, 'huangmin', `任务 催办 #${id}`)).text).toContain('第 2 次');
     const shown = await t.sim.ask(GROUP, 'wangfang', `任务 #${id}`);
     expect(shown.text).toContain('催办 2 次');
-    expect(shown.text).toMatch(/王芳 催办：第 1 次催办[\s\S]*黄敏 催办：第 2 次催办/);
+    expect(shown.text).toMatch(/王芳 催办：第 1 次\n[\s\S]*黄敏 催办：第 2 次$/);
 
     const before = (await t.app.services.tasks.get(id))!.dueAt.getTime();
     expect(await t.app.queues.schedule.getJob(`task-${id}-remind-3s-${before}`)).toBeDefined();
@@ -233,7 +233,7 @@ describe('tasks', () => {
       // Her own commands are answered in English, the refusals too.
       const shown = await t.sim.ask('dm-zhouting', 'zhouting', `任务 #${id}`);
       expect(shown.text).toContain(`Task #${id} "准备翻译耳机" · in progress`);
-      expect(shown.text).toMatch(/王芳 nudged: nudge no\. 1[\s\S]*周婷 accepted/);
+      expect(shown.text).toMatch(/王芳 nudged: no\. 1\n[\s\S]*周婷 accepted/);
       const list = await t.sim.ask('dm-zhouting', 'zhouting', 'task list');
       expect(list.text).toContain('Your open tasks (');
       expect(list.text).toContain(`#${id} [high] 准备翻译耳机 · 周婷 · due `);
@@ -330,6 +330,68 @@ describe('tasks', () => {
     ];
     for (const [who, command, expected] of steps) {
       expect((await t.sim.ask(GROUP, who, command)).text, command).toContain(expected);
+    }
+  });
+
+  it("escalates an overdue personal task to the assignee's department head and the creator, and tells the followers, once", async () => {
+    const dm = { liuyang: await cursor('dm-liuyang'), wangfang: await cursor('dm-wangfang'), huangmin: await cursor('dm-huangmin'), zhouting: await cursor('dm-zhouting') };
+    // 周婷 is in 信息技术部 (again: an earlier test moved her), whose head is 刘洋.
+    expect((await t.sim.ask(GROUP, 'wangfang', '部门 成员 信息技术部 @周婷')).text).toContain('已将 周婷 加入信息技术部');
+    const id = await createTask('wangfang', '任务 @周婷 核对嘉宾名单 截止 4秒后');
+    expect((await t.sim.ask(GROUP, 'wangfang', `任务 关注 #${id} @黄敏`)).text).toContain('黄敏 已关注任务');
+    await t.sim.nextBotMessage('dm-liuyang', dm.liuyang, textWith(`🔴 任务 #${id}「核对嘉宾名单」已逾期`, '负责人 周婷'), 15_000);
+    await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`🔴 任务 #${id}「核对嘉宾名单」已逾期`), 10_000);
+    await t.sim.nextBotMessage('dm-huangmin', dm.huangmin, textWith(`🔴 你关注的任务 #${id}「核对嘉宾名单」已逾期`), 10_000);
+
+    // The job running again (a retry) tells nobody twice and records one escalation.
+    const row = (await t.app.services.tasks.get(id))!;
+    expect(await t.app.services.tasks.overdue({ taskId: id, dueAt: row.dueAt.getTime() }, new Date())).toBe('skipped');
+    const shown = await t.sim.ask(GROUP, 'wangfang', `任务 #${id}`);
+    expect(shown.text?.match(/系统 逾期：已告知 刘洋、王芳/g)).toHaveLength(1);
+    const overdueTexts = async (conversation: string, from: number) => (await t.sim.messages(conversation, from)).filter((m) => m.text?.startsWith('🔴') || m.text?.includes(`你关注的任务 #${id}`)).length;
+    expect(await overdueTexts('dm-liuyang', dm.liuyang)).toBe(1);
+    expect(await overdueTexts('dm-huangmin', dm.huangmin)).toBe(1);
+    // The assignee was reminded at the due time, not escalated to.
+    expect((await t.sim.messages('dm-zhouting', dm.zhouting)).some((m) => m.text?.includes(`任务 #${id}「核对嘉宾名单」已逾期`))).toBe(false);
+  });
+
+  it('builds each notice and history line once from the change itself, never by wrapping a finished label', async () => {
+    const dm = { zhouting: await cursor('dm-zhouting'), wangfang: await cursor('dm-wangfang') };
+    const id = await createTask('wangfang', '任务 @周婷 整理发言稿 截止 明天下午3点');
+    const first = t.app.services.tasks.time((await t.app.services.tasks.get(id))!.dueAt);
+    await t.sim.ask(GROUP, 'wangfang', `任务 改期 #${id} 2秒后`);
+    const due = t.app.services.tasks.time((await t.app.services.tasks.get(id))!.dueAt);
+    await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, textWith(`📋 任务 #${id}「整理发言稿」：王芳 修改了截止时间（${first} → ${due}）`));
+    await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, textWith(`任务 #${id}「整理发言稿」已到截止时间`), 10_000);
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', `任务 完成 #${id}`)).text).toContain('（逾期完成）');
+    const notice = await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`📋 任务 #${id}「整理发言稿」：周婷 已完成`));
+    expect(notice.text).toBe(`📋 任务 #${id}「整理发言稿」：周婷 已完成（逾期，截止 ${due}）`);
+    const shown = (await t.sim.ask(GROUP, 'wangfang', `任务 #${id}`)).text ?? '';
+    expect(shown).toContain(`改期：${first} → ${due}`);
+    expect(shown).toContain(`完成：逾期，截止 ${due}`);
+    expect(shown).not.toMatch(/逾期完成（|截止时间改为/);
+  });
+
+  it('refuses every malformed or unknown number with a clear reply instead of an apology', async () => {
+    const cases: Array<[string, string]> = [
+      ['任务 列表 会议 #abc', '❌ 「#abc」不是会议编号，例如：任务 列表 会议 #1\n用法：'],
+      ['任务 列表 会议 abc', '❌ 「abc」不是会议编号'],
+      ['任务 列表 会议 #99999', '❌ 会议 #99999 不存在'],
+      ['任务 列表 会议 #1 多余', '❌ 不认识「多余」'],
+      ['task list meeting #abc', '❌ "#abc" is not a meeting number, e.g. task list meeting #1\nUsage:'],
+      ['任务 #abc', '❌ 缺少任务编号，例如：任务 #1'],
+      ['任务 #9999999999', '❌ 缺少任务编号'],
+      ['任务 #99999', '❌ 任务 #99999 不存在'],
+      ['任务 完成 abc', '❌ 缺少任务编号，例如：任务 完成 #1'],
+      ['任务 查看', '❌ 缺少任务编号，例如：任务 查看 #1'],
+      ['清单 #abc', '❌ 缺少会议编号，例如：清单 #1'],
+      ['清单 应用 #abc', '❌ 缺少会议编号，例如：清单 应用 #1'],
+      ['清单 #99999', '❌ 会议 #99999 不存在'],
+    ];
+    for (const [command, expected] of cases) {
+      const reply = (await t.sim.ask(GROUP, 'wangfang', command)).text ?? '';
+      expect(reply, command).toContain(expected);
+      expect(reply, command).not.toContain('参考号');
     }
   });
 });
