@@ -30,7 +30,7 @@ export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   if (wecom) platforms.push(new WecomAdapter({ db, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
   if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, db, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
-  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE, config.HUIWU_TIMEZONE));
+  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config));
   return platforms;
 }
 

@@ -37,18 +37,18 @@ function clock(iso: string, timeZone: string): { short: string; full: string } {
   return { short: `${parts.hour}:${parts.minute}`, full: `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}` };
 }
 
-/** Fails unless the element's box lies fully inside the viewport (the phone's unless told). */
+/**
+ * Fails unless the element's box lies fully inside the viewport (the phone's unless told). Polled:
+ * the page re-renders the conversation list on live updates and the drawer slides in.
+ */
 async function expectOnScreen(locator: ReturnType<Page['locator']>, what: string, viewport = PHONE): Promise<void> {
-  const box = await locator.boundingBox();
-  expect(box, `${what} is rendered`).not.toBeNull();
-  const { x, y, width, height } = box!;
-  expect({ what, left: x >= 0, right: x + width <= viewport.width, top: y >= 0, bottom: y + height <= viewport.height }).toEqual({
-    what,
-    left: true,
-    right: true,
-    top: true,
-    bottom: true,
-  });
+  const where = async () => {
+    const box = await locator.boundingBox({ timeout: WAIT.timeout });
+    if (!box) return { what, rendered: false };
+    const { x, y, width, height } = box;
+    return { what, rendered: true, left: x >= 0, right: x + width <= viewport.width, top: y >= 0, bottom: y + height <= viewport.height };
+  };
+  await expect.poll(where, WAIT).toEqual({ what, rendered: true, left: true, right: true, top: true, bottom: true });
 }
 
 describe.skipIf(!hasChromium)('simulator page (headless Chromium)', () => {

@@ -1,13 +1,10 @@
-/**
- * The simulator's driver for the conversation suite: its public JSON API, nothing more.
- * As on DingTalk, a group line reaches the bot only when it @-mentions it, so `say` (SimClient.say)
- * adds `@会务助手` to group lines that do not address the bot yet.
- */
+/** The simulator's driver for the conversation suite: its public JSON API, nothing more. */
 import type { Card } from '../../cards/model.js';
 import { SIM_USERS } from '../../src/platforms/simulator/seed.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import { type SimMessage, addressed } from '../support/sim-client.js';
 import type { ChatDriver, SeenCard, SeenMessage } from './driver.js';
+
 
 export function seenCard(card: Card): SeenCard {
   const parts = [card.title, card.body ?? '', ...(card.fields ?? []).map((f) => `${f.label} ${f.value}`), card.state?.label ?? ''];

@@ -53,7 +53,7 @@ describe('commands', () => {
       ['wangfang', '帮助'],
     ];
     for (const [from, text] of chatter) {
-      const id = await t.sim.chat(GROUP, from, text);
+      const id = await t.sim.say(GROUP, from, text);
       // The message is stored and shown to the group as chat between people.
       expect((await t.sim.messages(GROUP, id - 1)).find((m) => m.id === id)).toMatchObject({ from, text });
       // The API queues a message before answering 202; a queued one stays a job until it is recorded as processed.
@@ -63,11 +63,11 @@ describe('commands', () => {
     expect(await db.reminder.count()).toBe(remindersBefore);
 
     // Addressed, the same words reach the bot; a DM needs neither the mention nor the slash.
-    const slash = await t.sim.chat(GROUP, 'wangfang', '/帮助');
+    const slash = await t.sim.say(GROUP, 'wangfang', '/帮助');
     expect((await t.sim.nextBotMessage(GROUP, slash)).text).toContain('提醒');
-    const mention = await t.sim.chat(GROUP, 'zhouting', '@会务助手 会议室在哪里？');
+    const mention = await t.sim.say(GROUP, 'zhouting', '@会务助手 会议室在哪里？');
     expect((await t.sim.nextBotMessage(GROUP, mention)).text).toBeTruthy();
-    const dm = await t.sim.chat('dm-zhouting', 'zhouting', '帮助');
+    const dm = await t.sim.say('dm-zhouting', 'zhouting', '帮助');
     expect((await t.sim.nextBotMessage('dm-zhouting', dm)).text).toContain('提醒');
   });
 

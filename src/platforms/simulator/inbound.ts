@@ -10,17 +10,9 @@ import type { EventEmitter } from 'node:events';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { internalId } from '../../services/ids.js';
-import { BOT_NAMES } from '../../router/router.js';
-import type { CardActionOutcome, InboundSink, Mention } from '../types.js';
+import { isAddressedToBot } from '../../router/router.js';
+import type { CardActionOutcome, InboundSink, Mention, MessageEvent } from '../types.js';
 import { SimError } from './errors.js';
-
-/**
- * A group message for the bot: it @-mentions the bot, or starts with `/` (the router's other sign of
- * a command). Real platforms deliver nothing else from a group to a bot.
- */
-export function addressesBot(text: string): boolean {
-  return BOT_NAMES.some((name) => text.includes(`@${name}`)) || /^\s*[/／]/.test(text);
-}
 
 export class SimulatorInbound {
   private sink: InboundSink | null = null;
@@ -48,10 +40,7 @@ export class SimulatorInbound {
 
     const row = await this.db.simMessage.create({ data: { conversationId: conversationExternalId, fromId: fromExternalId, text } });
     this.changes.emit('change', conversationExternalId);
-    // As on DingTalk and WeCom's bot, a group message reaches the bot only when it @-mentions it (or is a /command).
-    if (conversation.type === 'group' && !addressesBot(text)) return row.id;
-    const mentions = await this.mentionsIn(text);
-    await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({
+    const event: MessageEvent = {
       kind: 'message',
       platform: 'simulator',
       eventId: `msg-${row.id}`,
@@ -59,9 +48,13 @@ export class SimulatorInbound {
       conversationType: conversation.type,
       userId: user.id,
       text,
-      mentions,
+      mentions: [],
       receivedAt: row.createdAt.toISOString(),
-    }));
+    };
+    // Group chat between people stays between people, as on DingTalk and WeCom's intelligent bot.
+    if (!isAddressedToBot(event, conversation)) return row.id;
+    const mentions = await this.mentionsIn(text);
+    await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({ ...event, mentions }));
     return row.id;
   }
 

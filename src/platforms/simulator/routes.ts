@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { BOT_ID, type SimulatorAdapter } from './adapter.js';
+import type { SimulatorAdapter } from './adapter.js';
 import { SimError } from './errors.js';
 
 const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
@@ -149,5 +149,5 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     },
   );
 
-  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手', timeZone: sim.timeZone }));
+  app.get('/sim/api/bot', async () => sim.bot());
 }
