@@ -5,7 +5,6 @@
  */
 import { INCIDENT_ACTIONS, INCIDENT_REPORT_ACTION, SATISFACTION_ACTIONS } from '../cards/incident-cards.js';
 import { levelMsg, satisfactionMsg, storedType, typeList, typeOfWord, levelOfWord } from '../cards/incident-labels.js';
-import { PRIORITY } from '../src/queue/queues.js';
 import { type CardActionSpec, UserError } from '../src/router/types.js';
 import type { HandlerServices } from '../src/services/services.js';
 import type { IncidentRow } from '../src/services/incidents.js';
@@ -65,7 +64,6 @@ export const incidentActions: CardActionSpec[] = [
       await services.cards.update(
         card.id,
         (c, reader) => ({ ...c, state: { status: 'reported', label: reader.t('incident.action.reportedState', { id: incident.id, name: user.name }), closed: true } }),
-        PRIORITY.interactive,
       );
       return { accepted: true, message: t.t('incident.action.reported', { id: incident.id }) };
     },

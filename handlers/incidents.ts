@@ -8,7 +8,6 @@ import { reportCard } from '../cards/incident-cards.js';
 import { eventLabel, eventText, formatDuration, labelMsg, levelMsg, statusMsg, storedType, typeList, typeMsg, typeOfWord } from '../cards/incident-labels.js';
 import { words } from '../src/i18n/vocabulary.js';
 import type { Translator } from '../src/i18n/translator.js';
-import { jobIdPart } from '../src/queue/queues.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { HandlerServices } from '../src/services/services.js';
 import type { IncidentRow } from '../src/services/incidents.js';
@@ -22,7 +21,7 @@ import { incidentActions } from './incident-actions.js';
 export const reportCommand: CommandSpec = {
   id: 'incident-report',
   async handle(ctx) {
-    if (!ctx.args) return { type: 'card', card: reportCard(ctx.t, `increport-${jobIdPart(ctx.event.eventId)}`) };
+    if (!ctx.args) return { type: 'card', card: reportCard(ctx.t, `increport-${ctx.event.eventId}`) };
     const spec = parseReport(ctx.args);
     const complainant = spec.type === 'complaint' ? (ctx.mentions[0]?.id ?? null) : null;
     const incident = await ctx.services.incidents.report(

@@ -24,6 +24,7 @@ import { RedisOnceLedger } from './redis/once.js';
 import { Retention } from './services/retention.js';
 import { Router } from './router/router.js';
 import { buildServer } from './server.js';
+import { CardRefStore } from './services/card-refs.js';
 import { CardService } from './services/cards.js';
 import { Directory } from './services/directory.js';
 import { DomainEvents } from './services/events.js';
@@ -59,7 +60,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
 
   const directory = new Directory(db);
   const locales = new LocaleService(directory, config);
-  const adapters = createAdapters({ config, db, directory, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
+  const cardRefs = new CardRefStore(db);
+  const media = new MediaStore(db);
+  const adapters = createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
   const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
   const outbox = new Outbox(db, queues.outbound, config, log);
   const cards = new CardService(db, outbox, locales);
@@ -73,10 +76,11 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     locales,
     outbox,
     cards,
+    cardRefs,
     scheduler,
     events: new DomainEvents(),
     pii: new PiiCipher(secrets.piiKey),
-    media: new MediaStore(db),
+    media,
     urgent: new UrgentNotifier(adapters, outbox, locales, log),
     calendar: new PlatformCalendar(adapters, log),
     piiKey: secrets.piiKey,

@@ -118,3 +118,14 @@ export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** What an adapter keeps about a card we sent (the platform's reference to it) and reads (its current model). */
+export interface CardRefPort {
+  get(cardId: string): Promise<{ platformRef: string | null; model: Card } | null>;
+  setPlatformRef(cardId: string, platformRef: string): Promise<void>;
+}
+
+/** Stored images (chart PNGs) an adapter uploads to its platform. */
+export interface MediaPort {
+  get(id: string): Promise<{ mime: string; data: Buffer } | null>;
+}

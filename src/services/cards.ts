@@ -6,7 +6,7 @@
 import type { Card } from '../../cards/model.js';
 import type { PrismaClient } from '../db/client.js';
 import type { OutboundTarget } from '../platforms/types.js';
-import type { Priority } from '../queue/queues.js';
+import { PRIORITY, type Priority } from '../queue/queues.js';
 import type { Translator } from '../i18n/translator.js';
 import type { LocaleService } from './locales.js';
 import { type Outbox, targetId } from './outbox.js';
@@ -82,7 +82,7 @@ export class CardService {
   }
 
   /** Applies `change` to the stored card and queues the platform update. `change` gets the card reader's translator. */
-  async update(id: string, change: (card: Card, t: Translator) => Card, priority: Priority): Promise<Card> {
+  async update(id: string, change: (card: Card, t: Translator) => Card, priority: Priority = PRIORITY.interactive): Promise<Card> {
     const row = await this.db.card.findUnique({ where: { id } });
     if (!row) throw new Error(`Unknown card ${id}`);
     const target: OutboundTarget =
@@ -97,14 +97,6 @@ export class CardService {
       priority,
     });
     return next;
-  }
-
-  async setPlatformRef(id: string, platformRef: string): Promise<void> {
-    await this.db.card.update({ where: { id }, data: { platformRef } });
-  }
-
-  async platformRef(id: string): Promise<string | null> {
-    return (await this.db.card.findUnique({ where: { id }, select: { platformRef: true } }))?.platformRef ?? null;
   }
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { CalendarPort } from './calendar.js';
+import type { CardRefPort } from '../platforms/types.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
 import type { DomainEvents } from './events.js';
@@ -27,6 +28,8 @@ export interface CoreServices {
   locales: LocaleService;
   outbox: Outbox;
   cards: CardService;
+  /** The platforms' references to the cards we sent (adapters keep theirs through it). */
+  cardRefs: CardRefPort;
   scheduler: Scheduler;
   /** Changes one capability reports and others react to (a meeting moved: check executives' schedules). */
   events: DomainEvents;

@@ -15,7 +15,7 @@ import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import { decodeNote, encodeNote, note } from './task-events.js';
 import { OPEN_TASK } from './task-status.js';
-import type { TaskRow } from './tasks.js';
+import type { TaskRow } from './task-status.js';
 
 /** What the reminders need from the task service: the row and the assignee's card. */
 export interface ReminderHost {

@@ -22,7 +22,7 @@ import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import { type Note, encodeNote, note, renderNote } from './task-events.js';
 import { TaskReminders } from './task-reminders.js';
-import { OPEN_TASK } from './task-status.js';
+import { OPEN_TASK, type TaskRow } from './task-status.js';
 
 declare module './services.js' {
   interface Services {
@@ -39,7 +39,7 @@ declare module '../queue/queues.js' {
   }
 }
 
-export type TaskRow = NonNullable<Awaited<ReturnType<PrismaClient['task']['findUnique']>>>;
+export type { TaskRow };
 
 export interface NewTask {
   title: string;

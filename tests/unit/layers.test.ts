@@ -28,8 +28,9 @@ function importsOf(file: string): string[] {
     .map((f) => f.fileName)
     .filter((spec) => spec.startsWith('.'))
     .map((spec) => {
-      const base = relative(root, join(root, dirname(file), spec)).replace(/\.js$/, '');
-      return [`${base}.ts`, `${base}/index.ts`].find((p) => existsSync(join(root, p))) ?? `${base} (unresolved)`;
+      const path = relative(root, join(root, dirname(file), spec));
+      const base = path.replace(/\.js$/, '');
+      return [`${base}.ts`, `${base}/index.ts`, path].find((p) => existsSync(join(root, p))) ?? `${base} (unresolved)`;
     });
 }
 

@@ -8,14 +8,12 @@ import type { Logger } from 'pino';
 import { renderDingTalkCard, renderDingTalkNotice } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Config } from '../../config.js';
-import type { PrismaClient } from '../../db/client.js';
 import { words } from '../../i18n/vocabulary.js';
 import { LocaleService } from '../../services/locales.js';
 import { MemoryOnceLedger, type OnceLedger } from '../../redis/once.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
-import { MediaStore } from '../../services/media.js';
-import type { BusySlot, InboundSink, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
+import type { BusySlot, CardRefPort, InboundSink, MediaPort, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
 import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
 import { DingTalkCalendar } from './calendar.js';
 import { OpenApiClient } from './open-api.js';
@@ -32,7 +30,8 @@ const CARD_ACK_WAIT_MS = 2500;
 
 export interface DingTalkAdapterDeps {
   config: Config;
-  db: PrismaClient;
+  cardRefs: CardRefPort;
+  media: MediaPort;
   directory: Directory;
   log: Logger;
   clock?: () => number;
@@ -67,7 +66,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       dingRemindType: config.DINGTALK_DING_REMIND_TYPE as 1 | 2 | 3,
       qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS,
       log: this.log,
-      media: new MediaStore(deps.db),
+      media: deps.media,
       translatorFor: (place) => {
         const locales = new LocaleService(deps.directory, config);
         return place.kind === 'group' ? locales.forConversation(internalId('dingtalk', place.cid)) : locales.forUser(internalId('dingtalk', place.staffId));
@@ -168,9 +167,9 @@ export class DingTalkAdapter implements PlatformAdapter {
       this.log.debug({ err: error, cardId: event.cardId }, 'DingTalk card action still running at ACK time');
       return null;
     }
-    const row = await this.deps.db.card.findUnique({ where: { id: event.cardId }, select: { model: true } });
+    const row = await this.deps.cardRefs.get(event.cardId);
     return {
-      ...(row ? { cardData: { cardParamMap: renderDingTalkCard(JSON.parse(row.model) as Card) } } : {}),
+      ...(row ? { cardData: { cardParamMap: renderDingTalkCard(row.model) } } : {}),
       userPrivateData: { cardParamMap: renderDingTalkNotice(notice) },
       cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
     };
