@@ -33,6 +33,8 @@ export type IncidentEventRow = NonNullable<Awaited<ReturnType<PrismaClient['inci
 
 export interface NewIncident {
   conversationId: string;
+  /** Chosen by the caller: named with 会议 #N, or the group's only current meeting. */
+  meetingId: number | null;
   reporterId: string;
   type: string;
   severity: number;
@@ -87,10 +89,9 @@ export class IncidentService {
   // ---- reporting -----------------------------------------------------------------------
 
   async report(input: NewIncident, now: Date): Promise<IncidentRow> {
-    const meeting = await this.meetings.current(input.conversationId, now);
-    const primary = (await this.access.dutyRoster(meeting?.id ?? null, input.type)).filter((r) => r.level === 1).map((r) => r.userId);
+    const primary = (await this.access.dutyRoster(input.meetingId, input.type)).filter((r) => r.level === 1).map((r) => r.userId);
     const incident = await this.db.incident.create({
-      data: { ...input, meetingId: meeting?.id ?? null, responderIds: JSON.stringify(primary), notifiedIds: JSON.stringify(primary), createdAt: now },
+      data: { ...input, responderIds: JSON.stringify(primary), notifiedIds: JSON.stringify(primary), createdAt: now },
     });
     await this.record(incident.id, 'reported', input.reporterId, JSON.stringify({ severity: input.severity }), now);
     const view = await this.view(incident);

@@ -261,5 +261,53 @@ describe('incidents', () => {
     await t.sim.ask(EN, 'wangfang', `incidents resolve #${idOf(complaint)} cleaned`);
     await t.sim.ask(EN, 'wangfang', 'incidents duty security clear default');
   }, 30_000);
+
+  it('attaches to the meeting named with 会议 #N anywhere, else to the group\'s only current meeting (saying so), and asks when there are several', async () => {
+    const G = 'gala-group';
+    const everyone = (await t.app.services.directory.usersOfPlatform('simulator')).map((u) => u.id);
+    await t.app.services.directory.upsertConversation({ platform: 'simulator', externalId: G, name: '晚宴筹备群', type: 'group', memberIds: everyone });
+    const rehearsal = idOf(await t.sim.ask(G, 'wangfang', '会议 新建 彩排 1小时后 地点 主会场'));
+    const banquet = idOf(await t.sim.ask(G, 'wangfang', '会议 新建 晚宴 明天晚上7点 地点 宴会厅'));
+    const meetingOf = async (reply: SimMessage) => (await t.app.services.incidents.get(idOf(reply)))!;
+
+    // Without 会议 #N: the one meeting running or starting within 12 hours, named so a wrong guess can be corrected.
+    const implicit = await t.sim.ask(G, 'wujun', '上报 设备 P3 宴会厅 音响没声音');
+    expect(implicit.text).toContain(`会议：#${rehearsal} 彩排（已关联会议 #${rehearsal}「彩排」；如不对，请在命令末尾加上 会议 #编号）`);
+    expect((await meetingOf(implicit)).meetingId).toBe(rehearsal);
+
+    // 会议 #N at the end, at the start, glued, or in English: that meeting, and the words are not part of the description.
+    for (const text of [`上报 设备 P3 宴会厅 音响没声音 会议 #${banquet}`, `上报 会议 #${banquet} 设备 P3 宴会厅 音响没声音`, `上报 设备 会议#${banquet} P3 宴会厅 音响没声音`, `report equipment P3 宴会厅 音响没声音 meeting #${banquet}`]) {
+      const reply = await t.sim.ask(G, 'wujun', text);
+      expect(reply.text, text).toMatch(/已上报事件|Incident #\d+ reported/);
+      const row = await meetingOf(reply);
+      expect(row.meetingId, text).toBe(banquet);
+      expect(row.description, text).toBe('音响没声音');
+      expect(row.location, text).toBe('宴会厅');
+    }
+    expect((await t.sim.ask(G, 'wujun', `上报 设备 P3 宴会厅 音响没声音 会议 #${banquet}`)).text).toContain(`会议：#${banquet} 晚宴\n`);
+
+    // An unknown meeting is refused and nothing is reported.
+    const count = await t.app.services.db.incident.count();
+    expect((await t.sim.ask(G, 'wujun', '上报 设备 P3 宴会厅 音响没声音 会议 #9999')).text).toBe('❌ 会议 #9999 不存在');
+
+    // Two meetings within 12 hours: the command asks which one; the report card offers the choice.
+    const tea = idOf(await t.sim.ask(G, 'wangfang', '会议 新建 茶歇 3小时后 地点 大堂'));
+    const ambiguous = await t.sim.ask(G, 'wujun', '上报 后勤 P3 大堂 茶水不够');
+    expect(ambiguous.text).toContain(`本群现在有多个会议（#${rehearsal} 彩排 / #${tea} 茶歇）`);
+    expect(await t.app.services.db.incident.count()).toBe(count);
+    const chosen = await t.sim.ask(G, 'wujun', `上报 后勤 P3 大堂 茶水不够 会议 #${tea}`);
+    expect((await meetingOf(chosen)).meetingId).toBe(tea);
+
+    const formAt = await cursor(G);
+    await t.sim.say(G, 'wujun', '上报');
+    const form = (await t.sim.nextBotMessage(G, formAt, (m) => m.card?.title === '🆘 上报事件')).card!;
+    expect(form.inputs?.find((i) => i.key === 'meeting')?.options?.map((o) => o.value)).toEqual([String(rehearsal), String(tea)]);
+    const noChoice = await t.sim.click(form.id, 'wujun', 'incident.report', { type: '后勤', severity: '3', location: '大堂', description: '缺椅子' });
+    expect(noChoice.body.accepted).toBe(false);
+    expect(noChoice.body.reason).toContain('本群现在有多个会议');
+    const picked = await t.sim.click(form.id, 'wujun', 'incident.report', { type: '后勤', severity: '3', location: '大堂', description: '缺椅子', meeting: String(tea) });
+    expect(picked.body.accepted).toBe(true);
+    expect((await t.app.services.incidents.get(Number(/#(\d+)/.exec(picked.body.message ?? '')![1])))!.meetingId).toBe(tea);
+  }, 30_000);
 });
 
