@@ -18,7 +18,7 @@ import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { Directory, UserRecord } from './directory.js';
 import { IncidentAccess, type IncidentVerb } from './incident-access.js';
-import { IncidentEscalation, LAST_STEP, escalationJobId } from './incident-escalation.js';
+import { IncidentEscalation, LAST_STEP } from './incident-escalation.js';
 import { incidentFigures, type IncidentFigures } from './incident-review.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
@@ -46,6 +46,10 @@ export interface NewIncident {
 export const incidentCardId = (id: number) => `inc-${id}`;
 const dmCardId = (id: number, userId: string) => `inc-${id}-u-${jobIdPart(userId)}`;
 const execCardId = (id: number, userId: string) => `inc-${id}-exec-${jobIdPart(userId)}`;
+/** One satisfaction check per resolution: `inc-3-csat`, then `inc-3-csat-2` after a reopening. */
+const csatCardId = (id: number, round: number) => (round > 0 ? `inc-${id}-csat-${round + 1}` : `inc-${id}-csat`);
+/** Events that restart the acknowledgement clock. */
+const CLOCK_EVENTS = new Set(['reported', 'escalated', 'raised', 'reopened']);
 
 const ids = (json: string) => JSON.parse(json) as string[];
 
@@ -122,7 +126,8 @@ export class IncidentService {
     }
     if (!(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, 'ack');
     // Conditional update: two responders clicking at once make one owner.
-    const won = await this.db.incident.updateMany({ where: { id: incident.id, status: 'open' }, data: { status: 'acknowledged', ownerId: user.id, ackedAt: now } });
+    // The first claim's time stays: a reopened complaint claimed again keeps its review figures.
+    const won = await this.db.incident.updateMany({ where: { id: incident.id, status: 'open' }, data: { status: 'acknowledged', ownerId: user.id, ackedAt: incident.ackedAt ?? now } });
     if (won.count === 0) return this.acknowledge((await this.get(incident.id))!, user, now);
     await this.escalation.cancel(incident.id);
     await this.record(incident.id, 'acknowledged', user.id, null, now);
@@ -147,7 +152,7 @@ export class IncidentService {
     const updated = await this.db.incident.update({ where: { id: incident.id }, data: { severity } });
     await this.record(incident.id, 'raised', user.id, JSON.stringify({ from: incident.severity, to: severity }), now);
     if (updated.status === 'open') {
-      await this.scheduler.cancel(escalationJobId(incident.id, updated.escalationLevel + 1));
+      await this.escalation.cancel(incident.id);
       await this.escalation.schedule(updated, updated.escalationLevel + 1, now);
     } else if (severity <= 2 && incident.severity > 2) {
       await this.escalation.startUpdateReminders(incident.id, now);
@@ -162,7 +167,8 @@ export class IncidentService {
     if (!text) throw new UserError('E_INCIDENT_RESOLUTION_EMPTY');
     const done = await this.db.incident.updateMany({
       where: { id: incident.id, status: { in: ['open', 'acknowledged'] } },
-      data: { status: 'resolved', resolvedAt: now, resolution: text, ownerId: incident.ownerId ?? user.id },
+      // A new resolution is rated anew.
+      data: { status: 'resolved', resolvedAt: now, resolution: text, ownerId: incident.ownerId ?? user.id, satisfaction: null },
     });
     if (done.count === 0) throw new UserError('E_INCIDENT_ALREADY_RESOLVED', { id: incident.id });
     await this.escalation.cancel(incident.id);
@@ -170,7 +176,7 @@ export class IncidentService {
     const resolved = await this.refresh(incident.id);
     if (isComplaint(resolved.type) && resolved.complainantId) {
       const t = await this.locales.forUser(resolved.complainantId);
-      await this.cards.send(satisfactionCard(t, `inc-${resolved.id}-csat`, resolved.id, resolved.description), {
+      await this.cards.send(satisfactionCard(t, csatCardId(resolved.id, await this.escalation.round(resolved.id)), resolved.id, resolved.description), {
         kind: 'incident-csat',
         refId: String(resolved.id),
         target: { kind: 'user', userId: resolved.complainantId },
@@ -181,13 +187,22 @@ export class IncidentService {
     return resolved;
   }
 
+  /**
+   * The complainant's rating of the latest resolution. 不满意 reopens the complaint and pages its
+   * owner and the next escalation step; the conditional update lets one answer per resolution
+   * through, however often (or however simultaneously) it is clicked.
+   */
   async recordSatisfaction(incident: IncidentRow, user: UserRecord, answer: Satisfaction, now: Date): Promise<void> {
     if (incident.complainantId !== user.id) throw new UserError('E_INCIDENT_NOT_COMPLAINANT');
     if (incident.satisfaction) throw new UserError('E_INCIDENT_ALREADY_RATED', { answer: satisfactionMsg(incident.satisfaction) });
-    await this.db.incident.update({ where: { id: incident.id }, data: { satisfaction: answer } });
+    const rated = await this.db.incident.updateMany({ where: { id: incident.id, status: 'resolved', satisfaction: null }, data: { satisfaction: answer } });
+    if (rated.count === 0) throw new UserError('E_INCIDENT_RATING_CLOSED');
     await this.record(incident.id, 'satisfaction', user.id, JSON.stringify({ answer }), now);
-    const cardId = `inc-${incident.id}-csat`;
-    await this.cards.update(cardId, (_card, t) => satisfactionCard(t, cardId, incident.id, incident.description, answer), PRIORITY.interactive);
+    const cardId = csatCardId(incident.id, await this.escalation.round(incident.id));
+    if (await this.cards.get(cardId)) {
+      await this.cards.update(cardId, (_card, t) => satisfactionCard(t, cardId, incident.id, incident.description, answer), PRIORITY.interactive);
+    }
+    if (answer === 'bad') await this.escalation.reopen((await this.get(incident.id))!, now);
   }
 
   /** A follow-up action for the review (复盘); it can become a task. */
@@ -266,7 +281,7 @@ export class IncidentService {
     const meeting = incident.meetingId ? await this.meetings.get(incident.meetingId) : null;
     const events = await this.timeline(incident.id);
     const lastUpdate = events.filter((e) => e.kind === 'update').at(-1);
-    const lastClock = events.filter((e) => ['reported', 'escalated', 'raised'].includes(e.kind)).at(-1)?.createdAt ?? incident.createdAt;
+    const lastClock = events.filter((e) => CLOCK_EVENTS.has(e.kind)).at(-1)?.createdAt ?? incident.createdAt;
     const lastEscalation = events.filter((e) => e.kind === 'escalated').at(-1);
     const updater = lastUpdate?.actorId ? (await this.directory.user(lastUpdate.actorId))?.name : null;
     const responders = ids(incident.responderIds).map((id) => name(id) ?? id);

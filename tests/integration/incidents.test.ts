@@ -260,6 +260,7 @@ describe('incidents', () => {
     expect((await t.sim.ask(EN, 'zhouting', 'incidents frobnicate')).text).toContain('Unknown sub-command "frobnicate"');
     await t.sim.ask(EN, 'wangfang', `incidents resolve #${idOf(complaint)} cleaned`);
     await t.sim.ask(EN, 'wangfang', 'incidents duty security clear default');
+    await t.sim.ask('dm-zhouting', 'zhouting', 'language default');
   }, 30_000);
 
   it('attaches to the meeting named with 会议 #N anywhere, else to the group\'s only current meeting (saying so), and asks when there are several', async () => {
@@ -308,6 +309,49 @@ describe('incidents', () => {
     const picked = await t.sim.click(form.id, 'wujun', 'incident.report', { type: '后勤', severity: '3', location: '大堂', description: '缺椅子', meeting: String(tea) });
     expect(picked.body.accepted).toBe(true);
     expect((await t.app.services.incidents.get(Number(/#(\d+)/.exec(picked.body.message ?? '')![1])))!.meetingId).toBe(tea);
+  }, 30_000);
+
+  it('reopens and escalates a complaint whose complainant answers 不满意, alerting once', async () => {
+    expect((await t.sim.ask(GROUP, 'wangfang', '事件 备岗 客诉 @周婷')).text).toContain('备岗响应人：周婷');
+    const reply = await t.sim.ask(GROUP, 'zhaolei', '上报 客诉 一级 大堂 @黄敏 空调太冷');
+    const id = idOf(reply);
+    expect((await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${id} 已调高温度`)).text).toContain('已解决');
+    const before = { huangmin: await cursor('dm-huangmin'), zhouting: await cursor('dm-zhouting'), wangfang: await cursor('dm-wangfang'), group: await cursor(GROUP) };
+    const check = (await t.sim.nextBotMessage('dm-huangmin', 0, (m) => m.card?.id === `inc-${id}-csat`)).card!;
+
+    expect((await t.sim.click(check.id, 'huangmin', 'incident.csat.bad')).body).toMatchObject({ accepted: true, message: '感谢评价：不满意' });
+    // Reopened, recorded, and the next step (the complaint's backup) paged at once; the owner is told.
+    const row = (await t.app.services.incidents.get(id))!;
+    expect(row.status).toBe('open');
+    expect(row.escalationLevel).toBe(1);
+    await t.sim.nextBotMessage('dm-zhouting', before.zhouting, urgentAbout(id));
+    await t.sim.nextBotMessage('dm-zhouting', before.zhouting, (m) => m.card?.id === dmCard(id, 'zhouting'));
+    const owner = await t.sim.nextBotMessage('dm-wangfang', before.wangfang, (m) => m.text?.includes(`投诉人对客诉 #${id} 的处理结果不满意`) ?? false);
+    expect(owner.text).toContain('已重新打开并升级至备岗响应人：周婷');
+    await t.sim.nextBotMessage(GROUP, before.group, (m) => m.text?.includes(`客诉 #${id} 投诉人对处理结果不满意，已重新打开并升级至备岗响应人：周婷`) ?? false);
+    await t.sim.waitForCard(GROUP, `inc-${id}`, (c) => c.state?.status === 'open');
+    expect((await t.app.services.incidents.timeline(id)).map((e) => e.kind)).toEqual(['reported', 'resolved', 'satisfaction', 'reopened']);
+    expect((await t.sim.ask(GROUP, 'wangfang', `事件 #${id}`)).text).toContain('系统 重新打开：投诉人不满意，重新打开并升级至备岗响应人：周婷');
+    // Left alone, it goes on escalating at the complaint level's deadline.
+    expect(await t.app.queues.schedule.getJob(`incident-${id}-r1-esc-2`)).toBeDefined();
+
+    // Clicking again, or the same answer arriving twice, alerts nobody a second time.
+    expect((await t.sim.click(check.id, 'huangmin', 'incident.csat.bad')).body.accepted).toBe(false);
+    const huangmin = (await t.app.services.directory.user('simulator:huangmin'))!;
+    await expect(t.app.services.incidents.recordSatisfaction((await t.app.services.incidents.get(id))!, huangmin, 'bad', new Date())).rejects.toThrow();
+    expect((await t.app.services.incidents.timeline(id)).filter((e) => e.kind === 'reopened')).toHaveLength(1);
+    expect((await t.sim.messages('dm-zhouting', before.zhouting)).filter(urgentAbout(id))).toHaveLength(1);
+    expect((await t.sim.messages('dm-wangfang', before.wangfang)).filter((m) => m.text?.includes(`客诉 #${id} 的处理结果不满意`))).toHaveLength(1);
+
+    // Claimed and resolved again: the complainant is asked again, and a happy answer closes it.
+    expect((await t.sim.ask(GROUP, 'zhouting', `事件 认领 #${id}`)).text).toContain(`你已认领事件 #${id}`);
+    expect(await t.app.queues.schedule.getJob(`incident-${id}-r1-esc-2`)).toBeUndefined();
+    await t.sim.ask(GROUP, 'zhouting', `事件 解决 #${id} 已换到朝南的房间`);
+    const again = (await t.sim.nextBotMessage('dm-huangmin', before.huangmin, (m) => m.card?.id === `inc-${id}-csat-2`)).card!;
+    expect((await t.sim.click(again.id, 'huangmin', 'incident.csat.good')).body.accepted).toBe(true);
+    expect((await t.app.services.incidents.get(id))!.status).toBe('resolved');
+    expect((await t.sim.ask(GROUP, 'wangfang', `复盘 #${id}`)).text).toContain('满意度：满意');
+    await t.sim.ask(GROUP, 'wangfang', '事件 值班 客诉 清除');
   }, 30_000);
 });
 
