@@ -79,10 +79,10 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const checkin = new CheckinService(db, meetings, cards, config);
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const departments = new DepartmentService(db, directory);
-  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, locales, log), config, locales);
+  const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
+  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, locales, log), config, locales, schedule);
   const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, config);
   const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, config);
-  const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
   const conflicts = new ConflictService(db, scheduler, cards, outbox, schedule, meetings, config, log);
   meetings.onScheduleChange = (meetingId) => conflicts.meetingChanged(meetingId);
   rsvp.onAttendeesChanged = (meetingId, userIds) => conflicts.attendeesChanged(meetingId, userIds);

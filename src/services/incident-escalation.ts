@@ -114,7 +114,12 @@ export class IncidentEscalation {
     const incident = await this.host.get(data.incidentId);
     if (!incident || incident.status !== 'open' || incident.escalationLevel >= data.step) return 'skipped';
     const next = await this.nextTargets(incident, data.step);
-    if (!next) return 'nobody left to escalate to';
+    if (!next) {
+      // The chain has run out: no further deadline, so the cards stop showing the one that passed.
+      await this.db.incident.update({ where: { id: incident.id }, data: { escalationLevel: LAST_STEP } });
+      await this.host.refresh(incident.id);
+      return 'nobody left to escalate to';
+    }
     const { step, targets } = next;
     const names = (await this.directory.usersByIds(targets)).map((u) => u.name);
     const updated = await this.page(incident, step, targets);

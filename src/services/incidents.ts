@@ -23,6 +23,7 @@ import { incidentFigures, type IncidentFigures } from './incident-review.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
+import type { ScheduleService } from './schedule.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
 
@@ -67,6 +68,8 @@ export class IncidentService {
     urgent: UrgentNotifier,
     private readonly config: Config,
     private readonly locales: LocaleService,
+    /** The executives' assistants (the schedule service), who also get the summary. */
+    private readonly assistants: Pick<ScheduleService, 'assistantsOf'>,
   ) {
     this.access = new IncidentAccess(db, directory, meetings);
     this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, locales, this.access, this);
@@ -250,12 +253,24 @@ export class IncidentService {
     );
   }
 
-  private async sendExecutiveCards(incident: IncidentRow, view: IncidentView): Promise<void> {
+  /** Who reads the executives' summary: each executive, and each of their assistants (with the executive's name). */
+  private async summaryReaders(incident: IncidentRow): Promise<Map<string, string | null>> {
     const executives = await this.access.executivesOf(incident);
-    const readers = await this.locales.forUsers(executives);
+    const readers = new Map<string, string | null>(executives.map((id) => [id, null]));
+    const names = await this.directory.usersByIds(executives);
+    for (const executive of executives) {
+      const name = names.find((u) => u.id === executive)?.name ?? executive;
+      for (const assistant of await this.assistants.assistantsOf(executive)) if (!readers.has(assistant)) readers.set(assistant, name);
+    }
+    return readers;
+  }
+
+  private async sendExecutiveCards(incident: IncidentRow, view: IncidentView): Promise<void> {
+    const readers = await this.summaryReaders(incident);
+    const translators = await this.locales.forUsers([...readers.keys()]);
     await this.cards.sendMany(
-      executives.map((userId) => ({
-        card: executiveSummaryCard(readers.get(userId)!, execCardId(incident.id, userId), view),
+      [...readers].map(([userId, forExecutive]) => ({
+        card: executiveSummaryCard(translators.get(userId)!, execCardId(incident.id, userId), view, forExecutive),
         options: { kind: 'incident-exec', refId: String(incident.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.urgent },
       })),
     );
@@ -268,8 +283,11 @@ export class IncidentService {
     for (const card of await this.cards.byRef('incident', String(incidentId))) {
       await this.cards.update(card.id, (_card, t) => incidentCard(t, card.id, view), PRIORITY.urgent);
     }
-    for (const card of await this.cards.byRef('incident-exec', String(incidentId))) {
-      await this.cards.update(card.id, (_card, t) => executiveSummaryCard(t, card.id, view), PRIORITY.interactive);
+    const summaries = await this.cards.byRef('incident-exec', String(incidentId));
+    const readers = summaries.length > 0 ? await this.summaryReaders(incident) : new Map<string, string | null>();
+    for (const card of summaries) {
+      const forExecutive = (card.recipientUserId && readers.get(card.recipientUserId)) ?? null;
+      await this.cards.update(card.id, (_card, t) => executiveSummaryCard(t, card.id, view, forExecutive), PRIORITY.interactive);
     }
     return incident;
   }

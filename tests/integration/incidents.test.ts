@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
 import { translator } from '../../src/i18n/translator.js';
 import { formatDuration as formatIn } from '../../src/services/incidents.js';
+import { formatDateTime } from '../../src/time/zoned.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import type { SimMessage } from '../support/sim-client.js';
 
@@ -352,6 +353,53 @@ describe('incidents', () => {
     expect((await t.app.services.incidents.get(id))!.status).toBe('resolved');
     expect((await t.sim.ask(GROUP, 'wangfang', `复盘 #${id}`)).text).toContain('满意度：满意');
     await t.sim.ask(GROUP, 'wangfang', '事件 值班 客诉 清除');
+  }, 30_000);
+
+  it('sends the executives\' summary to their assistants too, titles complaints as complaints, and shows the current claim deadline', async () => {
+    const before = { chenjing: await cursor('dm-chenjing'), lizong: await cursor('dm-lizong') };
+    const p1 = await report('wujun', '上报 安全 P1 2号门 人群拥挤');
+    const assistantCard = (await t.sim.nextBotMessage('dm-chenjing', before.chenjing, (m) => m.card?.id === `inc-${p1}-exec-simulator_chenjing`)).card!;
+    expect(assistantCard.title).toBe(`📣 P1 事件摘要 #${p1} 安全 · 2号门`);
+    expect(field(assistantCard, '高管')).toBe('李总');
+    expect(field(assistantCard, '状态')).toBe('待认领');
+    await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${p1} 已疏导`);
+    await t.sim.waitForCard('dm-chenjing', assistantCard.id, (c) => field(c, '状态') === '已解决' && field(c, '高管') === '李总');
+
+    const complaint = await report('zhaolei', '上报 客诉 一级 贵宾室 @黄敏 无人接待');
+    const summary = (await t.sim.nextBotMessage('dm-lizong', before.lizong, (m) => m.card?.id === `inc-${complaint}-exec-simulator_lizong`)).card!;
+    expect(summary.title).toBe(`📣 一级客诉摘要 #${complaint} · 贵宾室`);
+    await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${complaint} 已安排接待`);
+
+    // The claim deadline shown moves with each escalation (the next one is due a deadline later).
+    const p3 = await report('wujun', '上报 设备 P3 分会场 灯不亮');
+    const row = (await t.app.services.incidents.get(p3))!;
+    const hhmm = (at: number) => formatDateTime(new Date(at), t.app.services.config.HUIWU_TIMEZONE).slice(11);
+    const deadline = t.app.services.incidents.ackDeadlineMs(row);
+    await t.sim.waitForCard(GROUP, `inc-${p3}`, (c) => c.state?.label === `🔴 待认领（请在 ${hhmm(row.createdAt.getTime() + deadline)} 前认领）`);
+    const later = new Date(row.createdAt.getTime() + deadline + 60_000);
+    expect(await t.app.services.incidents.escalate({ incidentId: p3, step: 1 }, later)).toBe('escalated to step 1');
+    const expected = `🔴 待认领（请在 ${hhmm(later.getTime() + deadline)} 前认领）`;
+    await t.sim.waitForCard(GROUP, `inc-${p3}`, (c) => c.state?.label === expected);
+    await t.sim.waitForCard('dm-zhouting', dmCard(p3, 'zhouting'), (c) => c.state?.label === expected);
+    await t.sim.ask(GROUP, 'liuyang', `事件 解决 #${p3} 换了灯泡`);
+  }, 30_000);
+
+  it('stops showing a claim deadline once nobody is left to escalate to', async () => {
+    // A platform without organizers or executives: the chain runs out after the report.
+    const demoted = ['wangfang', 'zhaolei', 'lizong'];
+    const saved = await t.app.services.directory.usersByIds(demoted.map((u) => `simulator:${u}`));
+    const N = 'night-group';
+    try {
+      for (const u of saved) await t.app.services.directory.upsertUser({ platform: 'simulator', externalId: u.externalId, name: u.name, department: u.department, roles: u.roles.filter((r) => r !== 'organizer' && r !== 'executive') });
+      const everyone = (await t.app.services.directory.usersOfPlatform('simulator')).map((u) => u.id);
+      await t.app.services.directory.upsertConversation({ platform: 'simulator', externalId: N, name: '夜班群', type: 'group', memberIds: everyone });
+      const id = idOf(await t.sim.ask(N, 'wujun', '上报 其他 P1 停车场 路灯坏了'));
+      // P1 is due in 3 s; when it falls due there is nobody to page, and the card says so instead of a passed deadline.
+      await t.sim.waitForCard(N, `inc-${id}`, (c) => c.state?.label === '🔴 待认领', 15_000);
+      expect((await t.app.services.incidents.get(id))!.status).toBe('open');
+    } finally {
+      for (const u of saved) await t.app.services.directory.upsertUser({ platform: 'simulator', externalId: u.externalId, name: u.name, department: u.department, roles: u.roles });
+    }
   }, 30_000);
 });
 
