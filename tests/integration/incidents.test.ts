@@ -401,5 +401,23 @@ describe('incidents', () => {
       for (const u of saved) await t.app.services.directory.upsertUser({ platform: 'simulator', externalId: u.externalId, name: u.name, department: u.department, roles: u.roles });
     }
   }, 30_000);
+
+  it('treats words such as __proto__ and constructor as plain words, everywhere input is looked up', async () => {
+    for (const word of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const reply = await t.sim.ask(GROUP, 'wujun', `上报 ${word} 灯不亮`);
+      expect(reply.text, word).toMatch(new RegExp(`已上报事件 #\\d+ \\[P3 其他\\] ${word}：灯不亮`));
+      const row = (await t.app.services.incidents.get(idOf(reply)))!;
+      expect([row.type, row.severity, row.location, row.description]).toEqual(['其他', 3, word, '灯不亮']);
+      expect((await t.sim.ask(GROUP, 'wujun', `上报 设备 大堂 ${word} 灯不亮`)).text, word).toContain(`[P3 设备] 大堂：${word} 灯不亮`);
+      expect((await t.sim.ask(GROUP, 'wangfang', `事件 值班 ${word} @刘洋`)).text, word).toContain('❌ 类型只能是：设备 / 安全 / 医疗 / 客诉 / 后勤 / 其他');
+      expect((await t.sim.ask(GROUP, 'wangfang', `事件 ${word}`)).text, word).toContain(`❌ 不认识的子命令「${word}」`);
+    }
+    const formAt = await cursor(GROUP);
+    await t.sim.say(GROUP, 'wujun', '上报');
+    const form = (await t.sim.nextBotMessage(GROUP, formAt, (m) => m.card?.title === '🆘 上报事件')).card!;
+    expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '__proto__', severity: '2', description: 'x' })).body.reason).toContain('请选择类型');
+    expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '设备', severity: 'constructor', description: 'x' })).body.reason).toBe('请选择级别 P1-P4');
+    for (const open of await t.app.services.incidents.openIn(`simulator:${GROUP}`)) await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${open.id} 已处理`);
+  }, 30_000);
 });
 
