@@ -17,7 +17,7 @@ import { type Msg, msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import type { Directory } from './directory.js';
 import type { IncidentAccess } from './incident-access.js';
-import type { IncidentRow } from './incidents.js';
+import type { IncidentRow } from './incident-row.js';
 import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';

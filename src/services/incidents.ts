@@ -26,6 +26,7 @@ import type { Outbox } from './outbox.js';
 import type { ScheduleService } from './schedule.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
+import type { IncidentRow } from './incident-row.js';
 
 declare module './services.js' {
   interface Services {
@@ -44,7 +45,7 @@ declare module '../queue/queues.js' {
 
 export { formatDuration, type IncidentFigures } from './incident-review.js';
 
-export type IncidentRow = NonNullable<Awaited<ReturnType<PrismaClient['incident']['findUnique']>>>;
+export type { IncidentRow };
 export type IncidentEventRow = NonNullable<Awaited<ReturnType<PrismaClient['incidentEvent']['findUnique']>>>;
 
 export interface NewIncident {
