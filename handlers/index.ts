@@ -6,6 +6,7 @@ import { languageCommand } from './language.js';
 import { rsvpActions } from './invitations.js';
 import { meetingCommand } from './meetings.js';
 import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './reminders.js';
+import { reminderTimeChoiceActions } from './reminder-time-choice.js';
 import { surveyCommand, surveySubmitAction } from './surveys.js';
 import { scheduleActions, scheduleCommand } from './schedule.js';
 import { checklistCommand, departmentCommand } from './departments.js';
@@ -18,6 +19,7 @@ export function buildRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
   registry.command(helpCommand(registry)).command(languageCommand);
   registry.command(reminderCommand).cardAction(reminderAckAction).cardAction(reminderSnoozeAction);
+  for (const action of reminderTimeChoiceActions) registry.cardAction(action);
   registry.command(meetingCommand);
   for (const action of rsvpActions) registry.cardAction(action);
   registry.command(checkinCommand).cardAction(checkinAction);
