@@ -78,11 +78,19 @@ async function listReminders(ctx: CommandContext): Promise<string> {
   const list = await ctx.services.reminders.listFor(ctx.user.id);
   const { t } = ctx;
   if (list.length === 0) return t.t('reminder.listEmpty');
+  const people = await ctx.services.directory.usersByIds([...new Set(list.flatMap((r) => (r.targetUserId ? [r.targetUserId] : [])))]);
+  const nameOf = new Map(people.map((p) => [p.id, p.name]));
+  const forWhom = (r: (typeof list)[number]) =>
+    r.targetKind === 'group'
+      ? t.t('reminder.forGroup')
+      : r.targetUserId === ctx.user.id || !r.targetUserId
+        ? t.t('reminder.forYou')
+        : t.t('reminder.forUser', { name: nameOf.get(r.targetUserId) ?? r.targetUserId });
   const lines = list.map((r) => {
     const when = r.cron ? `${r.ruleText}` : r.fireAt ? t.dateTime(r.fireAt) : '';
     const flag = r.important ? '❗' : '';
     const state = r.status === 'fired' ? t.t('reminder.stateFired') : r.status === 'snoozed' ? t.t('reminder.stateSnoozed') : '';
-    return `#${r.id} ${flag}${when} ${r.text}${state}`;
+    return `#${r.id} ${flag}${when} ${forWhom(r)} ${r.text}${state}`;
   });
   return t.t('reminder.list', { count: list.length, lines: lines.join('\n') });
 }

@@ -7,18 +7,21 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildRegistry } from '../handlers/index.js';
 import { inboundProcessor } from '../jobs/inbound.js';
+import { maintenanceProcessor, scheduleMaintenance } from '../jobs/maintenance.js';
 import { outboundProcessor } from '../jobs/outbound.js';
 import { scheduleProcessor } from '../jobs/schedule.js';
 import type { Config } from './config.js';
 import { createPrisma } from './db/client.js';
-import { createAdapters } from './platforms/registry.js';
-import { SimulatorAdapter } from './platforms/simulator/adapter.js';
+import { type SimulatorAdapter, createAdapters, simulatorOf } from './platforms/registry.js';
 import type { PlatformAdapter } from './platforms/types.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
 import { sendRateLimiter } from './queue/send-rate.js';
 import { connectRedis, evictionPolicyProblem } from './redis/connection.js';
+import { monitorRedis } from './redis/monitor.js';
+import { RedisOnceLedger } from './redis/once.js';
+import { Retention } from './services/retention.js';
 import { Router } from './router/router.js';
 import { buildServer } from './server.js';
 import { CardService } from './services/cards.js';
@@ -62,34 +65,37 @@ export interface HuiwuApp {
 export async function createHuiwu(config: Config, redisUrl: string, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<HuiwuApp> {
   const db = createPrisma(config.DATABASE_URL);
   const redis = connectRedis(redisUrl);
+  // Set once recovery exists (below); a drop before that is covered by the start-up recovery itself.
+  let recover: () => Promise<void> = async () => undefined;
+  const connection = monitorRedis(redis, log, () => recover());
   const policy = await evictionPolicyProblem(redis);
   if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
 
   const directory = new Directory(db);
   const locales = new LocaleService(directory, config);
-  const adapters = createAdapters({ config, db, directory, log });
+  const adapters = createAdapters({ config, db, directory, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
   const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
-  const outbox = new Outbox(db, queues.outbound, config);
+  const outbox = new Outbox(db, queues.outbound, config, log);
   const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
   const reminders = new ReminderService(db, scheduler, cards, directory, locales, config);
   const meetingStats = new MeetingStatsService(db);
-  const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, config);
-  const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, config);
-  const checkin = new CheckinService(db, meetings, cards, config);
+  const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, locales, config);
+  const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, locales, config);
+  const checkin = new CheckinService(db, meetings, cards, locales, config);
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const departments = new DepartmentService(db, directory);
-  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, log), config);
-  const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, config);
-  const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, config);
+  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, locales, log), config, locales);
+  const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, locales, config);
+  const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, locales, config);
   const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
-  const conflicts = new ConflictService(db, scheduler, cards, outbox, schedule, meetings, config, log);
+  const conflicts = new ConflictService(db, scheduler, cards, outbox, locales, schedule, meetings, config, log);
   meetings.onScheduleChange = (meetingId) => conflicts.meetingChanged(meetingId);
   rsvp.onAttendeesChanged = (meetingId, userIds) => conflicts.attendeesChanged(meetingId, userIds);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const pii = new PiiCipher(secrets.piiKey);
   const media = new MediaStore(db);
-  const surveys = new SurveyService(db, meetings, cards, outbox, scheduler, config, secrets.piiKey);
+  const surveys = new SurveyService(db, meetings, cards, outbox, locales, scheduler, config, secrets.piiKey);
   const services: Services = {
     config,
     db,
@@ -106,10 +112,10 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     checkin,
     pii,
     attendeeImport: new AttendeeImport(db, directory, rsvp, pii),
-    attendeeExport: new AttendeeExport(db, meetingStats, pii, config),
+    attendeeExport: new AttendeeExport(db, meetingStats, pii),
     media,
     surveys,
-    surveyReport: new SurveyReport(surveys, meetings, outbox, media, config.HUIWU_CJK_FONT),
+    surveyReport: new SurveyReport(surveys, meetings, outbox, locales, media, config.HUIWU_CJK_FONT),
     departments,
     incidents,
     tasks,
@@ -136,33 +142,53 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
           limiter: sendRateLimiter(adapter.sendRatePerSecond),
         }),
     ),
+    new Worker(QUEUE_NAMES.maintenance, maintenanceProcessor(new Retention(db, config, log)), { ...workerOpts, concurrency: 1 }),
   ];
-  for (const worker of workers) worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'));
+  // While Redis is down every worker reports each reconnect attempt: the monitor has said it once.
+  for (const worker of workers) worker.on('error', (err) => (connection.ready() ? log.error({ err, queue: worker.name }, 'worker error') : log.debug({ err, queue: worker.name }, 'worker error')));
 
-  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents);
+  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, connection.ready);
   for (const adapter of adapters) await adapter.start(sink);
 
-  const recovered = await outbox.recoverPending();
-  const restored = await reminders.reconcileJobs();
-  if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
+  recover = async () => {
+    const recovered = await outbox.recoverPending();
+    const restored = await reminders.reconcileJobs();
+    if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
+  };
+  await recover();
   await conflicts.startDigest();
+  await scheduleMaintenance(queues.maintenance, config);
 
   const server = await buildServer({
     log,
     adapters,
     admin: { token: secrets.adminToken, services },
+    probes: {
+      redis: async () => {
+        if (!connection.ready()) throw new Error(`connection ${redis.status}`);
+        await redis.ping();
+      },
+      database: async () => {
+        await db.$queryRaw`SELECT 1`;
+      },
+    },
   });
   return {
     server,
     services,
     adapters,
-    simulator: adapters.find((a): a is SimulatorAdapter => a instanceof SimulatorAdapter),
+    simulator: simulatorOf(adapters),
     queues,
     async close() {
       await server.close();
       for (const adapter of adapters) await adapter.stop();
-      await Promise.all(workers.map((w) => w.close()));
+      // Without Redis a worker cannot hand its running jobs back: do not wait for it (the jobs'
+      // locks expire and another run picks them up; their messages are marked sent only once).
+      const force = !connection.ready();
+      await Promise.all(workers.map((w) => w.close(force)));
+      if (force) redis.disconnect();
       await queues.close();
+      connection.stop();
       redis.disconnect();
       await db.$disconnect();
     },

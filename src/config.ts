@@ -128,6 +128,33 @@ const schema = z.object({
   /** BullMQ lock of a running job; a worker killed mid-job has its job retried after this. */
   HUIWU_JOB_LOCK_MS: int(1000, 600000).default(30000),
 
+  // ---- Robustness: shutdown, the private Redis, retention, rate limits ----
+  /** A clean shutdown (SIGTERM/SIGINT) that takes longer than this (ms) is forced: the process exits with code 1. */
+  HUIWU_SHUTDOWN_TIMEOUT_MS: int(1000, 600000).default(10000),
+  /**
+   * fsync policy of the private Redis's AOF (REDIS_URL unset): `always` (a queued job survives
+   * `kill -9` of Redis) or `everysec` (faster; up to one second of queue writes can be lost).
+   */
+  HUIWU_REDIS_APPENDFSYNC: z.enum(['always', 'everysec']).default('always'),
+  /** Days simulator messages are kept (0: forever). */
+  HUIWU_RETENTION_DAYS_SIM_MESSAGES: int(0, 36500).default(30),
+  /** Days the ids of processed inbound events are kept for de-duplication (at least 7: platforms re-deliver for days). */
+  HUIWU_RETENTION_DAYS_INBOUND_EVENTS: int(7, 36500).default(30),
+  /** Days sent outbound messages are kept (0: forever). Pending and failed messages are never pruned. */
+  HUIWU_RETENTION_DAYS_OUTBOUND: int(0, 36500).default(30),
+  /** Days a closed card (no more actions accepted) is kept after its last change (0: forever). */
+  HUIWU_RETENTION_DAYS_CARDS: int(0, 36500).default(90),
+  /** Cron (in HUIWU_TIMEZONE) of the daily pruning job. */
+  HUIWU_RETENTION_CRON: z.string().regex(/^\S+( \S+){4,5}$/, 'a cron expression such as "30 3 * * *"').default('30 3 * * *'),
+  /** Requests per minute per IP to the admin API (/api/), and per acting user. */
+  HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE: int(1, 1000000).default(120),
+  /** Requests per minute per IP to the platform callbacks (/wecom/callback, /dingtalk/robot). Platforms send from a few IPs. */
+  HUIWU_RATE_LIMIT_CALLBACK_PER_MINUTE: int(1, 1000000).default(6000),
+  /** Requests per minute per IP to the simulator's API and page. */
+  HUIWU_RATE_LIMIT_SIM_PER_MINUTE: int(1, 1000000).default(3000),
+  /** Open simulator event streams (/sim/api/events) allowed at once; a fifth of them per IP. */
+  HUIWU_SIM_MAX_EVENT_STREAMS: int(1, 10000).default(50),
+
   // ---- Executive schedules (日程) ----
   /** Minimum gap between two items of an executive's schedule at different venues. Default 30m; 0m turns it off. */
   HUIWU_TRAVEL_BUFFER: duration.default(parseOffset('30m')),
@@ -226,8 +253,11 @@ const schema = z.object({
     .default(['oapi.dingtalk.com']),
   /** Set to turn on the robot HTTP callback (POST /dingtalk/robot) checked with this secret (the app's AppSecret). Unset: Stream mode only. */
   DINGTALK_HTTP_CALLBACK_SECRET: z.string().min(1).optional(),
-  /** Seconds a robot HTTP callback's timestamp may differ from our clock (DingTalk allows one hour). Default 3600. */
-  DINGTALK_HTTP_CALLBACK_MAX_AGE_SECONDS: int(5, 86400).default(3600),
+  /**
+   * Seconds a robot HTTP callback's timestamp may differ from our clock. Default 300. Each
+   * timestamp/sign pair is accepted once (its sign does not cover the body).
+   */
+  DINGTALK_HTTP_CALLBACK_MAX_AGE_SECONDS: int(5, 86400).default(300),
   /** DING kind for urgent escalations: 1 in-app, 2 SMS, 3 phone call (SMS and call need a paid plan). Default 1. */
   DINGTALK_DING_REMIND_TYPE: z.enum(['1', '2', '3']).transform(Number).default(1),
   /** Base delay of the stream reconnect backoff in ms (doubles per attempt, full jitter). Default 1000. */

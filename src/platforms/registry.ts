@@ -1,10 +1,12 @@
 /**
  * Which platforms run, from the configuration: each platform whose credentials are set, and the
- * local simulator when none is (or when HUIWU_SIMULATOR=on).
+ * local simulator when none is (or when HUIWU_SIMULATOR=on). The only module outside the platform
+ * folders that imports them (a rule tests/unit/layers.test.ts enforces).
  */
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import type { OnceLedger } from '../redis/once.js';
 import type { Directory } from '../services/directory.js';
 import { SimulatorAdapter } from './simulator/adapter.js';
 import type { PlatformAdapter } from './types.js';
@@ -17,6 +19,8 @@ export interface AdapterDeps {
   db: PrismaClient;
   directory: Directory;
   log?: Logger;
+  /** Single-use keys shared by every instance (DingTalk callback signatures). */
+  once?: OnceLedger;
 }
 
 export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
@@ -24,8 +28,15 @@ export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   const platforms: PlatformAdapter[] = [];
   const wecom = wecomSettings(config);
   if (wecom) platforms.push(new WecomAdapter({ db, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
-  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, db, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }) }));
+  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, db, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
-  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE));
+  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE, config.HUIWU_TIMEZONE));
   return platforms;
+}
+
+export type { SimulatorAdapter };
+
+/** The local simulator among the running platforms, when it runs (tests and the demo reach it). */
+export function simulatorOf(adapters: readonly PlatformAdapter[]): SimulatorAdapter | undefined {
+  return adapters.find((a): a is SimulatorAdapter => a instanceof SimulatorAdapter);
 }

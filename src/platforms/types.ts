@@ -24,6 +24,12 @@ export interface MessageEvent {
   text: string;
   mentions: Mention[];
   receivedAt: string;
+  /**
+   * True when the platform delivers a group message to the bot only because it @-mentions the bot
+   * (DingTalk, WeCom's intelligent bot). Otherwise a group message is for the bot only when its text
+   * @-mentions the bot or starts with `/`.
+   */
+  addressedToBot?: boolean;
 }
 
 /** A click or form submit on a card we sent. */

@@ -2,11 +2,20 @@
  * Where adapters hand over normalized events. The platform's event id becomes the job id
  * (BullMQ drops a second add while the job exists) and, once processed, a database row
  * (so a redelivery days later is still recognised).
+ *
+ * Accepting means "in Redis": while Redis is unreachable (or does not answer within a few
+ * seconds) `accept` throws an UnavailableError at once, the entrance answers 503 (or leaves the
+ * frame un-acked) and the platform delivers the event again later. Nothing is half-accepted: an
+ * add that lands after the timeout is de-duplicated with the redelivery by its job id.
  */
 import type { Queue, QueueEvents } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { CardActionEvent, CardActionOutcome, InboundEvent, InboundSink } from '../platforms/types.js';
-import { jobIdPart, type InboundJob } from './queues.js';
+import { UnavailableError } from '../server/http-error.js';
+import { KEEP_JOBS, jobIdPart, type InboundJob } from './queues.js';
+
+/** How long an add may take before the event is refused (the platform re-sends it). */
+const ACCEPT_TIMEOUT_MS = 3000;
 
 export function inboundKey(event: InboundEvent): string {
   return `${event.platform}:${event.eventId}`;
@@ -16,6 +25,8 @@ export class QueueInboundSink implements InboundSink {
   constructor(
     private readonly queue: Queue<InboundJob>,
     private readonly events: QueueEvents,
+    /** False while the Redis connection is down: events are refused at once instead of waiting. */
+    private readonly redisReady: () => boolean = () => true,
   ) {}
 
   async accept(event: InboundEvent): Promise<void> {
@@ -28,16 +39,26 @@ export class QueueInboundSink implements InboundSink {
     return outcome ?? { accepted: false, reason: '重复的操作，已忽略' };
   }
 
-  private add(event: InboundEvent) {
-    return this.queue.add('event', { event }, {
+  private async add(event: InboundEvent) {
+    if (!this.redisReady()) throw new UnavailableError('the queue store (Redis) is unavailable; deliver the event again later');
+    const added = this.queue.add('event', { event }, {
       jobId: `in-${jobIdPart(inboundKey(event))}`,
       attempts: 3,
       backoff: { type: 'exponential', delay: 500 },
       // Removed at once: a card action's values (anonymous survey answers among them) must not
       // linger in Redis beside the user id. Redelivery is caught by the InboundEvent row.
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
+      ...KEEP_JOBS.inbound,
     });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UnavailableError('the queue store (Redis) did not answer; deliver the event again later')), ACCEPT_TIMEOUT_MS);
+    });
+    added.catch(() => undefined);
+    try {
+      return await Promise.race([added, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

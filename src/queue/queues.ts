@@ -4,7 +4,7 @@
  * turned into a message on time. Within a platform's outbound queue, priorities keep urgent
  * notifications ahead of bulk sends.
  */
-import { Queue, QueueEvents } from 'bullmq';
+import { type DefaultJobOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { InboundEvent, PlatformName } from '../platforms/types.js';
 
@@ -12,7 +12,24 @@ export const QUEUE_NAMES = {
   inbound: 'inbound',
   schedule: 'schedule',
   outbound: (platform: PlatformName) => `outbound-${platform}`,
+  /** Housekeeping: the daily retention prune. */
+  maintenance: 'maintenance',
 } as const;
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/**
+ * How many finished jobs each queue keeps in Redis, by age and count: every job hash costs memory
+ * and AOF. Nothing relies on a finished job for de-duplication (the database does that: sent
+ * messages, processed inbound events, re-checked schedule rows), so these only bound inspection.
+ */
+export const KEEP_JOBS = {
+  inbound: { removeOnComplete: true, removeOnFail: { age: 7 * DAY, count: 1000 } },
+  schedule: { removeOnComplete: { age: DAY, count: 2000 }, removeOnFail: { age: 30 * DAY, count: 2000 } },
+  outbound: { removeOnComplete: { age: HOUR, count: 2000 }, removeOnFail: { age: 7 * DAY, count: 5000 } },
+  maintenance: { removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } },
+} as const satisfies Record<string, Pick<DefaultJobOptions, 'removeOnComplete' | 'removeOnFail'>>;
 
 /** BullMQ priority: 1 is served first. */
 export const PRIORITY = { urgent: 1, interactive: 2, normal: 5, bulk: 10 } as const;
@@ -58,6 +75,11 @@ export interface ScheduleJobs {
   /** The executives' morning digest (a job scheduler at HUIWU_DIGEST_TIME). */
   'schedule.digest': { kind: 'daily' };
 }
+
+/** Jobs of the maintenance queue. */
+export interface MaintenanceJob {
+  kind: 'retention.prune';
+}
 export type ScheduleJobName = keyof ScheduleJobs;
 export type ScheduleJob = ScheduleJobs[ScheduleJobName];
 
@@ -66,24 +88,27 @@ export interface Queues {
   inboundEvents: QueueEvents;
   schedule: Queue<ScheduleJob>;
   outbound: Map<PlatformName, Queue<OutboundJob>>;
+  maintenance: Queue<MaintenanceJob>;
   close(): Promise<void>;
 }
 
 export function createQueues(connection: Redis, prefix: string, platforms: readonly PlatformName[]): Queues {
   const opts = { connection, prefix };
-  const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, opts);
+  const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, { ...opts, defaultJobOptions: KEEP_JOBS.inbound });
   // QueueEvents blocks on its connection, so it gets its own (closed with it below).
   const eventsConnection = connection.duplicate();
   const inboundEvents = new QueueEvents(QUEUE_NAMES.inbound, { connection: eventsConnection, prefix });
-  const schedule = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, opts);
-  const outbound = new Map(platforms.map((p) => [p, new Queue<OutboundJob>(QUEUE_NAMES.outbound(p), opts)] as const));
+  const schedule = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { ...opts, defaultJobOptions: KEEP_JOBS.schedule });
+  const outbound = new Map(platforms.map((p) => [p, new Queue<OutboundJob>(QUEUE_NAMES.outbound(p), { ...opts, defaultJobOptions: KEEP_JOBS.outbound })] as const));
+  const maintenance = new Queue<MaintenanceJob>(QUEUE_NAMES.maintenance, { ...opts, defaultJobOptions: KEEP_JOBS.maintenance });
   return {
     inbound,
     inboundEvents,
     schedule,
     outbound,
+    maintenance,
     async close() {
-      await Promise.all([inbound.close(), inboundEvents.close(), schedule.close(), ...[...outbound.values()].map((q) => q.close())]);
+      await Promise.all([inbound.close(), inboundEvents.close(), schedule.close(), maintenance.close(), ...[...outbound.values()].map((q) => q.close())]);
       eventsConnection.disconnect();
     },
   };

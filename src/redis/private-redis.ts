@@ -6,6 +6,11 @@
  * Several Huiwu processes on one data folder (a second `npm start` on another PORT) share it:
  * each registers a heartbeat, and the last one to stop shuts Redis down. A Redis left behind by a
  * crashed run is simply adopted.
+ *
+ * Each process also watches it: when nothing listens on the socket any more (Redis was killed),
+ * it is started again on the same socket and AOF, under the start-up lock so that two watchers
+ * never start two servers on one data folder. The AOF is rewritten once it doubles past 8 MB, so
+ * the file stays proportional to the live data rather than to the history of writes.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,8 +23,28 @@ import { Redis } from 'ioredis';
 export interface PrivateRedis {
   /** `unix://<socket path>`, accepted by `redisOptions`. */
   url: string;
-  /** Unregisters this process; shuts Redis down when no other process uses it. */
+  /** Stops watching, unregisters this process; shuts Redis down when no other process uses it. */
   release(): Promise<void>;
+}
+
+export interface PrivateRedisOptions {
+  /** `always`: a write acknowledged by Redis survives `kill -9` of Redis; `everysec` may lose the last second. */
+  appendfsync?: 'always' | 'everysec';
+  /** How often the watcher looks for a dead server, in ms (0: no watcher). Default 1000. */
+  watchMs?: number;
+}
+
+/** Settings applied at start and to an adopted server (which may come from an older version). */
+function settings(appendfsync: 'always' | 'everysec'): Array<[string, string]> {
+  return [
+    ['appendonly', 'yes'],
+    ['appendfsync', appendfsync],
+    ['maxmemory-policy', 'noeviction'],
+    // Redis's default rewrites only past 64 MB; the queue's history of writes would grow the AOF
+    // to that size long before the live data does.
+    ['auto-aof-rewrite-percentage', '100'],
+    ['auto-aof-rewrite-min-size', '8mb'],
+  ];
 }
 
 const INSTANCES_KEY = 'huiwu:private-redis:instances';
@@ -38,39 +63,54 @@ export function socketPathFor(dataDir: string): string {
   return join(tmpdir(), `huiwu-redis-${hash}.sock`);
 }
 
-export async function startPrivateRedis(dataDirInput: string, log: (line: string) => void): Promise<PrivateRedis> {
+export async function startPrivateRedis(dataDirInput: string, log: (line: string) => void, options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const dataDir = resolve(dataDirInput);
+  const appendfsync = options.appendfsync ?? 'always';
   mkdirSync(dataDir, { recursive: true });
   const socket = socketPathFor(dataDir);
-  const unlock = await lock(join(dataDir, 'start.lock'));
-  try {
-    if (!(await ping(socket))) {
-      const binary = redisServerBinary();
-      if (!binary) {
-        throw new Error('redis-server is not installed: run `npm start` (it installs Debian\'s redis-server as root) or `apt-get install redis-server`, or set REDIS_URL');
-      }
-      spawnRedis(binary, dataDir, socket);
-      await waitUntilUp(socket);
-      log(`private Redis started (socket ${socket}, data ${dataDir})`);
-    } else {
-      log(`private Redis already running (socket ${socket}); using it`);
-    }
-  } finally {
-    unlock();
-  }
+  const started = await ensureRunning(dataDir, socket, appendfsync);
+  log(started ? `private Redis started (socket ${socket}, data ${dataDir})` : `private Redis already running (socket ${socket}); using it`);
 
   const client = new Redis({ path: socket, lazyConnect: false, maxRetriesPerRequest: 1 });
   // After our own SHUTDOWN the socket disappears; reconnect errors are expected then.
   client.on('error', () => undefined);
+  try {
+    // An adopted server may have been started with other settings (or by an older version).
+    for (const [key, value] of settings(appendfsync)) await client.config('SET', key, value);
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
   const member = `${process.pid}-${Date.now()}`;
   const beat = () => client.zadd(INSTANCES_KEY, Date.now(), member);
   await beat();
   const timer = setInterval(() => void beat().catch(() => undefined), HEARTBEAT_MS);
   timer.unref();
 
+  // The watcher: a server that died (kill -9, OOM killer) is started again on the same AOF.
+  let watching = (options.watchMs ?? 1000) > 0;
+  let checking = false;
+  const watch = async () => {
+    if (!watching || checking || client.status === 'ready') return;
+    checking = true;
+    try {
+      if ((await probe(socket)) !== 'down' || !watching) return;
+      log(`private Redis is not running (socket ${socket}); starting it again`);
+      if (await ensureRunning(dataDir, socket, appendfsync)) log(`private Redis restarted (socket ${socket}, data ${dataDir})`);
+    } catch (error) {
+      log(`private Redis could not be restarted: ${(error as Error).message}`);
+    } finally {
+      checking = false;
+    }
+  };
+  const watcher = watching ? setInterval(() => void watch(), options.watchMs ?? 1000) : null;
+  watcher?.unref();
+
   return {
     url: `unix://${socket}`,
     async release() {
+      watching = false;
+      if (watcher) clearInterval(watcher);
       clearInterval(timer);
       try {
         await client.zrem(INSTANCES_KEY, member);
@@ -100,7 +140,28 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function spawnRedis(binary: string, dataDir: string, socket: string): void {
+/** Starts the server unless one answers on the socket; true when this call started it. */
+async function ensureRunning(dataDir: string, socket: string, appendfsync: 'always' | 'everysec'): Promise<boolean> {
+  const unlock = await lock(join(dataDir, 'start.lock'));
+  try {
+    // `unknown` (busy loading its AOF, slow to answer) is a server: a second one must not start.
+    if ((await probe(socket)) !== 'down') {
+      await waitUntilUp(socket);
+      return false;
+    }
+    const binary = redisServerBinary();
+    if (!binary) {
+      throw new Error('redis-server is not installed: run `npm start` (it installs Debian\'s redis-server as root) or `apt-get install redis-server`, or set REDIS_URL');
+    }
+    spawnRedis(binary, dataDir, socket, appendfsync);
+    await waitUntilUp(socket);
+    return true;
+  } finally {
+    unlock();
+  }
+}
+
+function spawnRedis(binary: string, dataDir: string, socket: string, appendfsync: 'always' | 'everysec'): void {
   if (existsSync(socket)) unlinkSync(socket);
   const child = spawn(
     binary,
@@ -109,9 +170,7 @@ function spawnRedis(binary: string, dataDir: string, socket: string): void {
       '--unixsocket', socket,
       '--unixsocketperm', '700',
       '--dir', dataDir,
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--maxmemory-policy', 'noeviction',
+      ...settings(appendfsync).flatMap(([key, value]) => [`--${key}`, value]),
       '--save', '',
       '--daemonize', 'no',
       '--logfile', join(dataDir, 'redis.log'),
@@ -122,18 +181,31 @@ function spawnRedis(binary: string, dataDir: string, socket: string): void {
   child.unref();
 }
 
-async function ping(socket: string): Promise<boolean> {
-  if (!existsSync(socket)) return false;
+/**
+ * `up`: answers PING. `down`: nothing listens on the socket (no file, or connection refused), so
+ * a server may be started. `unknown`: something is there but not answering (loading, busy).
+ */
+async function probe(socket: string): Promise<'up' | 'down' | 'unknown'> {
+  if (!existsSync(socket)) return 'down';
   const client = new Redis({ path: socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  client.on('error', () => undefined);
+  // connect() rejects with a generic "Connection is closed"; the socket's own error has the code.
+  let socketError: NodeJS.ErrnoException | null = null;
+  client.on('error', (error: NodeJS.ErrnoException) => {
+    socketError ??= error;
+  });
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
+    return (await client.ping()) === 'PONG' ? 'up' : 'unknown';
   } catch {
-    return false;
+    const code = (socketError as NodeJS.ErrnoException | null)?.code;
+    return code === 'ECONNREFUSED' || code === 'ENOENT' ? 'down' : 'unknown';
   } finally {
     client.disconnect();
   }
+}
+
+async function ping(socket: string): Promise<boolean> {
+  return (await probe(socket)) === 'up';
 }
 
 async function waitUntilUp(socket: string): Promise<void> {

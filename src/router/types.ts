@@ -5,6 +5,7 @@
 import type { Card } from '../../cards/model.js';
 import type { CardActionEvent, CardActionOutcome, MessageEvent, OutboundContent } from '../platforms/types.js';
 import type { Translator } from '../i18n/translator.js';
+import type { StoredCard } from '../services/cards.js';
 import type { Services } from '../services/services.js';
 import type { ConversationRecord, UserRecord } from '../services/directory.js';
 
@@ -45,13 +46,6 @@ export interface CardActionContext {
   now: Date;
 }
 
-export interface StoredCard {
-  id: string;
-  kind: string;
-  refId: string;
-  recipientUserId: string | null;
-  model: Card;
-}
 
 export interface CardActionSpec {
   /** The action key carried by the button, e.g. `reminder.ack`. */
@@ -61,3 +55,4 @@ export interface CardActionSpec {
 
 export { UsageError, UserError } from '../errors.js';
 export { type Msg, msg } from '../i18n/translator.js';
+export type { StoredCard };

@@ -6,7 +6,6 @@
 import type { Card } from '../../cards/model.js';
 import type { PrismaClient } from '../db/client.js';
 import type { OutboundTarget } from '../platforms/types.js';
-import type { StoredCard } from '../router/types.js';
 import type { Priority } from '../queue/queues.js';
 import type { Translator } from '../i18n/translator.js';
 import type { LocaleService } from './locales.js';
@@ -19,6 +18,15 @@ export interface SendCardOptions {
   /** Only this user may act on the card (null: anyone who can see it). */
   recipientUserId?: string | null;
   priority: Priority;
+}
+
+/** A card we sent, as stored: its neutral model and who may act on it. */
+export interface StoredCard {
+  id: string;
+  kind: string;
+  refId: string;
+  recipientUserId: string | null;
+  model: Card;
 }
 
 export class CardService {

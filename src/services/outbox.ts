@@ -1,12 +1,17 @@
 /**
  * The only way anything is sent. A message is first stored with a deterministic id, then queued
  * with a job id derived from it: enqueueing twice, retrying or recovering after a crash sends once.
+ *
+ * A message for a platform that is not configured in this run (the data folder was used with
+ * DingTalk before, say) is stored and stays `pending`, with one warning per platform: it is queued
+ * by the start-up recovery of a run that has the platform again. Nothing is dropped or marked done.
  */
 import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { OutboundContent, OutboundTarget, PlatformName } from '../platforms/types.js';
-import { jobIdPart, type OutboundJob, type Priority } from '../queue/queues.js';
+import { KEEP_JOBS, jobIdPart, type OutboundJob, type Priority } from '../queue/queues.js';
 import { platformOfId } from './ids.js';
 
 /** Stored payload: cards are referenced by id so the latest state is what gets sent. */
@@ -26,10 +31,14 @@ export function targetId(target: OutboundTarget): string {
 }
 
 export class Outbox {
+  /** Platforms already warned about in this run (one warning each, not one per message). */
+  private readonly warnedUnconfigured = new Set<string>();
+
   constructor(
     private readonly db: PrismaClient,
     private readonly queues: ReadonlyMap<PlatformName, Queue<OutboundJob>>,
     private readonly config: Config,
+    private readonly log?: Logger,
   ) {}
 
   async enqueue(request: OutboundRequest): Promise<void> {
@@ -57,9 +66,16 @@ export class Outbox {
     await this.addJobs(rows.filter((r) => !existing.has(r.id)));
   }
 
-  /** Re-queues messages stored but never confirmed sent (after a crash between store and queue). */
+  /**
+   * Re-queues messages stored but never confirmed sent (after a crash between store and queue, or a
+   * Redis that lost recent writes). Messages for platforms not configured now are counted, logged
+   * once and left pending. Returns the number re-queued.
+   */
   async recoverPending(): Promise<number> {
-    const pending = await this.db.outboundMessage.findMany({ where: { status: 'pending' }, orderBy: { createdAt: 'asc' } });
+    const configured = [...this.queues.keys()];
+    const parked = await this.db.outboundMessage.groupBy({ by: ['platform'], where: { status: 'pending', platform: { notIn: configured } }, _count: { _all: true } });
+    for (const group of parked) this.warnUnconfigured(group.platform, group._count._all);
+    const pending = await this.db.outboundMessage.findMany({ where: { status: 'pending', platform: { in: configured } }, orderBy: { createdAt: 'asc' } });
     if (pending.length === 0) return 0;
     await this.addJobs(pending);
     // A job that BullMQ failed without the processor recording it (stalled twice: two crashes in
@@ -82,7 +98,10 @@ export class Outbox {
     }
     for (const [platform, list] of byPlatform) {
       const queue = this.queues.get(platform as PlatformName);
-      if (!queue) throw new Error(`No outbound queue for platform ${platform}`);
+      if (!queue) {
+        this.warnUnconfigured(platform, list.length);
+        continue;
+      }
       await queue.addBulk(
         list.map((row) => ({
           name: 'send',
@@ -92,11 +111,19 @@ export class Outbox {
             priority: row.priority,
             attempts: this.config.HUIWU_SEND_ATTEMPTS,
             backoff: { type: 'exponential', delay: this.config.HUIWU_SEND_BACKOFF_MS, jitter: 0.5 },
-            removeOnComplete: { age: 24 * 3600, count: 50000 },
-            removeOnFail: { age: 7 * 24 * 3600 },
+            ...KEEP_JOBS.outbound,
           },
         })),
       );
     }
+  }
+
+  private warnUnconfigured(platform: string, count: number): void {
+    if (this.warnedUnconfigured.has(platform)) return;
+    this.warnedUnconfigured.add(platform);
+    this.log?.warn(
+      { platform, pending: count },
+      `${count} message(s) for ${platform} kept pending: the platform is not configured in this run; they are sent when it is configured again`,
+    );
   }
 }

@@ -1,12 +1,11 @@
 /** Delayed and recurring jobs on the schedule queue, behind names the domain understands. */
 import type { JobsOptions, Queue } from 'bullmq';
-import type { ScheduleJob, ScheduleJobName, ScheduleJobs } from '../queue/queues.js';
+import { KEEP_JOBS, type ScheduleJob, type ScheduleJobName, type ScheduleJobs } from '../queue/queues.js';
 
 const DEFAULTS: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  ...KEEP_JOBS.schedule,
 };
 
 export class Scheduler {

@@ -1,10 +1,13 @@
-/** The simulator's driver for the conversation suite: its public JSON API, nothing more. */
+/**
+ * The simulator's driver for the conversation suite: its public JSON API, nothing more.
+ * As on DingTalk, a group line reaches the bot only when it @-mentions it, so `say` (SimClient.say)
+ * adds `@会务助手` to group lines that do not address the bot yet.
+ */
 import type { Card } from '../../cards/model.js';
 import { SIM_USERS } from '../../src/platforms/simulator/seed.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
-import type { SimMessage } from '../support/sim-client.js';
+import { type SimMessage, addressed } from '../support/sim-client.js';
 import type { ChatDriver, SeenCard, SeenMessage } from './driver.js';
-
 
 export function seenCard(card: Card): SeenCard {
   const parts = [card.title, card.body ?? '', ...(card.fields ?? []).map((f) => `${f.label} ${f.value}`), card.state?.label ?? ''];
@@ -24,7 +27,7 @@ export async function simulatorDriver(): Promise<ChatDriver> {
     dm: (user) => `dm-${idOf(user)}`,
     cursor: async (conversation) => (await t.sim.messages(conversation)).at(-1)?.id ?? 0,
     say: async (conversation, user, text) => {
-      await t.sim.say(conversation, idOf(user), text);
+      await t.sim.say(conversation, idOf(user), addressed(conversation, text));
     },
     nextBotMessage: async (conversation, after, match = () => true, timeoutMs) =>
       seen(await t.sim.nextBotMessage(conversation, after, (m) => match(seen(m)), timeoutMs)),

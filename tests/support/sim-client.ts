@@ -1,6 +1,9 @@
 /**
  * Drives the simulator through its public JSON API, as a user would through the page.
  * Waiting is event-driven: new messages by long polling, card changes by the adapter's events.
+ * Like DingTalk and WeCom's intelligent bot, the simulator hands a group message to the bot only
+ * when it @-mentions it (or starts with `/`): `say` and `ask` address the bot in groups, `chat`
+ * sends the text exactly as typed.
  */
 import { once } from 'node:events';
 import type { Card } from '../../cards/model.js';
@@ -16,7 +19,18 @@ export interface SimMessage {
   at: string;
 }
 
+/** How the page's quick-insert button addresses the bot in a group. */
+export const BOT_MENTION = '@会务助手';
+
+/** True when the router treats a group message as addressed to the bot (the simulator's own rule). */
+export function addressesBot(text: string): boolean {
+  return text.includes(BOT_MENTION) || /^\s*[/／]/.test(text);
+}
+
 export class SimClient {
+  /** Conversation id -> type, loaded once: a group line needs the bot's mention. */
+  private conversationTypes: Promise<Map<string, string>> | null = null;
+
   constructor(
     readonly baseUrl: string,
     private readonly adapter?: SimulatorAdapter,
@@ -31,11 +45,32 @@ export class SimClient {
     return { status: res.status, body: (await res.json()) as T };
   }
 
-  /** Sends `text` as user `from`; returns the new message id. */
+  /** Sends a line meant for the bot as user `from` (in a group, with the bot's @mention added when missing); returns the new message id. */
   async say(conversation: string, from: string, text: string): Promise<number> {
+    const group = (await this.typeOf(conversation)) === 'group';
+    return this.chat(conversation, from, group && !addressesBot(text) ? `${BOT_MENTION} ${text}` : text);
+  }
+
+  /** Sends `text` exactly as typed (in a group without the bot's mention, chat between people); returns the new message id. */
+  async chat(conversation: string, from: string, text: string): Promise<number> {
     const res = await this.request<{ id: number; error?: string }>('POST', '/sim/api/messages', { conversation, from, text });
     if (res.status !== 202) throw new Error(`say failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id;
+  }
+
+  /** The conversation's type, from the list loaded once (again when the id is new to it). */
+  private async typeOf(conversation: string): Promise<string | undefined> {
+    const load = () =>
+      this.request<Array<{ id: string; type: string }>>('GET', '/sim/api/conversations').then(
+        (res) => new Map(res.status === 200 ? res.body.map((c) => [c.id, c.type]) : []),
+      );
+    this.conversationTypes ??= load();
+    let types = await this.conversationTypes.catch(() => new Map<string, string>());
+    if (!types.has(conversation)) {
+      this.conversationTypes = load();
+      types = await this.conversationTypes;
+    }
+    return types.get(conversation);
   }
 
   async click(cardId: string, from: string, action: string, values?: Record<string, string>) {
@@ -69,7 +104,7 @@ export class SimClient {
 
   /** Sends a command and returns the bot's first text reply after it (cards it posts are skipped). */
   async ask(conversation: string, from: string, text: string, timeoutMs = 10_000): Promise<SimMessage> {
-    const id = await this.say(conversation, from, text);
+    const id = await this.say(conversation, from, addressed(conversation, text));
     return this.nextBotMessage(conversation, id, (m) => m.text !== undefined, timeoutMs);
   }
 
@@ -90,4 +125,9 @@ export class SimClient {
       }
     }
   }
+}
+
+/** In a group, a command is for the bot only with its @mention (or a leading `/`), as on the real platforms. */
+export function addressed(conversation: string, text: string): string {
+  return conversation.startsWith('dm-') || text.includes('@会务助手') || /^\s*[/／]/.test(text) ? text : `@会务助手 ${text}`;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dingTalkSign, ReplayGuard, verifyDingTalkSignature } from '../../src/platforms/dingtalk/verify.js';
+import { loadConfig } from '../../src/config.js';
+import { dingTalkSign, verifyDingTalkSignature } from '../../src/platforms/dingtalk/verify.js';
+import { MemoryOnceLedger } from '../../src/redis/once.js';
 
 // Computed independently (Python hmac) for timestamp 1700000000000 and secret "this is secret".
 const VECTOR = { timestamp: '1700000000000', secret: 'this is secret', sign: 'sSFWELbV2YwjdDQhWZwTcWlX5BWUx5J6TPpsZmuPii0=' };
@@ -26,11 +28,20 @@ describe('DingTalk robot callback signature', () => {
     expect(verifyDingTalkSignature({ ...VECTOR, now: 1700000000000, maxAgeMs: HOUR, ...change })).toEqual({ ok: false, code });
   });
 
-  it('refuses the same request twice within the window, not after it', () => {
-    const guard = new ReplayGuard(1000);
-    expect(guard.firstSeen('a', 0)).toBe(true);
-    expect(guard.firstSeen('a', 500)).toBe(false);
-    expect(guard.firstSeen('b', 600)).toBe(true);
-    expect(guard.firstSeen('a', 2000)).toBe(true);
+  it('accepts a claim once within its time to live, again after it or once given back', async () => {
+    let now = 0;
+    const ledger = new MemoryOnceLedger(() => now);
+    expect(await ledger.claim('a', 1000)).toBe(true);
+    now = 500;
+    expect(await ledger.claim('a', 1000)).toBe(false);
+    expect(await ledger.claim('b', 1000)).toBe(true);
+    await ledger.release('b');
+    expect(await ledger.claim('b', 1000)).toBe(true);
+    now = 2000;
+    expect(await ledger.claim('a', 1000)).toBe(true);
+  });
+
+  it('allows five minutes of clock difference by default, not an hour', () => {
+    expect(loadConfig({}).DINGTALK_HTTP_CALLBACK_MAX_AGE_SECONDS).toBe(300);
   });
 });

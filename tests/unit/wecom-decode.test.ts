@@ -28,7 +28,20 @@ describe('WeCom decode', () => {
     const xml = driver.cardEventXml({ from: 'zhaolei', taskId: 'rem-3-once@2', eventKey: 'meeting.reply', responseCode: 'RC1', createTime: 1700000001, selected: { meal: ['veg'], days: ['d1', 'd2'] } });
     const decoded = decodeCallback(parseCallbackXml(xml), now)!;
     expect(decoded.responseCode).toBe('RC1');
-    expect(decoded.event).toMatchObject({ kind: 'card-action', eventId: 'app-evt-zhaolei-1700000001', cardId: 'rem-3-once', action: 'meeting.reply', values: { meal: 'veg', days: 'd1,d2' } });
+    expect(decoded.event).toMatchObject({ kind: 'card-action', eventId: 'app-evt-zhaolei-1700000001-rem-3-once@2-meeting.reply', cardId: 'rem-3-once', action: 'meeting.reply', values: { meal: 'veg', days: 'd1,d2' } });
+  });
+
+  it('keeps two clicks by one person in the same second apart, and a WeCom retry together', () => {
+    const click = (taskId: string, eventKey: string) =>
+      decodeCallback(parseCallbackXml(driver.cardEventXml({ from: 'zhaolei', taskId, eventKey, responseCode: 'RC', createTime: 1700000005 })), now)!.event.eventId;
+    const first = click('inv-m7-a1', 'rsvp.yes');
+    expect(click('inv-m7-a1', 'rsvp.yes')).toBe(first);
+    expect(click('rem-3-once', 'reminder.ack')).not.toBe(first);
+    expect(click('inv-m7-a1', 'rsvp.no')).not.toBe(first);
+    // A task id outside the job-id alphabet is hashed into a short, stable id.
+    const odd = click(`x-${'é'.repeat(60)}`, 'k');
+    expect(odd).toMatch(/^app-evt-zhaolei-1700000005-[0-9a-f]{32}$/);
+    expect(click(`x-${'é'.repeat(60)}`, 'k')).toBe(odd);
   });
 
   it('ignores message types it does not handle', () => {

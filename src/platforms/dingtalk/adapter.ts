@@ -5,11 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { renderDingTalkCard, renderDingTalkNotice } from '../../../cards/dingtalk.js';
+import { renderDingTalkCard, renderDingTalkNotice } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Config } from '../../config.js';
 import type { PrismaClient } from '../../db/client.js';
-import { BOT_NAMES } from '../../router/router.js';
+import { words } from '../../i18n/vocabulary.js';
+import { LocaleService } from '../../services/locales.js';
+import { MemoryOnceLedger, type OnceLedger } from '../../redis/once.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
 import { MediaStore } from '../../services/media.js';
@@ -34,6 +36,8 @@ export interface DingTalkAdapterDeps {
   directory: Directory;
   log: Logger;
   clock?: () => number;
+  /** Where used callback signatures are remembered (Redis in the app; in memory without it). */
+  once?: OnceLedger;
 }
 
 export class DingTalkAdapter implements PlatformAdapter {
@@ -64,6 +68,10 @@ export class DingTalkAdapter implements PlatformAdapter {
       qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS,
       log: this.log,
       media: new MediaStore(deps.db),
+      translatorFor: (place) => {
+        const locales = new LocaleService(deps.directory, config);
+        return place.kind === 'group' ? locales.forConversation(internalId('dingtalk', place.cid)) : locales.forUser(internalId('dingtalk', place.staffId));
+      },
     });
     this.stream = new DingTalkStreamClient({
       ...credentials,
@@ -86,6 +94,7 @@ export class DingTalkAdapter implements PlatformAdapter {
       secret,
       maxAgeMs: this.deps.config.DINGTALK_HTTP_CALLBACK_MAX_AGE_SECONDS * 1000,
       now: this.now,
+      once: this.deps.once ?? new MemoryOnceLedger(this.now),
       accept: (msg: RobotMessage) => this.acceptRobotMessage(msg),
     });
   }
@@ -127,7 +136,7 @@ export class DingTalkAdapter implements PlatformAdapter {
   /** Stream and HTTP callback both land here. Resolves once the event is durably queued. */
   async acceptRobotMessage(msg: RobotMessage): Promise<void> {
     const sink = this.requireSink();
-    const decoded = decodeRobotMessage(msg, BOT_NAMES[0], new Date(this.now()));
+    const decoded = decodeRobotMessage(msg, words('common.botNames')[0]!, new Date(this.now()));
     if (!decoded) {
       this.log.debug({ msgId: msg.msgId, msgtype: msg.msgtype }, 'DingTalk message ignored (not text)');
       return;

@@ -45,6 +45,8 @@ export class SimulatorAdapter implements PlatformAdapter {
   readonly changes = new EventEmitter().setMaxListeners(0);
   /** Platform outages on demand (POST /sim/api/faults): the next N sends fail with a retryable error. */
   private failuresToInject = 0;
+  /** Throttling on demand: the next N sends are refused with a pause, as a rate-limited platform does. */
+  private throttlesToInject = { count: 0, pauseMs: 1000 };
 
   private readonly mediaStore: MediaStore;
 
@@ -52,6 +54,8 @@ export class SimulatorAdapter implements PlatformAdapter {
     private readonly db: PrismaClient,
     private readonly directory: Directory,
     readonly sendRatePerSecond: number,
+    /** HUIWU_TIMEZONE: the page shows message times in the zone the bot writes times in. */
+    readonly timeZone: string,
   ) {
     this.inbound = new SimulatorInbound(db, directory, this.changes);
     this.mediaStore = new MediaStore(db);
@@ -76,10 +80,18 @@ export class SimulatorAdapter implements PlatformAdapter {
     this.failuresToInject = count;
   }
 
+  injectThrottles(count: number, pauseMs: number): void {
+    this.throttlesToInject = { count, pauseMs };
+  }
+
   async send(target: OutboundTarget, content: OutboundContent, idempotencyKey: string): Promise<SendResult> {
     if (this.failuresToInject > 0) {
       this.failuresToInject--;
       throw new PlatformError('simulated platform outage', 'retry');
+    }
+    if (this.throttlesToInject.count > 0) {
+      this.throttlesToInject.count--;
+      throw new PlatformError('simulated throttling', 'retry', this.throttlesToInject.pauseMs);
     }
     const conversationId = this.conversationFor(target);
     const data =

@@ -1,9 +1,8 @@
-/** An API error of the simulator, with its HTTP status (the routes turn it into the response). */
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+import { HttpError } from '../../server/http-error.js';
+
+/** An API error of the simulator, with its HTTP status (the server's error handler sends it). */
+export class SimError extends HttpError {
+  get status(): number {
+    return this.statusCode;
   }
 }

@@ -2,14 +2,25 @@
  * The simulator's inbound side, called by its HTTP API: a message typed on the page (stored, then
  * handed to the pipeline with the `@name` mentions found in it) and a card click (only by a member
  * of the card's chat, answered with the click's outcome). The adapter owns the outbound side.
+ * Like DingTalk and WeCom's intelligent bot, a group message reaches the bot only when it is
+ * addressed to it; anything else is chat between people, stored and shown but never queued.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { internalId } from '../../services/ids.js';
+import { BOT_NAMES } from '../../router/router.js';
 import type { CardActionOutcome, InboundSink, Mention } from '../types.js';
 import { SimError } from './errors.js';
+
+/**
+ * A group message for the bot: it @-mentions the bot, or starts with `/` (the router's other sign of
+ * a command). Real platforms deliver nothing else from a group to a bot.
+ */
+export function addressesBot(text: string): boolean {
+  return BOT_NAMES.some((name) => text.includes(`@${name}`)) || /^\s*[/／]/.test(text);
+}
 
 export class SimulatorInbound {
   private sink: InboundSink | null = null;
@@ -37,7 +48,10 @@ export class SimulatorInbound {
 
     const row = await this.db.simMessage.create({ data: { conversationId: conversationExternalId, fromId: fromExternalId, text } });
     this.changes.emit('change', conversationExternalId);
-    await sink.accept({
+    // As on DingTalk and WeCom's bot, a group message reaches the bot only when it @-mentions it (or is a /command).
+    if (conversation.type === 'group' && !addressesBot(text)) return row.id;
+    const mentions = await this.mentionsIn(text);
+    await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({
       kind: 'message',
       platform: 'simulator',
       eventId: `msg-${row.id}`,
@@ -45,10 +59,21 @@ export class SimulatorInbound {
       conversationType: conversation.type,
       userId: user.id,
       text,
-      mentions: await this.mentionsIn(text),
+      mentions,
       receivedAt: row.createdAt.toISOString(),
-    });
+    }));
     return row.id;
+  }
+
+  /** A message the pipeline did not take (Redis down: 503) is taken back, as a platform would not deliver it. */
+  private async acceptOrWithdraw(rowId: number, conversationExternalId: string, accept: () => Promise<void>): Promise<void> {
+    try {
+      await accept();
+    } catch (error) {
+      await this.db.simMessage.delete({ where: { id: rowId } }).catch(() => undefined);
+      this.changes.emit('change', conversationExternalId);
+      throw error;
+    }
   }
 
   /** A click: only someone who can see the card (a member of its chat) can click it. */

@@ -12,14 +12,7 @@ const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
 export async function simulatorRoutes(app: FastifyInstance, opts: { sim: SimulatorAdapter; directory: Directory }): Promise<void> {
   const { sim, directory } = opts;
 
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof SimError) return reply.code(error.status).send({ error: error.message });
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status < 500) return reply.code(status).send({ error: (error as Error).message });
-    app.log.error({ err: error }, 'simulator API error');
-    return reply.code(500).send({ error: 'internal error' });
-  });
-
+  // Errors (SimError, validation) are answered by the server's one error handler.
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/' });
 
   app.get('/sim/api/users', async () => {
@@ -103,12 +96,28 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     },
   );
 
-  app.post<{ Body: { sendFailures: number } }>(
+  // Platform faults on demand: the next `sendFailures` sends fail (retryable), the next `throttles`
+  // sends are refused as throttled with a pause of `throttleMs` (like WeCom 45009 / DingTalk QPS).
+  app.post<{ Body: { sendFailures?: number; throttles?: number; throttleMs?: number } }>(
     '/sim/api/faults',
-    { schema: { body: { type: 'object', required: ['sendFailures'], properties: { sendFailures: { type: 'integer', minimum: 0, maximum: 1000 } } } } },
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            sendFailures: { type: 'integer', minimum: 0, maximum: 1000 },
+            throttles: { type: 'integer', minimum: 0, maximum: 1000 },
+            throttleMs: { type: 'integer', minimum: 1, maximum: 60000 },
+          },
+        },
+      },
+    },
     async (request) => {
-      sim.injectSendFailures(request.body.sendFailures);
-      return { ok: true, sendFailures: request.body.sendFailures };
+      const { sendFailures = 0, throttles = 0, throttleMs = 1000 } = request.body;
+      sim.injectSendFailures(sendFailures);
+      sim.injectThrottles(throttles, throttleMs);
+      return { ok: true, sendFailures, throttles, throttleMs };
     },
   );
 
@@ -140,5 +149,5 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     },
   );
 
-  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手' }));
+  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手', timeZone: sim.timeZone }));
 }

@@ -24,7 +24,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { closedButtonText, renderTemplateCard } from '../../../cards/wecom.js';
+import { closedButtonText, renderTemplateCard } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';

@@ -2,6 +2,7 @@
  * Raw WeCom payloads -> our InboundEvent. Pure functions: XML/JSON parsing, event ids for
  * de-duplication, task id <-> card id.
  */
+import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import type { CardActionEvent, MessageEvent } from '../types.js';
 import type { WecomBotBody, WecomBotCardEvent, WecomCallbackXml, WecomSelectedItemXml } from './raw-types.js';
@@ -116,11 +117,23 @@ export function decodeCallback(x: WecomCallbackXml, receivedAt: Date): DecodedCa
     return {
       fromUser: from,
       ...(x.ResponseCode ? { responseCode: x.ResponseCode } : {}),
-      // Events carry no MsgId: WeCom's documented de-duplication key is FromUserName + CreateTime.
-      event: { kind: 'card-action', platform: 'wecom', eventId: `app-evt-${from}-${x.CreateTime}`, cardId: cardIdOf(x.TaskId), userId: `wecom:${from}`, action: x.EventKey, values, receivedAt: at },
+      // Events carry no MsgId. WeCom documents FromUserName + CreateTime as the retry key, but two
+      // clicks by one person within a second share it: the task id and the button make it unique.
+      event: { kind: 'card-action', platform: 'wecom', eventId: appEventId(from, x.CreateTime!, x.TaskId, x.EventKey), cardId: cardIdOf(x.TaskId), userId: `wecom:${from}`, action: x.EventKey, values, receivedAt: at },
     };
   }
   return null;
+}
+
+/**
+ * De-duplication id of an app event: a WeCom retry repeats all four parts; a second click in the
+ * same second differs in the card (task id) or the button (event key). Long task ids are hashed
+ * so the id stays a short job id.
+ */
+export function appEventId(fromUser: string, createTime: string, taskId: string, eventKey: string): string {
+  const tail = `${taskId}-${eventKey}`;
+  const click = /^[A-Za-z0-9_@.-]{1,80}$/.test(tail) ? tail : createHash('sha256').update(`${taskId}\n${eventKey}`).digest('hex').slice(0, 32);
+  return `app-evt-${fromUser}-${createTime}-${click}`;
 }
 
 /** The nested `template_card_event` object is what the server sends; the SDK types read it flat. */

@@ -87,6 +87,8 @@ export class WecomInbound {
         text: body.text.content,
         mentions: await this.mentions(body.text.content),
         receivedAt: now.toISOString(),
+        // WeCom hands the intelligent bot only the group messages that @ it.
+        addressedToBot: true,
       });
       return;
     }

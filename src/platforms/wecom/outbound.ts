@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { renderCardMarkdown, renderTemplateCard, truncateBytes } from '../../../cards/wecom.js';
+import { renderCardMarkdown, renderTemplateCard, truncateBytes } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { PrismaClient } from '../../db/client.js';
 import { MediaStore } from '../../services/media.js';

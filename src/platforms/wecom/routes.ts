@@ -5,7 +5,9 @@
  * https://developer.work.weixin.qq.com/document/path/90930
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { noteRefusal } from '../../server/refusal-log.js';
 import { parseEnvelope } from './decode.js';
+import { UnavailableError } from '../../server/http-error.js';
 import type { WecomInbound } from './inbound.js';
 import { type CallbackFailure, CallbackError, type CallbackKeys, openSigned } from './verify.js';
 
@@ -52,11 +54,12 @@ export async function wecomRoutes(app: FastifyInstance, opts: WecomRouteOptions)
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
     if (error instanceof CallbackError) {
-      request.log.warn({ code: error.code, reason: error.message, ip: request.ip }, 'WeCom callback refused');
+      noteRefusal(request, `wecom-${error.code}`, 'WeCom callback refused', { code: error.code, reason: error.message });
       return reply.code(STATUS[error.code]).type('text/plain').send('invalid request');
     }
-    request.log.error({ err: error }, 'WeCom callback failed');
-    // Not 200: WeCom re-sends, and the retry may find us healthy again.
+    // Not 200: WeCom re-sends, and the retry may find us healthy again (Redis back, say).
+    if (error instanceof UnavailableError) noteRefusal(request, 'wecom-unavailable', 'WeCom callback refused: service unavailable', { reason: error.message });
+    else request.log.error({ err: error }, 'WeCom callback failed');
     return reply.code(503).type('text/plain').send('unavailable');
   };
 
