@@ -183,12 +183,15 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     async close() {
       await server.close();
       for (const adapter of adapters) await adapter.stop();
-      // Without Redis a worker cannot hand its running jobs back: do not wait for it (the jobs'
-      // locks expire and another run picks them up; their messages are marked sent only once).
-      const force = !connection.ready();
-      await Promise.all(workers.map((w) => w.close(force)));
-      if (force) redis.disconnect();
-      await queues.close();
+      if (connection.ready()) {
+        await Promise.all(workers.map((w) => w.close()));
+        await queues.close();
+      } else {
+        // Redis is down: a graceful close would wait for it forever. Running jobs are not handed
+        // back; their locks expire and the next run retries them (a message is marked sent once).
+        await Promise.all(workers.map((w) => w.close(true)));
+        queues.disconnect();
+      }
       connection.stop();
       redis.disconnect();
       await db.$disconnect();

@@ -90,6 +90,8 @@ export interface Queues {
   outbound: Map<PlatformName, Queue<OutboundJob>>;
   maintenance: Queue<MaintenanceJob>;
   close(): Promise<void>;
+  /** Drops the queues' own connections without waiting for Redis (it is down). */
+  disconnect(): void;
 }
 
 export function createQueues(connection: Redis, prefix: string, platforms: readonly PlatformName[]): Queues {
@@ -97,6 +99,7 @@ export function createQueues(connection: Redis, prefix: string, platforms: reado
   const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, { ...opts, defaultJobOptions: KEEP_JOBS.inbound });
   // QueueEvents blocks on its connection, so it gets its own (closed with it below).
   const eventsConnection = connection.duplicate();
+  eventsConnection.on('error', () => undefined);
   const inboundEvents = new QueueEvents(QUEUE_NAMES.inbound, { connection: eventsConnection, prefix });
   const schedule = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { ...opts, defaultJobOptions: KEEP_JOBS.schedule });
   const outbound = new Map(platforms.map((p) => [p, new Queue<OutboundJob>(QUEUE_NAMES.outbound(p), { ...opts, defaultJobOptions: KEEP_JOBS.outbound })] as const));
@@ -109,6 +112,9 @@ export function createQueues(connection: Redis, prefix: string, platforms: reado
     maintenance,
     async close() {
       await Promise.all([inbound.close(), inboundEvents.close(), schedule.close(), maintenance.close(), ...[...outbound.values()].map((q) => q.close())]);
+      eventsConnection.disconnect();
+    },
+    disconnect() {
       eventsConnection.disconnect();
     },
   };
