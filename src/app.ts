@@ -75,7 +75,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const directory = new Directory(db);
   const locales = new LocaleService(directory, config);
   const adapters = createAdapters({ config, db, directory, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
-  const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
+  // While Redis is down every queue and worker reports each reconnect attempt: the monitor has said it once.
+  const queueError = (err: Error, queue: string) => (connection.ready() ? log.error({ err, queue }, 'queue error') : log.debug({ err, queue }, 'queue error'));
+  const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name), queueError);
   const outbox = new Outbox(db, queues.outbound, config, log);
   const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
@@ -145,8 +147,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     ),
     new Worker(QUEUE_NAMES.maintenance, maintenanceProcessor(new Retention(db, config, log)), { ...workerOpts, concurrency: 1 }),
   ];
-  // While Redis is down every worker reports each reconnect attempt: the monitor has said it once.
-  for (const worker of workers) worker.on('error', (err) => (connection.ready() ? log.error({ err, queue: worker.name }, 'worker error') : log.debug({ err, queue: worker.name }, 'worker error')));
+  for (const worker of workers) worker.on('error', (err) => queueError(err, worker.name));
 
   const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, connection.ready);
   for (const adapter of adapters) await adapter.start(sink);

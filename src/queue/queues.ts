@@ -94,7 +94,16 @@ export interface Queues {
   disconnect(): void;
 }
 
-export function createQueues(connection: Redis, prefix: string, platforms: readonly PlatformName[]): Queues {
+/**
+ * `onError` receives connection errors of the queues (BullMQ prints them to stderr when nobody
+ * listens): while Redis is down they repeat with every reconnect attempt.
+ */
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  platforms: readonly PlatformName[],
+  onError: (error: Error, queue: string) => void = () => undefined,
+): Queues {
   const opts = { connection, prefix };
   const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, { ...opts, defaultJobOptions: KEEP_JOBS.inbound });
   // QueueEvents blocks on its connection, so it gets its own (closed with it below).
@@ -104,6 +113,8 @@ export function createQueues(connection: Redis, prefix: string, platforms: reado
   const schedule = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { ...opts, defaultJobOptions: KEEP_JOBS.schedule });
   const outbound = new Map(platforms.map((p) => [p, new Queue<OutboundJob>(QUEUE_NAMES.outbound(p), { ...opts, defaultJobOptions: KEEP_JOBS.outbound })] as const));
   const maintenance = new Queue<MaintenanceJob>(QUEUE_NAMES.maintenance, { ...opts, defaultJobOptions: KEEP_JOBS.maintenance });
+  for (const queue of [inbound, schedule, maintenance, ...outbound.values()] as Queue[]) queue.on('error', (error) => onError(error, queue.name));
+  inboundEvents.on('error', (error) => onError(error, `${inboundEvents.name} events`));
   return {
     inbound,
     inboundEvents,
