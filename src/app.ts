@@ -134,7 +134,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
-    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db), { ...workerOpts, concurrency: 8 }),
+    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales), { ...workerOpts, concurrency: 8 }),
     new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
       (adapter) =>
@@ -149,7 +149,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   ];
   for (const worker of workers) worker.on('error', (err) => queueError(err, worker.name));
 
-  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, connection.ready);
+  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, connection.ready);
   for (const adapter of adapters) await adapter.start(sink);
 
   recover = async () => {

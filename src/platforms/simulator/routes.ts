@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Directory } from '../../services/directory.js';
+import { BOT_NAMES } from '../../router/router.js';
 import { externalIdOf } from '../../services/ids.js';
 import { BOT_ID, type SimulatorAdapter } from './adapter.js';
 import { SimError } from './errors.js';
@@ -149,5 +150,5 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     },
   );
 
-  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: '会务助手' }));
+  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: BOT_NAMES[0] }));
 }
