@@ -23,6 +23,8 @@ import type { OutboundJob } from '../src/queue/queues.js';
 import { NO_CALENDAR } from '../src/services/calendar.js';
 import { CardService } from '../src/services/cards.js';
 import { Directory } from '../src/services/directory.js';
+import { DomainEvents } from '../src/services/events.js';
+import { LocaleService } from '../src/services/locales.js';
 import { MeetingStatsService } from '../src/services/meeting-stats.js';
 import { MeetingService } from '../src/services/meetings.js';
 import { Outbox } from '../src/services/outbox.js';
@@ -78,12 +80,14 @@ async function main(): Promise<void> {
 
     const stubQueue = { addBulk: async () => [] } as unknown as Queue<OutboundJob>;
     const outbox = new Outbox(db, new Map<PlatformName, Queue<OutboundJob>>([['simulator', stubQueue]]), config);
-    const cards = new CardService(db, outbox);
-    const scheduler = { coalesced: async () => undefined, recurring: async () => undefined, at: async () => undefined, cancel: async () => undefined } as unknown as Scheduler;
     const directory = new Directory(db);
-    const meetings = new MeetingService(db, scheduler, cards, outbox, directory, new MeetingStatsService(db), config);
+    const locales = new LocaleService(directory, config);
+    const cards = new CardService(db, outbox, locales);
+    const scheduler = { coalesced: async () => undefined, recurring: async () => undefined, at: async () => undefined, cancel: async () => undefined } as unknown as Scheduler;
+    const events = new DomainEvents();
+    const meetings = new MeetingService(db, events, scheduler, cards, outbox, directory, new MeetingStatsService(db), locales, config);
     const schedule = new ScheduleService(db, directory, NO_CALENDAR, config);
-    const conflicts = new ConflictService(db, scheduler, cards, outbox, schedule, meetings, config, pino({ level: 'silent' }));
+    const conflicts = new ConflictService(db, events, scheduler, cards, outbox, locales, schedule, meetings, config, pino({ level: 'silent' }));
 
     // Warm-up (prepared statements, page cache), not measured.
     for (let i = 0; i < 20; i++) await conflicts.check(execIds[i % EXECS]!, `e${i + 1}`);

@@ -1,19 +1,31 @@
-/** Meeting cards: the invitation (RSVP), the organizers' live-count card and the check-in card. */
+/**
+ * Meeting cards: the invitation (RSVP), the organizers' live-count card and the check-in card.
+ * Pure functions of the meeting and the attendee row, rendered in the reader's language (`t`).
+ */
+import type { Translator } from '../src/i18n/translator.js';
 import type { Card, CardField } from './model.js';
 
 export const RSVP_ACTIONS = { yes: 'rsvp.yes', no: 'rsvp.no', maybe: 'rsvp.maybe' } as const;
 export const CHECKIN_ACTION = 'checkin.self';
 
-export const RESPONSE_LABEL: Record<string, string> = { yes: '参加', no: '不参加', maybe: '待定', pending: '未回复' };
-export const DIETARY_LABEL: Record<string, string> = { none: '无', vegetarian: '素食', halal: '清真', other: '过敏或其他' };
+export const RESPONSES = ['yes', 'no', 'maybe', 'pending'] as const;
+export const DIETARY = ['none', 'vegetarian', 'halal', 'other'] as const;
+
+export function responseLabel(t: Translator, response: string): string {
+  return (RESPONSES as readonly string[]).includes(response) ? t.t(`meeting.response.${response}`) : response;
+}
+
+export function dietaryLabel(t: Translator, dietary: string): string {
+  return (DIETARY as readonly string[]).includes(dietary) ? t.t(`meeting.dietary.${dietary}`) : dietary;
+}
 
 export interface MeetingView {
   id: number;
   title: string;
-  /** Formatted `YYYY-MM-DD HH:mm[~HH:mm]`. */
+  /** Formatted `YYYY-MM-DD HH:mm[~HH:mm]` (the same in every language). */
   time: string;
   venue: string | null;
-  organizers: string;
+  organizers: string[];
 }
 
 export interface AnswerView {
@@ -25,22 +37,33 @@ export interface AnswerView {
   note: string | null;
 }
 
-function meetingFields(m: MeetingView): CardField[] {
+export function venueText(t: Translator, venue: string | null): string {
+  return venue ?? t.t('meeting.venueTbd');
+}
+
+export function organizersText(t: Translator, organizers: readonly string[]): string {
+  return organizers.length > 0 ? t.list(organizers) : '—';
+}
+
+function meetingFields(t: Translator, m: MeetingView): CardField[] {
   return [
-    { label: '时间', value: m.time },
-    { label: '地点', value: m.venue ?? '待定' },
-    { label: '组织者', value: m.organizers },
+    { label: t.t('meeting.card.time'), value: m.time },
+    { label: t.t('meeting.card.venue'), value: venueText(t, m.venue) },
+    { label: t.t('meeting.card.organizers'), value: organizersText(t, m.organizers) },
   ];
 }
 
-/** One line describing a recorded answer, e.g. `参加 · 素食 · 住宿 2 晚 · 备注：晚到`. */
-export function describeAnswer(a: AnswerView): string {
-  const parts = [RESPONSE_LABEL[a.response] ?? a.response];
+/** One line describing a recorded answer, e.g. `参加 · 餐食：素食 · 住宿 2 晚 · 备注：晚到`. */
+export function describeAnswer(t: Translator, a: AnswerView): string {
+  const parts = [responseLabel(t, a.response)];
   if (a.response !== 'no') {
-    if (a.dietary) parts.push(`餐食：${DIETARY_LABEL[a.dietary] ?? a.dietary}${a.dietaryNote ? `（${a.dietaryNote}）` : ''}`);
-    if (a.accommodation !== null) parts.push(a.accommodation ? `住宿 ${a.nights ?? 1} 晚` : '不住宿');
+    if (a.dietary) {
+      const note = a.dietaryNote ? t.t('meeting.answer.mealNote', { note: a.dietaryNote }) : '';
+      parts.push(t.t('meeting.answer.meal', { meal: dietaryLabel(t, a.dietary), note }));
+    }
+    if (a.accommodation !== null) parts.push(a.accommodation ? t.t('meeting.answer.rooms', { nights: a.nights ?? 1, count: a.nights ?? 1 }) : t.t('meeting.answer.noRooms'));
   }
-  if (a.note) parts.push(`备注：${a.note}`);
+  if (a.note) parts.push(t.t('meeting.answer.note', { note: a.note }));
   return parts.join(' · ');
 }
 
@@ -49,51 +72,57 @@ export interface InviteCardInput {
   meeting: MeetingView;
   attendeeName: string;
   answer: AnswerView | null;
-  /** `YYYY-MM-DD HH:mm` until which answers can change. */
-  cutoff: string;
-  closedReason?: string;
+  /** Until when answers can change. */
+  cutoff: Date;
+  cancelled?: boolean;
 }
 
-export function inviteCard(input: InviteCardInput): Card {
+export function inviteCard(t: Translator, input: InviteCardInput): Card {
   const { meeting, answer } = input;
   const card: Card = {
     id: input.cardId,
-    title: `📋 会议邀请 #${meeting.id} ${meeting.title}`,
-    body: `${input.attendeeName}，您好！诚邀您参加本次会议，请确认是否参加，并填写餐食与住宿需求。`,
-    fields: meetingFields(meeting),
+    title: t.t('meeting.card.invite.title', { id: meeting.id, title: meeting.title }),
+    body: t.t('meeting.card.invite.body', { name: input.attendeeName }),
+    fields: meetingFields(t, meeting),
     inputs: [
       {
         key: 'dietary',
-        label: '餐食',
+        label: t.t('meeting.card.invite.dietary'),
         kind: 'select',
-        options: Object.entries(DIETARY_LABEL).map(([value, label]) => ({ value, label })),
+        options: DIETARY.map((value) => ({ value, label: dietaryLabel(t, value) })),
         value: answer?.dietary ?? 'none',
       },
-      { key: 'dietaryNote', label: '过敏或其他说明', kind: 'text', placeholder: '如：花生过敏', value: answer?.dietaryNote ?? '' },
+      {
+        key: 'dietaryNote',
+        label: t.t('meeting.card.invite.dietaryNote'),
+        kind: 'text',
+        placeholder: t.t('meeting.card.invite.dietaryNotePlaceholder'),
+        value: answer?.dietaryNote ?? '',
+      },
       {
         key: 'accommodation',
-        label: '住宿',
+        label: t.t('meeting.card.invite.accommodation'),
         kind: 'select',
         options: [
-          { value: 'no', label: '不需要' },
-          { value: 'yes', label: '需要' },
+          { value: 'no', label: t.t('meeting.card.invite.roomsNo') },
+          { value: 'yes', label: t.t('meeting.card.invite.roomsYes') },
         ],
         value: answer?.accommodation ? 'yes' : 'no',
       },
-      { key: 'nights', label: '住宿晚数', kind: 'number', value: String(answer?.nights ?? 1) },
-      { key: 'note', label: '备注', kind: 'text', placeholder: '选填', value: answer?.note ?? '' },
+      { key: 'nights', label: t.t('meeting.card.invite.nights'), kind: 'number', value: String(answer?.nights ?? 1) },
+      { key: 'note', label: t.t('meeting.card.invite.note'), kind: 'text', placeholder: t.t('meeting.card.invite.notePlaceholder'), value: answer?.note ?? '' },
     ],
     actions: [
-      { key: RSVP_ACTIONS.yes, label: '参加', style: 'primary' },
-      { key: RSVP_ACTIONS.no, label: '不参加', style: 'danger' },
-      { key: RSVP_ACTIONS.maybe, label: '待定' },
+      { key: RSVP_ACTIONS.yes, label: responseLabel(t, 'yes'), style: 'primary' },
+      { key: RSVP_ACTIONS.no, label: responseLabel(t, 'no'), style: 'danger' },
+      { key: RSVP_ACTIONS.maybe, label: responseLabel(t, 'maybe') },
     ],
-    fallback: `也可回复：会议 回复 #${meeting.id} 参加|不参加|待定 [素食|清真|无] [住宿2晚] [备注 …]`,
+    fallback: t.t('meeting.card.invite.fallback', { id: meeting.id }),
   };
-  if (input.closedReason) {
-    card.state = { status: 'closed', label: input.closedReason, closed: true };
+  if (input.cancelled) {
+    card.state = { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true };
   } else if (answer && answer.response !== 'pending') {
-    card.state = { status: `answered-${answer.response}`, label: `已回复：${describeAnswer(answer)}（${input.cutoff} 前可修改）` };
+    card.state = { status: `answered-${answer.response}`, label: t.t('meeting.card.invite.answered', { answer: describeAnswer(t, answer), cutoff: input.cutoff }) };
   }
   return card;
 }
@@ -119,44 +148,52 @@ export interface StatusCardInput {
   meeting: MeetingView;
   stats: MeetingStats;
   cancelled: boolean;
-  updatedAt: string;
+  updatedAt: Date;
   checkinTarget: number;
 }
 
-export function statusCard(input: StatusCardInput): Card {
+export function statusCard(t: Translator, input: StatusCardInput): Card {
   const { meeting, stats } = input;
-  const meals = Object.entries(DIETARY_LABEL)
-    .map(([key, label]) => `${label} ${stats.meals[key] ?? 0}`)
-    .join(' / ');
-  const rooms = stats.roomsByNight.length === 0 ? '无' : stats.roomsByNight.map((n, i) => `第${i + 1}晚 ${n} 间`).join(' / ');
+  const meals = DIETARY.map((key) => t.t('meeting.card.status.meal', { meal: dietaryLabel(t, key), count: stats.meals[key] ?? 0 })).join(' / ');
+  const rooms =
+    stats.roomsByNight.length === 0
+      ? t.t('meeting.card.status.noRooms')
+      : stats.roomsByNight.map((n, i) => t.t('meeting.card.status.night', { night: i + 1, count: n })).join(' / ');
   const rate = stats.yes === 0 ? 0 : Math.round((stats.arrived / stats.yes) * 1000) / 10;
   const peakOk = stats.peakRate >= input.checkinTarget ? '✅' : '';
-  const card: Card = {
+  return {
     id: input.cardId,
-    title: `📊 会议 #${meeting.id} ${meeting.title} · 实时统计`,
+    title: t.t('meeting.card.status.title', { id: meeting.id, title: meeting.title }),
     fields: [
-      ...meetingFields(meeting),
-      { label: '邀请', value: `${stats.invited} 人` },
-      { label: '回复', value: `参加 ${stats.yes} · 不参加 ${stats.no} · 待定 ${stats.maybe} · 未回复 ${stats.pending}` },
-      { label: '餐食（参加者）', value: meals },
-      { label: '住宿', value: rooms },
-      { label: '签到', value: `${stats.arrived}/${stats.yes}（${rate}%）` },
-      { label: '签到速度', value: `当前 ${stats.currentRate} 人/分钟 · 峰值 ${stats.peakRate} 人/分钟（目标 ≥${input.checkinTarget}）${peakOk}` },
+      ...meetingFields(t, meeting),
+      { label: t.t('meeting.card.status.invited'), value: t.t('meeting.card.status.people', { count: stats.invited }) },
+      {
+        label: t.t('meeting.card.status.answers'),
+        value: t.t('meeting.card.status.answersValue', { yes: stats.yes, no: stats.no, maybe: stats.maybe, pending: stats.pending }),
+      },
+      { label: t.t('meeting.card.status.meals'), value: meals },
+      { label: t.t('meeting.card.status.rooms'), value: rooms },
+      { label: t.t('meeting.card.status.checkin'), value: t.t('meeting.card.status.checkinValue', { arrived: stats.arrived, yes: stats.yes, rate }) },
+      {
+        label: t.t('meeting.card.status.speed'),
+        value: t.t('meeting.card.status.speedValue', { current: stats.currentRate, peak: stats.peakRate, target: input.checkinTarget, ok: peakOk }),
+      },
     ],
-    fallback: `催办未回复者：会议 催办 #${meeting.id}；查看详情：会议 查看 #${meeting.id}`,
-    state: { status: input.cancelled ? 'cancelled' : 'live', label: input.cancelled ? '🚫 会议已取消' : `更新于 ${input.updatedAt}`, closed: input.cancelled },
+    fallback: t.t('meeting.card.status.fallback', { id: meeting.id }),
+    state: input.cancelled
+      ? { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true }
+      : { status: 'live', label: t.t('meeting.card.status.updated', { at: input.updatedAt }) },
   };
-  return card;
 }
 
-export function checkinCard(cardId: string, meeting: MeetingView, checkedInAt: string | null): Card {
+export function checkinCard(t: Translator, cardId: string, meeting: MeetingView, checkedInAt: Date | null): Card {
   return {
     id: cardId,
-    title: `✅ 会议签到 #${meeting.id} ${meeting.title}`,
-    body: '到达会场后请点击「签到」。',
-    fields: meetingFields(meeting),
-    actions: [{ key: CHECKIN_ACTION, label: '签到', style: 'primary' }],
-    fallback: `也可回复：签到 #${meeting.id}`,
-    ...(checkedInAt ? { state: { status: 'checked-in', label: `已签到 ${checkedInAt}`, closed: true } } : {}),
+    title: t.t('meeting.card.checkin.title', { id: meeting.id, title: meeting.title }),
+    body: t.t('meeting.card.checkin.body'),
+    fields: meetingFields(t, meeting),
+    actions: [{ key: CHECKIN_ACTION, label: t.t('meeting.card.checkin.action'), style: 'primary' }],
+    fallback: t.t('meeting.card.checkin.fallback', { id: meeting.id }),
+    ...(checkedInAt ? { state: { status: 'checked-in', label: t.t('meeting.card.checkin.done', { at: checkedInAt }), closed: true } } : {}),
   };
 }

@@ -1,83 +1,150 @@
-/** Executive schedule cards and texts: the conflict alert and the morning digest. */
-import { IMPORTANCE_LABEL, roleText, type Clash, type ScheduleItem, type Suggestion } from '../src/services/schedule-logic.js';
+/**
+ * Executive schedule cards and texts: the conflict alert and the morning digest, in the reader's
+ * language (`t`). The shapes below are what the cards read of a schedule item, a clash and a
+ * suggestion (`src/services/schedule-logic.ts` produces them; cards do not import services).
+ */
+import type { Translator } from '../src/i18n/translator.js';
 import type { Card } from './model.js';
 
 export const SCHEDULE_ACTIONS = { keepFirst: 'schedule.keep-first', keepSecond: 'schedule.keep-second', delegate: 'schedule.delegate' } as const;
 
-/** `会议 #12` / `日程 #5` / `日历`: where an item comes from, with the id to use in commands. */
-export function sourceText(item: ScheduleItem): string {
-  if (item.source === 'meeting') return `会议 #${item.key.slice(1)}`;
-  if (item.source === 'entry') return `日程 #${item.key.slice(1)}`;
-  return '日历';
+export type ItemImportance = 'high' | 'medium' | 'low';
+
+export interface ItemView {
+  /** `m<meeting id>`, `e<entry id>`, `b<start ms>-<end ms>`. */
+  key: string;
+  source: 'meeting' | 'entry' | 'busy';
+  /** Empty for a calendar slot without a title. */
+  title: string;
+  venue: string | null;
+  role: 'host' | 'speaker' | 'attendee' | null;
+  importance: ItemImportance | null;
 }
 
-/** One line: `会议 #12「战略会」· 2026-11-28 15:00~16:00 · 主会场 · 主持 · 重要性 高`. */
-export function itemLine(item: ScheduleItem, time: (i: ScheduleItem) => string): string {
-  const parts = [`${sourceText(item)}「${item.title}」`, time(item), item.venue ?? '地点未定', roleText(item)];
-  if (item.importance) parts.push(`重要性 ${IMPORTANCE_LABEL[item.importance]}`);
+export interface ClashView<I extends ItemView = ItemView> {
+  a: I;
+  b: I;
+  kind: 'overlap' | 'travel';
+  gapMinutes: number;
+}
+
+export interface SuggestionView {
+  keep: 'first' | 'second' | null;
+  /** What decided: the executive's role, the importance, or nothing (a tie). */
+  basis: 'role' | 'importance' | 'tie';
+}
+
+/** `会议 #12` / `日程 #5` / `日历`: where an item comes from, with the id to use in commands. */
+export function sourceText(t: Translator, item: ItemView): string {
+  if (item.source === 'busy') return t.t('schedule.source.busy');
+  return t.t(`schedule.source.${item.source}`, { id: item.key.slice(1) });
+}
+
+/** The title, or `日历忙碌` for an untitled calendar slot. */
+export function itemTitle(t: Translator, item: ItemView): string {
+  return item.title || t.t('schedule.busyTitle');
+}
+
+/** `会议 #12「战略会」`. */
+export function itemName(t: Translator, item: ItemView): string {
+  return t.t('schedule.itemName', { source: sourceText(t, item), title: itemTitle(t, item) });
+}
+
+export function roleText(t: Translator, item: ItemView): string {
+  return t.t(`schedule.role.${item.role ?? (item.source === 'entry' ? 'entry' : 'busy')}`);
+}
+
+export function importanceText(t: Translator, importance: ItemImportance | null): string {
+  return t.t(`schedule.importance.${importance ?? 'unknown'}`);
+}
+
+/** One line: `会议 #12「战略会」 · 2026-11-28 15:00~16:00 · 主会场 · 主持 · 重要性 高`. */
+export function itemLine<I extends ItemView>(t: Translator, item: I, time: (i: I) => string): string {
+  const parts = [itemName(t, item), time(item), item.venue ?? t.t('schedule.venueUnknown'), roleText(t, item)];
+  if (item.importance) parts.push(t.t('schedule.itemImportance', { importance: importanceText(t, item.importance) }));
   return parts.join(' · ');
 }
 
-export function clashText(clash: Clash, bufferMinutes: number): string {
-  return clash.kind === 'overlap'
-    ? '两项时间重叠'
-    : `两项地点不同，间隔仅 ${clash.gapMinutes} 分钟，不足转场时间 ${bufferMinutes} 分钟`;
+export function clashText(t: Translator, clash: ClashView, bufferMinutes: number): string {
+  return clash.kind === 'overlap' ? t.t('schedule.clash.overlap') : t.t('schedule.clash.travel', { gap: clash.gapMinutes, buffer: bufferMinutes });
 }
 
-export interface ConflictCardInput {
+/** `会议 #12「A」（time）↔ 日程 #5「B」（time）`. */
+export function pairText<I extends ItemView>(t: Translator, clash: ClashView<I>, time: (i: I) => string): string {
+  return t.t('schedule.pair', { a: itemName(t, clash.a), ta: time(clash.a), b: itemName(t, clash.b), tb: time(clash.b) });
+}
+
+/** Why one item is suggested (or that the assistant should coordinate). */
+export function suggestionText(t: Translator, clash: ClashView, suggestion: SuggestionView): string {
+  const { a, b } = clash;
+  if (suggestion.basis === 'tie' || suggestion.keep === null) {
+    return t.t('schedule.suggest.tie.self', { role: roleText(t, a), importance: importanceText(t, a.importance) });
+  }
+  const [keep, other] = suggestion.keep === 'first' ? [a, b] : [b, a];
+  const common = { side: t.t(`schedule.${suggestion.keep}`), keep: itemTitle(t, keep), other: itemTitle(t, other) };
+  if (suggestion.basis === 'role') {
+    return t.t('schedule.suggest.role.self', { ...common, keepRole: roleText(t, keep), otherRole: roleText(t, other) });
+  }
+  return t.t('schedule.suggest.importance.self', {
+    ...common,
+    role: roleText(t, keep),
+    keepImportance: importanceText(t, keep.importance),
+    otherImportance: importanceText(t, other.importance),
+  });
+}
+
+export interface ConflictCardInput<I extends ItemView> {
   cardId: string;
   conflictId: number;
   executiveName: string;
-  clash: Clash;
-  suggestion: Suggestion;
-  time: (i: ScheduleItem) => string;
+  clash: ClashView<I>;
+  suggestion: SuggestionView;
+  time: (i: I) => string;
   bufferMinutes: number;
   /** The executive's own card offers 请助理协调; an assistant's does not. */
   forExecutive: boolean;
 }
 
-export function conflictCard(input: ConflictCardInput): Card {
+export function conflictCard<I extends ItemView>(t: Translator, input: ConflictCardInput<I>): Card {
   const { clash } = input;
   const actions: Card['actions'] = [
-    { key: SCHEDULE_ACTIONS.keepFirst, label: '保留前者', style: input.suggestion.keep === 'first' ? 'primary' : 'default' },
-    { key: SCHEDULE_ACTIONS.keepSecond, label: '保留后者', style: input.suggestion.keep === 'second' ? 'primary' : 'default' },
+    { key: SCHEDULE_ACTIONS.keepFirst, label: t.t('schedule.card.keepFirst'), style: input.suggestion.keep === 'first' ? 'primary' : 'default' },
+    { key: SCHEDULE_ACTIONS.keepSecond, label: t.t('schedule.card.keepSecond'), style: input.suggestion.keep === 'second' ? 'primary' : 'default' },
   ];
-  if (input.forExecutive) actions.push({ key: SCHEDULE_ACTIONS.delegate, label: '请助理协调' });
+  if (input.forExecutive) actions.push({ key: SCHEDULE_ACTIONS.delegate, label: t.t('schedule.card.delegate') });
   return {
     id: input.cardId,
-    title: `⚠️ 日程冲突 #${input.conflictId}：${input.executiveName}`,
-    body: `${input.executiveName}的日程中${clashText(clash, input.bufferMinutes)}：`,
+    title: t.t('schedule.card.title', { id: input.conflictId, name: input.executiveName }),
+    body: t.t('schedule.card.body', { name: input.executiveName, clash: clashText(t, clash, input.bufferMinutes) }),
     fields: [
-      { label: '前者', value: itemLine(clash.a, input.time) },
-      { label: '后者', value: itemLine(clash.b, input.time) },
-      { label: '建议', value: input.suggestion.reason },
+      { label: t.t('schedule.card.first'), value: itemLine(t, clash.a, input.time) },
+      { label: t.t('schedule.card.second'), value: itemLine(t, clash.b, input.time) },
+      { label: t.t('schedule.card.suggestion'), value: suggestionText(t, clash, input.suggestion) },
     ],
     actions,
-    fallback: `也可回复：日程 冲突 #${input.conflictId} 前者|后者${input.forExecutive ? '|助理' : ''}`,
+    fallback: t.t(input.forExecutive ? 'schedule.card.fallbackExecutive' : 'schedule.card.fallback', { id: input.conflictId }),
   };
 }
 
-export interface DigestInput {
+export interface DigestInput<I extends ItemView> {
   executiveName: string;
   dateLabel: string;
-  items: ScheduleItem[];
-  clashes: Clash[];
-  time: (i: ScheduleItem) => string;
+  items: I[];
+  clashes: Array<ClashView<I>>;
+  time: (i: I) => string;
   bufferMinutes: number;
 }
 
 /** The morning digest: conflicts first, then the day in order. */
-export function digestText(input: DigestInput): string {
-  const lines = [`☀️ ${input.executiveName} 今日日程（${input.dateLabel}）`];
+export function digestText<I extends ItemView>(t: Translator, input: DigestInput<I>): string {
+  const lines = [t.t('schedule.digest.title', { name: input.executiveName, date: input.dateLabel })];
   if (input.clashes.length > 0) {
-    lines.push(`⚠️ 冲突 ${input.clashes.length} 处：`);
-    for (const c of input.clashes) {
-      lines.push(`  · ${sourceText(c.a)}「${c.a.title}」（${input.time(c.a)}）↔ ${sourceText(c.b)}「${c.b.title}」（${input.time(c.b)}）：${clashText(c, input.bufferMinutes)}`);
-    }
+    lines.push(t.t('schedule.digest.conflicts', { count: input.clashes.length }));
+    for (const c of input.clashes) lines.push(t.t('schedule.digest.conflictLine', { pair: pairText(t, c, input.time), why: clashText(t, c, input.bufferMinutes) }));
   } else {
-    lines.push('✅ 今日无冲突');
+    lines.push(t.t('schedule.digest.noConflicts'));
   }
-  lines.push(`日程 ${input.items.length} 项：`);
-  for (const item of input.items) lines.push(`  · ${itemLine(item, input.time)}`);
+  lines.push(t.t('schedule.digest.items', { count: input.items.length }));
+  for (const item of input.items) lines.push(t.t('schedule.bullet', { text: itemLine(t, item, input.time) }));
   return lines.join('\n');
 }

@@ -1,10 +1,8 @@
-/** The task card in the assignee's DM: 接受 / 完成 / 受阻 (reason) / 转交 (to whom). Pure functions of a view. */
+/** The task card in the assignee's DM: 接受 / 完成 / 受阻 (reason) / 转交 (to whom). Pure functions of a view, in the reader's language. */
+import type { Translator } from '../src/i18n/translator.js';
 import type { Card, CardAction, CardInput } from './model.js';
 
 export const TASK_ACTIONS = { accept: 'task.accept', done: 'task.done', block: 'task.block', transfer: 'task.transfer' } as const;
-
-export const TASK_STATUS_LABEL: Record<string, string> = { open: '待接受', accepted: '进行中', blocked: '受阻', done: '已完成', cancelled: '已取消' };
-export const PRIORITY_LABEL: Record<string, string> = { urgent: '紧急', high: '高', normal: '中', low: '低' };
 
 export interface TaskView {
   id: number;
@@ -13,6 +11,7 @@ export interface TaskView {
   priority: string;
   due: string;
   creator: string;
+  /** null: nobody yet (a department without a head). */
   assignee: string | null;
   department: string | null;
   meeting: string | null;
@@ -22,35 +21,53 @@ export interface TaskView {
   overdue: boolean;
 }
 
-export function taskCard(cardId: string, v: TaskView, closedLabel?: string): Card {
+/** How a card is closed for someone who no longer holds the task. */
+export interface ClosedState {
+  transferredTo: string;
+}
+
+export function statusLabel(t: Translator, status: string): string {
+  return t.has(`task.status.${status}`) ? t.t(`task.status.${status}`) : status;
+}
+
+export function priorityLabel(t: Translator, priority: string): string {
+  return t.has(`task.priority.${priority}`) ? t.t(`task.priority.${priority}`) : priority;
+}
+
+export function taskCard(t: Translator, cardId: string, v: TaskView, closed?: ClosedState): Card {
   const fields = [
-    { label: '截止', value: `${v.due}${v.overdue ? '（已逾期）' : ''}` },
-    { label: '优先级', value: PRIORITY_LABEL[v.priority] ?? v.priority },
-    { label: '负责人', value: v.assignee ?? '待指派' },
-    { label: '创建人', value: v.creator },
+    { label: t.t('task.card.due'), value: `${v.due}${v.overdue ? t.t('task.card.overdue') : ''}` },
+    { label: t.t('task.card.priority'), value: priorityLabel(t, v.priority) },
+    { label: t.t('task.card.assignee'), value: v.assignee ?? t.t('task.unassigned') },
+    { label: t.t('task.card.creator'), value: v.creator },
   ];
-  if (v.department) fields.push({ label: '部门', value: v.department });
-  if (v.meeting) fields.push({ label: '会议', value: v.meeting });
-  if (v.blockedReason && v.status === 'blocked') fields.push({ label: '受阻原因', value: v.blockedReason });
+  if (v.department) fields.push({ label: t.t('task.card.department'), value: v.department });
+  if (v.meeting) fields.push({ label: t.t('task.card.meeting'), value: v.meeting });
+  if (v.blockedReason && v.status === 'blocked') fields.push({ label: t.t('task.card.blockedReason'), value: v.blockedReason });
   const finished = v.status === 'done' || v.status === 'cancelled';
   const actions: CardAction[] = [];
-  if (v.status === 'open' || v.status === 'blocked') actions.push({ key: TASK_ACTIONS.accept, label: v.status === 'blocked' ? '继续' : '接受', style: 'primary' });
-  actions.push({ key: TASK_ACTIONS.done, label: '完成', style: 'primary' }, { key: TASK_ACTIONS.block, label: '受阻', style: 'danger' }, { key: TASK_ACTIONS.transfer, label: '转交' });
+  if (v.status === 'open' || v.status === 'blocked') actions.push({ key: TASK_ACTIONS.accept, label: t.t(v.status === 'blocked' ? 'task.card.resume' : 'task.card.accept'), style: 'primary' });
+  actions.push(
+    { key: TASK_ACTIONS.done, label: t.t('task.card.done'), style: 'primary' },
+    { key: TASK_ACTIONS.block, label: t.t('task.card.block'), style: 'danger' },
+    { key: TASK_ACTIONS.transfer, label: t.t('task.card.transfer') },
+  );
   const inputs: CardInput[] = [
-    { key: 'reason', label: '受阻原因（点「受阻」时填写）', kind: 'text', placeholder: '如：等待供应商报价' },
+    { key: 'reason', label: t.t('task.card.reasonInput'), kind: 'text', placeholder: t.t('task.card.reasonPlaceholder') },
     v.transferOptions.length > 0
-      ? { key: 'to', label: '转交给', kind: 'select', options: v.transferOptions }
-      : { key: 'to', label: '转交给（姓名）', kind: 'text', placeholder: '如：周婷' },
+      ? { key: 'to', label: t.t('task.card.toSelect'), kind: 'select', options: v.transferOptions }
+      : { key: 'to', label: t.t('task.card.toName'), kind: 'text', placeholder: t.t('task.card.toPlaceholder') },
   ];
-  const state: Card['state'] = closedLabel
-    ? { status: 'closed', label: closedLabel, closed: true }
-    : { status: v.status, label: `${TASK_STATUS_LABEL[v.status] ?? v.status}${v.status === 'blocked' && v.blockedReason ? `：${v.blockedReason}` : ''}`, closed: finished };
+  const status = statusLabel(t, v.status);
+  const state: Card['state'] = closed
+    ? { status: 'closed', label: t.t('task.card.stateTransferred', { name: closed.transferredTo }), closed: true }
+    : { status: v.status, label: v.status === 'blocked' && v.blockedReason ? t.t('task.card.stateBlocked', { status, reason: v.blockedReason }) : status, closed: finished };
   return {
     id: cardId,
-    title: `📋 任务 #${v.id} ${v.title}`,
+    title: t.t('task.card.title', { id: v.id, title: v.title }),
     fields,
-    ...(finished || closedLabel ? {} : { inputs, actions }),
+    ...(finished || closed ? {} : { inputs, actions }),
     state,
-    fallback: `也可回复：任务 接受 #${v.id} | 任务 完成 #${v.id} | 任务 受阻 #${v.id} <原因> | 任务 转交 #${v.id} @某人`,
+    fallback: t.t('task.card.fallback', { id: v.id }),
   };
 }

@@ -1,39 +1,42 @@
 /** Parsing of `上报` arguments (forgiving order, defaults) and of incident ids. */
-import { INCIDENT_TYPES, type IncidentType } from '../cards/incident-cards.js';
-import { takeShortId } from './args.js';
-import { type CommandContext, UsageError, UserError } from '../src/router/types.js';
+import { type IncidentType, levelOfWord, typeOfWord } from '../cards/incident-labels.js';
+import { words } from '../src/i18n/vocabulary.js';
+import { type CommandContext, UsageError, UserError, msg } from '../src/router/types.js';
 import type { IncidentRow } from '../src/services/incidents.js';
-
-const TYPE_WORDS: Record<string, IncidentType> = {
-  设备: '设备', 设备故障: '设备', 故障: '设备', equipment: '设备',
-  安全: '安全', 安保: '安全', security: '安全',
-  医疗: '医疗', 急救: '医疗', medical: '医疗',
-  客诉: '客诉', 投诉: '客诉', complaint: '客诉',
-  后勤: '后勤', logistics: '后勤',
-  其他: '其他', other: '其他',
-};
-
-const SEVERITY_WORDS: Record<string, number> = {
-  p1: 1, p2: 2, p3: 3, p4: 4,
-  一级: 1, 二级: 2, 三级: 3, 四级: 4, '1级': 1, '2级': 2, '3级': 3, '4级': 4,
-  紧急: 1, 高: 2, 中: 3, 低: 4, urgent: 1, high: 2, medium: 3, low: 4,
-};
+import { takeShortId } from './args.js';
 
 export const DEFAULT_SEVERITY = 3;
+const MAX_DESCRIPTION = 200;
 
-export function incidentType(word: string | undefined): IncidentType | null {
-  return TYPE_WORDS[(word ?? '').toLowerCase()] ?? null;
-}
-
-export function severityOf(word: string | undefined): number | null {
-  return SEVERITY_WORDS[(word ?? '').toLowerCase()] ?? null;
-}
+export { typeOfWord as incidentType, levelOfWord as severityOf };
 
 export interface ReportSpec {
   type: IncidentType;
   severity: number;
   location: string | null;
   description: string;
+}
+
+/** `地点 X`, `地点X`, `地点:X`, `location: X`: the location word's tokens, or null. */
+function locationWord(tokens: readonly string[], i: number): { value: string | null; used: number } | null {
+  const token = tokens[i]!.toLowerCase();
+  for (const word of words('incident.words.location')) {
+    if (token === word || token === `${word}:` || token === `${word}：`) return { value: tokens[i + 1] ?? null, used: 2 };
+    const glued = token.startsWith(`${word}:`) || token.startsWith(`${word}：`) ? word.length + 1 : /^[a-z]/.test(word) ? 0 : token.startsWith(word) ? word.length : 0;
+    if (glued) return { value: tokens[i]!.slice(glued) || null, used: 1 };
+  }
+  return null;
+}
+
+/** `P2`, `二级`, `level2`, or `级别 2` / `level 2` (two tokens); how many tokens it took. */
+function levelAt(tokens: readonly string[], i: number): { level: number; used: number } | null {
+  const level = levelOfWord(tokens[i]);
+  if (level) return { level, used: 1 };
+  if (words('incident.words.levelWord').includes(tokens[i]!.toLowerCase())) {
+    const n = Number(tokens[i + 1]);
+    if (Number.isInteger(n) && n >= 1 && n <= 4) return { level: n, used: 2 };
+  }
+  return null;
 }
 
 /**
@@ -49,32 +52,32 @@ export function parseReport(text: string): ReportSpec {
   const rest: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    const t = incidentType(token);
-    const s = severityOf(token);
-    const place = /^(?:地点|位置|location)[:：]?(.*)$/i.exec(token);
-    if (t && !type) type = t;
-    else if (s && !severity) severity = s;
-    else if (place && !location) location = place[1] || tokens[++i] || null;
-    else rest.push(token);
+    const t: IncidentType | null = type ? null : typeOfWord(token);
+    const level: ReturnType<typeof levelAt> = severity ? null : levelAt(tokens, i);
+    const place: ReturnType<typeof locationWord> = location ? null : locationWord(tokens, i);
+    if (t) type = t;
+    else if (level) {
+      severity = level.level;
+      i += level.used - 1;
+    } else if (place) {
+      location = place.value;
+      i += place.used - 1;
+    } else rest.push(token);
   }
   if (!location && rest.length >= 2) location = rest.shift()!;
   const description = rest.join(' ').trim();
-  if (!description) throw new UsageError('缺少事件描述');
-  if (description.length > 200) throw new UsageError('事件描述最多 200 字');
-  return { type: type ?? '其他', severity: severity ?? DEFAULT_SEVERITY, location, description };
+  if (!description) throw new UsageError('E_INCIDENT_DESCRIPTION_MISSING');
+  if (description.length > MAX_DESCRIPTION) throw new UsageError('E_INCIDENT_DESCRIPTION_TOO_LONG', { max: MAX_DESCRIPTION });
+  return { type: type ?? 'other', severity: severity ?? DEFAULT_SEVERITY, location, description };
 }
 
-export function validTypeList(): string {
-  return INCIDENT_TYPES.join(' / ');
-}
-
-/** Splits `#12 rest` into the incident id and the rest. */
+/** Splits `#12 rest` into the incident id and the rest; `example` names a catalogue example (`incident.example.*`). */
 export function takeIncidentId(args: string, example: string): { id: number; rest: string } {
-  return takeShortId(args, '事件', example);
+  return takeShortId(args, msg('incident.noun'), msg(`incident.example.${example}`));
 }
 
 export async function loadIncident(ctx: Pick<CommandContext, 'services'>, id: number): Promise<IncidentRow> {
   const incident = await ctx.services.incidents.get(id);
-  if (!incident) throw new UserError(`事件 #${id} 不存在`);
+  if (!incident) throw new UserError('E_INCIDENT_NOT_FOUND', { id });
   return incident;
 }

@@ -1,53 +1,63 @@
 /**
- * 上报 / incident: report an incident (command or report card); 事件: list, timeline, the text
- * fallbacks of the card buttons (认领 / 更新 / 升级 / 解决), on-duty responders and per-meeting
- * figures. The review (复盘) is in `incident-review.ts`, the card buttons in `incident-actions.ts`.
+ * 上报 / report: report an incident (command or report card); 事件 / incidents: list, timeline,
+ * the text fallbacks of the card buttons (认领 / 更新 / 升级 / 解决), on-duty responders and
+ * per-meeting figures. The review (复盘) is in `incident-review.ts`, the card buttons in
+ * `incident-actions.ts`.
  */
-import { STATUS_LABEL, reportCard, severityLabel } from '../cards/incident-cards.js';
-import { jobIdPart } from '../src/queue/queues.js';
+import { reportCard } from '../cards/incident-cards.js';
+import { eventLabel, eventText, formatDuration, labelMsg, levelMsg, statusMsg, storedType, typeList, typeMsg, typeOfWord } from '../cards/incident-labels.js';
+import { words } from '../src/i18n/vocabulary.js';
+import type { Translator } from '../src/i18n/translator.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
-import type { Services } from '../src/services/services.js';
-import { type IncidentRow, formatDuration } from '../src/services/incidents.js';
+import type { HandlerServices } from '../src/services/services.js';
+import type { IncidentRow } from '../src/services/incidents.js';
 import { formatDateTime } from '../src/time/parse-time.js';
-import { incidentType, loadIncident, parseReport, takeIncidentId, validTypeList } from './incident-args.js';
+import { loadIncident, parseReport, takeIncidentId } from './incident-args.js';
 import { matchSub } from './args.js';
+import type { Capability } from '../src/capability.js';
+import { IncidentService } from '../src/services/incidents.js';
+import { incidentActions } from './incident-actions.js';
 
 export const reportCommand: CommandSpec = {
   id: 'incident-report',
   async handle(ctx) {
-    if (!ctx.args) return { type: 'card', card: reportCard(`increport-${jobIdPart(ctx.event.eventId)}`) };
+    if (!ctx.args) return { type: 'card', card: reportCard(ctx.t, `increport-${ctx.event.eventId}`) };
     const spec = parseReport(ctx.args);
-    const complainant = spec.type === '客诉' ? (ctx.mentions[0]?.id ?? null) : null;
-    const incident = await ctx.services.incidents.report({ ...spec, conversationId: ctx.conversation.id, reporterId: ctx.user.id, complainantId: complainant }, ctx.now);
-    return reportedText(ctx.services, incident);
+    const complainant = spec.type === 'complaint' ? (ctx.mentions[0]?.id ?? null) : null;
+    const incident = await ctx.services.incidents.report(
+      { ...spec, type: storedType(spec.type), conversationId: ctx.conversation.id, reporterId: ctx.user.id, complainantId: complainant },
+      ctx.now,
+    );
+    return reportedText(ctx, incident);
   },
 };
 
-async function reportedText(services: Services, incident: IncidentRow): Promise<string> {
-  const view = await services.incidents.view(incident);
-  const minutes = formatDuration(services.incidents.ackDeadlineMs(incident));
-  const lines = [`🚨 已上报事件 #${incident.id} [${severityLabel(incident.type, incident.severity)} ${incident.type}] ${incident.location ?? ''}：${incident.description}`];
-  if (view.meeting) lines.push(`会议：${view.meeting}`);
+async function reportedText(ctx: CommandContext, incident: IncidentRow): Promise<string> {
+  const { t } = ctx;
+  const view = await ctx.services.incidents.view(incident);
+  const minutes = formatDuration(t, ctx.services.incidents.ackDeadlineMs(incident));
+  const lines = [t.t('incident.reported', { id: incident.id, label: labelMsg(incident.type, incident.severity), location: incident.location ?? '', description: incident.description })];
+  if (view.meeting) lines.push(t.t('incident.reportedMeeting', { meeting: view.meeting, note: '' }));
   lines.push(
-    view.responders
-      ? `已通知值班响应人：${view.responders}（${minutes}内无人认领将逐级升级）`
-      : `「${incident.type}」未配置值班响应人，${minutes}后将升级给组织者（配置：事件 值班 ${incident.type} @某人）`,
+    view.responders.length
+      ? t.t('incident.reportedResponders', { responders: t.list(view.responders), minutes })
+      : t.t('incident.reportedNoResponders', { type: typeMsg(incident.type), minutes }),
   );
   return lines.join('\n');
 }
 
 const SUB = {
-  list: ['列表', 'list', 'ls'],
-  show: ['查看', '详情', 'show'],
-  ack: ['认领', 'ack'],
-  update: ['更新', 'update'],
-  raise: ['升级', 'raise'],
-  resolve: ['解决', 'resolve'],
-  action: ['行动', 'action'],
-  duty: ['值班', 'duty'],
-  backup: ['备岗', 'backup'],
-  stats: ['统计', 'stats'],
-} as const;
+  list: words('incident.words.list'),
+  show: words('incident.words.show'),
+  ack: words('incident.words.ack'),
+  update: words('incident.words.update'),
+  raise: words('incident.words.raise'),
+  resolve: words('incident.words.resolve'),
+  action: words('incident.words.action'),
+  duty: words('incident.words.duty'),
+  backup: words('incident.words.backup'),
+  stats: words('incident.words.stats'),
+};
 
 export const incidentCommand: CommandSpec = {
   id: 'incident',
@@ -57,7 +67,7 @@ export const incidentCommand: CommandSpec = {
       case 'list':
         return listOpen(ctx);
       case 'show':
-        return timelineText(ctx.services, await loadIncident(ctx, takeIncidentId(rest, '事件 查看 #1').id));
+        return timelineText(ctx, await loadIncident(ctx, takeIncidentId(rest, 'show').id));
       case 'ack':
       case 'update':
       case 'raise':
@@ -70,115 +80,149 @@ export const incidentCommand: CommandSpec = {
       case 'stats':
         return figures(ctx, rest);
       default:
-        if (/^#?\d+$/.test(ctx.args)) return timelineText(ctx.services, await loadIncident(ctx, takeIncidentId(ctx.args, '事件 #1').id));
-        throw new UsageError(ctx.args ? `不认识的子命令「${ctx.args.split(' ')[0]}」` : '请写要做什么');
+        if (/^#?\d+$/.test(ctx.args)) return timelineText(ctx, await loadIncident(ctx, takeIncidentId(ctx.args, 'timeline').id));
+        if (!ctx.args) throw new UsageError('E_INCIDENT_MISSING_SUB');
+        throw new UsageError('E_INCIDENT_UNKNOWN_SUB', { word: ctx.args.split(' ')[0] });
     }
   },
 };
 
 async function listOpen(ctx: CommandContext): Promise<string> {
+  const { t } = ctx;
   const list = await ctx.services.incidents.openIn(ctx.conversation.id);
-  if (list.length === 0) return '本群没有未解决的事件。上报：上报 <类型> <级别> <地点> <描述>';
-  const lines = await Promise.all(
-    list.map(async (i) => {
-      const owner = i.ownerId ? (await ctx.services.directory.user(i.ownerId))?.name : null;
-      return `#${i.id} [${severityLabel(i.type, i.severity)} ${i.type}] ${i.location ?? ''} ${i.description} · ${STATUS_LABEL[i.status]}${owner ? ` · ${owner}` : ''}`;
-    }),
-  );
-  return `本群未解决的事件（${list.length}）：\n${lines.join('\n')}`;
+  if (list.length === 0) return t.t('incident.listEmpty');
+  const owners = await ctx.services.directory.usersByIds([...new Set(list.flatMap((i) => (i.ownerId ? [i.ownerId] : [])))]);
+  const lines = list.map((i) => {
+    const owner = owners.find((u) => u.id === i.ownerId)?.name;
+    return t.t('incident.listLine', {
+      id: i.id,
+      label: labelMsg(i.type, i.severity),
+      location: i.location ?? '',
+      description: i.description,
+      status: statusMsg(i.status),
+      owner: owner ? t.t('incident.listOwner', { name: owner }) : '',
+    });
+  });
+  return t.t('incident.list', { count: list.length, lines: lines.join('\n') });
 }
 
 /** The 事件 subcommands that change an incident; 复盘 行动 reuses `action`. */
 export async function change(ctx: CommandContext, sub: 'ack' | 'update' | 'raise' | 'resolve' | 'action', args: string): Promise<string> {
-  const { id, rest } = takeIncidentId(args, `事件 ${{ ack: '认领', update: '更新', raise: '升级', resolve: '解决', action: '行动' }[sub]} #1`);
+  const { id, rest } = takeIncidentId(args, sub);
   const incident = await loadIncident(ctx, id);
   const s = ctx.services.incidents;
+  const { t } = ctx;
   switch (sub) {
     case 'ack':
       await s.acknowledge(incident, ctx.user, ctx.now);
-      return `✅ 你已认领事件 #${id}，升级已停止。处理中请及时更新：事件 更新 #${id} <进展>`;
+      return t.t('incident.acked', { id });
     case 'update':
-      if (!rest) throw new UsageError('缺少进展内容');
+      if (!rest) throw new UsageError('E_INCIDENT_UPDATE_MISSING');
       await s.addUpdate(incident, ctx.user, rest, ctx.now);
-      return `📝 事件 #${id} 已更新：${rest}`;
+      return t.t('incident.updated', { id, text: rest });
     case 'raise': {
       const raised = await s.raise(incident, ctx.user, ctx.now);
-      return `⬆️ 事件 #${id} 已升级为 ${severityLabel(raised.type, raised.severity)}`;
+      return t.t('incident.raised', { id, level: levelMsg(raised.type, raised.severity) });
     }
     case 'resolve':
-      if (!rest) throw new UsageError('缺少处理结果');
+      if (!rest) throw new UsageError('E_INCIDENT_RESOLUTION_MISSING');
       await s.resolve(incident, ctx.user, rest, ctx.now);
-      return `✅ 事件 #${id} 已解决：${rest}\n复盘：复盘 #${id}`;
+      return t.t('incident.resolved', { id, text: rest });
     case 'action': {
       const n = await s.addAction(incident, ctx.user, rest, ctx.now);
-      return `📌 已为事件 #${id} 记录后续行动 ${n}：${rest}\n转为任务：复盘 #${id} 转任务 ${n} @某人|<部门> 截止 <时间>`;
+      return t.t('incident.actionAdded', { id, n, text: rest });
     }
   }
 }
 
 /** `值班 <类型> @a @b [#会议|默认]`, `值班 <类型> 清除`, `值班 列表`. */
 async function duty(ctx: CommandContext, level: 1 | 2, args: string): Promise<string> {
-  const words = args.split(' ').filter(Boolean);
-  const scopeWord = words.find((w) => /^#?\d+$/.test(w) || ['默认', '全局', 'default'].includes(w));
-  const rest = words.filter((w) => w !== scopeWord);
+  const { t } = ctx;
+  const tokens = args.split(' ').filter(Boolean);
+  const defaults = words('incident.words.default');
+  const scopeWord = tokens.find((w) => /^#?\d+$/.test(w) || defaults.includes(w.toLowerCase()));
+  const rest = tokens.filter((w) => w !== scopeWord && !words('incident.words.meeting').includes(w.toLowerCase()));
   let meetingId = 0;
   if (scopeWord && /\d/.test(scopeWord)) meetingId = Number(scopeWord.replace('#', ''));
   else if (!scopeWord) meetingId = (await ctx.services.meetings.current(ctx.conversation.id, ctx.now))?.id ?? 0;
   const meeting = meetingId ? await ctx.services.meetings.get(meetingId) : null;
-  if (meetingId && !meeting) throw new UserError(`会议 #${meetingId} 不存在`);
-  const scope = meeting ? `会议 #${meeting.id}「${meeting.title}」` : '默认（所有会议）';
+  if (meetingId && !meeting) throw new UserError('E_INCIDENT_MEETING_NOT_FOUND', { id: meetingId });
+  const scope = meeting ? t.t('incident.duty.scopeMeeting', { id: meeting.id, title: meeting.title }) : t.t('incident.duty.scopeDefault');
 
-  if (rest[0] === '列表' || rest.length === 0) {
+  if (rest.length === 0 || words('incident.words.list').includes(rest[0]!.toLowerCase())) {
     const rows = await ctx.services.incidents.dutyList(meetingId);
-    if (rows.length === 0) return `${scope}还没有配置值班响应人。配置：事件 值班 <类型> @某人`;
+    if (rows.length === 0) return t.t('incident.duty.empty', { scope });
     const people = await ctx.services.directory.usersByIds(rows.map((r) => r.userId));
-    const lines = rows.map((r) => `${r.type} · ${r.level === 1 ? '值班' : '备岗'} · ${people.find((p) => p.id === r.userId)?.name ?? r.userId}`);
-    return `${scope}值班响应人：\n${lines.join('\n')}`;
+    const lines = rows.map((r) =>
+      t.t('incident.duty.line', { type: typeMsg(r.type), role: t.t(`incident.duty.role.${r.level}`), name: people.find((p) => p.id === r.userId)?.name ?? r.userId }),
+    );
+    return t.t('incident.duty.list', { scope, lines: lines.join('\n') });
   }
-  const type = incidentType(rest[0]);
-  if (!type) throw new UsageError(`类型只能是：${validTypeList()}`);
+  const type = typeOfWord(rest[0]);
+  if (!type) throw new UsageError('E_INCIDENT_TYPE_UNKNOWN', { types: typeList(t) });
+  const stored = storedType(type);
   if (meeting ? !ctx.services.meetings.isOrganizer(meeting, ctx.user) : !ctx.user.roles.some((r) => r === 'organizer' || r === 'admin')) {
-    throw new UserError(meeting ? `只有会议 #${meeting.id} 的组织者可以配置值班` : '只有组织者可以配置默认值班（在有会议的群里配置的是该会议的值班）');
+    throw meeting ? new UserError('E_INCIDENT_DUTY_MEETING_ORGANIZER', { id: meeting.id }) : new UserError('E_INCIDENT_DUTY_ORGANIZER');
   }
-  if (rest[1] === '清除' || rest[1] === 'clear') {
-    const n = await ctx.services.incidents.clearDuty(meetingId, type);
-    return `🧹 已清除${scope}「${type}」的 ${n} 位值班/备岗响应人`;
+  if (rest[1] && words('incident.words.clear').includes(rest[1].toLowerCase())) {
+    const count = await ctx.services.incidents.clearDuty(meetingId, stored);
+    return t.t('incident.duty.cleared', { scope, type: typeMsg(stored), count });
   }
-  if (ctx.mentions.length === 0) throw new UsageError('请 @ 值班响应人');
-  await ctx.services.incidents.setDuty(meetingId, type, ctx.mentions.map((m) => m.id), level, ctx.user.id);
-  return `✅ ${scope}「${type}」${level === 1 ? '值班' : '备岗'}响应人：${ctx.mentions.map((m) => m.name).join('、')}`;
+  if (ctx.mentions.length === 0) throw new UsageError('E_INCIDENT_DUTY_MENTION');
+  await ctx.services.incidents.setDuty(meetingId, stored, ctx.mentions.map((m) => m.id), level, ctx.user.id);
+  return t.t('incident.duty.set', { scope, type: typeMsg(stored), role: t.t(`incident.duty.role.${level}`), names: t.list(ctx.mentions.map((m) => m.name)) });
 }
 
 async function figures(ctx: CommandContext, args: string): Promise<string> {
-  const meeting = args ? await ctx.services.meetings.get(takeIncidentId(args, '事件 统计 #1').id) : await ctx.services.meetings.current(ctx.conversation.id, ctx.now);
-  if (!meeting) throw new UserError(args ? `会议 ${args} 不存在` : '本群当前没有会议，请写会议编号：事件 统计 #<会议编号>');
+  const { t } = ctx;
+  const id = args ? takeIncidentId(args.split(' ').filter((w) => !words('incident.words.meeting').includes(w.toLowerCase())).join(' '), 'stats').id : null;
+  const meeting = id ? await ctx.services.meetings.get(id) : await ctx.services.meetings.current(ctx.conversation.id, ctx.now);
+  if (!meeting) throw id ? new UserError('E_INCIDENT_MEETING_NOT_FOUND', { id }) : new UserError('E_INCIDENT_STATS_NO_MEETING');
   const f = await ctx.services.incidents.figures(meeting.id);
-  const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(' · ') || '—';
+  const none = t.t('incident.none');
+  const join = (items: Array<{ name: string; count: number }>) => items.map((i) => t.t('incident.stats.item', i)).join(t.t('incident.stats.separator')) || none;
   return [
-    `📊 会议 #${meeting.id}「${meeting.title}」事件统计：共 ${f.total} 起，未解决 ${f.open} 起`,
-    `按类型：${fmt(f.byType)}`,
-    `按级别：${fmt(f.bySeverity)}`,
-    `平均认领时长：${f.meanAckMs === null ? '—' : formatDuration(f.meanAckMs)}`,
-    `平均解决时长：${f.meanResolveMs === null ? '—' : formatDuration(f.meanResolveMs)}`,
+    t.t('incident.stats.head', { id: meeting.id, title: meeting.title, total: f.total, open: f.open }),
+    t.t('incident.stats.byType', { list: join([...f.byType].map(([type, count]) => ({ name: t.render(typeMsg(type)), count }))) }),
+    t.t('incident.stats.byLevel', { list: join([...f.bySeverity].map(([severity, count]) => ({ name: t.t('incident.level.incident', { n: severity }), count }))) }),
+    t.t('incident.stats.meanAck', { duration: f.meanAckMs === null ? none : formatDuration(t, f.meanAckMs) }),
+    t.t('incident.stats.meanResolve', { duration: f.meanResolveMs === null ? none : formatDuration(t, f.meanResolveMs) }),
   ].join('\n');
 }
 
-const EVENT_LABEL: Record<string, string> = {
-  reported: '上报', acknowledged: '认领', update: '更新', raised: '升级级别', escalated: '超时升级', resolved: '解决', satisfaction: '满意度', action: '后续行动',
-};
-
-/** One line per `IncidentEvent`, for 事件 #n and the review. */
-export async function timelineLines(services: Services, incidentId: number): Promise<string[]> {
-  const events = await services.incidents.timeline(incidentId);
+/** One line per `IncidentEvent`, for 事件 #n and the review, in the reader's language. */
+export async function timelineLines(services: HandlerServices, t: Translator, incident: IncidentRow): Promise<string[]> {
+  const events = await services.incidents.timeline(incident.id);
   const people = await services.directory.usersByIds([...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : [])))]);
   const zone = services.config.HUIWU_TIMEZONE;
   return events.map((e) => {
-    const who = e.actorId ? (people.find((p) => p.id === e.actorId)?.name ?? e.actorId) : '系统';
-    return `${formatDateTime(e.createdAt, zone).slice(5)} ${who} ${EVENT_LABEL[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`;
+    const who = e.actorId ? (people.find((p) => p.id === e.actorId)?.name ?? e.actorId) : t.t('common.system');
+    const text = eventText(incident, e.kind, e.text);
+    const params = { time: formatDateTime(e.createdAt, zone).slice(5), who, label: eventLabel(e.kind) };
+    return text ? t.t('incident.event.lineText', { ...params, text: t.render(text) }) : t.t('incident.event.line', params);
   });
 }
 
-async function timelineText(services: Services, incident: IncidentRow): Promise<string> {
-  const head = `事件 #${incident.id} [${severityLabel(incident.type, incident.severity)} ${incident.type}] ${incident.location ?? ''} ${incident.description}（${STATUS_LABEL[incident.status]}）`;
-  return [head, '时间线：', ...(await timelineLines(services, incident.id))].join('\n');
+async function timelineText(ctx: CommandContext, incident: IncidentRow): Promise<string> {
+  const { t } = ctx;
+  const head = t.t('incident.timelineHead', {
+    id: incident.id,
+    label: labelMsg(incident.type, incident.severity),
+    location: incident.location ?? '',
+    description: incident.description,
+    status: statusMsg(incident.status),
+  });
+  return [head, t.t('incident.timelineTitle'), ...(await timelineLines(ctx.services, t, incident))].join('\n');
 }
+
+/** Incidents and complaints: the incident service, the report and incident commands and cards, escalation and update reminders. */
+export const incidents: Capability = {
+  name: 'incidents',
+  services: (s) => ({ incidents: new IncidentService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.meetings, s.urgent, s.config, s.locales) }),
+  commands: [reportCommand, incidentCommand],
+  cardActions: incidentActions,
+  jobs: {
+    'incident.escalate': (s, data) => s.incidents.escalate(data, new Date()),
+    'incident.update-reminder': (s, data) => s.incidents.updateReminder(data, new Date()),
+  },
+};

@@ -1,32 +1,30 @@
-/** Every command and card action, registered once. Adding a capability = one file + one line here. */
+/**
+ * The registry of capabilities, in the order their services are built (a capability may use the
+ * services of those before it). Adding a capability is one line here: see docs/adding-a-capability.md.
+ */
+import type { Capability } from '../src/capability.js';
 import { HandlerRegistry } from '../src/router/registry.js';
-import { checkinAction, checkinCommand } from './checkin.js';
+import { checkin } from './checkin.js';
+import { departments } from './departments.js';
 import { helpCommand } from './help.js';
-import { languageCommand } from './language.js';
-import { rsvpActions } from './invitations.js';
-import { meetingCommand } from './meetings.js';
-import { reminderAckAction, reminderCommand, reminderSnoozeAction } from './reminders.js';
-import { surveyCommand, surveySubmitAction } from './surveys.js';
-import { scheduleActions, scheduleCommand } from './schedule.js';
-import { checklistCommand, departmentCommand } from './departments.js';
-import { incidentActions } from './incident-actions.js';
-import { reviewCommand } from './incident-review.js';
-import { incidentCommand, reportCommand } from './incidents.js';
-import { taskActions, taskCommand } from './tasks.js';
+import { incidentReview } from './incident-review.js';
+import { incidents } from './incidents.js';
+import { language } from './language.js';
+import { meetings } from './meetings.js';
+import { reminders } from './reminders.js';
+import { schedule } from './schedule.js';
+import { surveys } from './surveys.js';
+import { tasks } from './tasks.js';
 
-export function buildRegistry(): HandlerRegistry {
+export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview];
+
+/** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
+export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {
   const registry = new HandlerRegistry();
-  registry.command(helpCommand(registry)).command(languageCommand);
-  registry.command(reminderCommand).cardAction(reminderAckAction).cardAction(reminderSnoozeAction);
-  registry.command(meetingCommand);
-  for (const action of rsvpActions) registry.cardAction(action);
-  registry.command(checkinCommand).cardAction(checkinAction);
-  registry.command(surveyCommand).cardAction(surveySubmitAction);
-  registry.command(scheduleCommand);
-  for (const action of scheduleActions) registry.cardAction(action);
-  registry.command(reportCommand).command(incidentCommand).command(reviewCommand);
-  for (const action of incidentActions) registry.cardAction(action);
-  registry.command(taskCommand).command(departmentCommand).command(checklistCommand);
-  for (const action of taskActions) registry.cardAction(action);
+  registry.command(helpCommand(registry));
+  for (const capability of capabilities) {
+    for (const command of capability.commands ?? []) registry.command(command);
+    for (const action of capability.cardActions ?? []) registry.cardAction(action);
+  }
   return registry;
 }

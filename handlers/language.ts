@@ -2,6 +2,7 @@
 import { type Locale, LOCALES } from '../src/i18n/catalog.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
+import type { Capability } from '../src/capability.js';
 
 const localeNameKey = (locale: Locale) => `language.names.${locale}`;
 
@@ -44,3 +45,6 @@ function current({ t, user, conversation, services }: CommandContext): string {
   const group = conversation.type === 'group' ? t.t('language.currentGroup', { group: setting(conversation.locale) }) : '';
   return t.t('language.current', { mine: setting(user.locale), group });
 }
+
+/** The reply language of people and groups. */
+export const language: Capability = { name: 'language', commands: [languageCommand] };

@@ -2,26 +2,37 @@
  * 会议 / meeting: create, list, show, change time or venue, cancel, organizers; invitations,
  * follow-ups and text answers are in `invitations.ts`.
  */
-import { describeAnswer } from '../cards/meeting-cards.js';
+import { describeAnswer, organizersText, venueText } from '../cards/meeting-cards.js';
+import { words } from '../src/i18n/vocabulary.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { MeetingRow } from '../src/services/meetings.js';
-import { formatDateTime, parseTimeRange } from '../src/time/parse-time.js';
+import { parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
 import { loadMeeting, loadOwnMeeting, matchSub, takeId } from './meeting-args.js';
 import { setMeetingImportance } from './schedule.js';
+import type { Capability } from '../src/capability.js';
+import { AttendeeExport } from '../src/services/attendee-export.js';
+import { AttendeeImport } from '../src/services/attendee-import.js';
+import { MeetingStatsService } from '../src/services/meeting-stats.js';
+import { MeetingService } from '../src/services/meetings.js';
+import { RsvpService } from '../src/services/rsvp.js';
+import { rsvpActions } from './invitations.js';
 
 const SUB = {
-  create: ['新建', '创建', 'new', 'create'],
-  list: ['列表', 'list', 'ls'],
-  show: ['查看', '详情', 'show', 'info'],
-  reschedule: ['改时间', '改期', 'reschedule', 'time'],
-  venue: ['改地点', 'venue'],
-  cancel: ['取消', 'cancel'],
-  organizer: ['组织者', 'organizer'],
-  roster: ['名单', 'roster', 'attendees'],
-  importance: ['重要性', 'importance'],
+  create: words('meeting.words.create'),
+  list: words('meeting.words.list'),
+  show: words('meeting.words.show'),
+  reschedule: words('meeting.words.reschedule'),
+  venue: words('meeting.words.venue'),
+  cancel: words('meeting.words.cancel'),
+  organizer: words('meeting.words.organizer'),
+  roster: words('meeting.words.roster'),
+  importance: words('meeting.words.importance'),
   ...invitationSubcommands,
-} as const;
+};
+const VENUE_OPTION = words('meeting.words.venueOption');
+const MAX_TITLE = 60;
+const ROSTER_LIMIT = 200;
 
 export const meetingCommand: CommandSpec = {
   id: 'meeting',
@@ -33,7 +44,7 @@ export const meetingCommand: CommandSpec = {
       case 'list':
         return listMeetings(ctx);
       case 'show':
-        return showMeeting(ctx, takeId(rest, '会议 查看 #1').id);
+        return showMeeting(ctx, takeId(rest, 'meeting.example.show').id);
       case 'reschedule':
         return reschedule(ctx, rest);
       case 'venue':
@@ -55,28 +66,39 @@ export const meetingCommand: CommandSpec = {
       case 'cutoff':
         return setCutoff(ctx, rest);
       default:
-        if (/^#?\d+$/.test(ctx.args)) return showMeeting(ctx, takeId(ctx.args, '会议 #1').id);
-        throw new UsageError(ctx.args ? `不认识的子命令「${ctx.args.split(' ')[0]}」` : '请写要做什么');
+        if (/^#?\d+$/.test(ctx.args)) return showMeeting(ctx, takeId(ctx.args, 'meeting.example.bare').id);
+        if (!ctx.args) throw new UsageError('E_MEETING_MISSING_SUB');
+        throw new UsageError('E_MEETING_UNKNOWN_SUB', { word: ctx.args.split(' ')[0] });
     }
   },
 };
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `地点 <venue>` / `venue <venue>` at the end of the text; an ASCII word must be followed by a space or a colon. */
+const VENUE_RE = new RegExp(
+  `(?:^|\\s)(?:${VENUE_OPTION.map((w) => (/^[a-z]/i.test(w) ? `${escapeRegExp(w)}(?=[\\s:：])` : escapeRegExp(w))).join('|')})[:：]?\\s*(.+)$`,
+  'i',
+);
+
 /** `<title> <time>[~<end>] [地点 <venue>]`, in any order of title and time. */
 function parseMeetingSpec(ctx: CommandContext, text: string) {
-  const venueMatch = /(?:^|\s)(?:地点|venue)[:：]?\s*(.+)$/i.exec(text);
+  const venueMatch = VENUE_RE.exec(text);
   const venue = venueMatch?.[1]?.trim() || null;
   const withoutVenue = venueMatch ? text.slice(0, venueMatch.index).trim() : text;
   const range = parseTimeRange(withoutVenue, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
-  if (!range.ok) throw new UsageError(range.message);
+  if (!range.ok) throw new UsageError(range.code, range.params);
   return { title: range.rest.trim(), start: range.start, end: range.end, venue };
 }
 
 async function createMeeting(ctx: CommandContext, text: string): Promise<string> {
-  if (ctx.conversation.type !== 'group') throw new UsageError('会议要在群聊里新建：会议属于创建它的群，实时统计也发在那里');
-  if (!text) throw new UsageError('缺少会议标题和时间');
+  if (ctx.conversation.type !== 'group') throw new UsageError('E_MEETING_GROUP_ONLY');
+  if (!text) throw new UsageError('E_MEETING_MISSING_SPEC');
   const spec = parseMeetingSpec(ctx, text);
-  if (!spec.title) throw new UsageError('缺少会议标题');
-  if (spec.title.length > 60) throw new UsageError('会议标题最多 60 个字');
+  if (!spec.title) throw new UsageError('E_MEETING_MISSING_TITLE');
+  if (spec.title.length > MAX_TITLE) throw new UsageError('E_MEETING_TITLE_TOO_LONG', { max: MAX_TITLE });
   const meeting = await ctx.services.meetings.create({
     title: spec.title,
     startAt: spec.start,
@@ -85,53 +107,57 @@ async function createMeeting(ctx: CommandContext, text: string): Promise<string>
     conversationId: ctx.conversation.id,
     creatorId: ctx.user.id,
   });
-  return [
-    `✅ 已新建会议 #${meeting.id}「${meeting.title}」`,
-    `时间：${ctx.services.meetings.timeText(meeting)}`,
-    `地点：${meeting.venue ?? '待定'}`,
-    `组织者：${ctx.user.name}`,
-    `下一步：会议 邀请 #${meeting.id} @参会人 或 会议 邀请 #${meeting.id} 部门 <部门名>`,
-  ].join('\n');
+  return ctx.t.t('meeting.created', {
+    id: meeting.id,
+    title: meeting.title,
+    time: ctx.services.meetings.timeText(meeting),
+    venue: venueText(ctx.t, meeting.venue),
+    organizer: ctx.user.name,
+  });
 }
 
 async function listMeetings(ctx: CommandContext): Promise<string> {
+  const { t } = ctx;
   const list = await ctx.services.meetings.listForConversation(ctx.conversation.id, ctx.now);
-  if (list.length === 0) return '本群暂无即将举行的会议。新建：会议 新建 <标题> <时间> [地点 <地点>]';
+  if (list.length === 0) return t.t('meeting.listEmpty');
   const lines = await Promise.all(
     list.map(async (m) => {
       const stats = await ctx.services.meetingStats.compute(m.id, ctx.now);
-      return `#${m.id} ${m.title} · ${ctx.services.meetings.timeText(m)} · ${m.venue ?? '地点待定'} · 参加 ${stats.yes}/${stats.invited}`;
+      const venue = m.venue ?? t.t('meeting.listVenueTbd');
+      return t.t('meeting.listLine', { id: m.id, title: m.title, time: ctx.services.meetings.timeText(m), venue, yes: stats.yes, invited: stats.invited });
     }),
   );
-  return `本群会议（${list.length}）：\n${lines.join('\n')}`;
+  return t.t('meeting.list', { count: list.length, lines: lines.join('\n') });
 }
 
 async function showMeeting(ctx: CommandContext, id: number): Promise<string> {
+  const { t } = ctx;
   const meeting = await loadMeeting(ctx, id);
   const view = await ctx.services.meetings.view(meeting);
   const stats = await ctx.services.meetingStats.compute(meeting.id, ctx.now);
-  const lines = [
-    `会议 #${meeting.id}「${meeting.title}」${meeting.status === 'cancelled' ? '（已取消）' : ''}`,
-    `时间：${view.time}`,
-    `地点：${view.venue ?? '待定'}`,
-    `组织者：${view.organizers}`,
-    `回复截止：${formatDateTime(ctx.services.meetings.cutoff(meeting), ctx.services.config.HUIWU_TIMEZONE)}`,
-    `邀请 ${stats.invited} · 参加 ${stats.yes} · 不参加 ${stats.no} · 待定 ${stats.maybe} · 未回复 ${stats.pending} · 已签到 ${stats.arrived}`,
-  ];
+  const text = t.t('meeting.show', {
+    id: meeting.id,
+    title: meeting.title,
+    cancelled: meeting.status === 'cancelled' ? t.t('meeting.cancelledMark') : '',
+    time: view.time,
+    venue: venueText(t, view.venue),
+    organizers: organizersText(t, view.organizers),
+    cutoff: ctx.services.meetings.cutoff(meeting),
+    counts: t.t('meeting.counts', { invited: stats.invited, yes: stats.yes, no: stats.no, maybe: stats.maybe, pending: stats.pending, arrived: stats.arrived }),
+  });
   const own = await ctx.services.rsvp.attendeeFor(meeting.id, ctx.user.id);
-  if (own) lines.push(`你的回复：${own.response === 'pending' ? '未回复' : describeAnswer(own)}`);
-  return lines.join('\n');
+  return own ? `${text}\n${t.t('meeting.ownAnswer', { answer: describeAnswer(t, own) })}` : text;
 }
 
 async function reschedule(ctx: CommandContext, args: string): Promise<string> {
-  const { id, rest } = takeId(args, '会议 改时间 #1 明天下午4点~6点');
-  const meeting = await loadOwnMeeting(ctx, id, '改时间');
-  if (!rest) throw new UsageError('缺少新的时间');
+  const { id, rest } = takeId(args, 'meeting.example.reschedule');
+  const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.reschedule');
+  if (!rest) throw new UsageError('E_MEETING_MISSING_TIME');
   const range = parseTimeRange(rest, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
-  if (!range.ok) throw new UsageError(range.message);
+  if (!range.ok) throw new UsageError(range.code, range.params);
   const end = range.end ?? keepDuration(meeting, range.start);
   const updated = await ctx.services.meetings.reschedule(meeting, range.start, end);
-  return `🕒 会议 #${id} 时间已改为 ${ctx.services.meetings.timeText(updated)}，已通知确认参加的人，提醒与催办已按新时间重排。`;
+  return ctx.t.t('meeting.rescheduled', { id, time: ctx.services.meetings.timeText(updated) });
 }
 
 /** Moving only the start keeps the meeting's length. */
@@ -140,41 +166,85 @@ function keepDuration(meeting: MeetingRow, start: Date): Date | null {
 }
 
 async function changeVenue(ctx: CommandContext, args: string): Promise<string> {
-  const { id, rest } = takeId(args, '会议 改地点 #1 二号会议室');
-  const meeting = await loadOwnMeeting(ctx, id, '改地点');
-  if (!rest) throw new UsageError('缺少新的地点');
+  const { id, rest } = takeId(args, 'meeting.example.venue');
+  const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.venue');
+  if (!rest) throw new UsageError('E_MEETING_MISSING_VENUE');
   await ctx.services.meetings.changeVenue(meeting, rest);
-  return `📍 会议 #${id} 地点已改为 ${rest}，已通知确认参加的人。`;
+  return ctx.t.t('meeting.venueChanged', { id, venue: rest });
 }
 
 async function cancelMeeting(ctx: CommandContext, args: string): Promise<string> {
-  const { id } = takeId(args, '会议 取消 #1');
-  const meeting = await loadOwnMeeting(ctx, id, '取消会议');
+  const { id } = takeId(args, 'meeting.example.cancel');
+  const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.cancel');
   await ctx.services.meetings.cancel(meeting);
-  return `🚫 会议 #${id}「${meeting.title}」已取消，已通知确认参加的人，相关提醒已撤销。`;
+  return ctx.t.t('meeting.cancelled', { id, title: meeting.title });
 }
 
 async function addOrganizers(ctx: CommandContext, args: string): Promise<string> {
-  const { id } = takeId(args, '会议 组织者 #1 @赵磊');
-  const meeting = await loadOwnMeeting(ctx, id, '添加组织者');
-  if (ctx.mentions.length === 0) throw new UsageError('请 @ 要添加的组织者');
+  const { id } = takeId(args, 'meeting.example.organizer');
+  const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.organizer');
+  if (ctx.mentions.length === 0) throw new UsageError('E_MEETING_MISSING_ORGANIZERS');
   const updated = await ctx.services.meetings.addOrganizers(meeting, ctx.mentions.map((m) => m.id));
-  const view = await ctx.services.meetings.view(updated);
-  return `✅ 会议 #${id} 组织者：${view.organizers}`;
+  return ctx.t.t('meeting.organizers', { id, organizers: await ctx.services.meetings.organizerNames(updated, ctx.t) });
 }
 
 /** The attendee list in chat, for organizers; personal data is always masked here. */
 async function roster(ctx: CommandContext, args: string): Promise<string> {
-  const { id } = takeId(args, '会议 名单 #1');
+  const { t } = ctx;
+  const { id } = takeId(args, 'meeting.example.roster');
   const meeting = await loadMeeting(ctx, id);
-  if (!ctx.services.meetings.isOrganizer(meeting, ctx.user)) throw new UserError(`只有会议 #${id} 的组织者可以查看名单`);
-  const rows = await ctx.services.db.attendee.findMany({ where: { meetingId: id }, orderBy: { id: 'asc' }, take: 200 });
-  if (rows.length === 0) return `会议 #${id} 还没有邀请任何人`;
+  if (!ctx.services.meetings.isOrganizer(meeting, ctx.user)) throw new UserError('E_MEETING_ROSTER_ORGANIZER_ONLY', { id });
+  const rows = await ctx.services.rsvp.roster(id, ROSTER_LIMIT);
+  if (rows.length === 0) return t.t('meeting.rosterEmpty', { id });
   const lines = rows.map((r) => {
     const p = ctx.services.attendeeExport.personal(r, false);
-    const extra = [p.phone && `手机 ${p.phone}`, p.idNumber && `身份证 ${p.idNumber}`].filter(Boolean).join(' ');
-    return `${r.name}${r.department ? `（${r.department}）` : ''} · ${r.response === 'pending' ? '未回复' : describeAnswer(r)}${r.checkedInAt ? ' · 已签到' : ''}${extra ? ` · ${extra}` : ''}`;
+    const parts = [`${r.name}${r.department ? t.t('meeting.rosterDepartment', { department: r.department }) : ''}`, describeAnswer(t, r)];
+    if (r.checkedInAt) parts.push(t.t('meeting.rosterCheckedIn'));
+    const personal = [p.phone && t.t('meeting.rosterPhone', { phone: p.phone }), p.idNumber && t.t('meeting.rosterIdNumber', { idNumber: p.idNumber })].filter(Boolean);
+    if (personal.length > 0) parts.push(personal.join(' '));
+    return parts.join(' · ');
   });
-  const more = rows.length === 200 ? '\n（只显示前 200 人，完整名单请用导出）' : '';
-  return `会议 #${id} 名单（${rows.length}）：\n${lines.join('\n')}${more}`;
+  const more = rows.length === ROSTER_LIMIT ? t.t('meeting.rosterMore', { max: ROSTER_LIMIT }) : '';
+  return t.t('meeting.roster', { id, count: rows.length, lines: lines.join('\n'), more });
 }
+
+/** Meetings and invitations: the meeting, RSVP and attendee services, the command, the answer cards and the jobs before a meeting. */
+export const meetings: Capability = {
+  name: 'meetings',
+  services: (s) => {
+    const meetingStats = new MeetingStatsService(s.db);
+    const meetings = new MeetingService(s.db, s.events, s.scheduler, s.cards, s.outbox, s.directory, meetingStats, s.locales, s.config);
+    const rsvp = new RsvpService(s.db, s.events, meetings, s.cards, s.outbox, s.scheduler, s.locales, s.config);
+    return {
+      meetingStats,
+      meetings,
+      rsvp,
+      attendeeImport: new AttendeeImport(s.db, s.directory, rsvp, s.pii),
+      attendeeExport: new AttendeeExport(s.db, meetingStats, s.pii),
+    };
+  },
+  commands: [meetingCommand],
+  cardActions: rsvpActions,
+  jobs: {
+    'meeting.followup': async (s, data, job) => {
+      const offset = s.config.HUIWU_RSVP_FOLLOWUPS.find((o) => o.key === data.offset);
+      const meeting = offset && (await s.meetings.stillDue(data.meetingId, offset.ms, job.processedOn ?? Date.now()));
+      if (!meeting) return 'skipped';
+      return `followed up ${await s.rsvp.followUp(meeting, `${data.offset}-${meeting.startAt.getTime()}`)}`;
+    },
+    'meeting.remind': async (s, data, job) => {
+      const offset = s.config.HUIWU_MEETING_REMINDERS.find((o) => o.key === data.offset);
+      const meeting = offset && (await s.meetings.stillDue(data.meetingId, offset.ms, job.processedOn ?? Date.now()));
+      if (!meeting) return 'skipped';
+      return `reminded ${await s.rsvp.remindConfirmed(meeting, `${data.offset}-${meeting.startAt.getTime()}`)}`;
+    },
+    'meeting.status': async (s, data) => {
+      await s.meetings.refreshStatusNow(data.meetingId);
+      return 'refreshed';
+    },
+    'fanout.progress': async (s, data) => {
+      const { sent, failed } = await s.rsvp.progress(data);
+      return `sent ${sent} failed ${failed}`;
+    },
+  },
+};

@@ -10,6 +10,8 @@ import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js'
 import type { UserRecord } from '../src/services/directory.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { parseTime } from '../src/time/parse-time.js';
+import type { Capability } from '../src/capability.js';
+import { ReminderService } from '../src/services/reminders.js';
 
 const SUB = {
   list: words('reminder.words.list'),
@@ -105,11 +107,19 @@ async function listReminders(ctx: CommandContext): Promise<string> {
   const list = await ctx.services.reminders.listFor(ctx.user.id);
   const { t } = ctx;
   if (list.length === 0) return t.t('reminder.listEmpty');
+  const people = await ctx.services.directory.usersByIds([...new Set(list.flatMap((r) => (r.targetUserId ? [r.targetUserId] : [])))]);
+  const nameOf = new Map(people.map((p) => [p.id, p.name]));
+  const forWhom = (r: (typeof list)[number]) =>
+    r.targetKind === 'group'
+      ? t.t('reminder.forGroup')
+      : r.targetUserId === ctx.user.id || !r.targetUserId
+        ? t.t('reminder.forYou')
+        : t.t('reminder.forUser', { name: nameOf.get(r.targetUserId) ?? r.targetUserId });
   const lines = list.map((r) => {
     const when = r.cron ? `${r.ruleText}` : r.fireAt ? t.dateTime(r.fireAt) : '';
     const flag = r.important ? '❗' : '';
     const state = r.status === 'fired' ? t.t('reminder.stateFired') : r.status === 'snoozed' ? t.t('reminder.stateSnoozed') : '';
-    return `#${r.id} ${flag}${when} ${r.text}${state}`;
+    return `#${r.id} ${flag}${when} ${forWhom(r)} ${r.text}${state}`;
   });
   return t.t('reminder.list', { count: list.length, lines: lines.join('\n') });
 }
@@ -173,3 +183,13 @@ function formatInterval(t: Translator, seconds: number): string {
   if (seconds % 60 === 0) return t.t('common.duration.minutes', { count: seconds / 60 });
   return t.t('common.duration.seconds', { count: seconds });
 }
+
+/** Reminders as a capability: its service, command and card actions, its delayed job, and recovery of lost jobs. */
+export const reminders: Capability = {
+  name: 'reminders',
+  services: (s) => ({ reminders: new ReminderService(s.db, s.scheduler, s.cards, s.directory, s.locales, s.config) }),
+  commands: [reminderCommand],
+  cardActions: [reminderAckAction, reminderSnoozeAction],
+  jobs: { 'reminder.fire': (s, data, job) => s.reminders.fire(data, job.id ?? `${job.name}-${job.timestamp}`) },
+  recover: (s) => s.reminders.reconcileJobs(),
+};

@@ -4,28 +4,42 @@
  * card's buttons. Permission checks are in the TaskService (creator, assignee, department head,
  * organizer); every refusal says why.
  */
-import { PRIORITY_LABEL, TASK_ACTIONS, TASK_STATUS_LABEL } from '../cards/task-cards.js';
-import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
+import { TASK_ACTIONS, priorityLabel, statusLabel } from '../cards/task-cards.js';
+import { words } from '../src/i18n/vocabulary.js';
+import { parseShortId } from '../src/router/normalize.js';
+import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
 import type { UserRecord } from '../src/services/directory.js';
-import type { Services } from '../src/services/services.js';
+import type { MeetingRow } from '../src/services/meetings.js';
+import type { HandlerServices } from '../src/services/services.js';
+import { decodeNote, renderNote } from '../src/services/task-events.js';
 import { OPEN_TASK } from '../src/services/task-status.js';
 import type { TaskRow } from '../src/services/tasks.js';
-import { formatDateTime, parseTime } from '../src/time/parse-time.js';
+import { parseTime } from '../src/time/parse-time.js';
 import { matchSub } from './args.js';
 import { createFromSpec, loadTask, parseAssignment, resolvePerson, takeTaskId } from './task-args.js';
+import type { Capability } from '../src/capability.js';
+import { ChecklistService } from '../src/services/checklists.js';
+import { TaskService } from '../src/services/tasks.js';
 
 const SUB = {
-  list: ['列表', 'list', 'ls'],
-  show: ['查看', '详情', 'show'],
-  nudge: ['催办', '催', 'nudge'],
-  accept: ['接受', 'accept'],
-  done: ['完成', 'done'],
-  block: ['受阻', '阻塞', 'block'],
-  transfer: ['转交', 'transfer'],
-  due: ['改期', 'due'],
-  follow: ['关注', 'follow'],
-  cancel: ['取消', 'cancel'],
-} as const;
+  list: words('task.words.list'),
+  show: words('task.words.show'),
+  nudge: words('task.words.nudge'),
+  accept: words('task.words.accept'),
+  done: words('task.words.done'),
+  block: words('task.words.block'),
+  transfer: words('task.words.transfer'),
+  due: words('task.words.reschedule'),
+  follow: words('task.words.follow'),
+  cancel: words('task.words.cancel'),
+};
+
+const LIST_FILTERS = {
+  meeting: words('task.words.meeting'),
+  department: words('task.words.department'),
+  overdue: words('task.words.overdue'),
+  mine: words('task.words.mine'),
+};
 
 export const taskCommand: CommandSpec = {
   id: 'task',
@@ -35,10 +49,11 @@ export const taskCommand: CommandSpec = {
       case 'list':
         return list(ctx, rest);
       case 'show':
-        return show(ctx, takeTaskId(rest, '任务 查看 #1').id);
+        return show(ctx, takeTaskId(rest, ctx.args.split(' ')[0]).id);
       case null:
-        if (/^#?\d+$/.test(ctx.args)) return show(ctx, takeTaskId(ctx.args, '任务 #1').id);
-        if (!ctx.args) throw new UsageError('请写任务');
+        // `任务 #7` shows a task; a lone `#…` that is no id is refused as one, not read as a new task.
+        if (/^[#＃]\S*$|^\d+$/.test(ctx.args)) return show(ctx, takeTaskId(ctx.args).id);
+        if (!ctx.args) throw new UsageError('E_TASK_EMPTY');
         return createFromSpec(ctx, await parseAssignment(ctx, ctx.args));
       default:
         return change(ctx, sub, rest);
@@ -47,45 +62,46 @@ export const taskCommand: CommandSpec = {
 };
 
 async function change(ctx: CommandContext, sub: Exclude<keyof typeof SUB, 'list' | 'show'>, args: string): Promise<string> {
-  const { id, rest } = takeTaskId(args, `任务 ${SUB[sub][0]} #1`);
+  const { id, rest } = takeTaskId(args, ctx.args.split(' ')[0]);
   const task = await loadTask(ctx, id);
   const s = ctx.services.tasks;
+  const { t } = ctx;
   switch (sub) {
     case 'accept':
       await s.accept(task, ctx.user, ctx.now);
-      return `✅ 已接受任务 #${id}「${task.title}」`;
+      return t.t('task.accepted', { id, title: task.title });
     case 'done': {
       const done = await s.complete(task, ctx.user, ctx.now);
-      return `🎉 任务 #${id}「${task.title}」已完成${done.doneAt! <= done.dueAt ? '（按时）' : '（逾期完成）'}`;
+      return t.t(done.doneAt! <= done.dueAt ? 'task.doneOnTime' : 'task.doneLate', { id, title: task.title });
     }
     case 'block':
-      if (!rest) throw new UsageError('缺少受阻原因');
+      if (!rest) throw new UsageError('E_TASK_BLOCK_REASON_MISSING');
       await s.block(task, ctx.user, rest, ctx.now);
-      return `⛔ 任务 #${id} 已标记受阻：${rest}，已告知创建人`;
+      return t.t('task.blocked', { id, reason: rest });
     case 'transfer': {
-      const to = ctx.mentions[0] ?? (rest ? await resolvePerson(ctx, ctx.user.platform, rest) : null);
-      if (!to) throw new UsageError('请 @ 要转交给的人');
+      const to = ctx.mentions[0] ?? (rest ? await resolvePerson(ctx, ctx.user, rest) : null);
+      if (!to) throw new UsageError('E_TASK_TRANSFER_WHO');
       await s.transfer(task, ctx.user, to, ctx.now);
-      return `➡️ 任务 #${id} 已转交给 ${to.name}`;
+      return t.t('task.transferred', { id, name: to.name });
     }
     case 'due': {
       const parsed = parseTime(rest, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
-      if (!parsed.ok) throw new UsageError(parsed.message);
-      if (parsed.kind !== 'once') throw new UsageError('截止时间不能是循环时间');
+      if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
+      if (parsed.kind !== 'once') throw new UsageError('E_TASK_DUE_RECURRING');
       await s.reschedule(task, ctx.user, parsed.at, ctx.now);
-      return `🕒 任务 #${id} 截止时间改为 ${s.time(parsed.at)}，提醒已按新时间重排`;
+      return t.t('task.rescheduled', { id, due: parsed.at });
     }
     case 'follow': {
       const who = ctx.mentions.length > 0 ? ctx.mentions : [ctx.user];
       await s.follow(task, ctx.user, who, ctx.now);
-      return `👀 ${who.map((w) => w.name).join('、')} 已关注任务 #${id}，之后的每次变化都会通知`;
+      return t.t('task.followed', { id, names: t.list(who.map((w) => w.name)) });
     }
     case 'cancel':
       await s.cancel(task, ctx.user, ctx.now);
-      return `🚫 任务 #${id} 已取消，提醒已撤销`;
+      return t.t('task.cancelled', { id });
     case 'nudge': {
-      const n = await s.nudge(task, ctx.user, ctx.now);
-      return `📣 已催办任务 #${id}（第 ${n} 次，已记录）`;
+      const count = await s.nudge(task, ctx.user, ctx.now);
+      return t.t('task.nudged', { id, count });
     }
   }
 }
@@ -93,55 +109,76 @@ async function change(ctx: CommandContext, sub: Exclude<keyof typeof SUB, 'list'
 async function show(ctx: CommandContext, id: number): Promise<string> {
   const task = await loadTask(ctx, id);
   const s = ctx.services;
+  const { t } = ctx;
   const view = await s.tasks.view(task);
   const history = await s.tasks.history(id);
   const people = await s.directory.usersByIds([...new Set(history.flatMap((h) => (h.actorId ? [h.actorId] : [])))]);
   const followers = await s.directory.usersByIds(JSON.parse(task.followerIds) as string[]);
-  const zone = s.config.HUIWU_TIMEZONE;
+  const events = history.map((h) => {
+    const detail = renderNote(t, decodeNote(h.text));
+    return t.t('task.show.event', {
+      time: t.dateTime(h.createdAt).slice(5),
+      actor: h.actorId ? (people.find((p) => p.id === h.actorId)?.name ?? h.actorId) : t.t('common.system'),
+      kind: t.has(`task.kind.${h.kind}`) ? t.t(`task.kind.${h.kind}`) : h.kind,
+      note: detail ? t.t('task.show.eventNote', { note: detail }) : '',
+    });
+  });
   return [
-    `任务 #${id}「${task.title}」· ${TASK_STATUS_LABEL[task.status]}${view.overdue ? ' ⚠️逾期' : ''}`,
-    `负责人：${view.assignee ?? '待指派'}${task.department ? `（${task.department}）` : ''} · 创建人：${view.creator}`,
-    `截止：${view.due} · 优先级 ${PRIORITY_LABEL[task.priority]}${view.meeting ? ` · 会议 ${view.meeting}` : ''}`,
-    ...(task.blockedReason && task.status === 'blocked' ? [`受阻原因：${task.blockedReason}`] : []),
-    ...(followers.length ? [`关注人：${followers.map((f) => f.name).join('、')}`] : []),
-    `催办 ${task.nudges} 次`,
-    '记录：',
-    ...history.map((h) => `${formatDateTime(h.createdAt, zone).slice(5)} ${h.actorId ? (people.find((p) => p.id === h.actorId)?.name ?? h.actorId) : '系统'} ${KIND_LABEL[h.kind] ?? h.kind}${h.text ? `：${h.text}` : ''}`),
+    t.t('task.show.head', { id, title: task.title, status: statusLabel(t, task.status), overdue: view.overdue ? t.t('task.overdueFlag') : '' }),
+    t.t('task.show.people', { assignee: view.assignee ?? t.t('task.unassigned'), department: task.department ? t.t('task.paren', { text: task.department }) : '', creator: view.creator }),
+    t.t('task.show.due', { due: task.dueAt, priority: priorityLabel(t, task.priority), meeting: view.meeting ? t.t('task.show.meeting', { meeting: view.meeting }) : '' }),
+    ...(task.blockedReason && task.status === 'blocked' ? [t.t('task.show.blocked', { reason: task.blockedReason })] : []),
+    ...(followers.length ? [t.t('task.show.followers', { names: t.list(followers.map((f) => f.name)) })] : []),
+    t.t('task.show.nudges', { count: task.nudges }),
+    t.t('task.show.history'),
+    ...events,
   ].join('\n');
 }
 
-const KIND_LABEL: Record<string, string> = {
-  created: '创建', accepted: '接受', resumed: '继续', done: '完成', blocked: '受阻', transferred: '转交', due: '改期', cancelled: '取消', followers: '添加关注', nudge: '催办', overdue: '逾期',
-};
-
 async function list(ctx: CommandContext, args: string): Promise<string> {
   const s = ctx.services;
-  const { sub, rest } = matchSub(args, { meeting: ['会议', 'meeting'], department: ['部门', 'dept'], overdue: ['逾期', 'overdue'], mine: ['我的', 'mine'] });
+  const { t } = ctx;
+  const { sub, rest } = matchSub(args, LIST_FILTERS);
   let title: string;
   let rows: TaskRow[];
   if (sub === 'meeting') {
-    const meeting = rest ? await s.meetings.get(Number(rest.replace('#', ''))) : await s.meetings.current(ctx.conversation.id, ctx.now);
-    if (!meeting) throw new UserError(rest ? `会议 ${rest} 不存在` : '本群当前没有会议，请写会议编号：任务 列表 会议 #1');
-    title = `会议 #${meeting.id}「${meeting.title}」的任务`;
+    const meeting = await listedMeeting(ctx, rest);
+    title = t.t('task.list.meeting', { id: meeting.id, title: meeting.title });
     rows = await s.tasks.list({ meetingId: meeting.id, status: { not: 'cancelled' } });
   } else if (sub === 'department') {
     const name = rest || ctx.user.department;
-    if (!name) throw new UsageError('请写部门名称');
+    if (!name) throw new UsageError('E_TASK_LIST_DEPT_MISSING');
     await s.departments.require(name);
-    title = `${name}的未完成任务`;
+    title = t.t('task.list.department', { department: name });
     rows = await s.tasks.list({ department: name, status: { in: OPEN_TASK } });
   } else if (sub === 'overdue') {
     const all = ctx.user.roles.some((r) => r === 'organizer' || r === 'admin');
-    title = all ? '逾期任务（全部）' : '与你有关的逾期任务';
-    rows = (await s.tasks.list({ status: { in: OPEN_TASK }, dueAt: { lt: ctx.now } })).filter((t) => all || related(t, ctx.user));
+    title = t.t(all ? 'task.list.overdueAll' : 'task.list.overdueMine');
+    rows = (await s.tasks.list({ status: { in: OPEN_TASK }, dueAt: { lt: ctx.now } })).filter((task) => all || related(task, ctx.user));
   } else {
-    if (args && !sub) throw new UsageError(`不认识「${args}」：可以写 会议、部门、逾期`);
-    title = '你负责的未完成任务';
+    if (args && !sub) throw new UsageError('E_TASK_LIST_UNKNOWN', { word: args });
+    title = t.t('task.list.mine');
     rows = await s.tasks.list({ assigneeId: ctx.user.id, status: { in: OPEN_TASK } });
   }
-  if (rows.length === 0) return `${title}：无`;
-  const lines = await Promise.all(rows.map((t) => s.tasks.line(t, ctx.now)));
-  return `${title}（${rows.length}）：\n${lines.join('\n')}`;
+  if (rows.length === 0) return t.t('task.list.empty', { title });
+  const lines = await Promise.all(rows.map((task) => s.tasks.line(t, task, ctx.now)));
+  return t.t('task.list.rows', { title, count: rows.length, lines: lines.join('\n') });
+}
+
+/** `会议 #3` names the meeting; nothing: the group's current one. */
+async function listedMeeting(ctx: CommandContext, args: string): Promise<MeetingRow> {
+  const [token, ...extra] = args.split(' ').filter(Boolean);
+  if (extra.length > 0) throw new UsageError('E_TASK_LIST_UNKNOWN', { word: extra.join(' ') });
+  if (!token) {
+    const current = await ctx.services.meetings.current(ctx.conversation.id, ctx.now);
+    if (!current) throw new UserError('E_TASK_LIST_NO_MEETING');
+    return current;
+  }
+  const id = parseShortId(token);
+  if (id === null) throw new UsageError('E_TASK_MEETING_ID', { token, example: msg('task.example.listMeeting') });
+  const meeting = await ctx.services.meetings.get(id);
+  if (!meeting) throw new UserError('E_TASK_MEETING_NOT_FOUND', { id });
+  return meeting;
 }
 
 function related(task: TaskRow, user: UserRecord): boolean {
@@ -150,42 +187,58 @@ function related(task: TaskRow, user: UserRecord): boolean {
 
 // ---- card actions ---------------------------------------------------------------------
 
-async function cardTask(services: Services, refId: string): Promise<TaskRow> {
+async function cardTask(services: HandlerServices, refId: string): Promise<TaskRow> {
   const task = await services.tasks.get(Number(refId));
-  if (!task) throw new UserError('任务不存在');
+  if (!task) throw new UserError('E_TASK_GONE');
   return task;
 }
 
 export const taskActions: CardActionSpec[] = [
   {
     key: TASK_ACTIONS.accept,
-    async handle({ card, user, services, now }) {
+    async handle({ card, user, services, now, t }) {
       await services.tasks.accept(await cardTask(services, card.refId), user, now);
-      return { accepted: true, message: '已接受' };
+      return { accepted: true, message: t.t('task.action.accepted') };
     },
   },
   {
     key: TASK_ACTIONS.done,
-    async handle({ card, user, services, now }) {
+    async handle({ card, user, services, now, t }) {
       const done = await services.tasks.complete(await cardTask(services, card.refId), user, now);
-      return { accepted: true, message: done.doneAt! <= done.dueAt ? '已完成（按时）' : '已完成（逾期）' };
+      return { accepted: true, message: t.t(done.doneAt! <= done.dueAt ? 'task.action.doneOnTime' : 'task.action.doneLate') };
     },
   },
   {
     key: TASK_ACTIONS.block,
-    async handle({ card, user, services, now, event }) {
+    async handle({ card, user, services, now, event, t }) {
       const reason = event.values.reason?.trim() ?? '';
-      if (!reason) return { accepted: false, reason: '请填写受阻原因' };
+      if (!reason) throw new UserError('E_TASK_CARD_REASON');
       await services.tasks.block(await cardTask(services, card.refId), user, reason, now);
-      return { accepted: true, message: '已标记受阻，已告知创建人' };
+      return { accepted: true, message: t.t('task.action.blocked') };
     },
   },
   {
     key: TASK_ACTIONS.transfer,
-    async handle({ card, user, services, now, event }) {
-      const to = await resolvePerson({ services }, user.platform, event.values.to ?? '');
+    async handle({ card, user, services, now, event, t }) {
+      const to = await resolvePerson({ services }, user, event.values.to ?? '');
       await services.tasks.transfer(await cardTask(services, card.refId), user, to, now);
-      return { accepted: true, message: `已转交给 ${to.name}` };
+      return { accepted: true, message: t.t('task.action.transferred', { name: to.name }) };
     },
   },
 ];
+
+/** Cross-department tasks and checklists: the task and checklist services, the command and task cards, due reminders, overdue escalation, daily digest. */
+export const tasks: Capability = {
+  name: 'tasks',
+  services: (s) => {
+    const tasks = new TaskService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.departments, s.meetings, s.locales, s.config);
+    return { tasks, checklists: new ChecklistService(s.db, tasks, s.meetings, s.scheduler, s.outbox, s.locales, s.config) };
+  },
+  commands: [taskCommand],
+  cardActions: taskActions,
+  jobs: {
+    'task.remind': (s, data) => s.tasks.remind(data),
+    'task.overdue': (s, data) => s.tasks.overdue(data, new Date()),
+    'checklist.digest': (s, data, job) => s.checklists.digest(data.meetingId, job.id ?? `${job.name}-${job.timestamp}`, new Date()),
+  },
+};

@@ -23,7 +23,7 @@ async function recipientLimit(services: Services, message: { targetKind: string;
 const MAX_THROTTLED_WAITS = 30;
 
 export function outboundProcessor(services: Services, platform: PlatformClient, limiter: RecipientLimiter) {
-  const { db, cards, log } = services;
+  const { db, cards, cardRefs, log } = services;
   return async (job: Job<OutboundJob>, token?: string): Promise<string> => {
     const message = await db.outboundMessage.findUnique({ where: { id: job.data.messageId } });
     if (!message || message.status === 'sent') return 'skipped';
@@ -50,9 +50,9 @@ export function outboundProcessor(services: Services, platform: PlatformClient, 
     try {
       const result =
         message.kind === 'card-update' && card
-          ? await platform.updateCard(card, target, await cards.platformRef(card.id), message.id)
+          ? await platform.updateCard(card, target, (await cardRefs.get(card.id))?.platformRef ?? null, message.id)
           : await platform.send(target, content, message.id);
-      if (card && result.platformRef && message.kind !== 'card-update') await cards.setPlatformRef(card.id, result.platformRef);
+      if (card && result.platformRef && message.kind !== 'card-update') await cardRefs.setPlatformRef(card.id, result.platformRef);
       await db.outboundMessage.update({ where: { id: message.id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
       return 'sent';
     } catch (error) {

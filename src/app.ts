@@ -5,15 +5,14 @@
 import { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { buildRegistry } from '../handlers/index.js';
+import { CAPABILITIES, buildRegistry } from '../handlers/index.js';
 import { inboundProcessor } from '../jobs/inbound.js';
 import { maintenanceProcessor, scheduleMaintenance } from '../jobs/maintenance.js';
 import { outboundProcessor } from '../jobs/outbound.js';
 import { scheduleProcessor } from '../jobs/schedule.js';
 import type { Config } from './config.js';
 import { createPrisma } from './db/client.js';
-import { createAdapters } from './platforms/registry.js';
-import { SimulatorAdapter } from './platforms/simulator/adapter.js';
+import { type SimulatorAdapter, createAdapters, simulatorOf } from './platforms/registry.js';
 import type { PlatformAdapter } from './platforms/types.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
@@ -25,32 +24,19 @@ import { RedisOnceLedger } from './redis/once.js';
 import { Retention } from './services/retention.js';
 import { Router } from './router/router.js';
 import { buildServer } from './server.js';
+import { CardRefStore } from './services/card-refs.js';
 import { CardService } from './services/cards.js';
 import { Directory } from './services/directory.js';
+import { DomainEvents } from './services/events.js';
 import { LocaleService } from './services/locales.js';
 import { Outbox } from './services/outbox.js';
-import { AttendeeExport } from './services/attendee-export.js';
-import { AttendeeImport } from './services/attendee-import.js';
-import { CheckinService } from './services/checkin.js';
 import { MediaStore } from './services/media.js';
-import { SurveyReport } from './services/survey-report.js';
-import { SurveyService } from './services/surveys.js';
-import { MeetingStatsService } from './services/meeting-stats.js';
-import { MeetingService } from './services/meetings.js';
 import { PiiCipher } from './services/pii.js';
-import { ReminderService } from './services/reminders.js';
-import { RsvpService } from './services/rsvp.js';
 import { resolveSecrets } from './secrets.js';
 import { Scheduler } from './services/scheduler.js';
-import { ChecklistService } from './services/checklists.js';
-import { DepartmentService } from './services/departments.js';
-import { IncidentService } from './services/incidents.js';
-import { TaskService } from './services/tasks.js';
 import { UrgentNotifier } from './services/urgent.js';
 import { PlatformCalendar } from './services/calendar.js';
-import { ScheduleService } from './services/schedule.js';
-import { ConflictService } from './services/schedule-conflicts.js';
-import type { Services } from './services/services.js';
+import type { CoreServices, Services } from './services/services.js';
 
 export interface HuiwuApp {
   server: FastifyInstance;
@@ -74,32 +60,17 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
 
   const directory = new Directory(db);
   const locales = new LocaleService(directory, config);
-  const adapters = createAdapters({ config, db, directory, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
+  const cardRefs = new CardRefStore(db);
+  const media = new MediaStore(db);
+  const adapters = createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
   // While Redis is down every queue and worker reports each reconnect attempt: the monitor has said it once.
   const queueError = (err: Error, queue: string) => (connection.ready() ? log.error({ err, queue }, 'queue error') : log.debug({ err, queue }, 'queue error'));
   const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name), queueError);
   const outbox = new Outbox(db, queues.outbound, config, log);
   const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
-  const reminders = new ReminderService(db, scheduler, cards, directory, locales, config);
-  const meetingStats = new MeetingStatsService(db);
-  const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, config);
-  const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, config);
-  const checkin = new CheckinService(db, meetings, cards, config);
-  rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
-  const departments = new DepartmentService(db, directory);
-  const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, log), config);
-  const tasks = new TaskService(db, scheduler, cards, outbox, directory, departments, meetings, config);
-  const checklists = new ChecklistService(db, tasks, meetings, scheduler, outbox, config);
-  const schedule = new ScheduleService(db, directory, new PlatformCalendar(adapters, log), config);
-  const conflicts = new ConflictService(db, scheduler, cards, outbox, schedule, meetings, config, log);
-  meetings.onScheduleChange = (meetingId) => conflicts.meetingChanged(meetingId);
-  rsvp.onAttendeesChanged = (meetingId, userIds) => conflicts.attendeesChanged(meetingId, userIds);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
-  const pii = new PiiCipher(secrets.piiKey);
-  const media = new MediaStore(db);
-  const surveys = new SurveyService(db, meetings, cards, outbox, scheduler, config, secrets.piiKey);
-  const services: Services = {
+  const core: CoreServices = {
     config,
     db,
     log,
@@ -107,27 +78,20 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     locales,
     outbox,
     cards,
+    cardRefs,
     scheduler,
-    reminders,
-    meetings,
-    meetingStats,
-    rsvp,
-    checkin,
-    pii,
-    attendeeImport: new AttendeeImport(db, directory, rsvp, pii),
-    attendeeExport: new AttendeeExport(db, meetingStats, pii, config),
+    events: new DomainEvents(),
+    pii: new PiiCipher(secrets.piiKey),
     media,
-    surveys,
-    surveyReport: new SurveyReport(surveys, meetings, outbox, media, config.HUIWU_CJK_FONT),
-    departments,
-    incidents,
-    tasks,
-    checklists,
-    schedule,
-    conflicts,
+    urgent: new UrgentNotifier(adapters, outbox, locales, log),
+    calendar: new PlatformCalendar(adapters, log),
+    piiKey: secrets.piiKey,
     clock: () => new Date(),
   };
-  const router = new Router(buildRegistry(), services);
+  // Each capability adds its services, in registry order (later ones may use earlier ones').
+  const services = core as Services;
+  for (const capability of CAPABILITIES) Object.assign(services, capability.services?.(services));
+  const router = new Router(buildRegistry(CAPABILITIES), services);
 
   // Workers duplicate the connection for their blocking commands themselves.
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).
@@ -135,7 +99,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
     new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales), { ...workerOpts, concurrency: 8 }),
-    new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services), { ...workerOpts, concurrency: 8 }),
+    new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services, CAPABILITIES), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
       (adapter) =>
         new Worker(QUEUE_NAMES.outbound(adapter.name), outboundProcessor(services, adapter, limiter), {
@@ -154,11 +118,12 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
 
   recover = async () => {
     const recovered = await outbox.recoverPending();
-    const restored = await reminders.reconcileJobs();
+    let restored = 0;
+    for (const capability of CAPABILITIES) restored += (await capability.recover?.(services)) ?? 0;
     if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
   };
   await recover();
-  await conflicts.startDigest();
+  for (const capability of CAPABILITIES) await capability.start?.(services);
   await scheduleMaintenance(queues.maintenance, config);
 
   const server = await buildServer({
@@ -179,7 +144,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     server,
     services,
     adapters,
-    simulator: adapters.find((a): a is SimulatorAdapter => a instanceof SimulatorAdapter),
+    simulator: simulatorOf(adapters),
     queues,
     async close() {
       await server.close();

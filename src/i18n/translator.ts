@@ -10,7 +10,8 @@ export interface Msg {
   readonly key: string;
   readonly params?: Params;
 }
-export type Param = string | number | Date | Msg | null | undefined;
+/** A list is joined the way the reader's language joins lists. */
+export type Param = string | number | Date | Msg | readonly string[] | null | undefined;
 export type Params = Readonly<Record<string, Param>>;
 
 /** A message to be rendered later, in the reader's language. */
@@ -19,7 +20,7 @@ export function msg(key: string, params?: Params): Msg {
 }
 
 export function isMsg(value: unknown): value is Msg {
-  return typeof value === 'object' && value !== null && !(value instanceof Date) && typeof (value as Msg).key === 'string';
+  return typeof value === 'object' && value !== null && !(value instanceof Date) && !Array.isArray(value) && typeof (value as Msg).key === 'string';
 }
 
 export class Translator {
@@ -76,6 +77,7 @@ export class Translator {
   private param(value: Param): string {
     if (value === null || value === undefined) return '';
     if (value instanceof Date) return this.dateTime(value);
+    if (Array.isArray(value)) return this.list(value as readonly string[]);
     if (isMsg(value)) return this.t(value.key, value.params);
     return String(value);
   }

@@ -1,6 +1,7 @@
 /**
  * Which platforms run, from the configuration: each platform whose credentials are set, and the
- * local simulator when none is (or when HUIWU_SIMULATOR=on).
+ * local simulator when none is (or when HUIWU_SIMULATOR=on). The only module outside the platform
+ * folders that imports them (a rule tests/unit/layers.test.ts enforces).
  */
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -8,27 +9,37 @@ import type { PrismaClient } from '../db/client.js';
 import type { OnceLedger } from '../redis/once.js';
 import type { Directory } from '../services/directory.js';
 import { SimulatorAdapter } from './simulator/adapter.js';
-import type { PlatformAdapter } from './types.js';
+import type { CardRefPort, MediaPort, PlatformAdapter } from './types.js';
 import { DingTalkAdapter } from './dingtalk/adapter.js';
 import { WecomAdapter } from './wecom/adapter.js';
 import { wecomSettings } from './wecom/settings.js';
 
 export interface AdapterDeps {
   config: Config;
+  /** The simulator's own store (it is its own platform server); real platforms never touch the database. */
   db: PrismaClient;
   directory: Directory;
+  cardRefs: CardRefPort;
+  media: MediaPort;
   log?: Logger;
   /** Single-use keys shared by every instance (DingTalk callback signatures). */
   once?: OnceLedger;
 }
 
 export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
-  const { config, db, directory } = deps;
+  const { config, db, directory, cardRefs, media } = deps;
   const platforms: PlatformAdapter[] = [];
   const wecom = wecomSettings(config);
-  if (wecom) platforms.push(new WecomAdapter({ db, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
-  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, db, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
+  if (wecom) platforms.push(new WecomAdapter({ cardRefs, media, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
+  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, cardRefs, media, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
-  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config.HUIWU_SIM_SEND_RATE));
+  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config));
   return platforms;
+}
+
+export type { SimulatorAdapter };
+
+/** The local simulator among the running platforms, when it runs (tests and the demo reach it). */
+export function simulatorOf(adapters: readonly PlatformAdapter[]): SimulatorAdapter | undefined {
+  return adapters.find((a): a is SimulatorAdapter => a instanceof SimulatorAdapter);
 }

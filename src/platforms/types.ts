@@ -24,6 +24,12 @@ export interface MessageEvent {
   text: string;
   mentions: Mention[];
   receivedAt: string;
+  /**
+   * True when the platform delivers a group message to the bot only because it @-mentions the bot
+   * (DingTalk, WeCom's intelligent bot). Otherwise a group message is for the bot only when its text
+   * @-mentions the bot or starts with `/`.
+   */
+  addressedToBot?: boolean;
 }
 
 /** A click or form submit on a card we sent. */
@@ -111,4 +117,15 @@ export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {
   routes?(app: FastifyInstance): Promise<void>;
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What an adapter keeps about a card we sent (the platform's reference to it) and reads (its current model). */
+export interface CardRefPort {
+  get(cardId: string): Promise<{ platformRef: string | null; model: Card } | null>;
+  setPlatformRef(cardId: string, platformRef: string): Promise<void>;
+}
+
+/** Stored images (chart PNGs) an adapter uploads to its platform. */
+export interface MediaPort {
+  get(id: string): Promise<{ mime: string; data: Buffer } | null>;
 }

@@ -43,38 +43,12 @@ export interface OutboundJob {
   messageId: string;
 }
 
-/** Delayed work on the schedule queue: the job name selects the processor; payloads carry ids only. */
-export interface ScheduleJobs {
-  'reminder.fire': { reminderId: number; repeatOf?: string; repeat?: number };
-  /** Follow-up to attendees who have not answered, `offset` before the start (e.g. `3d`). */
-  'meeting.followup': { meetingId: number; offset: string };
-  /** Reminder to confirmed attendees, `offset` before the start. */
-  'meeting.remind': { meetingId: number; offset: string };
-  /** Check-in cards go out to confirmed attendees. */
-  'meeting.checkin-open': { meetingId: number };
-  /** Coalesced refresh of the live-count card. */
-  'meeting.status': { meetingId: number };
-  /** A meeting ended: start its satisfaction survey (when HUIWU_SURVEY_AUTO is on). */
-  'meeting.survey': { meetingId: number };
-  'survey.remind': { surveyId: number; offset: string };
-  'survey.close': { surveyId: number };
-  /** Progress of an invitation fan-out, posted in the group until every card is sent. */
-  'fanout.progress': { meetingId: number; batch: string; fromAttendeeId: number; toAttendeeId: number; total: number; startedAt: number; tick: number };
-  /** Nobody acknowledged incident `incidentId` in time: escalation step `step` (1 backups, 2 organizers, 3 executives). */
-  'incident.escalate': { incidentId: number; step: number };
-  /** Status-update reminder `n` to the owner of an open P1/P2 incident. */
-  'incident.update-reminder': { incidentId: number; n: number };
-  /** Task due reminder `offset` before `dueAt` (ms; a moved due time makes the job stale). */
-  'task.remind': { taskId: number; offset: string; dueAt: number };
-  /** Unfinished after its due time (`dueAt` ms): escalation to the department head and the creator. */
-  'task.overdue': { taskId: number; dueAt: number };
-  /** Daily preparation digest of a meeting's checklist to its organizers (a job scheduler). */
-  'checklist.digest': { meetingId: number };
-  /** Re-check an executive's schedule around one item (`m12`, `e5`): alert new clashes, close gone ones. */
-  'schedule.check': { executiveId: string; item: string };
-  /** The executives' morning digest (a job scheduler at HUIWU_DIGEST_TIME). */
-  'schedule.digest': { kind: 'daily' };
-}
+/**
+ * Delayed work on the schedule queue: the job name selects the processor; payloads carry ids only.
+ * Each capability adds its job names and payloads here by declaration merging in its service file
+ * (`declare module '../queue/queues.js' { interface ScheduleJobs { 'reminder.fire': {...} } }`).
+ */
+export interface ScheduleJobs {}
 
 /** Jobs of the maintenance queue. */
 export interface MaintenanceJob {

@@ -6,6 +6,7 @@
  */
 import { CodedError, UsageError, errorReference } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
+import { words } from '../i18n/vocabulary.js';
 import type { CardActionEvent, CardActionOutcome, MessageEvent, OutboundContent } from '../platforms/types.js';
 import { PRIORITY, jobIdPart } from '../queue/queues.js';
 import type { ConversationRecord } from '../services/directory.js';
@@ -15,7 +16,8 @@ import type { HandlerRegistry } from './registry.js';
 import { closest } from './suggest.js';
 import type { CommandSpec, Reply } from './types.js';
 
-export const BOT_NAMES = ['会务助手', 'Huiwu', 'huiwu'] as const;
+/** The bot's names people @-mention, every language's. */
+export const BOT_NAMES: readonly string[] = words('common.botNames');
 
 const HAS_CJK = /[\u3400-\u9fff]/;
 
@@ -23,6 +25,26 @@ const HAS_CJK = /[\u3400-\u9fff]/;
 export function usageText(spec: CommandSpec, t: Translator): string {
   const lines = t.t(`commands.${spec.id}.usage`).split('\n').filter((l) => l.trim() !== '');
   return t.t('router.usage', { lines: lines.map((u) => `  ${u}`).join('\n'), example: t.t(`commands.${spec.id}.example`) });
+}
+
+/** A DM, a group message that @-mentions the bot (or that the platform only delivers because it does), or a `/command`. */
+export function isAddressedToBot(event: MessageEvent, conversation: ConversationRecord): boolean {
+  return (
+    conversation.type === 'direct' || event.addressedToBot === true || BOT_NAMES.some((n) => event.text.includes(`@${n}`)) || /^\s*[/／]/.test(event.text)
+  );
+}
+
+/**
+ * After a malformed command, the usage lines of the sub-command the user typed (not the whole block
+ * in the group), and where to find the rest.
+ */
+export function relevantUsage(spec: CommandSpec, keyword: string, args: string, t: Translator): string {
+  const lines = t.t(`commands.${spec.id}.usage`).split('\n').filter((l) => l.trim() !== '');
+  const sub = args.split(' ')[0]?.toLowerCase() ?? '';
+  const word = (line: string) => line.toLowerCase().split(/[\s|]+/);
+  const matching = sub ? lines.filter((l) => word(l).includes(sub)) : [];
+  const shown = (matching.length > 0 ? matching : lines.slice(0, 1)).map((u) => `  ${u}`).join('\n');
+  return t.t('router.usageShort', { lines: shown, help: `${t.t('router.helpWord')} ${keyword}` });
 }
 
 export class Router {
@@ -38,12 +60,11 @@ export class Router {
       log.warn({ event }, 'message from unknown user or conversation ignored');
       return;
     }
-    const addressedToBot = BOT_NAMES.some((n) => event.text.includes(`@${n}`)) || /^\s*[/／]/.test(event.text) || conversation.type === 'direct';
+    // In a group, ordinary chat between people is not for us: "提醒大家明天带电脑" said to colleagues is no command.
+    if (!isAddressedToBot(event, conversation)) return;
     const line = normalizeCommandText(event.text, BOT_NAMES);
     const match = splitKeyword(line, this.registry.keywords());
     if (!match) {
-      // In a group, ordinary chat between people is not for us; only answer when addressed.
-      if (!addressedToBot) return;
       const t = locales.ofUser(user, line !== '' && !HAS_CJK.test(line) ? 'en' : undefined);
       await this.reply(event, conversation, line === '' ? t.t('router.hello') : this.unknownCommand(line, t));
       return;
@@ -56,7 +77,7 @@ export class Router {
     try {
       reply = await spec.handle({ event, user, conversation, args, mentions: mentioned, services: this.services, t, now: this.services.clock() });
     } catch (error) {
-      reply = this.errorReply(error, spec, event, t);
+      reply = this.errorReply(error, spec, match.keyword, args, event, t);
     }
     await this.reply(event, conversation, reply);
   }
@@ -91,8 +112,8 @@ export class Router {
     return guess ? t.t('router.unknownCommandGuess', { word, guess }) : t.t('router.unknownCommand', { word });
   }
 
-  private errorReply(error: unknown, spec: CommandSpec, event: MessageEvent, t: Translator): string {
-    if (error instanceof UsageError) return `❌ ${t.t(error.key, error.params)}\n${usageText(spec, t)}`;
+  private errorReply(error: unknown, spec: CommandSpec, keyword: string, args: string, event: MessageEvent, t: Translator): string {
+    if (error instanceof UsageError) return `❌ ${t.t(error.key, error.params)}\n${relevantUsage(spec, keyword, args, t)}`;
     if (error instanceof CodedError) return `❌ ${t.t(error.key, error.params)}`;
     const ref = errorReference();
     this.services.log.error({ err: error, ref, command: spec.id, text: event.text }, 'command failed');

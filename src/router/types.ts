@@ -5,7 +5,8 @@
 import type { Card } from '../../cards/model.js';
 import type { CardActionEvent, CardActionOutcome, MessageEvent, OutboundContent } from '../platforms/types.js';
 import type { Translator } from '../i18n/translator.js';
-import type { Services } from '../services/services.js';
+import type { StoredCard } from '../services/cards.js';
+import type { HandlerServices } from '../services/services.js';
 import type { ConversationRecord, UserRecord } from '../services/directory.js';
 
 export type Reply = OutboundContent | OutboundContent[] | string | void;
@@ -18,7 +19,7 @@ export interface CommandContext {
   args: string;
   /** Mentioned users (the bot excluded), in the order typed. */
   mentions: UserRecord[];
-  services: Services;
+  services: HandlerServices;
   /** The requester's language: every reply is rendered with it. */
   t: Translator;
   now: Date;
@@ -39,19 +40,12 @@ export interface CardActionContext {
   event: CardActionEvent;
   user: UserRecord;
   card: StoredCard;
-  services: Services;
+  services: HandlerServices;
   /** The clicker's language (notices to them); cards keep their recipient's language. */
   t: Translator;
   now: Date;
 }
 
-export interface StoredCard {
-  id: string;
-  kind: string;
-  refId: string;
-  recipientUserId: string | null;
-  model: Card;
-}
 
 export interface CardActionSpec {
   /** The action key carried by the button, e.g. `reminder.ack`. */
@@ -61,3 +55,4 @@ export interface CardActionSpec {
 
 export { UsageError, UserError } from '../errors.js';
 export { type Msg, msg } from '../i18n/translator.js';
+export type { StoredCard };

@@ -13,6 +13,7 @@
  * Refusals are logged through the server's sampling log (one line per IP and minute).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Translator } from '../i18n/translator.js';
 import type { MeetingRow } from '../services/meetings.js';
 import { departmentRoutes } from './departments-api.js';
 import { perUserLimit } from './entrances.js';
@@ -37,49 +38,57 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   app.addHook('onRequest', async (request, reply) => {
     if (hasSecretParam(request.url)) {
       noteRefusal(request, 'admin-token-in-url', 'admin API: credential in the URL refused');
-      return reply.code(400).send({ error: 'credentials are not accepted in the URL: send the token as Authorization: Bearer <HUIWU_ADMIN_TOKEN>' });
+      return reply.code(400).send({ error: services.locales.translator().t('adminApi.tokenInUrl') });
     }
     if (!tokenEquals(bearerOf(request), opts.token)) {
       noteRefusal(request, 'admin-token', 'admin API: missing or wrong bearer token');
-      return reply.code(401).send({ error: 'missing or invalid bearer token (Authorization: Bearer <HUIWU_ADMIN_TOKEN>)' });
+      return reply.code(401).send({ error: services.locales.translator().t('adminApi.badToken') });
     }
   });
   // Per acting user, after authentication (an unauthenticated caller cannot spend someone's budget).
   app.addHook('onRequest', perUserLimit(app, services.config.HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE));
 
-  /** The meeting and an organizer acting on it, or a 4xx reply already sent. */
+  /** The language of the request: the acting user's, else the default. */
+  async function readerOf(request: FastifyRequest): Promise<Translator> {
+    const actorId = request.headers['x-huiwu-user'];
+    return typeof actorId === 'string' && actorId !== '' ? services.locales.forUser(actorId) : services.locales.translator();
+  }
+
+  /** The meeting and an organizer acting on it (with their language), or a 4xx reply already sent. */
   async function organizerScope(
     request: FastifyRequest<{ Params: { id: string } }>,
     reply: FastifyReply,
     meetingIdText: string = request.params.id,
-  ): Promise<{ meeting: MeetingRow; actorId: string } | null> {
+  ): Promise<{ meeting: MeetingRow; actorId: string; t: Translator } | null> {
+    const t = await readerOf(request);
     const actorId = request.headers['x-huiwu-user'];
     if (typeof actorId !== 'string' || actorId === '') {
-      await reply.code(400).send({ error: 'X-Huiwu-User header (the acting user id, e.g. simulator:wangfang) is required' });
+      await reply.code(400).send({ error: t.t('adminApi.actorMissing') });
       return null;
     }
     const id = parseId(meetingIdText, 'the meeting id');
     const meeting = await services.meetings.get(id);
     if (!meeting) {
-      await reply.code(404).send({ error: `meeting ${meetingIdText} not found` });
+      await reply.code(404).send({ error: t.t('adminApi.meetingNotFound', { meeting: meetingIdText }) });
       return null;
     }
     const actor = await services.directory.user(actorId);
     if (!actor || !services.meetings.isOrganizer(meeting, actor)) {
       noteRefusal(request, 'admin-not-organizer', 'admin API: not an organizer', { actorId, meetingId: id });
-      await reply.code(403).send({ error: `${actorId} is not an organizer of meeting #${id}` });
+      await reply.code(403).send({ error: t.t('adminApi.notOrganizer', { actor: actorId, id }) });
       return null;
     }
-    return { meeting, actorId };
+    return { meeting, actorId, t };
   }
 
   app.post<{ Params: { id: string }; Body: string }>('/meetings/:id/attendees/import', async (request, reply) => {
     const scope = await organizerScope(request, reply);
     if (!scope) return reply;
-    if (typeof request.body !== 'string') return reply.code(415).send({ error: 'send the CSV as text/csv' });
-    if (scope.meeting.status !== 'scheduled') return reply.code(409).send({ error: `meeting #${scope.meeting.id} is cancelled` });
-    const result = await importer.importCsv(scope.meeting, request.body, scope.actorId);
-    if (!result.ok) return reply.code(422).send({ error: 'nothing imported: fix these rows and upload again', errors: result.problems });
+    const { t } = scope;
+    if (typeof request.body !== 'string') return reply.code(415).send({ error: t.t('adminApi.csvExpected') });
+    if (scope.meeting.status !== 'scheduled') return reply.code(409).send({ error: t.t('errors.E_MEETING_CANCELLED', { id: scope.meeting.id }) });
+    const result = await importer.importCsv(t, scope.meeting, request.body, scope.actorId);
+    if (!result.ok) return reply.code(422).send({ error: t.t('adminApi.importRefused'), errors: result.problems });
     return { imported: result.imported, invited: result.invited };
   });
 
@@ -87,7 +96,7 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
     const scope = await organizerScope(request, reply);
     if (!scope) return reply;
     const full = request.query.pii === 'full';
-    const csv = await exporter.attendeeList(scope.meeting, { full, actorId: scope.actorId });
+    const csv = await exporter.attendeeList(scope.t, scope.meeting, { full, actorId: scope.actorId });
     if (full) services.log.info({ actorId: scope.actorId, meetingId: scope.meeting.id }, 'full personal data exported');
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -101,18 +110,18 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="meeting-${scope.meeting.id}-supplier.csv"`)
-      .send(await exporter.supplier(scope.meeting));
+      .send(await exporter.supplier(scope.t, scope.meeting));
   });
 
   app.get<{ Params: { id: string } }>('/surveys/:id/results.csv', async (request, reply) => {
     const survey = await services.surveys.get(parseId(request.params.id, 'the survey id'));
-    if (!survey) return reply.code(404).send({ error: `survey ${request.params.id} not found` });
+    if (!survey) return reply.code(404).send({ error: (await readerOf(request)).t('adminApi.surveyNotFound', { survey: request.params.id }) });
     const scope = await organizerScope(request, reply, String(survey.meetingId));
     if (!scope) return reply;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="survey-${survey.id}-results.csv"`)
-      .send(await services.surveyReport.csv(survey));
+      .send(await services.surveyReport.csv(survey, await services.locales.forUser(scope.actorId)));
   });
 
   app.get<{ Params: { id: string } }>('/meetings/:id/pii-access-log', async (request, reply) => {

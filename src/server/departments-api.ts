@@ -56,7 +56,8 @@ export async function departmentRoutes(app: FastifyInstance, services: Services)
         if (headUserId) await d.setHead(name, headUserId);
         if (memberIds?.length) await d.addMembers(name, memberIds);
       } catch (error) {
-        if (error instanceof UserError) return reply.code(422).send({ error: error.message });
+        // The API speaks the configured default language (it has no reader of its own).
+        if (error instanceof UserError) return reply.code(422).send({ error: services.locales.translator().t(error.key, error.params), code: error.code });
         throw error;
       }
       return view(name);

@@ -1,29 +1,30 @@
 /**
  * Attendee lists uploaded as CSV (columns: name, platform user id, title, department, phone,
- * ID number, notes; Chinese or English headers). Every row is checked first: one bad row and
+ * ID number, notes; Chinese or English headers, the word lists `meeting.import.words.*`). Every row is checked first: one bad row and
  * nothing is imported, with each problem reported by row and column. Phones and ID numbers are
  * encrypted before they are stored.
  */
 import { parseCsv } from '../csv.js';
 import type { PrismaClient } from '../db/client.js';
+import type { Translator } from '../i18n/translator.js';
+import { words } from '../i18n/vocabulary.js';
 import type { Directory } from './directory.js';
 import { internalId, platformOfId } from './ids.js';
 import type { MeetingRow } from './meetings.js';
 import { isValidIdNumber, normalizePhone, type PiiCipher } from './pii.js';
 import type { AttendeeRow, RsvpService } from './rsvp.js';
 
-const COLUMNS = {
-  name: ['姓名', 'name'],
-  userId: ['用户id', '平台用户id', 'userid', 'user_id', 'platform_user_id', 'platform user id'],
-  title: ['职务', '职位', 'title'],
-  department: ['部门', 'department'],
-  phone: ['手机', '手机号', '电话', 'phone'],
-  idNumber: ['身份证号', '身份证', '证件号', 'id_number', 'id number', 'idnumber'],
-  notes: ['备注', 'notes', 'note'],
-} as const;
-type Column = keyof typeof COLUMNS;
+declare module './services.js' {
+  interface Services {
+    attendeeImport: AttendeeImport;
+  }
+}
+
+const COLUMN_KEYS = ['name', 'userId', 'title', 'department', 'phone', 'idNumber', 'notes'] as const;
+type Column = (typeof COLUMN_KEYS)[number];
 
 export const MAX_IMPORT_ROWS = 10_000;
+const MAX_NAME = 40;
 
 export interface ImportProblem {
   /** 1-based line number in the file, the header being line 1. */
@@ -42,19 +43,21 @@ export class AttendeeImport {
     private readonly pii: PiiCipher,
   ) {}
 
-  async importCsv(meeting: MeetingRow, csv: string, invitedBy: string): Promise<ImportResult> {
+  /** Problems are worded in `t`'s language (the acting organizer's). */
+  async importCsv(t: Translator, meeting: MeetingRow, csv: string, invitedBy: string): Promise<ImportResult> {
+    const label = (c: Column) => t.t(`meeting.import.column.${c}`);
     let table: string[][];
     try {
       table = parseCsv(csv);
     } catch (error) {
-      return { ok: false, problems: [{ row: 0, message: `CSV 格式错误：${(error as Error).message}` }] };
+      return { ok: false, problems: [{ row: 0, message: t.t('meeting.import.badCsv', { detail: (error as Error).message }) }] };
     }
     const [header, ...rows] = table;
-    if (!header) return { ok: false, problems: [{ row: 1, message: '文件为空，第一行应为表头：姓名,用户ID,职务,部门,手机,身份证号,备注' }] };
+    if (!header) return { ok: false, problems: [{ row: 1, message: t.t('meeting.import.empty') }] };
     const index = columnIndex(header);
-    if (index.name === undefined) return { ok: false, problems: [{ row: 1, column: '姓名', message: '表头缺少「姓名」(name) 列' }] };
-    if (rows.length === 0) return { ok: false, problems: [{ row: 2, message: '没有数据行' }] };
-    if (rows.length > MAX_IMPORT_ROWS) return { ok: false, problems: [{ row: 0, message: `一次最多导入 ${MAX_IMPORT_ROWS} 行` }] };
+    if (index.name === undefined) return { ok: false, problems: [{ row: 1, column: label('name'), message: t.t('meeting.import.noNameColumn') }] };
+    if (rows.length === 0) return { ok: false, problems: [{ row: 2, message: t.t('meeting.import.noRows') }] };
+    if (rows.length > MAX_IMPORT_ROWS) return { ok: false, problems: [{ row: 0, message: t.t('meeting.import.tooManyRows', { max: MAX_IMPORT_ROWS }) }] };
 
     const platform = platformOfId(meeting.conversationId);
     const existing = await this.db.attendee.findMany({ where: { meetingId: meeting.id }, select: { userId: true } });
@@ -65,25 +68,26 @@ export class AttendeeImport {
     for (const [i, cells] of rows.entries()) {
       const line = i + 2;
       const get = (c: Column) => (index[c] === undefined ? '' : (cells[index[c]!] ?? '').trim());
-      const problem = (column: string, message: string) => problems.push({ row: line, column, message });
+      const problem = (column: Column, key: string, params: Record<string, string | number> = {}) =>
+        problems.push({ row: line, column: label(column), message: t.t(`meeting.import.${key}`, params) });
       const name = get('name');
-      if (!name) problem('姓名', '姓名不能为空');
-      else if (name.length > 40) problem('姓名', '姓名最多 40 个字');
+      if (!name) problem('name', 'nameEmpty');
+      else if (name.length > MAX_NAME) problem('name', 'nameTooLong', { max: MAX_NAME });
 
       let userId: string | null = null;
       const rawUser = get('userId');
       if (rawUser) {
         userId = rawUser.includes(':') ? rawUser : internalId(platform, rawUser);
         const user = await this.directory.user(userId);
-        if (!user) problem('用户ID', `找不到用户「${rawUser}」`);
-        else if (taken.has(userId)) problem('用户ID', `${user.name} 已在名单中（重复的行或已邀请）`);
+        if (!user) problem('userId', 'userUnknown', { user: rawUser });
+        else if (taken.has(userId)) problem('userId', 'userDuplicate', { name: user.name });
         taken.add(userId);
       }
       const rawPhone = get('phone');
       const phone = rawPhone ? normalizePhone(rawPhone) : null;
-      if (rawPhone && !phone) problem('手机', '手机号应为 11 位中国大陆手机号');
+      if (rawPhone && !phone) problem('phone', 'phoneInvalid');
       const idNumber = get('idNumber').toUpperCase();
-      if (idNumber && !isValidIdNumber(idNumber)) problem('身份证号', '身份证号格式或校验位不正确');
+      if (idNumber && !isValidIdNumber(idNumber)) problem('idNumber', 'idNumberInvalid');
 
       prepared.push({
         meetingId: meeting.id,
@@ -113,7 +117,7 @@ function columnIndex(header: string[]): Partial<Record<Column, number>> {
   const index: Partial<Record<Column, number>> = {};
   header.forEach((raw, i) => {
     const name = raw.trim().toLowerCase();
-    const column = (Object.keys(COLUMNS) as Column[]).find((c) => (COLUMNS[c] as readonly string[]).includes(name));
+    const column = COLUMN_KEYS.find((c) => words(`meeting.import.words.${c}`).some((w) => w.toLowerCase() === name));
     if (column && index[column] === undefined) index[column] = i;
   });
   return index;

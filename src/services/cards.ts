@@ -6,8 +6,7 @@
 import type { Card } from '../../cards/model.js';
 import type { PrismaClient } from '../db/client.js';
 import type { OutboundTarget } from '../platforms/types.js';
-import type { StoredCard } from '../router/types.js';
-import type { Priority } from '../queue/queues.js';
+import { PRIORITY, type Priority } from '../queue/queues.js';
 import type { Translator } from '../i18n/translator.js';
 import type { LocaleService } from './locales.js';
 import { type Outbox, targetId } from './outbox.js';
@@ -19,6 +18,17 @@ export interface SendCardOptions {
   /** Only this user may act on the card (null: anyone who can see it). */
   recipientUserId?: string | null;
   priority: Priority;
+}
+
+/** A card we sent, as stored: its neutral model and who may act on it. */
+export interface StoredCard {
+  id: string;
+  kind: string;
+  refId: string;
+  recipientUserId: string | null;
+  /** Where the card was sent. */
+  target: OutboundTarget;
+  model: Card;
 }
 
 export class CardService {
@@ -63,16 +73,16 @@ export class CardService {
 
   async get(id: string): Promise<StoredCard | null> {
     const row = await this.db.card.findUnique({ where: { id } });
-    return row ? { id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, model: JSON.parse(row.model) as Card } : null;
+    return row ? storedCard(row) : null;
   }
 
   async byRef(kind: string, refId: string): Promise<StoredCard[]> {
     const rows = await this.db.card.findMany({ where: { kind, refId }, orderBy: { createdAt: 'asc' } });
-    return rows.map((row) => ({ id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, model: JSON.parse(row.model) as Card }));
+    return rows.map(storedCard);
   }
 
   /** Applies `change` to the stored card and queues the platform update. `change` gets the card reader's translator. */
-  async update(id: string, change: (card: Card, t: Translator) => Card, priority: Priority): Promise<Card> {
+  async update(id: string, change: (card: Card, t: Translator) => Card, priority: Priority = PRIORITY.interactive): Promise<Card> {
     const row = await this.db.card.findUnique({ where: { id } });
     if (!row) throw new Error(`Unknown card ${id}`);
     const target: OutboundTarget =
@@ -88,12 +98,11 @@ export class CardService {
     });
     return next;
   }
+}
 
-  async setPlatformRef(id: string, platformRef: string): Promise<void> {
-    await this.db.card.update({ where: { id }, data: { platformRef } });
-  }
+type CardRow = { id: string; kind: string; refId: string; recipientUserId: string | null; targetKind: string; targetId: string; model: string };
 
-  async platformRef(id: string): Promise<string | null> {
-    return (await this.db.card.findUnique({ where: { id }, select: { platformRef: true } }))?.platformRef ?? null;
-  }
+function storedCard(row: CardRow): StoredCard {
+  const target: OutboundTarget = row.targetKind === 'user' ? { kind: 'user', userId: row.targetId } : { kind: 'conversation', conversationId: row.targetId };
+  return { id: row.id, kind: row.kind, refId: row.refId, recipientUserId: row.recipientUserId, target, model: JSON.parse(row.model) as Card };
 }

@@ -8,34 +8,42 @@
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
+import type { Translator } from '../i18n/translator.js';
 import { PRIORITY, jobIdPart } from '../queue/queues.js';
+import template from './checklist-template.json' with { type: 'json' };
+import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import { OPEN_TASK } from './task-status.js';
 import type { TaskRow, TaskService } from './tasks.js';
 
+declare module './services.js' {
+  interface Services {
+    checklists: ChecklistService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Daily preparation digest of a meeting's checklist to its organizers (a job scheduler). */
+    'checklist.digest': { meetingId: number };
+  }
+}
+
 export interface ChecklistItemTemplate {
+  /** The item's name is `checklist.items.<key>`, in the language of the organizer who applies it. */
   key: string;
-  title: string;
+  /** A department's name as stored (data, the same in every language). */
   department: string;
   /** Due this long before the meeting starts, in ms. */
   beforeMs: number;
 }
 
 const H = 3_600_000;
-const D = 24 * H;
 
-/** The default template, from the usual stages of preparing a meeting. */
-export const DEFAULT_CHECKLIST: readonly ChecklistItemTemplate[] = [
-  { key: 'venue', title: '场地确认与布置方案', department: '行政部', beforeMs: 7 * D },
-  { key: 'registration', title: '报名与参会确认', department: '行政部', beforeMs: 5 * D },
-  { key: 'materials', title: '会议材料准备与印刷', department: '行政部', beforeMs: 3 * D },
-  { key: 'catering', title: '餐饮安排与费用确认', department: '财务部', beforeMs: 2 * D },
-  { key: 'equipment', title: '音视频设备调试', department: '信息技术部', beforeMs: 1 * D },
-  { key: 'transport', title: '交通接送安排', department: '行政部', beforeMs: 1 * D },
-  { key: 'staffing', title: '现场人员分工与签到台', department: '行政部', beforeMs: 4 * H },
-];
+/** The default template, from the usual stages of preparing a meeting (checklist-template.json). */
+export const DEFAULT_CHECKLIST: readonly ChecklistItemTemplate[] = template.map((i) => ({ key: i.key, department: i.department, beforeMs: i.beforeHours * H }));
 
 export interface RateLine {
   due: number;
@@ -49,7 +57,8 @@ export interface ChecklistReport extends RateLine {
   late: number;
   overdueOpen: number;
   notDue: number;
-  byDepartment: Array<RateLine & { department: string }>;
+  /** department null: items without one. */
+  byDepartment: Array<RateLine & { department: string | null }>;
   target: number;
 }
 
@@ -62,18 +71,22 @@ export class ChecklistService {
     private readonly meetings: MeetingService,
     private readonly scheduler: Scheduler,
     private readonly outbox: Outbox,
+    private readonly locales: LocaleService,
     private readonly config: Config,
   ) {}
 
-  /** Creates the template's items as department tasks (items already on the meeting are kept as they are). */
-  async apply(meeting: MeetingRow, creatorId: string, now: Date, template: readonly ChecklistItemTemplate[] = DEFAULT_CHECKLIST): Promise<{ created: TaskRow[]; skipped: string[] }> {
-    if (meeting.status !== 'scheduled') throw new UserError(`会议 #${meeting.id} 已取消`);
+  /**
+   * Creates the template's items as department tasks, named in `t`'s language (the organizer's);
+   * items already on the meeting are kept as they are.
+   */
+  async apply(meeting: MeetingRow, creatorId: string, now: Date, t: Translator, template: readonly ChecklistItemTemplate[] = DEFAULT_CHECKLIST): Promise<{ created: TaskRow[]; skipped: string[] }> {
+    if (meeting.status !== 'scheduled') throw new UserError('E_CHECKLIST_MEETING_CANCELLED', { id: meeting.id });
     const existing = new Set((await this.items(meeting.id)).map((t) => t.checklistKey));
     const created: TaskRow[] = [];
     const skipped: string[] = [];
     for (const item of template) {
       if (existing.has(item.key)) {
-        skipped.push(item.title);
+        skipped.push(item.key);
         continue;
       }
       // A stage whose usual due time has passed is due soon instead (never after the start).
@@ -81,7 +94,7 @@ export class ChecklistService {
       const due = usual > now.getTime() ? usual : Math.min(meeting.startAt.getTime(), now.getTime() + H);
       created.push(
         await this.tasks.create(
-          { title: item.title, creatorId, department: item.department, meetingId: meeting.id, conversationId: meeting.conversationId, priority: 'normal', dueAt: new Date(due), checklistKey: item.key },
+          { title: t.t(`checklist.items.${item.key}`), creatorId, department: item.department, meetingId: meeting.id, conversationId: meeting.conversationId, priority: 'normal', dueAt: new Date(due), checklistKey: item.key },
           now,
         ),
       );
@@ -103,26 +116,29 @@ export class ChecklistService {
       const ok = due.filter(onTime).length;
       return { due: due.length, onTime: ok, rate: due.length === 0 ? null : ok / due.length };
     };
-    const departments = [...new Set(items.map((t) => t.department ?? '未分配'))];
+    const departments = [...new Set(items.map((t) => t.department))];
     return {
       ...rateOf(items),
       items,
       late: items.filter((t) => t.status === 'done' && !onTime(t)).length,
       overdueOpen: items.filter((t) => OPEN_TASK.includes(t.status) && t.dueAt <= now).length,
       notDue: items.filter((t) => !counted(t)).length,
-      byDepartment: departments.map((department) => ({ department, ...rateOf(items.filter((t) => (t.department ?? '未分配') === department)) })),
+      byDepartment: departments.map((department) => ({ department, ...rateOf(items.filter((t) => t.department === department)) })),
       target: this.config.HUIWU_PREP_TARGET_PERCENT,
     };
   }
 
-  /** `准备完成率 66.7%（2/3 项按时完成，目标 98%）❌` and one line per department. */
-  summaryLines(report: ChecklistReport): string[] {
+  /** `准备完成率 66.7%（2/3 项按时完成，目标 98%）❌`, the counts and one figure per department, in `t`'s language. */
+  summaryLines(t: Translator, report: ChecklistReport): string[] {
     const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`);
-    const mark = report.rate === null ? '' : report.rate * 100 >= report.target ? ' ✅' : ' ❌ 未达标';
+    const mark = report.rate === null ? '' : t.t(report.rate * 100 >= report.target ? 'checklist.rateOk' : 'checklist.rateBad');
+    const departments = report.byDepartment.map((d) =>
+      t.t('checklist.departmentRate', { department: d.department ?? t.t('checklist.noDepartment'), rate: pct(d.rate), onTime: d.onTime, due: d.due }),
+    );
     return [
-      `准备完成率 ${pct(report.rate)}（${report.onTime}/${report.due} 项按时完成，目标 ${report.target}%）${mark}`,
-      `逾期完成 ${report.late} · 逾期未完成 ${report.overdueOpen} · 未到期 ${report.notDue}`,
-      `按部门：${report.byDepartment.map((d) => `${d.department} ${pct(d.rate)}（${d.onTime}/${d.due}）`).join(' · ')}`,
+      t.t('checklist.rate', { rate: pct(report.rate), onTime: report.onTime, due: report.due, target: report.target, mark }),
+      t.t('checklist.counts', { late: report.late, overdueOpen: report.overdueOpen, notDue: report.notDue }),
+      t.t('checklist.byDepartment', { lines: departments.join(' · ') }),
     ];
   }
 
@@ -135,15 +151,30 @@ export class ChecklistService {
       await this.scheduler.removeRecurring(digestSchedulerId(meetingId));
       return 'stopped';
     }
-    const lines = await Promise.all(open.slice(0, 20).map((t) => this.tasks.line(t, now)));
-    const text = [`📋 会议 #${meeting.id}「${meeting.title}」准备进度（${open.length} 项未完成）`, ...this.summaryLines(report), ...lines, `详情：清单 #${meeting.id}`].join('\n');
+    const organizers = this.meetings.organizerIds(meeting);
+    const readers = await this.locales.forUsers(organizers);
+    // One text per language, not per organizer.
+    const texts = new Map<Translator, Promise<string>>();
+    const textFor = (t: Translator) => {
+      let text = texts.get(t);
+      if (!text) {
+        text = (async () => {
+          const lines = await Promise.all(open.slice(0, 20).map((task) => this.tasks.line(t, task, now)));
+          return [t.t('checklist.digest', { id: meeting.id, title: meeting.title, count: open.length }), ...this.summaryLines(t, report), ...lines, t.t('checklist.digestFooter', { id: meeting.id })].join('\n');
+        })();
+        texts.set(t, text);
+      }
+      return text;
+    };
     await this.outbox.enqueueMany(
-      this.meetings.organizerIds(meeting).map((userId) => ({
-        id: `checklist-digest-m${meetingId}-${jobIdPart(occurrence)}-${jobIdPart(userId)}`,
-        target: { kind: 'user' as const, userId },
-        content: { type: 'text' as const, text },
-        priority: PRIORITY.normal,
-      })),
+      await Promise.all(
+        organizers.map(async (userId) => ({
+          id: `checklist-digest-m${meetingId}-${jobIdPart(occurrence)}-${jobIdPart(userId)}`,
+          target: { kind: 'user' as const, userId },
+          content: { type: 'text' as const, text: await textFor(readers.get(userId)!) },
+          priority: PRIORITY.normal,
+        })),
+      ),
     );
     return `digest to ${this.meetings.organizerIds(meeting).length}`;
   }

@@ -6,6 +6,12 @@ import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
 import type { Directory, Role, UserRecord } from './directory.js';
 
+declare module './services.js' {
+  interface Services {
+    departments: DepartmentService;
+  }
+}
+
 export type DepartmentRow = NonNullable<Awaited<ReturnType<PrismaClient['department']['findUnique']>>>;
 
 export class DepartmentService {
@@ -24,13 +30,13 @@ export class DepartmentService {
 
   async require(name: string): Promise<DepartmentRow> {
     const found = await this.byName(name);
-    if (!found) throw new UserError(`没有「${name}」这个部门（部门 列表 查看全部）`);
+    if (!found) throw new UserError('E_DEPT_NOT_FOUND', { name });
     return found;
   }
 
   async create(name: string, headUserId: string | null): Promise<DepartmentRow> {
-    if (!/^\S{1,30}$/.test(name)) throw new UserError('部门名称为 1-30 个字，不含空格');
-    if (await this.byName(name)) throw new UserError(`部门「${name}」已存在`);
+    if (!/^\S{1,30}$/.test(name)) throw new UserError('E_DEPT_NAME_INVALID');
+    if (await this.byName(name)) throw new UserError('E_DEPT_EXISTS', { name });
     const row = await this.db.department.create({ data: { id: `dept-${name}`, name, headUserId } });
     if (headUserId) await this.setHead(name, headUserId);
     return row;

@@ -4,14 +4,19 @@
  * permission checks (with the refusal naming who may). Split from the incident lifecycle in
  * `incidents.ts`; the escalation chain reads the same roster.
  */
+import { namesMsg } from '../../cards/incident-labels.js';
 import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
+import { msg } from '../i18n/translator.js';
 import type { Directory, UserRecord } from './directory.js';
 import { platformOfId } from './ids.js';
 import type { IncidentRow } from './incidents.js';
 import type { MeetingService } from './meetings.js';
 
 const ids = (json: string) => JSON.parse(json) as string[];
+
+/** What a refused person tried to do (`incident.verb.*`). */
+export type IncidentVerb = 'ack' | 'update' | 'raise' | 'resolve' | 'action';
 
 export class IncidentAccess {
   constructor(
@@ -83,11 +88,15 @@ export class IncidentAccess {
   }
 
   /** The error for someone who may not `verb` the incident, naming who may. */
-  async refusal(incident: IncidentRow, verb: string): Promise<UserError> {
-    const responders = (await this.directory.usersByIds(ids(incident.responderIds))).map((u) => u.name).join('、') || '未配置';
+  async refusal(incident: IncidentRow, verb: IncidentVerb): Promise<UserError> {
+    const responders = (await this.directory.usersByIds(ids(incident.responderIds))).map((u) => u.name);
     const owner = incident.ownerId ? (await this.directory.user(incident.ownerId))?.name : null;
-    return new UserError(
-      `只有事件 #${incident.id} 的响应人（${responders}）、负责人${owner ? `（${owner}）` : ''}或${incident.meetingId ? '会议' : ''}组织者可以${verb}`,
-    );
+    return new UserError('E_INCIDENT_NOT_ALLOWED', {
+      id: incident.id,
+      responders: responders.length ? namesMsg(responders) : msg('incident.notConfigured'),
+      owner: owner ? msg('incident.refusal.owner', { name: owner }) : '',
+      meeting: incident.meetingId ? msg('incident.refusal.meeting') : '',
+      verb: msg(`incident.verb.${verb}`),
+    });
   }
 }

@@ -4,21 +4,22 @@
  * acknowledgement deadline by severity, and the status-update reminders for P1/P2 once someone
  * owns the incident. Each processor re-checks the row; the lifecycle itself stays in `incidents.ts`.
  */
-import { severityLabel, type IncidentView } from '../../cards/incident-cards.js';
+import type { IncidentView } from '../../cards/incident-cards.js';
+import { durationMsg, isComplaint, labelMsg, levelMsg, namesMsg, typeMsg } from '../../cards/incident-labels.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import { msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import type { Directory } from './directory.js';
 import type { IncidentAccess } from './incident-access.js';
 import type { IncidentRow } from './incidents.js';
-import { formatDuration } from './incident-review.js';
+import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
 
 /** The last escalation step: 1 backups, 2 the meeting's organizers, 3 executives. */
 export const LAST_STEP = 3;
-const STEP_LABEL: Record<number, string> = { 1: '备岗响应人', 2: '会议组织者', 3: '高管' };
 
 export const escalationJobId = (id: number, step: number) => `incident-${id}-esc-${step}`;
 
@@ -41,13 +42,14 @@ export class IncidentEscalation {
     private readonly directory: Directory,
     private readonly urgent: UrgentNotifier,
     private readonly config: Config,
+    private readonly locales: Pick<LocaleService, 'forUser' | 'forConversation'>,
     private readonly access: Pick<IncidentAccess, 'dutyRoster' | 'organizersOf' | 'executivesOf'>,
     private readonly host: EscalationHost,
   ) {}
 
   /** How long responders have to acknowledge, by severity; complaints have levels of their own. */
   ackDeadlineMs(incident: Pick<IncidentRow, 'type' | 'severity'>): number {
-    const table = incident.type === '客诉' ? this.config.HUIWU_COMPLAINT_ACK_DEADLINES : this.config.HUIWU_INCIDENT_ACK_DEADLINES;
+    const table = isComplaint(incident.type) ? this.config.HUIWU_COMPLAINT_ACK_DEADLINES : this.config.HUIWU_INCIDENT_ACK_DEADLINES;
     return table[incident.severity - 1]!.ms;
   }
 
@@ -77,7 +79,7 @@ export class IncidentEscalation {
       if (targets.length > 0) break;
     }
     if (targets.length === 0) return 'nobody left to escalate to';
-    const names = (await this.directory.usersByIds(targets)).map((u) => u.name).join('、');
+    const names = (await this.directory.usersByIds(targets)).map((u) => u.name);
     const updated = await this.db.incident.update({
       where: { id: incident.id },
       data: {
@@ -86,20 +88,29 @@ export class IncidentEscalation {
         ...(step === 1 ? { responderIds: JSON.stringify([...new Set([...ids(incident.responderIds), ...targets])]) } : {}),
       },
     });
-    await this.host.record(incident.id, 'escalated', null, `升级至${STEP_LABEL[step]}：${names}`, now);
+    await this.host.record(incident.id, 'escalated', null, JSON.stringify({ step, names }), now);
     // Next step first, then a re-check: an acknowledgement racing with this job either sees the
     // new job and cancels it, or is seen here.
     await this.schedule(updated, step + 1, now);
     if ((await this.host.get(incident.id))?.status !== 'open') await this.cancel(incident.id);
     const view = await this.host.view(updated);
     await this.host.sendResponderCards(updated, targets, view);
-    const waited = formatDuration(now.getTime() - incident.createdAt.getTime());
-    const label = `事件 #${incident.id} [${severityLabel(incident.type, incident.severity)} ${incident.type}] ${incident.location ?? ''} ${incident.description}`;
-    await this.urgent.notify(targets, `${label} 已 ${waited} 无人认领，请立即处理（卡片中点「认领」或回复：事件 认领 #${incident.id}）`, escalationJobId(incident.id, step));
+    const waited = now.getTime() - incident.createdAt.getTime();
+    const urgentLabel = msg('incident.escalation.urgentLabel', {
+      id: incident.id,
+      label: labelMsg(incident.type, incident.severity),
+      location: incident.location ?? '',
+      description: incident.description,
+    });
+    await this.urgent.notify(targets, msg('incident.escalation.urgent', { label: urgentLabel, waited: durationMsg(waited), id: incident.id }), escalationJobId(incident.id, step));
+    const t = await this.locales.forConversation(incident.conversationId);
     await this.outbox.enqueue({
       id: `inc-${incident.id}-esc-${step}-group`,
       target: { kind: 'conversation', conversationId: incident.conversationId },
-      content: { type: 'text', text: `⚠️ 事件 #${incident.id} 已 ${waited} 无人认领，已升级至${STEP_LABEL[step]}：${names}` },
+      content: {
+        type: 'text',
+        text: t.t('incident.escalation.group', { id: incident.id, waited: durationMsg(waited), step: msg(`incident.step.${step}`), names: namesMsg(names) }),
+      },
       priority: PRIORITY.urgent,
     });
     await this.host.refresh(incident.id);
@@ -118,10 +129,14 @@ export class IncidentEscalation {
     const interval = this.config.HUIWU_INCIDENT_UPDATE_INTERVAL.ms;
     const recent = await this.db.incidentEvent.count({ where: { incidentId: incident.id, kind: 'update', createdAt: { gt: new Date(now.getTime() - interval + 1000) } } });
     if (recent === 0) {
+      const t = await this.locales.forUser(incident.ownerId);
       await this.outbox.enqueue({
         id: `inc-${incident.id}-upd-${data.n}`,
         target: { kind: 'user', userId: incident.ownerId },
-        content: { type: 'text', text: `⏰ 事件 #${incident.id}（${severityLabel(incident.type, incident.severity)} ${incident.type}）仍在处理中，请更新进展：事件 更新 #${incident.id} <进展>，处理完毕请：事件 解决 #${incident.id} <处理结果>` },
+        content: {
+          type: 'text',
+          text: t.t('incident.escalation.updateReminder', { id: incident.id, level: levelMsg(incident.type, incident.severity), type: typeMsg(incident.type) }),
+        },
         priority: PRIORITY.urgent,
       });
     }

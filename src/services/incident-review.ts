@@ -5,31 +5,25 @@
  */
 import type { PrismaClient } from '../db/client.js';
 
+export { formatDuration } from '../../cards/incident-labels.js';
+
 export interface IncidentFigures {
   total: number;
   open: number;
-  byType: Record<string, number>;
-  bySeverity: Record<string, number>;
+  /** Stored type → count, in order of first appearance. */
+  byType: ReadonlyMap<string, number>;
+  /** Severity (1..4) → count, most severe first. */
+  bySeverity: ReadonlyMap<number, number>;
   meanAckMs: number | null;
   meanResolveMs: number | null;
 }
 
-/** `1分05秒`, `2小时3分`: durations in reviews and figures. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}秒`;
-  if (s < 3600) return `${Math.floor(s / 60)}分${String(s % 60).padStart(2, '0')}秒`;
-  return `${Math.floor(s / 3600)}小时${Math.floor((s % 3600) / 60)}分`;
-}
-
 export async function incidentFigures(db: PrismaClient, meetingId: number): Promise<IncidentFigures> {
-  const rows = await db.incident.findMany({ where: { meetingId } });
-  const byType: Record<string, number> = {};
-  const bySeverity: Record<string, number> = {};
-  for (const r of rows) {
-    byType[r.type] = (byType[r.type] ?? 0) + 1;
-    bySeverity[`P${r.severity}`] = (bySeverity[`P${r.severity}`] ?? 0) + 1;
-  }
+  const rows = await db.incident.findMany({ where: { meetingId }, orderBy: { id: 'asc' } });
+  const byType = new Map<string, number>();
+  const bySeverity = new Map<number, number>();
+  for (const r of rows) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+  for (const r of [...rows].sort((a, b) => a.severity - b.severity)) bySeverity.set(r.severity, (bySeverity.get(r.severity) ?? 0) + 1);
   const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
   return {
     total: rows.length,

@@ -7,28 +7,39 @@
  * Roster and permissions are in `incident-access.ts`, the chain, deadlines and update reminders in
  * `incident-escalation.ts`, figures in `incident-review.ts`.
  */
-import {
-  executiveSummaryCard,
-  incidentCard,
-  satisfactionCard,
-  severityLabel,
-  SATISFACTION_LABEL,
-  type IncidentView,
-} from '../../cards/incident-cards.js';
+import { executiveSummaryCard, incidentCard, satisfactionCard, type IncidentView, type Satisfaction } from '../../cards/incident-cards.js';
+import { eventText, isComplaint, levelMsg, satisfactionMsg } from '../../cards/incident-labels.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
+import { msg } from '../i18n/translator.js';
 import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { Directory, UserRecord } from './directory.js';
-import { IncidentAccess } from './incident-access.js';
+import { IncidentAccess, type IncidentVerb } from './incident-access.js';
 import { IncidentEscalation, LAST_STEP, escalationJobId } from './incident-escalation.js';
 import { incidentFigures, type IncidentFigures } from './incident-review.js';
+import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
+
+declare module './services.js' {
+  interface Services {
+    incidents: IncidentService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Nobody acknowledged incident `incidentId` in time: escalation step `step` (1 backups, 2 organizers, 3 executives). */
+    'incident.escalate': { incidentId: number; step: number };
+    /** Status-update reminder `n` to the owner of an open P1/P2 incident. */
+    'incident.update-reminder': { incidentId: number; n: number };
+  }
+}
 
 export { formatDuration, type IncidentFigures } from './incident-review.js';
 
@@ -64,9 +75,10 @@ export class IncidentService {
     private readonly meetings: MeetingService,
     urgent: UrgentNotifier,
     private readonly config: Config,
+    private readonly locales: LocaleService,
   ) {
     this.access = new IncidentAccess(db, directory, meetings);
-    this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, this.access, this);
+    this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, locales, this.access, this);
   }
 
   async get(id: number): Promise<IncidentRow | null> {
@@ -95,9 +107,10 @@ export class IncidentService {
     const incident = await this.db.incident.create({
       data: { ...input, meetingId: meeting?.id ?? null, responderIds: JSON.stringify(primary), notifiedIds: JSON.stringify(primary), createdAt: now },
     });
-    await this.record(incident.id, 'reported', input.reporterId, `${severityLabel(input.type, input.severity)} ${input.type} · ${input.location ?? '地点未填'} · ${input.description}`, now);
+    await this.record(incident.id, 'reported', input.reporterId, JSON.stringify({ severity: input.severity }), now);
     const view = await this.view(incident);
-    await this.cards.send(incidentCard(incidentCardId(incident.id), view), {
+    const t = await this.locales.forConversation(incident.conversationId);
+    await this.cards.send(incidentCard(t, incidentCardId(incident.id), view), {
       kind: 'incident',
       refId: String(incident.id),
       target: { kind: 'conversation', conversationId: incident.conversationId },
@@ -118,8 +131,10 @@ export class IncidentService {
 
   async acknowledge(incident: IncidentRow, user: UserRecord, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
-    if (incident.status === 'acknowledged') throw new UserError(`事件 #${incident.id} 已由 ${(await this.directory.user(incident.ownerId ?? ''))?.name ?? '他人'} 认领`);
-    if (!(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '认领');
+    if (incident.status === 'acknowledged') {
+      throw new UserError('E_INCIDENT_ALREADY_CLAIMED', { id: incident.id, name: (await this.directory.user(incident.ownerId ?? ''))?.name ?? msg('common.someone') });
+    }
+    if (!(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, 'ack');
     // Conditional update: two responders clicking at once make one owner.
     const won = await this.db.incident.updateMany({ where: { id: incident.id, status: 'open' }, data: { status: 'acknowledged', ownerId: user.id, ackedAt: now } });
     if (won.count === 0) return this.acknowledge((await this.get(incident.id))!, user, now);
@@ -131,8 +146,8 @@ export class IncidentService {
 
   async addUpdate(incident: IncidentRow, user: UserRecord, text: string, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
-    if (!text) throw new UserError('请填写进展内容');
-    if (incident.reporterId !== user.id && !(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '更新');
+    if (!text) throw new UserError('E_INCIDENT_UPDATE_EMPTY');
+    await this.mayReporterAct(incident, user, 'update');
     await this.record(incident.id, 'update', user.id, text, now);
     return this.refresh(incident.id);
   }
@@ -140,11 +155,11 @@ export class IncidentService {
   /** 升级: one level more severe; an unacknowledged incident's next escalation moves to the new, shorter deadline. */
   async raise(incident: IncidentRow, user: UserRecord, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
-    if (incident.severity === 1) throw new UserError(`事件 #${incident.id} 已是最高级别 ${severityLabel(incident.type, 1)}`);
-    if (incident.reporterId !== user.id && !(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '升级');
+    if (incident.severity === 1) throw new UserError('E_INCIDENT_TOP_LEVEL', { id: incident.id, level: levelMsg(incident.type, 1) });
+    await this.mayReporterAct(incident, user, 'raise');
     const severity = incident.severity - 1;
     const updated = await this.db.incident.update({ where: { id: incident.id }, data: { severity } });
-    await this.record(incident.id, 'raised', user.id, `${severityLabel(incident.type, incident.severity)} → ${severityLabel(incident.type, severity)}`, now);
+    await this.record(incident.id, 'raised', user.id, JSON.stringify({ from: incident.severity, to: severity }), now);
     if (updated.status === 'open') {
       await this.scheduler.cancel(escalationJobId(incident.id, updated.escalationLevel + 1));
       await this.escalation.schedule(updated, updated.escalationLevel + 1, now);
@@ -157,18 +172,19 @@ export class IncidentService {
 
   async resolve(incident: IncidentRow, user: UserRecord, text: string, now: Date): Promise<IncidentRow> {
     this.requireOpen(incident);
-    if (!(await this.access.canHandle(incident, user))) throw await this.access.refusal(incident, '解决');
-    if (!text) throw new UserError('请填写处理结果');
+    if (!(await this.access.canHandle(incident, user))) throw await this.access.refusal(incident, 'resolve');
+    if (!text) throw new UserError('E_INCIDENT_RESOLUTION_EMPTY');
     const done = await this.db.incident.updateMany({
       where: { id: incident.id, status: { in: ['open', 'acknowledged'] } },
       data: { status: 'resolved', resolvedAt: now, resolution: text, ownerId: incident.ownerId ?? user.id },
     });
-    if (done.count === 0) throw new UserError(`事件 #${incident.id} 已解决`);
+    if (done.count === 0) throw new UserError('E_INCIDENT_ALREADY_RESOLVED', { id: incident.id });
     await this.escalation.cancel(incident.id);
     await this.record(incident.id, 'resolved', user.id, text, now);
     const resolved = await this.refresh(incident.id);
-    if (resolved.type === '客诉' && resolved.complainantId) {
-      await this.cards.send(satisfactionCard(`inc-${resolved.id}-csat`, resolved.id, resolved.description), {
+    if (isComplaint(resolved.type) && resolved.complainantId) {
+      const t = await this.locales.forUser(resolved.complainantId);
+      await this.cards.send(satisfactionCard(t, `inc-${resolved.id}-csat`, resolved.id, resolved.description), {
         kind: 'incident-csat',
         refId: String(resolved.id),
         target: { kind: 'user', userId: resolved.complainantId },
@@ -179,19 +195,19 @@ export class IncidentService {
     return resolved;
   }
 
-  async recordSatisfaction(incident: IncidentRow, user: UserRecord, answer: 'good' | 'ok' | 'bad', now: Date): Promise<void> {
-    if (incident.complainantId !== user.id) throw new UserError('只有反映问题的本人可以评价');
-    if (incident.satisfaction) throw new UserError(`已评价：${SATISFACTION_LABEL[incident.satisfaction]}`);
+  async recordSatisfaction(incident: IncidentRow, user: UserRecord, answer: Satisfaction, now: Date): Promise<void> {
+    if (incident.complainantId !== user.id) throw new UserError('E_INCIDENT_NOT_COMPLAINANT');
+    if (incident.satisfaction) throw new UserError('E_INCIDENT_ALREADY_RATED', { answer: satisfactionMsg(incident.satisfaction) });
     await this.db.incident.update({ where: { id: incident.id }, data: { satisfaction: answer } });
-    await this.record(incident.id, 'satisfaction', user.id, SATISFACTION_LABEL[answer]!, now);
+    await this.record(incident.id, 'satisfaction', user.id, JSON.stringify({ answer }), now);
     const cardId = `inc-${incident.id}-csat`;
-    await this.cards.update(cardId, () => satisfactionCard(cardId, incident.id, incident.description, SATISFACTION_LABEL[answer]), PRIORITY.interactive);
+    await this.cards.update(cardId, (_card, t) => satisfactionCard(t, cardId, incident.id, incident.description, answer), PRIORITY.interactive);
   }
 
   /** A follow-up action for the review (复盘); it can become a task. */
   async addAction(incident: IncidentRow, user: UserRecord, text: string, now: Date): Promise<number> {
-    if (!text) throw new UserError('请写后续行动的内容');
-    if (incident.reporterId !== user.id && !(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, '添加后续行动');
+    if (!text) throw new UserError('E_INCIDENT_ACTION_EMPTY');
+    await this.mayReporterAct(incident, user, 'action');
     await this.record(incident.id, 'action', user.id, text, now);
     return (await this.actions(incident.id)).length;
   }
@@ -224,9 +240,10 @@ export class IncidentService {
 
   /** Also used by the escalation, for the newly paged level. */
   async sendResponderCards(incident: IncidentRow, userIds: readonly string[], view: IncidentView): Promise<void> {
+    const readers = await this.locales.forUsers(userIds);
     await this.cards.sendMany(
       userIds.map((userId) => ({
-        card: incidentCard(dmCardId(incident.id, userId), view),
+        card: incidentCard(readers.get(userId)!, dmCardId(incident.id, userId), view),
         options: { kind: 'incident', refId: String(incident.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.urgent },
       })),
     );
@@ -234,9 +251,10 @@ export class IncidentService {
 
   private async sendExecutiveCards(incident: IncidentRow, view: IncidentView): Promise<void> {
     const executives = await this.access.executivesOf(incident);
+    const readers = await this.locales.forUsers(executives);
     await this.cards.sendMany(
       executives.map((userId) => ({
-        card: executiveSummaryCard(execCardId(incident.id, userId), view),
+        card: executiveSummaryCard(readers.get(userId)!, execCardId(incident.id, userId), view),
         options: { kind: 'incident-exec', refId: String(incident.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.urgent },
       })),
     );
@@ -247,10 +265,10 @@ export class IncidentService {
     const incident = (await this.get(incidentId))!;
     const view = await this.view(incident);
     for (const card of await this.cards.byRef('incident', String(incidentId))) {
-      await this.cards.update(card.id, () => incidentCard(card.id, view), PRIORITY.urgent);
+      await this.cards.update(card.id, (_card, t) => incidentCard(t, card.id, view), PRIORITY.urgent);
     }
     for (const card of await this.cards.byRef('incident-exec', String(incidentId))) {
-      await this.cards.update(card.id, () => executiveSummaryCard(card.id, view), PRIORITY.interactive);
+      await this.cards.update(card.id, (_card, t) => executiveSummaryCard(t, card.id, view), PRIORITY.interactive);
     }
     return incident;
   }
@@ -265,6 +283,7 @@ export class IncidentService {
     const lastClock = events.filter((e) => ['reported', 'escalated', 'raised'].includes(e.kind)).at(-1)?.createdAt ?? incident.createdAt;
     const lastEscalation = events.filter((e) => e.kind === 'escalated').at(-1);
     const updater = lastUpdate?.actorId ? (await this.directory.user(lastUpdate.actorId))?.name : null;
+    const responders = ids(incident.responderIds).map((id) => name(id) ?? id);
     return {
       id: incident.id,
       type: incident.type,
@@ -274,15 +293,15 @@ export class IncidentService {
       status: incident.status,
       reporter: name(incident.reporterId) ?? incident.reporterId,
       owner: name(incident.ownerId),
-      responders: ids(incident.responderIds).map((id) => name(id) ?? id).join('、'),
+      responders,
       meeting: meeting ? `#${meeting.id} ${meeting.title}` : null,
       reportedAt: formatDateTime(incident.createdAt, zone),
       ackDeadline: incident.status === 'open' && incident.escalationLevel < LAST_STEP ? formatDateTime(new Date(lastClock.getTime() + this.ackDeadlineMs(incident)), zone) : null,
       ackedAt: incident.ackedAt ? formatDateTime(incident.ackedAt, zone) : null,
       resolvedAt: incident.resolvedAt ? formatDateTime(incident.resolvedAt, zone) : null,
       resolution: incident.resolution,
-      lastUpdate: lastUpdate ? `${lastUpdate.text}（${updater ?? ''} ${formatDateTime(lastUpdate.createdAt, zone).slice(11)}）` : null,
-      escalation: lastEscalation?.text ?? null,
+      lastUpdate: lastUpdate ? { text: lastUpdate.text ?? '', who: updater ?? '', time: formatDateTime(lastUpdate.createdAt, zone).slice(11) } : null,
+      escalation: lastEscalation ? eventText(incident, lastEscalation.kind, lastEscalation.text) : null,
     };
   }
 
@@ -301,6 +320,11 @@ export class IncidentService {
   }
 
   private requireOpen(incident: IncidentRow): void {
-    if (incident.status === 'resolved') throw new UserError(`事件 #${incident.id} 已解决`);
+    if (incident.status === 'resolved') throw new UserError('E_INCIDENT_ALREADY_RESOLVED', { id: incident.id });
+  }
+
+  /** The reporter may update, raise and add actions; otherwise it takes someone who may acknowledge. */
+  private async mayReporterAct(incident: IncidentRow, user: UserRecord, verb: IncidentVerb): Promise<void> {
+    if (incident.reporterId !== user.id && !(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, verb);
   }
 }

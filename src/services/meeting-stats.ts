@@ -2,6 +2,12 @@
 import type { MeetingStats } from '../../cards/meeting-cards.js';
 import type { PrismaClient } from '../db/client.js';
 
+declare module './services.js' {
+  interface Services {
+    meetingStats: MeetingStatsService;
+  }
+}
+
 export class MeetingStatsService {
   constructor(private readonly db: PrismaClient) {}
 

@@ -4,31 +4,50 @@
  * time re-schedules those jobs (their ids derive from the meeting id and offset); cancelling
  * removes them, and every processor re-checks the meeting before acting.
  */
-import { statusCard, type MeetingView } from '../../cards/meeting-cards.js';
+import { statusCard, venueText, type MeetingView } from '../../cards/meeting-cards.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { PrismaClient } from '../db/client.js';
 import { PRIORITY } from '../queue/queues.js';
+import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { Directory, UserRecord } from './directory.js';
+import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { MeetingStatsService } from './meeting-stats.js';
 
+declare module './services.js' {
+  interface Services {
+    meetings: MeetingService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Follow-up to attendees who have not answered, `offset` before the start (e.g. `3d`). */
+    'meeting.followup': { meetingId: number; offset: string };
+    /** Reminder to confirmed attendees, `offset` before the start. */
+    'meeting.remind': { meetingId: number; offset: string };
+    /** Coalesced refresh of the live-count card. */
+    'meeting.status': { meetingId: number };
+  }
+}
+
 export type MeetingRow = NonNullable<Awaited<ReturnType<PrismaClient['meeting']['findUnique']>>>;
 
 export class MeetingService {
-  /** Set by the schedule-conflict service: a meeting was created, moved, re-venued or cancelled. */
-  onScheduleChange: ((meetingId: number) => Promise<unknown>) | null = null;
-
   constructor(
     private readonly db: PrismaClient,
+    private readonly events: DomainEvents,
     private readonly scheduler: Scheduler,
     private readonly cards: CardService,
     private readonly outbox: Outbox,
     private readonly directory: Directory,
     private readonly stats: MeetingStatsService,
+    private readonly locales: LocaleService,
     private readonly config: Config,
   ) {}
 
@@ -38,15 +57,26 @@ export class MeetingService {
     });
     const statusCardId = `mstat-${meeting.id}`;
     const withCard = await this.db.meeting.update({ where: { id: meeting.id }, data: { statusCardId } });
-    await this.cards.send(await this.renderStatusCard(withCard), {
+    const t = await this.locales.forConversation(withCard.conversationId);
+    await this.cards.send(await this.renderStatusCard(t, withCard), {
       kind: 'meeting-status',
       refId: String(meeting.id),
       target: { kind: 'conversation', conversationId: meeting.conversationId },
       priority: PRIORITY.normal,
     });
     await this.schedule(withCard);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
     return withCard;
+  }
+
+  /** Answers can be changed until `at` (organizers). */
+  async setCutoff(id: number, at: Date): Promise<void> {
+    await this.db.meeting.update({ where: { id }, data: { rsvpCutoffAt: at } });
+  }
+
+  /** high | medium | low, for executives' schedule conflicts (organizers). */
+  async setImportance(id: number, importance: string): Promise<void> {
+    await this.db.meeting.update({ where: { id }, data: { importance } });
   }
 
   async get(id: number): Promise<MeetingRow | null> {
@@ -101,30 +131,30 @@ export class MeetingService {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { startAt, endAt } });
     await this.unschedule(meeting);
     await this.schedule(updated);
-    await this.notifyConfirmed(updated, 'time', `🕒 会议 #${updated.id}「${updated.title}」时间变更为 ${this.timeText(updated)}（原 ${this.timeText(meeting)}）。`);
+    await this.notifyConfirmed(updated, 'time', msg('meeting.notice.time', { id: updated.id, title: updated.title, new: this.timeText(updated), old: this.timeText(meeting) }));
     await this.refreshStatusSoon(meeting.id);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
     return updated;
   }
 
   async changeVenue(meeting: MeetingRow, venue: string): Promise<MeetingRow> {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { venue } });
-    await this.notifyConfirmed(updated, 'venue', `📍 会议 #${updated.id}「${updated.title}」地点变更为 ${venue}（原 ${meeting.venue ?? '待定'}）。`);
+    await this.notifyConfirmed(updated, 'venue', msg('meeting.notice.venue', { id: updated.id, title: updated.title, new: venue, old: meeting.venue ?? msg('meeting.venueTbd') }));
     await this.refreshStatusSoon(meeting.id);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
     return updated;
   }
 
   async cancel(meeting: MeetingRow): Promise<void> {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { status: 'cancelled' } });
     await this.unschedule(meeting);
-    await this.notifyConfirmed(updated, 'cancel', `🚫 会议 #${updated.id}「${updated.title}」（${this.timeText(updated)}）已取消。`);
+    await this.notifyConfirmed(updated, 'cancel', msg('meeting.notice.cancel', { id: updated.id, title: updated.title, time: this.timeText(updated) }));
     for (const card of await this.cards.byRef('meeting-invite', String(meeting.id))) {
       if (card.model.state?.closed) continue;
-      await this.cards.update(card.id, (c) => ({ ...c, state: { status: 'cancelled', label: '🚫 会议已取消', closed: true } }), PRIORITY.normal);
+      await this.cards.update(card.id, (c, t) => ({ ...c, state: { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true } }), PRIORITY.normal);
     }
     await this.refreshStatusNow(meeting.id);
-    await this.onScheduleChange?.(meeting.id);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
   }
 
   /** Coalesced: a burst of answers becomes one card update that shows the latest counts. */
@@ -135,14 +165,15 @@ export class MeetingService {
   async refreshStatusNow(meetingId: number): Promise<void> {
     const meeting = await this.get(meetingId);
     if (!meeting?.statusCardId) return;
-    const card = await this.renderStatusCard(meeting);
-    await this.cards.update(meeting.statusCardId, () => card, PRIORITY.normal);
+    const view = await this.view(meeting);
+    const stats = await this.stats.compute(meeting.id, new Date());
+    await this.cards.update(meeting.statusCardId, (_, t) => this.statusCardOf(t, meeting, view, stats), PRIORITY.normal);
   }
 
   /** The neutral view of a meeting that cards and replies show. */
   async view(meeting: MeetingRow): Promise<MeetingView> {
     const organizers = await this.directory.usersByIds(this.organizerIds(meeting));
-    return { id: meeting.id, title: meeting.title, time: this.timeText(meeting), venue: meeting.venue, organizers: organizers.map((o) => o.name).join('、') || '—' };
+    return { id: meeting.id, title: meeting.title, time: this.timeText(meeting), venue: meeting.venue, organizers: organizers.map((o) => o.name) };
   }
 
   timeText(meeting: Pick<MeetingRow, 'startAt' | 'endAt'>): string {
@@ -173,25 +204,42 @@ export class MeetingService {
     return new Date(meeting.startAt.getTime() - this.config.HUIWU_CHECKIN_OPENS.ms);
   }
 
-  private async renderStatusCard(meeting: MeetingRow) {
-    return statusCard({
+  /** The organizers' names as one string in `t`'s language (for replies and refusals). */
+  async organizerNames(meeting: MeetingRow, t: Translator): Promise<string> {
+    const names = (await this.view(meeting)).organizers;
+    return names.length > 0 ? t.list(names) : '—';
+  }
+
+  /** The venue, or "to be decided", in `t`'s language. */
+  venueText(meeting: Pick<MeetingRow, 'venue'>, t: Translator): string {
+    return venueText(t, meeting.venue);
+  }
+
+  private async renderStatusCard(t: Translator, meeting: MeetingRow) {
+    return this.statusCardOf(t, meeting, await this.view(meeting), await this.stats.compute(meeting.id, new Date()));
+  }
+
+  private statusCardOf(t: Translator, meeting: MeetingRow, view: MeetingView, stats: Awaited<ReturnType<MeetingStatsService['compute']>>) {
+    return statusCard(t, {
       cardId: meeting.statusCardId ?? `mstat-${meeting.id}`,
-      meeting: await this.view(meeting),
-      stats: await this.stats.compute(meeting.id, new Date()),
+      meeting: view,
+      stats,
       cancelled: meeting.status === 'cancelled',
-      updatedAt: formatDateTime(new Date(), this.config.HUIWU_TIMEZONE),
+      updatedAt: new Date(),
       checkinTarget: this.config.HUIWU_CHECKIN_TARGET_PER_MINUTE,
     });
   }
 
-  private async notifyConfirmed(meeting: MeetingRow, what: string, text: string): Promise<void> {
+  /** One message per attendee, each in its reader's language. */
+  private async notifyConfirmed(meeting: MeetingRow, what: string, text: Msg): Promise<void> {
     const confirmed = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: { in: ['yes', 'maybe'] }, userId: { not: null } } });
     const stamp = meeting.updatedAt.getTime();
+    const readers = await this.locales.forUsers(confirmed.map((a) => a.userId!));
     await this.outbox.enqueueMany(
       confirmed.map((a) => ({
         id: `meeting-${meeting.id}-${what}-${stamp}-a${a.id}`,
         target: { kind: 'user' as const, userId: a.userId! },
-        content: { type: 'text' as const, text },
+        content: { type: 'text' as const, text: readers.get(a.userId!)!.render(text) },
         priority: PRIORITY.urgent,
       })),
     );

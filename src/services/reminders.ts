@@ -14,6 +14,18 @@ import type { Directory } from './directory.js';
 import type { LocaleService } from './locales.js';
 import type { Scheduler } from './scheduler.js';
 
+declare module './services.js' {
+  interface Services {
+    reminders: ReminderService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    'reminder.fire': { reminderId: number; repeatOf?: string; repeat?: number };
+  }
+}
+
 export type ReminderWhen =
   | { kind: 'once'; at: Date }
   | { kind: 'recurring'; cron: string; description: string; firstAt: Date };

@@ -3,17 +3,33 @@
  * with progress in the group for big lists), recorded answers, follow-ups to non-responders only
  * and reminders to confirmed attendees.
  */
-import { DIETARY_LABEL, inviteCard, type AnswerView } from '../../cards/meeting-cards.js';
+import { DIETARY, inviteCard, type AnswerView } from '../../cards/meeting-cards.js';
+import type { Card } from '../../cards/model.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import { UserError } from '../errors.js';
-import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { UserRecord } from './directory.js';
+import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
+
+declare module './services.js' {
+  interface Services {
+    rsvp: RsvpService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Progress of an invitation fan-out, posted in the group until every card is sent. */
+    'fanout.progress': { meetingId: number; batch: string; fromAttendeeId: number; toAttendeeId: number; total: number; startedAt: number; tick: number };
+  }
+}
 
 export type AttendeeRow = NonNullable<Awaited<ReturnType<PrismaClient['attendee']['findUnique']>>>;
 
@@ -37,17 +53,14 @@ export interface AnswerInput {
 }
 
 export class RsvpService {
-  /** Set by the check-in service: a confirmation after check-in opened gets its check-in card at once. */
-  onLateConfirmation: ((meeting: MeetingRow, attendee: AttendeeRow) => Promise<unknown>) | null = null;
-  /** Set by the schedule-conflict service: people were invited to a meeting or changed their answer. */
-  onAttendeesChanged: ((meetingId: number, userIds: string[]) => Promise<unknown>) | null = null;
-
   constructor(
     private readonly db: PrismaClient,
+    private readonly events: DomainEvents,
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly outbox: Outbox,
     private readonly scheduler: Scheduler,
+    private readonly locales: LocaleService,
     private readonly config: Config,
   ) {}
 
@@ -73,7 +86,7 @@ export class RsvpService {
       );
     }
     await this.sendInvitations(meeting, added);
-    await this.onAttendeesChanged?.(meeting.id, added.flatMap((a) => (a.userId ? [a.userId] : [])));
+    await this.events.emit('meeting.attendees-changed', { meetingId: meeting.id, userIds: added.flatMap((a) => (a.userId ? [a.userId] : [])) });
     return { added, existing: already.map((a) => a.name) };
   }
 
@@ -82,11 +95,13 @@ export class RsvpService {
     const reachable = attendees.filter((a) => a.userId);
     if (reachable.length === 0) return;
     const view = await this.meetings.view(meeting);
-    const cutoff = formatDateTime(this.meetings.cutoff(meeting), this.config.HUIWU_TIMEZONE);
+    const cutoff = this.meetings.cutoff(meeting);
     for (let i = 0; i < reachable.length; i += CHUNK) {
+      const chunk = reachable.slice(i, i + CHUNK);
+      const readers = await this.locales.forUsers(chunk.map((a) => a.userId!));
       await this.cards.sendMany(
-        reachable.slice(i, i + CHUNK).map((a) => ({
-          card: inviteCard({ cardId: inviteCardId(meeting.id, a.id), meeting: view, attendeeName: a.name, answer: null, cutoff }),
+        chunk.map((a) => ({
+          card: inviteCard(readers.get(a.userId!)!, { cardId: inviteCardId(meeting.id, a.id), meeting: view, attendeeName: a.name, answer: null, cutoff }),
           options: { kind: 'meeting-invite', refId: String(meeting.id), target: { kind: 'user' as const, userId: a.userId! }, recipientUserId: a.userId!, priority: PRIORITY.bulk },
         })),
       );
@@ -95,64 +110,67 @@ export class RsvpService {
     await this.meetings.refreshStatusSoon(meeting.id);
   }
 
+  /** The first `limit` attendees of a meeting, in invitation order. */
+  async roster(meetingId: number, limit: number): Promise<AttendeeRow[]> {
+    return this.db.attendee.findMany({ where: { meetingId }, orderBy: { id: 'asc' }, take: limit });
+  }
+
+  /** An executive's role in a meeting (主持/主讲/参会), for schedule-conflict suggestions. */
+  async setRole(attendeeId: number, role: string): Promise<void> {
+    await this.db.attendee.update({ where: { id: attendeeId }, data: { role } });
+  }
+
   async attendeeFor(meetingId: number, userId: string): Promise<AttendeeRow | null> {
     return this.db.attendee.findUnique({ where: { meetingId_userId: { meetingId, userId } } });
   }
 
   /** Records an answer; the card shows it and stays open for changes until the cut-off. */
   async answer(meeting: MeetingRow, attendee: AttendeeRow, input: AnswerInput, now: Date): Promise<AnswerView> {
-    if (meeting.status !== 'scheduled') throw new UserError(`会议 #${meeting.id} 已取消`);
+    if (meeting.status !== 'scheduled') throw new UserError('E_MEETING_CANCELLED', { id: meeting.id });
     const cutoff = this.meetings.cutoff(meeting);
-    if (now > cutoff) {
-      throw new UserError(`已过回复截止时间（${formatDateTime(cutoff, this.config.HUIWU_TIMEZONE)}），如需变更请联系组织者`);
-    }
+    if (now > cutoff) throw new UserError('E_RSVP_CUTOFF_PASSED', { cutoff });
     const answer = validateAnswer(input);
     await this.db.attendee.update({ where: { id: attendee.id }, data: { ...answer, respondedAt: now } });
-    const view = await this.meetings.view(meeting);
-    const card = inviteCard({
-      cardId: inviteCardId(meeting.id, attendee.id),
-      meeting: view,
-      attendeeName: attendee.name,
-      answer,
-      cutoff: formatDateTime(cutoff, this.config.HUIWU_TIMEZONE),
-    });
-    if (await this.cards.get(card.id)) await this.cards.update(card.id, () => card, PRIORITY.interactive);
+    const cardId = inviteCardId(meeting.id, attendee.id);
+    if (await this.cards.get(cardId)) {
+      const view = await this.meetings.view(meeting);
+      await this.cards.update(cardId, (_, t) => inviteCard(t, { cardId, meeting: view, attendeeName: attendee.name, answer, cutoff }), PRIORITY.interactive);
+    }
     await this.meetings.refreshStatusSoon(meeting.id);
     if (answer.response === 'yes' && attendee.userId && now >= this.meetings.checkinOpensAt(meeting)) {
-      await this.onLateConfirmation?.(meeting, attendee);
+      await this.events.emit('meeting.late-confirmation', { meetingId: meeting.id, attendeeId: attendee.id });
     }
-    if (attendee.userId) await this.onAttendeesChanged?.(meeting.id, [attendee.userId]);
+    if (attendee.userId) await this.events.emit('meeting.attendees-changed', { meetingId: meeting.id, userIds: [attendee.userId] });
     return answer;
   }
 
   /** Follow-up to people who have not answered (never to decliners). `key` makes it send once. */
   async followUp(meeting: MeetingRow, key: string): Promise<number> {
     const pending = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'pending', userId: { not: null } } });
-    const text = `⏰ 会议 #${meeting.id}「${meeting.title}」（${this.meetings.timeText(meeting)}）的邀请您还没有回复，请在邀请卡片中选择 参加 / 不参加 / 待定。`;
-    await this.outbox.enqueueMany(
-      pending.map((a) => ({
-        id: `meeting-${meeting.id}-followup-${key}-a${a.id}`,
-        target: { kind: 'user' as const, userId: a.userId! },
-        content: { type: 'text' as const, text },
-        priority: PRIORITY.normal,
-      })),
-    );
+    const text = msg('meeting.followUp', { id: meeting.id, title: meeting.title, time: this.meetings.timeText(meeting) });
+    await this.tell(pending, (a) => `meeting-${meeting.id}-followup-${key}-a${a.id}`, text, PRIORITY.normal);
     return pending.length;
   }
 
   /** Reminder to confirmed attendees before the start. */
   async remindConfirmed(meeting: MeetingRow, key: string): Promise<number> {
     const confirmed = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'yes', userId: { not: null } } });
-    const text = `📅 会议提醒：#${meeting.id}「${meeting.title}」将于 ${this.meetings.timeText(meeting)} 开始，地点：${meeting.venue ?? '待定'}。`;
+    const text = msg('meeting.reminder', { id: meeting.id, title: meeting.title, time: this.meetings.timeText(meeting), venue: meeting.venue ?? msg('meeting.venueTbd') });
+    await this.tell(confirmed, (a) => `meeting-${meeting.id}-remind-${key}-a${a.id}`, text, PRIORITY.urgent);
+    return confirmed.length;
+  }
+
+  /** A text message to each attendee (all with an account), in each reader's language. */
+  private async tell(attendees: readonly AttendeeRow[], id: (a: AttendeeRow) => string, text: Msg, priority: (typeof PRIORITY)[keyof typeof PRIORITY]): Promise<void> {
+    const readers = await this.locales.forUsers(attendees.map((a) => a.userId!));
     await this.outbox.enqueueMany(
-      confirmed.map((a) => ({
-        id: `meeting-${meeting.id}-remind-${key}-a${a.id}`,
+      attendees.map((a) => ({
+        id: id(a),
         target: { kind: 'user' as const, userId: a.userId! },
-        content: { type: 'text' as const, text },
-        priority: PRIORITY.urgent,
+        content: { type: 'text' as const, text: readers.get(a.userId!)!.render(text) },
+        priority,
       })),
     );
-    return confirmed.length;
   }
 
   /**
@@ -176,11 +194,17 @@ export class RsvpService {
     }
     const done = sent + failed >= data.total;
     const seconds = Math.round((Date.now() - data.startedAt) / 1000);
-    const body = done
-      ? `${failed === 0 ? '✅ 全部发送完成' : `⚠️ 发送结束，${failed} 张失败`}：已发送 ${sent}/${data.total}（用时 ${seconds} 秒）`
-      : `已发送 ${sent}/${data.total}${failed ? `，失败 ${failed}` : ''}`;
+    const params = { sent, total: data.total, failed, seconds };
+    const body = (t: Translator) =>
+      done
+        ? t.t(failed === 0 ? 'meeting.progress.done' : 'meeting.progress.doneFailed', params)
+        : t.t(failed === 0 ? 'meeting.progress.sending' : 'meeting.progress.sendingFailed', params);
     const cardId = `fanout-m${data.meetingId}-${data.batch}`;
-    await this.cards.update(cardId, (c) => ({ ...c, body, ...(done ? { state: { status: 'done', label: '发送结束', closed: true } } : {}) }), PRIORITY.interactive);
+    await this.cards.update(
+      cardId,
+      (c, t) => ({ ...c, body: body(t), ...(done ? { state: { status: 'done', label: t.t('meeting.progress.ended'), closed: true } } : {}) }),
+      PRIORITY.interactive,
+    );
     if (!done) {
       await this.scheduler.at(
         'fanout.progress',
@@ -197,8 +221,14 @@ export class RsvpService {
     const from = Math.min(...ids);
     const to = Math.max(...ids);
     const batch = `${from}-${to}`;
+    const t = await this.locales.forConversation(meeting.conversationId);
+    const card: Card = {
+      id: `fanout-m${meeting.id}-${batch}`,
+      title: t.t('meeting.progress.title', { id: meeting.id }),
+      body: t.t('meeting.progress.sending', { sent: 0, total: attendees.length, failed: 0, seconds: 0 }),
+    };
     await this.cards.send(
-      { id: `fanout-m${meeting.id}-${batch}`, title: `📨 会议 #${meeting.id} 邀请卡片发送中`, body: `已发送 0/${attendees.length}` },
+      card,
       { kind: 'fanout', refId: String(meeting.id), target: { kind: 'conversation', conversationId: meeting.conversationId }, priority: PRIORITY.interactive },
     );
     await this.scheduler.at(
@@ -210,22 +240,25 @@ export class RsvpService {
   }
 }
 
+const MAX_NOTE = 200;
+const MAX_NIGHTS = 30;
+
 /** Checks the card's form values; a bad value is refused with what was wrong, nothing stored. */
 export function validateAnswer(input: AnswerInput): AnswerView {
   const note = input.note?.trim() || null;
-  if (note && note.length > 200) throw new UserError('备注最多 200 字');
+  if (note && note.length > MAX_NOTE) throw new UserError('E_RSVP_NOTE_TOO_LONG', { max: MAX_NOTE });
   if (input.response === 'no') return { response: 'no', dietary: null, dietaryNote: null, accommodation: null, nights: null, note };
   const dietary = input.dietary?.trim() || 'none';
-  if (!(dietary in DIETARY_LABEL)) throw new UserError(`餐食只能选：${Object.values(DIETARY_LABEL).join(' / ')}`);
+  if (!(DIETARY as readonly string[]).includes(dietary)) throw new UserError('E_RSVP_DIETARY_INVALID');
   const dietaryNote = input.dietaryNote?.trim() || null;
-  if (dietary === 'other' && !dietaryNote) throw new UserError('选择「过敏或其他」时请填写说明，例如：花生过敏');
+  if (dietary === 'other' && !dietaryNote) throw new UserError('E_RSVP_DIETARY_NOTE_MISSING', { other: msg('meeting.dietary.other') });
   const accommodationText = input.accommodation?.trim() || 'no';
-  if (accommodationText !== 'yes' && accommodationText !== 'no') throw new UserError('住宿只能选：需要 / 不需要');
+  if (accommodationText !== 'yes' && accommodationText !== 'no') throw new UserError('E_RSVP_ROOMS_INVALID');
   const accommodation = accommodationText === 'yes';
   let nights: number | null = null;
   if (accommodation) {
     nights = Number(input.nights?.trim() || '1');
-    if (!Number.isInteger(nights) || nights < 1 || nights > 30) throw new UserError('住宿晚数应为 1 到 30 之间的整数');
+    if (!Number.isInteger(nights) || nights < 1 || nights > MAX_NIGHTS) throw new UserError('E_RSVP_NIGHTS_INVALID', { max: MAX_NIGHTS });
   }
   return { response: input.response, dietary, dietaryNote: dietary === 'other' ? dietaryNote : null, accommodation, nights, note };
 }

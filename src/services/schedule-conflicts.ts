@@ -12,27 +12,44 @@
  * The recorded choice is in `schedule-choice.ts`, the morning digest in `schedule-digest.ts`.
  */
 import type { Logger } from 'pino';
-import { conflictCard, sourceText } from '../../cards/schedule-cards.js';
+import { conflictCard, pairText } from '../../cards/schedule-cards.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import type { Translator } from '../i18n/translator.js';
 import { jobIdPart, PRIORITY } from '../queue/queues.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { UserRecord } from './directory.js';
+import type { LocaleService } from './locales.js';
 import type { MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import { ConflictChoice, type Choice } from './schedule-choice.js';
 import { ScheduleDigest } from './schedule-digest.js';
 import type { Scheduler } from './scheduler.js';
 import { clashesWith, clashKey, suggest, type Clash, type ScheduleItem } from './schedule-logic.js';
-import type { ScheduleService } from './schedule.js';
+import type { ConflictRow, ScheduleService } from './schedule.js';
+
+declare module './services.js' {
+  interface Services {
+    conflicts: ConflictService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Re-check an executive's schedule around one item (`m12`, `e5`): alert new clashes, close gone ones. */
+    'schedule.check': { executiveId: string; item: string };
+    /** The executives' morning digest (a job scheduler at HUIWU_DIGEST_TIME). */
+    'schedule.digest': { kind: 'daily' };
+  }
+}
 
 export type { Choice } from './schedule-choice.js';
+export type { ConflictRow } from './schedule.js';
 
 /** A burst of changes to one item becomes one check this long after the first. */
 export const CHECK_DELAY_MS = 300;
 const LIVE = ['open', 'delegated'];
-
-export type ConflictRow = NonNullable<Awaited<ReturnType<PrismaClient['scheduleConflict']['findUnique']>>>;
 
 export class ConflictService {
   private readonly choice: ConflictChoice;
@@ -40,20 +57,24 @@ export class ConflictService {
 
   constructor(
     private readonly db: PrismaClient,
+    events: Pick<DomainEvents, 'on'>,
     private readonly scheduler: Pick<Scheduler, 'coalesced' | 'recurring'>,
     private readonly cards: CardService,
     outbox: Outbox,
+    private readonly locales: LocaleService,
     private readonly schedule: ScheduleService,
     private readonly meetings: MeetingService,
     config: Config,
     private readonly log: Logger,
   ) {
-    this.choice = new ConflictChoice(db, cards, outbox, schedule, meetings, config, {
+    events.on('meeting.schedule-changed', ({ meetingId }) => this.meetingChanged(meetingId));
+    events.on('meeting.attendees-changed', ({ meetingId, userIds }) => this.attendeesChanged(meetingId, userIds));
+    this.choice = new ConflictChoice(db, cards, outbox, locales, schedule, meetings, config, {
       get: (id) => this.get(id),
       liveCards: (row) => this.liveCards(row),
       enqueue: (executiveId, item) => this.enqueue(executiveId, item),
     });
-    this.digester = new ScheduleDigest(scheduler, outbox, schedule, config, {
+    this.digester = new ScheduleDigest(scheduler, outbox, locales, schedule, config, {
       record: (executiveId, clash) => this.record(executiveId, clash),
       timeText: (item) => this.timeText(item),
     });
@@ -138,7 +159,8 @@ export class ConflictService {
       // Same pair, details may have moved: update the open cards in place, never a new message.
       const row = await this.db.scheduleConflict.update({ where: { id: existing.id }, data: fields });
       for (const card of await this.liveCards(row)) {
-        const next = await this.render(row, clash, card.recipientUserId === executiveId, card.id);
+        const t = await this.locales.forUser(card.recipientUserId ?? executiveId);
+        const next = this.render(t, row, await this.schedule.name(executiveId), clash, card.recipientUserId === executiveId, card.id);
         if (JSON.stringify({ ...next, state: card.model.state }) !== JSON.stringify(card.model)) {
           await this.cards.update(card.id, () => ({ ...next, ...(card.model.state ? { state: card.model.state } : {}) }), PRIORITY.interactive);
         }
@@ -157,11 +179,11 @@ export class ConflictService {
     return (await this.cards.byRef('schedule-conflict', String(row.id))).filter((c) => c.id.startsWith(prefix));
   }
 
-  private async render(row: ConflictRow, clash: Clash, forExecutive: boolean, cardId: string) {
-    return conflictCard({
+  private render(t: Translator, row: ConflictRow, executiveName: string, clash: Clash, forExecutive: boolean, cardId: string) {
+    return conflictCard(t, {
       cardId,
       conflictId: row.id,
-      executiveName: await this.schedule.name(row.executiveId),
+      executiveName,
       clash,
       suggestion: suggest(clash),
       time: (i) => this.timeText(i),
@@ -173,15 +195,14 @@ export class ConflictService {
   /** DM cards to the executive and each assistant; ids derive from the conflict and its generation. */
   private async alert(row: ConflictRow, clash: Clash): Promise<void> {
     const recipients = [row.executiveId, ...(await this.schedule.assistantsOf(row.executiveId))];
-    const items = [];
-    for (const userId of recipients) {
-      const cardId = this.cardId(row, userId);
-      items.push({
-        card: await this.render(row, clash, userId === row.executiveId, cardId),
+    const translators = await this.locales.forUsers(recipients);
+    const executiveName = await this.schedule.name(row.executiveId);
+    await this.cards.sendMany(
+      recipients.map((userId) => ({
+        card: this.render(translators.get(userId)!, row, executiveName, clash, userId === row.executiveId, this.cardId(row, userId)),
         options: { kind: 'schedule-conflict', refId: String(row.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.urgent },
-      });
-    }
-    await this.cards.sendMany(items);
+      })),
+    );
     this.log.info({ conflict: row.key, kind: row.kind }, 'schedule conflict alerted');
   }
 
@@ -190,7 +211,7 @@ export class ConflictService {
     if (updated.count === 0) return;
     for (const card of await this.liveCards(row)) {
       if (card.model.state?.closed) continue;
-      await this.cards.update(card.id, (c) => ({ ...c, state: { status: 'gone', label: '✅ 冲突已消除（日程已变更）', closed: true } }), PRIORITY.interactive);
+      await this.cards.update(card.id, (c, t) => ({ ...c, state: { status: 'gone', label: t.t('schedule.card.stateGone'), closed: true } }), PRIORITY.interactive);
     }
   }
 
@@ -205,9 +226,9 @@ export class ConflictService {
     return this.db.scheduleConflict.findUnique({ where: { id } });
   }
 
-  /** Records `user`'s choice on conflict `id` and carries it out; returns what to tell them. */
-  choose(id: number, choice: Choice, user: UserRecord, now: Date): Promise<string> {
-    return this.choice.choose(id, choice, user, now);
+  /** Records `user`'s choice on conflict `id` and carries it out; returns what to tell them, in `t`. */
+  choose(id: number, choice: Choice, user: UserRecord, now: Date, t: Translator): Promise<string> {
+    return this.choice.choose(id, choice, user, now, t);
   }
 
   timeText(item: Pick<ScheduleItem, 'start' | 'end'>): string {
@@ -226,8 +247,8 @@ export class ConflictService {
     return this.digester.send(now);
   }
 
-  /** For replies and lists: `会议 #12「A」↔ 日程 #5「B」`. */
-  pairText(clash: Clash): string {
-    return `${sourceText(clash.a)}「${clash.a.title}」（${this.timeText(clash.a)}）↔ ${sourceText(clash.b)}「${clash.b.title}」（${this.timeText(clash.b)}）`;
+  /** For replies and lists: `会议 #12「A」（time）↔ 日程 #5「B」（time）`. */
+  pairText(t: Translator, clash: Clash): string {
+    return pairText(t, clash, (i) => this.timeText(i));
   }
 }

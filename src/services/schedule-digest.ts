@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { jobIdPart, PRIORITY } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import { addDays, toInstant, wallClockOf } from '../time/zoned.js';
+import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import { allClashes, type Clash, type ScheduleItem } from './schedule-logic.js';
@@ -24,6 +25,7 @@ export class ScheduleDigest {
   constructor(
     private readonly scheduler: Pick<Scheduler, 'recurring'>,
     private readonly outbox: Outbox,
+    private readonly locales: LocaleService,
     private readonly schedule: ScheduleService,
     private readonly config: Config,
     private readonly host: DigestHost,
@@ -49,17 +51,23 @@ export class ScheduleDigest {
       const clashes = allClashes(items, this.schedule.bufferMs);
       // New clashes (say, a calendar slot added on the platform) are alerted like any other.
       for (const clash of clashes) await this.host.record(executiveId, clash);
-      const text = digestText({
+      const input = {
         executiveName: await this.schedule.name(executiveId),
         dateLabel,
         items,
         clashes,
-        time: (i) => this.host.timeText(i),
+        time: (i: ScheduleItem) => this.host.timeText(i),
         bufferMinutes: Math.round(this.schedule.bufferMs / 60_000),
-      });
+      };
       const recipients = [executiveId, ...(await this.schedule.assistantsOf(executiveId))];
+      const translators = await this.locales.forUsers(recipients);
       await this.outbox.enqueueMany(
-        recipients.map((r) => ({ id: `digest-${jobIdPart(executiveId)}-${dateLabel}-${jobIdPart(r)}`, target: { kind: 'user' as const, userId: r }, content: { type: 'text' as const, text }, priority: PRIORITY.normal })),
+        recipients.map((r) => ({
+          id: `digest-${jobIdPart(executiveId)}-${dateLabel}-${jobIdPart(r)}`,
+          target: { kind: 'user' as const, userId: r },
+          content: { type: 'text' as const, text: digestText(translators.get(r)!, input) },
+          priority: PRIORITY.normal,
+        })),
       );
       sent++;
     }

@@ -1,31 +1,28 @@
 /**
  * The pure part of executive schedule conflicts: what an item of a schedule is, when two items
  * clash (overlap, or too little time to travel between different venues), and which one to keep.
- * No database, no clock: unit-tested in tests/unit/schedule-logic.test.ts.
+ * No database, no clock: unit-tested in tests/unit/schedule-logic.test.ts. What people read is in
+ * `cards/schedule-cards.ts`.
  */
+import { words } from '../i18n/vocabulary.js';
 
 export type Importance = 'high' | 'medium' | 'low';
 export type ItemRole = 'host' | 'speaker' | 'attendee';
 
-export const IMPORTANCE_LABEL: Record<Importance, string> = { high: '高', medium: '中', low: '低' };
-export const ROLE_LABEL: Record<ItemRole, string> = { host: '主持', speaker: '主讲', attendee: '参会' };
-
 /** `高` / `high` → 'high'; null for anything else. */
 export function parseImportance(word: string): Importance | null {
-  const w = word.trim().toLowerCase();
-  if (w === '高' || w === 'high') return 'high';
-  if (w === '中' || w === 'medium') return 'medium';
-  if (w === '低' || w === 'low') return 'low';
-  return null;
+  return matchWord(word, ['high', 'medium', 'low'] as const);
 }
 
 /** `主持` / `host` → 'host'; null for anything else. */
 export function parseRole(word: string): ItemRole | null {
+  return matchWord(word, ['host', 'speaker', 'attendee'] as const);
+}
+
+/** The value whose word list (`schedule.words.<value>`, every language) holds `word`. */
+function matchWord<V extends string>(word: string, values: readonly V[]): V | null {
   const w = word.trim().toLowerCase();
-  if (['主持', '主持人', 'host'].includes(w)) return 'host';
-  if (['主讲', '主讲人', '发言', 'speaker'].includes(w)) return 'speaker';
-  if (['参会', '参加', 'attendee'].includes(w)) return 'attendee';
-  return null;
+  return values.find((v) => words(`schedule.words.${v}`).some((x) => x.toLowerCase() === w)) ?? null;
 }
 
 /** One item of an executive's schedule, whatever its source. */
@@ -33,6 +30,7 @@ export interface ScheduleItem {
   /** Stable key: `m<meeting id>`, `e<entry id>`, `b<start ms>-<end ms>` (platform calendar). */
   key: string;
   source: 'meeting' | 'entry' | 'busy';
+  /** Empty for a calendar slot without a title (shown as 日历忙碌). */
   title: string;
   start: Date;
   end: Date;
@@ -113,14 +111,10 @@ export function clashKey(executiveId: string, x: string, y: string): string {
 const ROLE_RANK: Record<ItemRole, number> = { host: 3, speaker: 2, attendee: 1 };
 const IMPORTANCE_RANK: Record<Importance, number> = { high: 3, medium: 2, low: 1 };
 
-export function roleText(item: ScheduleItem): string {
-  if (item.role) return ROLE_LABEL[item.role];
-  return item.source === 'entry' ? '本人日程' : '日历忙碌';
-}
-
 export interface Suggestion {
   keep: 'first' | 'second' | null;
-  reason: string;
+  /** What decided: the executive's role, then the importance; a tie suggests the assistant. */
+  basis: 'role' | 'importance' | 'tie';
 }
 
 /**
@@ -132,21 +126,7 @@ export function suggest(clash: Clash): Suggestion {
   const { a, b } = clash;
   const role = (i: ScheduleItem) => (i.role ? ROLE_RANK[i.role] : 1);
   const imp = (i: ScheduleItem) => IMPORTANCE_RANK[i.importance ?? 'medium'];
-  const name = (i: ScheduleItem) => `「${i.title}」`;
-  const impText = (i: ScheduleItem) => (i.importance ? IMPORTANCE_LABEL[i.importance] : '未知（按中）');
-  if (role(a) !== role(b)) {
-    const [keep, other] = role(a) > role(b) ? [a, b] : [b, a];
-    return {
-      keep: keep === a ? 'first' : 'second',
-      reason: `建议保留${keep === a ? '前者' : '后者'}${name(keep)}：您在其中担任${roleText(keep)}，在${name(other)}中为${roleText(other)}`,
-    };
-  }
-  if (imp(a) !== imp(b)) {
-    const [keep, other] = imp(a) > imp(b) ? [a, b] : [b, a];
-    return {
-      keep: keep === a ? 'first' : 'second',
-      reason: `建议保留${keep === a ? '前者' : '后者'}${name(keep)}：两项中您的角色相同（${roleText(keep)}），其重要性为${impText(keep)}，${name(other)}为${impText(other)}`,
-    };
-  }
-  return { keep: null, reason: `两项中您的角色（${roleText(a)}）和重要性（${impText(a)}）相同，建议请助理协调` };
+  if (role(a) !== role(b)) return { keep: role(a) > role(b) ? 'first' : 'second', basis: 'role' };
+  if (imp(a) !== imp(b)) return { keep: imp(a) > imp(b) ? 'first' : 'second', basis: 'importance' };
+  return { keep: null, basis: 'tie' };
 }

@@ -14,12 +14,19 @@ import type { CalendarPort } from './calendar.js';
 import type { Directory, UserRecord } from './directory.js';
 import { busyKey, compareItems, type Importance, type ItemRole, type ScheduleItem } from './schedule-logic.js';
 
+declare module './services.js' {
+  interface Services {
+    schedule: ScheduleService;
+  }
+}
+
 /** A meeting or entry without an end counts as this long. */
 export const DEFAULT_DURATION_MS = 60 * 60_000;
 /** How far before a window an item may start and still be looked at. */
 export const MAX_SPAN_MS = 7 * 86_400_000;
 
 export type EntryRow = NonNullable<Awaited<ReturnType<PrismaClient['scheduleEntry']['findUnique']>>>;
+export type ConflictRow = NonNullable<Awaited<ReturnType<PrismaClient['scheduleConflict']['findUnique']>>>;
 
 const asImportance = (v: string): Importance => (v === 'high' || v === 'low' ? v : 'medium');
 const asRole = (v: string): ItemRole => (v === 'host' || v === 'speaker' ? v : 'attendee');
@@ -80,7 +87,7 @@ export class ScheduleService {
   }
 
   async deleteEntry(entry: EntryRow): Promise<void> {
-    if (entry.status !== 'active') throw new UserError(`日程 #${entry.id} 已${entry.status === 'dropped' ? '因冲突放弃' : '删除'}`);
+    if (entry.status !== 'active') throw new UserError(entry.status === 'dropped' ? 'E_SCHEDULE_ENTRY_DROPPED' : 'E_SCHEDULE_ENTRY_DELETED', { id: entry.id });
     await this.db.scheduleEntry.update({ where: { id: entry.id }, data: { status: 'deleted' } });
   }
 
@@ -133,7 +140,7 @@ export class ScheduleService {
     for (const e of entries) items.set(`e${e.id}`, this.entryItem(e));
     for (const s of busy) {
       const key = busyKey(s.start, s.end);
-      items.set(key, { key, source: 'busy', title: s.title?.trim() || '日历忙碌', start: s.start, end: s.end, venue: null, role: null, importance: null });
+      items.set(key, { key, source: 'busy', title: s.title?.trim() ?? '', start: s.start, end: s.end, venue: null, role: null, importance: null });
     }
     return [...items.values()].filter((i) => i.end > from && i.start < to).sort(compareItems);
   }

@@ -1,31 +1,26 @@
-/** The ports a handler or processor may use. Built once in `src/app.ts`. */
+/**
+ * The ports a handler or processor may use. The core ports are built in `src/app.ts`; each
+ * capability adds its own services to this interface by declaration merging in its service file
+ * (`declare module './services.js' { interface Services { reminders: ReminderService } }`) and builds
+ * them through its entry in `handlers/index.ts`.
+ */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import type { CalendarPort } from './calendar.js';
+import type { CardRefPort } from '../platforms/types.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
+import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
-import type { Outbox } from './outbox.js';
-import type { AttendeeExport } from './attendee-export.js';
-import type { AttendeeImport } from './attendee-import.js';
-import type { CheckinService } from './checkin.js';
 import type { MediaStore } from './media.js';
-import type { SurveyReport } from './survey-report.js';
-import type { SurveyService } from './surveys.js';
-import type { MeetingStatsService } from './meeting-stats.js';
-import type { MeetingService } from './meetings.js';
+import type { Outbox } from './outbox.js';
 import type { PiiCipher } from './pii.js';
-import type { ReminderService } from './reminders.js';
-import type { RsvpService } from './rsvp.js';
 import type { Scheduler } from './scheduler.js';
-import type { ChecklistService } from './checklists.js';
-import type { DepartmentService } from './departments.js';
-import type { IncidentService } from './incidents.js';
-import type { TaskService } from './tasks.js';
-import type { ScheduleService } from './schedule.js';
-import type { ConflictService } from './schedule-conflicts.js';
+import type { UrgentNotifier } from './urgent.js';
 
-export interface Services {
+/** The ports built before any capability. */
+export interface CoreServices {
   config: Config;
   db: PrismaClient;
   log: Logger;
@@ -33,23 +28,22 @@ export interface Services {
   locales: LocaleService;
   outbox: Outbox;
   cards: CardService;
+  /** The platforms' references to the cards we sent (adapters keep theirs through it). */
+  cardRefs: CardRefPort;
   scheduler: Scheduler;
-  reminders: ReminderService;
-  meetings: MeetingService;
-  meetingStats: MeetingStatsService;
-  rsvp: RsvpService;
-  checkin: CheckinService;
+  /** Changes one capability reports and others react to (a meeting moved: check executives' schedules). */
+  events: DomainEvents;
   pii: PiiCipher;
-  attendeeImport: AttendeeImport;
-  attendeeExport: AttendeeExport;
   media: MediaStore;
-  surveys: SurveyService;
-  surveyReport: SurveyReport;
-  departments: DepartmentService;
-  incidents: IncidentService;
-  tasks: TaskService;
-  checklists: ChecklistService;
-  schedule: ScheduleService;
-  conflicts: ConflictService;
+  urgent: UrgentNotifier;
+  calendar: CalendarPort;
+  /** The personal-data key (anonymous-survey receipts derive theirs from it). */
+  piiKey: Buffer;
   clock: () => Date;
 }
+
+/** The core ports plus every capability's services (added by declaration merging). */
+export interface Services extends CoreServices {}
+
+/** What a handler may use: every service, but not the database, the queue ports or the outbox (data only through services). */
+export type HandlerServices = Omit<Services, 'db' | 'scheduler' | 'outbox'>;

@@ -1,21 +1,31 @@
 /**
- * Publishing survey results: the summary and a chart image in the organizers' group, an alert to
- * the organizers when satisfaction is below target (naming the lowest dimensions), and CSV.
+ * Publishing survey results: the summary and a chart image in the meeting's group (in the group's
+ * language), an alert to the organizers when satisfaction is below target (naming the lowest
+ * dimensions, in each organizer's language), and CSV. Dimension names stay as configured.
  */
 import { barChartPng } from '../charts/bar-chart.js';
 import { formatCsv } from '../csv.js';
+import type { Translator } from '../i18n/translator.js';
 import { PRIORITY } from '../queue/queues.js';
+import type { LocaleService } from './locales.js';
 import type { MediaStore } from './media.js';
 import type { MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
-import { resultsText } from './survey-results.js';
+import { overallLabel, resultsText } from './survey-results.js';
 import type { SurveyRow, SurveyService } from './surveys.js';
+
+declare module './services.js' {
+  interface Services {
+    surveyReport: SurveyReport;
+  }
+}
 
 export class SurveyReport {
   constructor(
     private readonly surveys: SurveyService,
     private readonly meetings: MeetingService,
     private readonly outbox: Outbox,
+    private readonly locales: LocaleService,
     private readonly media: MediaStore,
     private readonly fontFile: string | undefined,
   ) {}
@@ -26,48 +36,60 @@ export class SurveyReport {
     if (!meeting) return { overall: null, belowTarget: false };
     const results = await this.surveys.results(survey);
     const group = { kind: 'conversation' as const, conversationId: meeting.conversationId };
-    await this.outbox.enqueue({ id: `survey-${survey.id}-results-${key}-text`, target: group, content: { type: 'text', text: resultsText(survey.id, meeting.title, results) }, priority: PRIORITY.normal });
+    const t = await this.locales.forConversation(meeting.conversationId);
+    await this.outbox.enqueue({ id: `survey-${survey.id}-results-${key}-text`, target: group, content: { type: 'text', text: resultsText(t, survey.id, meeting.title, results) }, priority: PRIORITY.normal });
     if (results.responses > 0) {
-      const png = barChartPng({
-        title: `「${meeting.title}」满意度（${results.responses} 份）`,
-        labels: results.dimensions.map((d) => d.name),
-        values: results.dimensions.map((d) => d.average ?? 0),
-        target: { value: results.target, label: `目标 ${results.target}` },
-      }, this.fontFile);
+      const score = (d: { name: string; average: number | null }) => t.t('survey.results.score', { name: d.name, average: d.average ?? t.t('survey.results.none') });
+      const png = barChartPng(
+        {
+          title: t.t('survey.results.chartTitle', { title: meeting.title, count: results.responses }),
+          labels: results.dimensions.map((d) => d.name),
+          values: results.dimensions.map((d) => d.average ?? 0),
+          target: { value: results.target, label: t.t('survey.results.chartTarget', { target: results.target }) },
+        },
+        this.fontFile,
+      );
       const mediaId = await this.media.putPng(png);
       await this.outbox.enqueue({
         id: `survey-${survey.id}-results-${key}-chart`,
         target: group,
-        content: { type: 'image', mediaId, alt: `满意度图表：${results.dimensions.map((d) => `${d.name} ${d.average ?? '—'}`).join('，')}` },
+        content: { type: 'image', mediaId, alt: t.t('survey.results.chartAlt', { values: results.dimensions.map(score).join(t.t('survey.results.chartAltSeparator')) }) },
         priority: PRIORITY.normal,
       });
     }
     if (results.belowTarget) {
-      const lowest = results.lowest.map((d) => `${d.name} ${d.average}`).join('、');
-      const text = `⚠️ 会议 #${meeting.id}「${meeting.title}」满意度 ${results.overall} 低于目标 ${results.target}。得分最低：${lowest}。建议查看意见并跟进改进。`;
+      const organizers = this.meetings.organizerIds(meeting);
+      const translators = await this.locales.forUsers(organizers);
       await this.outbox.enqueueMany(
-        this.meetings.organizerIds(meeting).map((userId) => ({
-          id: `survey-${survey.id}-lowscore-${key}-${userId}`,
-          target: { kind: 'user' as const, userId },
-          content: { type: 'text' as const, text },
-          priority: PRIORITY.urgent,
-        })),
+        organizers.map((userId) => {
+          const ot = translators.get(userId)!;
+          const lowest = ot.list(results.lowest.map((d) => ot.t('survey.results.score', { name: d.name, average: d.average })));
+          return {
+            id: `survey-${survey.id}-lowscore-${key}-${userId}`,
+            target: { kind: 'user' as const, userId },
+            content: { type: 'text' as const, text: ot.t('survey.results.lowScore', { id: meeting.id, title: meeting.title, overall: results.overall, target: results.target, lowest }) },
+            priority: PRIORITY.urgent,
+          };
+        }),
       );
     }
     return { overall: results.overall, belowTarget: results.belowTarget };
   }
 
-  async csv(survey: SurveyRow): Promise<string> {
+  /** The results as CSV, with headers in the reader's language (`t`). */
+  async csv(survey: SurveyRow, t: Translator): Promise<string> {
     const r = await this.surveys.results(survey);
+    const c = (key: string) => t.t(`survey.csv.${key}`);
+    const scoreHeaders = [5, 4, 3, 2, 1].map((score) => t.t('survey.csv.score', { score }));
     const table: Array<Array<string | number | null>> = [
-      ['问卷', `#${survey.id}`, survey.anonymous ? '匿名' : '实名'],
-      ['回复', r.responses, '发放', r.recipients, '回复率', `${Math.round(r.responseRate * 100)}%`],
-      [r.overallLabel, r.overall, '目标', r.target],
+      [c('survey'), `#${survey.id}`, t.t(survey.anonymous ? 'survey.kind.anonymous' : 'survey.kind.named')],
+      [c('responses'), r.responses, c('recipients'), r.recipients, c('rate'), `${Math.round(r.responseRate * 100)}%`],
+      [overallLabel(t, r), r.overall, c('target'), r.target],
       [],
-      ['维度', '平均分', '5分', '4分', '3分', '2分', '1分'],
+      [c('dimension'), c('average'), ...scoreHeaders],
       ...r.dimensions.map((d) => [d.name, d.average, d.distribution[4], d.distribution[3], d.distribution[2], d.distribution[1], d.distribution[0]]),
       [],
-      [...(survey.anonymous ? [] : ['答卷人']), ...r.dimensions.map((d) => d.name), '意见'],
+      [...(survey.anonymous ? [] : [c('respondent')]), ...r.dimensions.map((d) => d.name), c('comment')],
       ...r.rows.map((row) => [...(survey.anonymous ? [] : [row.userId]), ...row.ratings, row.comment]),
     ];
     return formatCsv(table);

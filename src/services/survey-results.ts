@@ -1,4 +1,6 @@
 /** Survey results: response rate, per-dimension averages and distributions, comments, the target check. */
+import type { Translator } from '../i18n/translator.js';
+import { words } from '../i18n/vocabulary.js';
 
 export interface DimensionResult {
   name: string;
@@ -12,9 +14,10 @@ export interface SurveyResults {
   responses: number;
   responseRate: number;
   dimensions: DimensionResult[];
-  /** 总体满意度 when asked, else the mean of the dimension averages. */
+  /** The overall dimension's average when one is asked (总体满意度), else the mean of the dimension averages. */
   overall: number | null;
-  overallLabel: string;
+  /** The configured name of the overall dimension; null when `overall` is the mean. */
+  overallName: string | null;
   target: number;
   belowTarget: boolean;
   /** Lowest dimensions first (for the alert). */
@@ -24,7 +27,11 @@ export interface SurveyResults {
   rows: Array<{ ratings: number[]; comment: string | null; userId: string | null }>;
 }
 
-const OVERALL = '总体满意度';
+/** A dimension named like this (any language, as configured) is the overall score. */
+function isOverall(name: string): boolean {
+  const n = name.trim().toLowerCase();
+  return words('survey.words.overall').some((w) => w.toLowerCase() === n);
+}
 
 export function computeResults(
   dimensions: string[],
@@ -46,7 +53,7 @@ export function computeResults(
     return { name, average: n === 0 ? null : round2(sum / n), distribution };
   });
   const answered = results.filter((r) => r.average !== null);
-  const overallDimension = results.find((r) => r.name === OVERALL);
+  const overallDimension = results.find((r) => isOverall(r.name));
   const overall =
     overallDimension?.average ?? (answered.length === 0 ? null : round2(answered.reduce((s, r) => s + r.average!, 0) / answered.length));
   return {
@@ -55,7 +62,7 @@ export function computeResults(
     responseRate: recipients === 0 ? 0 : round2((rows.length / recipients) * 100) / 100,
     dimensions: results,
     overall,
-    overallLabel: overallDimension ? OVERALL : '各项平均',
+    overallName: overallDimension?.name ?? null,
     target,
     belowTarget: overall !== null && overall < target,
     lowest: [...answered].sort((a, b) => a.average! - b.average!).slice(0, 2),
@@ -68,14 +75,25 @@ function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-export function resultsText(surveyId: number, meetingTitle: string, r: SurveyResults): string {
+/** The results message, in the group's language (`t`). */
+export function resultsText(t: Translator, surveyId: number, meetingTitle: string, r: SurveyResults): string {
+  const none = t.t('survey.results.none');
+  const verdict = r.overall === null ? '' : t.t(r.belowTarget ? 'survey.results.below' : 'survey.results.met');
   const lines = [
-    `📊 满意度问卷 #${surveyId}「${meetingTitle}」结果`,
-    `回复率：${r.responses}/${r.recipients}（${Math.round(r.responseRate * 100)}%）`,
-    `${r.overallLabel}：${r.overall ?? '—'}（目标 ≥${r.target}）${r.overall === null ? '' : r.belowTarget ? '⚠️ 未达标' : '✅ 达标'}`,
-    ...r.dimensions.map((d) => `• ${d.name}：${d.average ?? '—'}　分布 5分×${d.distribution[4]} 4分×${d.distribution[3]} 3分×${d.distribution[2]} 2分×${d.distribution[1]} 1分×${d.distribution[0]}`),
+    t.t('survey.results.title', { id: surveyId, title: meetingTitle }),
+    t.t('survey.results.rate', { responses: r.responses, recipients: r.recipients, percent: Math.round(r.responseRate * 100) }),
+    t.t('survey.results.overall', { label: overallLabel(t, r), overall: r.overall ?? none, target: r.target, verdict }),
+    ...r.dimensions.map((d) => {
+      const [d1, d2, d3, d4, d5] = d.distribution;
+      return t.t('survey.results.dimension', { name: d.name, average: d.average ?? none, d5, d4, d3, d2, d1 });
+    }),
   ];
-  if (r.comments.length > 0) lines.push('意见：', ...r.comments.slice(0, 20).map((c) => `「${c}」`));
-  if (r.comments.length > 20) lines.push(`……共 ${r.comments.length} 条，完整内容请导出`);
+  if (r.comments.length > 0) lines.push(t.t('survey.results.comments'), ...r.comments.slice(0, 20).map((c) => t.t('survey.results.comment', { text: c })));
+  if (r.comments.length > 20) lines.push(t.t('survey.results.moreComments', { count: r.comments.length }));
   return lines.join('\n');
+}
+
+/** The overall dimension's configured name, or "the mean of all items". */
+export function overallLabel(t: Translator, r: SurveyResults): string {
+  return r.overallName ?? t.t('survey.results.average');
 }

@@ -11,13 +11,31 @@ import { UserError } from '../errors.js';
 import { PRIORITY } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
+import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import { type SurveyResults, computeResults } from './survey-results.js';
 
+declare module './services.js' {
+  interface Services {
+    surveys: SurveyService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** A meeting ended: start its satisfaction survey (when HUIWU_SURVEY_AUTO is on). */
+    'meeting.survey': { meetingId: number };
+    'survey.remind': { surveyId: number; offset: string };
+    'survey.close': { surveyId: number };
+  }
+}
+
 export type SurveyRow = NonNullable<Awaited<ReturnType<PrismaClient['survey']['findUnique']>>>;
 export type Audience = 'checked-in' | 'confirmed';
+
+const MAX_COMMENT = 500;
 
 export function surveyCardId(surveyId: number, userId: string): string {
   return `sv-${surveyId}-${userId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -31,6 +49,7 @@ export class SurveyService {
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly outbox: Outbox,
+    private readonly locales: LocaleService,
     private readonly scheduler: Scheduler,
     private readonly config: Config,
     piiKey: Buffer,
@@ -40,16 +59,10 @@ export class SurveyService {
   }
 
   async start(meeting: MeetingRow, options: { anonymous: boolean; audience: Audience; deadline?: Date; createdBy: string }, now: Date): Promise<{ survey: SurveyRow; recipients: number }> {
-    if (meeting.status !== 'scheduled') throw new UserError(`会议 #${meeting.id} 已取消`);
+    if (meeting.status !== 'scheduled') throw new UserError('E_SURVEY_MEETING_CANCELLED', { id: meeting.id });
     const where = options.audience === 'checked-in' ? { checkedInAt: { not: null } } : { response: 'yes' };
     const attendees = await this.db.attendee.findMany({ where: { meetingId: meeting.id, userId: { not: null }, ...where } });
-    if (attendees.length === 0) {
-      throw new UserError(
-        options.audience === 'checked-in'
-          ? `会议 #${meeting.id} 还没有人签到。要发给所有确认参加的人，请用：问卷 发起 #${meeting.id} 已确认`
-          : `会议 #${meeting.id} 还没有人确认参加`,
-      );
-    }
+    if (attendees.length === 0) throw new UserError(options.audience === 'checked-in' ? 'E_SURVEY_NO_CHECKINS' : 'E_SURVEY_NO_CONFIRMED', { id: meeting.id });
     const deadlineAt = options.deadline ?? new Date(now.getTime() + this.config.HUIWU_SURVEY_DURATION.ms);
     const survey = await this.db.survey.create({
       data: {
@@ -64,9 +77,17 @@ export class SurveyService {
     const userIds = [...new Set(attendees.map((a) => a.userId!))];
     await this.db.surveyRecipient.createMany({ data: userIds.map((userId) => ({ surveyId: survey.id, userId })) });
     const deadline = formatDateTime(deadlineAt, this.config.HUIWU_TIMEZONE);
+    const translators = await this.locales.forUsers(userIds);
     await this.cards.sendMany(
       userIds.map((userId) => ({
-        card: surveyCard({ cardId: surveyCardId(survey.id, userId), surveyId: survey.id, meetingTitle: meeting.title, dimensions: this.dimensions(survey), anonymous: survey.anonymous, deadline }),
+        card: surveyCard(translators.get(userId)!, {
+          cardId: surveyCardId(survey.id, userId),
+          surveyId: survey.id,
+          meetingTitle: meeting.title,
+          dimensions: this.dimensions(survey),
+          anonymous: survey.anonymous,
+          deadline,
+        }),
         options: { kind: 'survey', refId: String(survey.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.normal },
       })),
     );
@@ -76,6 +97,11 @@ export class SurveyService {
     }
     await this.scheduler.at('survey.close', `survey-${survey.id}-close`, { surveyId: survey.id }, deadlineAt);
     return { survey, recipients: userIds.length };
+  }
+
+  /** Whether a meeting already has a survey (the automatic one is started once). */
+  async existsFor(meetingId: number): Promise<boolean> {
+    return (await this.db.survey.count({ where: { meetingId } })) > 0;
   }
 
   async get(id: number): Promise<SurveyRow | null> {
@@ -88,17 +114,17 @@ export class SurveyService {
 
   /** One submission per person; ratings are 1-5 for every dimension, the comment is optional. */
   async submit(survey: SurveyRow, userId: string, scores: string[], comment: string | undefined, now: Date): Promise<void> {
-    if (survey.status !== 'open' || now > survey.deadlineAt) throw new UserError(`问卷 #${survey.id} 已截止`);
+    if (survey.status !== 'open' || now > survey.deadlineAt) throw new UserError('E_SURVEY_DEADLINE_PASSED', { id: survey.id });
     const recipient = await this.db.surveyRecipient.findUnique({ where: { surveyId_userId: { surveyId: survey.id, userId } } });
-    if (!recipient) throw new UserError(`问卷 #${survey.id} 不是发给你的`);
+    if (!recipient) throw new UserError('E_SURVEY_NOT_RECIPIENT', { id: survey.id });
     const dimensions = this.dimensions(survey);
     const ratings = dimensions.map((d, i) => {
       const n = Number(scores[i]);
-      if (!Number.isInteger(n) || n < 1 || n > 5) throw new UserError(`请为「${d}」打 1 到 5 分`);
+      if (!Number.isInteger(n) || n < 1 || n > 5) throw new UserError('E_SURVEY_SCORE_INVALID', { dimension: d });
       return n;
     });
     const text = comment?.trim() || null;
-    if (text && text.length > 500) throw new UserError('意见最多 500 字');
+    if (text && text.length > MAX_COMMENT) throw new UserError('E_SURVEY_COMMENT_TOO_LONG', { max: MAX_COMMENT });
     const voterHash = this.voterHash(survey.id, userId);
     try {
       await this.db.$transaction([
@@ -106,12 +132,12 @@ export class SurveyService {
         this.db.surveyResponse.create({ data: { id: randomUUID(), surveyId: survey.id, ratings: JSON.stringify(ratings), comment: text, userId: survey.anonymous ? null : userId } }),
       ]);
     } catch (error) {
-      if ((error as { code?: string }).code === 'P2002') throw new UserError('你已经提交过这份问卷，每人只能提交一次');
+      if ((error as { code?: string }).code === 'P2002') throw new UserError('E_SURVEY_ALREADY_SUBMITTED');
       throw error;
     }
     const cardId = surveyCardId(survey.id, userId);
     if (await this.cards.get(cardId)) {
-      await this.cards.update(cardId, (c) => ({ ...c, state: { status: 'submitted', label: '✅ 已提交，感谢你的反馈！', closed: true } }), PRIORITY.interactive);
+      await this.cards.update(cardId, (c, t) => ({ ...c, state: { status: 'submitted', label: t.t('survey.card.stateSubmitted'), closed: true } }), PRIORITY.interactive);
     }
   }
 
@@ -120,12 +146,13 @@ export class SurveyService {
     if (survey.status !== 'open') return 0;
     const pending = await this.pendingRecipients(survey);
     const meeting = await this.meetings.get(survey.meetingId);
-    const deadline = formatDateTime(survey.deadlineAt, this.config.HUIWU_TIMEZONE);
+    const translators = await this.locales.forUsers(pending);
+    const params = { id: survey.id, title: meeting?.title ?? '', deadline: survey.deadlineAt };
     await this.outbox.enqueueMany(
       pending.map((userId) => ({
         id: `survey-${survey.id}-remind-${key}-${userId}`,
         target: { kind: 'user' as const, userId },
-        content: { type: 'text' as const, text: `⭐ 会议「${meeting?.title ?? ''}」的满意度问卷 #${survey.id} 还差你的评分，${deadline} 截止，请在问卷卡片中提交。` },
+        content: { type: 'text' as const, text: translators.get(userId)!.t('survey.reminder', params) },
         priority: PRIORITY.normal,
       })),
     );
@@ -138,7 +165,7 @@ export class SurveyService {
     await this.scheduler.cancel(`survey-${survey.id}-close`);
     for (const offset of this.config.HUIWU_SURVEY_REMINDERS) await this.scheduler.cancel(`survey-${survey.id}-remind-${offset.key}`);
     for (const card of await this.cards.byRef('survey', String(survey.id))) {
-      if (!card.model.state?.closed) await this.cards.update(card.id, (c) => ({ ...c, state: { status: 'closed', label: '问卷已结束', closed: true } }), PRIORITY.normal);
+      if (!card.model.state?.closed) await this.cards.update(card.id, (c, t) => ({ ...c, state: { status: 'closed', label: t.t('survey.card.stateClosed'), closed: true } }), PRIORITY.normal);
     }
     return closed;
   }

@@ -4,23 +4,26 @@
  * old jobs and adds new ones, completion removes them, and a processor whose due time no longer
  * matches does nothing. The task's lifecycle stays in `tasks.ts`.
  */
-import { TASK_STATUS_LABEL } from '../../cards/task-cards.js';
+import { statusLabel } from '../../cards/task-cards.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
 import type { DepartmentService } from './departments.js';
 import type { Directory } from './directory.js';
+import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
+import { decodeNote, encodeNote, note } from './task-events.js';
 import { OPEN_TASK } from './task-status.js';
-import type { TaskRow } from './tasks.js';
+import type { TaskRow } from './task-status.js';
 
-/** What the reminders need from the task service: the row, time text and the assignee's card. */
+/** What the reminders need from the task service: the row and the assignee's card. */
 export interface ReminderHost {
   get(id: number): Promise<TaskRow | null>;
-  time(at: Date): string;
   refreshCard(task: TaskRow): Promise<TaskRow>;
 }
+
+const unique = (ids: ReadonlyArray<string | null | undefined>): string[] => [...new Set(ids.filter((id): id is string => !!id))];
 
 export class TaskReminders {
   constructor(
@@ -29,6 +32,7 @@ export class TaskReminders {
     private readonly outbox: Outbox,
     private readonly directory: Directory,
     private readonly departments: DepartmentService,
+    private readonly locales: LocaleService,
     private readonly config: Config,
     private readonly host: ReminderHost,
   ) {}
@@ -61,27 +65,52 @@ export class TaskReminders {
     if (!task) return 'skipped';
     const to = task.assigneeId ?? task.creatorId;
     const atDue = this.config.HUIWU_TASK_REMINDERS.find((o) => o.key === data.offset)?.ms === 0;
-    const text = atDue
-      ? `⏰ 任务 #${task.id}「${task.title}」已到截止时间（${this.host.time(task.dueAt)}），请尽快完成：任务 完成 #${task.id}`
-      : `⏰ 任务 #${task.id}「${task.title}」将于 ${this.host.time(task.dueAt)} 截止（${TASK_STATUS_LABEL[task.status]}）`;
+    const t = await this.locales.forUser(to);
+    const text = t.t(atDue ? 'task.notify.remindAtDue' : 'task.notify.remindBefore', { id: task.id, title: task.title, due: task.dueAt, status: statusLabel(t, task.status) });
     await this.outbox.enqueue({ id: `task-${task.id}-remind-${data.offset}-${data.dueAt}`, target: { kind: 'user', userId: to }, content: { type: 'text', text }, priority: PRIORITY.urgent });
     return 'reminded';
   }
 
-  /** Overdue: the department head and the creator are told (once per due time). */
+  /**
+   * Overdue: escalated to the department head (the task's department, else the assignee's own) and
+   * the creator, and the followers are told; once per due time (a retried job finds the recorded
+   * escalation and sends nothing new).
+   */
   async overdue(data: ScheduleJobs['task.overdue'], now: Date): Promise<string> {
     const task = await this.stillDue(data.taskId, data.dueAt);
-    if (!task) return 'skipped';
-    const head = await this.departments.headOf(task.department);
+    if (!task || (await this.escalated(task))) return 'skipped';
     const assignee = task.assigneeId ? await this.directory.user(task.assigneeId) : null;
-    const targets = [...new Set([head, task.creatorId].filter((x): x is string => !!x && x !== task.assigneeId))];
-    if (targets.length === 0 && task.creatorId) targets.push(task.creatorId);
-    const text = `🔴 任务 #${task.id}「${task.title}」已逾期（截止 ${this.host.time(task.dueAt)}），负责人 ${assignee?.name ?? '未指派'}，状态：${TASK_STATUS_LABEL[task.status]}${task.blockedReason ? `（${task.blockedReason}）` : ''}。催办：任务 催办 #${task.id}`;
-    await this.outbox.enqueueMany(
-      targets.map((userId) => ({ id: `task-${task.id}-overdue-${data.dueAt}-${jobIdPart(userId)}`, target: { kind: 'user' as const, userId }, content: { type: 'text' as const, text }, priority: PRIORITY.urgent })),
-    );
-    await this.db.taskEvent.create({ data: { taskId: task.id, kind: 'overdue', actorId: null, text: `逾期升级给 ${(await this.directory.usersByIds(targets)).map((u) => u.name).join('、')}`, createdAt: now } });
+    const head = await this.departments.headOf(task.department ?? assignee?.department ?? null);
+    const escalateTo = unique([head, task.creatorId]).filter((id) => id !== task.assigneeId);
+    if (escalateTo.length === 0) escalateTo.push(task.creatorId);
+    const followers = unique(JSON.parse(task.followerIds) as string[]).filter((id) => id !== task.assigneeId && !escalateTo.includes(id));
+    const readers = await this.locales.forUsers([...escalateTo, ...followers]);
+    const message = (userId: string, key: string) => {
+      const t = readers.get(userId)!;
+      const text = t.t(key, {
+        id: task.id,
+        title: task.title,
+        due: task.dueAt,
+        assignee: assignee?.name ?? t.t('task.notify.noAssignee'),
+        status: statusLabel(t, task.status),
+        reason: task.blockedReason ? t.t('task.paren', { text: task.blockedReason }) : '',
+      });
+      return { id: `task-${task.id}-overdue-${data.dueAt}-${jobIdPart(userId)}`, target: { kind: 'user' as const, userId }, content: { type: 'text' as const, text }, priority: PRIORITY.urgent };
+    };
+    await this.outbox.enqueueMany([...escalateTo.map((id) => message(id, 'task.notify.overdue')), ...followers.map((id) => message(id, 'task.notify.overdueFollower'))]);
+    const names = (await this.directory.usersByIds(escalateTo)).map((u) => u.name);
+    await this.db.taskEvent.create({ data: { taskId: task.id, kind: 'overdue', actorId: null, text: encodeNote(note('task.note.overdue', { names, due: task.dueAt })), createdAt: now } });
     await this.host.refreshCard(task);
-    return `escalated to ${targets.length}`;
+    return `escalated to ${escalateTo.length}, told ${followers.length} followers`;
+  }
+
+  /** Whether this due time's escalation is already recorded. */
+  private async escalated(task: TaskRow): Promise<boolean> {
+    const events = await this.db.taskEvent.findMany({ where: { taskId: task.id, kind: 'overdue' }, select: { text: true } });
+    return events.some((e) => {
+      const recorded = decodeNote(e.text);
+      const due = typeof recorded === 'object' ? recorded?.params?.due : null;
+      return due instanceof Date && due.getTime() === task.dueAt.getTime();
+    });
   }
 }

@@ -5,23 +5,41 @@
  * (`task-<id>-remind-<offset>-<dueMs>`): a new due time removes the old jobs and adds new ones, and
  * a processor whose due time no longer matches does nothing (jobs and processors: `task-reminders.ts`).
  */
-import { PRIORITY_LABEL, TASK_STATUS_LABEL, taskCard, type TaskView } from '../../cards/task-cards.js';
+import { priorityLabel, statusLabel, taskCard, type ClosedState, type TaskView } from '../../cards/task-cards.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { TaskWhereInput } from '../generated/prisma/models.js';
 import { UserError } from '../errors.js';
+import { type Translator, msg } from '../i18n/translator.js';
 import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { DepartmentService } from './departments.js';
 import type { Directory, UserRecord } from './directory.js';
+import type { LocaleService } from './locales.js';
 import type { MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
+import { type Note, encodeNote, note, renderNote } from './task-events.js';
 import { TaskReminders } from './task-reminders.js';
-import { OPEN_TASK } from './task-status.js';
+import { OPEN_TASK, type TaskRow } from './task-status.js';
 
-export type TaskRow = NonNullable<Awaited<ReturnType<PrismaClient['task']['findUnique']>>>;
+declare module './services.js' {
+  interface Services {
+    tasks: TaskService;
+  }
+}
+
+declare module '../queue/queues.js' {
+  interface ScheduleJobs {
+    /** Task due reminder `offset` before `dueAt` (ms; a moved due time makes the job stale). */
+    'task.remind': { taskId: number; offset: string; dueAt: number };
+    /** Unfinished after its due time (`dueAt` ms): escalation to the department head and the creator. */
+    'task.overdue': { taskId: number; dueAt: number };
+  }
+}
+
+export type { TaskRow };
 
 export interface NewTask {
   title: string;
@@ -40,6 +58,9 @@ export interface NewTask {
 
 const taskCardId = (id: number, userId: string) => `task-${id}-${jobIdPart(userId)}`;
 
+/** What someone wanted to do, for a refusal (`task.verb.*`). */
+export type TaskVerb = 'accept' | 'complete' | 'block' | 'transfer' | 'reschedule' | 'cancel' | 'follow' | 'nudge';
+
 export class TaskService {
   private readonly reminders: TaskReminders;
 
@@ -51,13 +72,18 @@ export class TaskService {
     private readonly directory: Directory,
     private readonly departments: DepartmentService,
     private readonly meetings: MeetingService,
+    private readonly locales: LocaleService,
     private readonly config: Config,
   ) {
-    this.reminders = new TaskReminders(db, scheduler, outbox, directory, departments, config, {
+    this.reminders = new TaskReminders(db, scheduler, outbox, directory, departments, locales, config, {
       get: (id) => this.get(id),
-      time: (at) => this.time(at),
       refreshCard: (task) => this.refreshCard(task),
     });
+  }
+
+  /** Tasks made from an incident's follow-up actions. */
+  async forIncident(incidentId: number): Promise<TaskRow[]> {
+    return this.db.task.findMany({ where: { incidentId } });
   }
 
   async get(id: number): Promise<TaskRow | null> {
@@ -86,7 +112,8 @@ export class TaskService {
       },
     });
     const assignee = assigneeId ? await this.directory.user(assigneeId) : null;
-    await this.record(task, 'created', input.creatorId, assignee ? `指派给 ${assignee.name}` : `部门「${input.department}」未设负责人，待指派`, now, false);
+    const created = assignee ? note('task.note.assigned', { name: assignee.name }) : note('task.note.unassigned', { department: input.department ?? '' });
+    await this.record(task, 'created', input.creatorId, created, now, false);
     if (assigneeId) await this.sendCard(task, assigneeId);
     await this.reminders.schedule(task);
     return task;
@@ -102,27 +129,35 @@ export class TaskService {
     return meeting ? this.meetings.isOrganizer(meeting, user) : user.roles.includes('organizer');
   }
 
-  async requireChange(task: TaskRow, user: UserRecord, verb: string): Promise<void> {
+  async requireChange(task: TaskRow, user: UserRecord, verb: TaskVerb): Promise<void> {
     if (await this.canChange(task, user)) return;
     const names = await this.directory.usersByIds([task.creatorId, ...(task.assigneeId ? [task.assigneeId] : [])]);
-    const creator = names.find((n) => n.id === task.creatorId)?.name ?? '创建人';
-    const assignee = names.find((n) => n.id === task.assigneeId)?.name;
-    const head = task.department ? (await this.directory.user((await this.departments.headOf(task.department)) ?? ''))?.name : null;
-    const who = [`创建人（${creator}）`, `负责人${assignee ? `（${assignee}）` : ''}`, ...(task.department ? [`${task.department}负责人${head ? `（${head}）` : ''}`] : [])];
-    throw new UserError(`只有任务 #${task.id} 的${who.join('、')}或${task.meetingId ? '会议' : ''}组织者可以${verb}`);
+    const name = (id: string | null | undefined) => names.find((n) => n.id === id)?.name;
+    const paren = (text: string | null | undefined) => (text ? msg('task.paren', { text }) : '');
+    const params = {
+      id: task.id,
+      creator: name(task.creatorId) ?? task.creatorId,
+      assignee: paren(name(task.assigneeId)),
+      organizers: msg(task.meetingId ? 'task.role.meetingOrganizers' : 'task.role.organizers'),
+      verb: msg(`task.verb.${verb}`),
+    };
+    if (!task.department) throw new UserError('E_TASK_NOT_ALLOWED', params);
+    const headId = await this.departments.headOf(task.department);
+    const head = headId ? (await this.directory.user(headId))?.name : null;
+    throw new UserError('E_TASK_NOT_ALLOWED_DEPT', { ...params, department: task.department, head: paren(head) });
   }
 
   private requireOpen(task: TaskRow): void {
-    if (task.status === 'done') throw new UserError(`任务 #${task.id} 已完成`);
-    if (task.status === 'cancelled') throw new UserError(`任务 #${task.id} 已取消`);
+    if (task.status === 'done') throw new UserError('E_TASK_DONE', { id: task.id });
+    if (task.status === 'cancelled') throw new UserError('E_TASK_CANCELLED', { id: task.id });
   }
 
   // ---- changes ---------------------------------------------------------------------------
 
   async accept(task: TaskRow, user: UserRecord, now: Date): Promise<TaskRow> {
     this.requireOpen(task);
-    await this.requireChange(task, user, '接受');
-    if (task.status === 'accepted') throw new UserError(`任务 #${task.id} 已接受`);
+    await this.requireChange(task, user, 'accept');
+    if (task.status === 'accepted') throw new UserError('E_TASK_ALREADY_ACCEPTED', { id: task.id });
     const updated = await this.db.task.update({ where: { id: task.id }, data: { status: 'accepted', acceptedAt: task.acceptedAt ?? now, blockedReason: null } });
     await this.record(updated, task.status === 'blocked' ? 'resumed' : 'accepted', user.id, null, now);
     return this.refreshCard(updated);
@@ -130,29 +165,29 @@ export class TaskService {
 
   async complete(task: TaskRow, user: UserRecord, now: Date): Promise<TaskRow> {
     this.requireOpen(task);
-    await this.requireChange(task, user, '完成');
+    await this.requireChange(task, user, 'complete');
     const updated = await this.db.task.update({ where: { id: task.id }, data: { status: 'done', doneAt: now, blockedReason: null } });
     await this.reminders.unschedule(task);
-    await this.record(updated, 'done', user.id, now <= task.dueAt ? '按时完成' : `逾期完成（截止 ${this.time(task.dueAt)}）`, now);
+    await this.record(updated, 'done', user.id, now <= task.dueAt ? note('task.note.doneOnTime') : note('task.note.doneLate', { due: task.dueAt }), now);
     return this.refreshCard(updated);
   }
 
   async block(task: TaskRow, user: UserRecord, reason: string, now: Date): Promise<TaskRow> {
     this.requireOpen(task);
-    await this.requireChange(task, user, '标记受阻');
-    if (!reason) throw new UserError('请写受阻原因，例如：任务 受阻 #3 等待供应商报价');
+    await this.requireChange(task, user, 'block');
+    if (!reason) throw new UserError('E_TASK_BLOCK_REASON');
     const updated = await this.db.task.update({ where: { id: task.id }, data: { status: 'blocked', blockedReason: reason } });
-    await this.record(updated, 'blocked', user.id, reason, now);
+    await this.record(updated, 'blocked', user.id, note('task.note.text', { text: reason }), now);
     return this.refreshCard(updated);
   }
 
   /** 转交: a department task stays within the department (its head decides who does it). */
   async transfer(task: TaskRow, user: UserRecord, to: UserRecord, now: Date): Promise<TaskRow> {
     this.requireOpen(task);
-    await this.requireChange(task, user, '转交');
-    if (to.id === task.assigneeId) throw new UserError(`任务 #${task.id} 的负责人已经是 ${to.name}`);
+    await this.requireChange(task, user, 'transfer');
+    if (to.id === task.assigneeId) throw new UserError('E_TASK_SAME_ASSIGNEE', { id: task.id, name: to.name });
     if (task.department && !(await this.departments.isMember(task.department, to.id))) {
-      throw new UserError(`任务 #${task.id} 属于${task.department}，只能转交给${task.department}的成员（${to.name} 不在该部门）`);
+      throw new UserError('E_TASK_TRANSFER_OUTSIDE', { id: task.id, department: task.department, name: to.name });
     }
     const previous = task.assigneeId;
     const updated = await this.db.task.update({ where: { id: task.id }, data: { assigneeId: to.id, status: 'open', acceptedAt: null, blockedReason: null } });
@@ -160,27 +195,28 @@ export class TaskService {
       const oldCard = taskCardId(task.id, previous);
       if (await this.cards.get(oldCard)) {
         const view = await this.view(updated);
-        await this.cards.update(oldCard, () => taskCard(oldCard, view, `已转交给 ${to.name}`), PRIORITY.interactive);
+        const closed: ClosedState = { transferredTo: to.name };
+        await this.cards.update(oldCard, (_card, t) => taskCard(t, oldCard, view, closed), PRIORITY.interactive);
       }
     }
-    await this.record(updated, 'transferred', user.id, `转交给 ${to.name}`, now);
+    await this.record(updated, 'transferred', user.id, note('task.note.transferred', { name: to.name }), now);
     await this.sendCard(updated, to.id);
     return updated;
   }
 
   async reschedule(task: TaskRow, user: UserRecord, dueAt: Date, now: Date): Promise<TaskRow> {
     this.requireOpen(task);
-    await this.requireChange(task, user, '改截止时间');
+    await this.requireChange(task, user, 'reschedule');
     await this.reminders.unschedule(task);
     const updated = await this.db.task.update({ where: { id: task.id }, data: { dueAt } });
     await this.reminders.schedule(updated);
-    await this.record(updated, 'due', user.id, `截止时间改为 ${this.time(dueAt)}（原 ${this.time(task.dueAt)}）`, now);
+    await this.record(updated, 'due', user.id, note('task.note.due', { due: dueAt, old: task.dueAt }), now);
     return this.refreshCard(updated);
   }
 
   async cancel(task: TaskRow, user: UserRecord, now: Date): Promise<TaskRow> {
     this.requireOpen(task);
-    await this.requireChange(task, user, '取消');
+    await this.requireChange(task, user, 'cancel');
     const updated = await this.db.task.update({ where: { id: task.id }, data: { status: 'cancelled' } });
     await this.reminders.unschedule(task);
     await this.record(updated, 'cancelled', user.id, null, now);
@@ -189,10 +225,10 @@ export class TaskService {
 
   async follow(task: TaskRow, user: UserRecord, followers: readonly UserRecord[], now: Date): Promise<TaskRow> {
     const self = followers.length === 1 && followers[0]!.id === user.id;
-    if (!self) await this.requireChange(task, user, '添加关注人');
+    if (!self) await this.requireChange(task, user, 'follow');
     const list = [...new Set([...(JSON.parse(task.followerIds) as string[]), ...followers.map((f) => f.id)])];
     const updated = await this.db.task.update({ where: { id: task.id }, data: { followerIds: JSON.stringify(list) } });
-    await this.record(updated, 'followers', user.id, `关注人：${followers.map((f) => f.name).join('、')}`, now, false);
+    await this.record(updated, 'followers', user.id, note('task.note.followers', { names: followers.map((f) => f.name) }), now, false);
     return updated;
   }
 
@@ -200,14 +236,15 @@ export class TaskService {
   async nudge(task: TaskRow, user: UserRecord, now: Date): Promise<number> {
     this.requireOpen(task);
     const followers = JSON.parse(task.followerIds) as string[];
-    if (!followers.includes(user.id)) await this.requireChange(task, user, '催办');
-    if (!task.assigneeId) throw new UserError(`任务 #${task.id} 还没有负责人（${task.department ?? ''}未设负责人），请先转交给具体的人`);
+    if (!followers.includes(user.id)) await this.requireChange(task, user, 'nudge');
+    if (!task.assigneeId) throw new UserError('E_TASK_NUDGE_NO_ASSIGNEE', { id: task.id, department: task.department ?? '' });
     const updated = await this.db.task.update({ where: { id: task.id }, data: { nudges: { increment: 1 } } });
-    const event = await this.record(updated, 'nudge', user.id, `第 ${updated.nudges} 次催办`, now, false);
+    const event = await this.record(updated, 'nudge', user.id, note('task.note.nudge', { count: updated.nudges }), now, false);
+    const t = await this.locales.forUser(task.assigneeId);
     await this.outbox.enqueue({
       id: `task-${task.id}-nudge-${event}`,
       target: { kind: 'user', userId: task.assigneeId },
-      content: { type: 'text', text: `📣 ${user.name} 催办任务 #${task.id}「${task.title}」（截止 ${this.time(task.dueAt)}，${TASK_STATUS_LABEL[task.status]}）。完成后请点卡片「完成」或回复：任务 完成 #${task.id}` },
+      content: { type: 'text', text: t.t('task.notify.nudge', { name: user.name, id: task.id, title: task.title, due: task.dueAt, status: statusLabel(t, task.status) }) },
       priority: PRIORITY.interactive,
     });
     return updated.nudges;
@@ -222,7 +259,7 @@ export class TaskService {
     return this.reminders.remind(data);
   }
 
-  /** Overdue: the department head and the creator are told (once per due time). */
+  /** Overdue: escalated to the department head (the task's, else the assignee's) and the creator; followers are told; once per due time. */
   overdue(data: ScheduleJobs['task.overdue'], now: Date): Promise<string> {
     return this.reminders.overdue(data, now);
   }
@@ -233,23 +270,30 @@ export class TaskService {
     return this.db.task.findMany({ where, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], take: 50 });
   }
 
-  /** One line per task, as in lists: `#3 [高] 布置会场 · 张伟（行政部）· 截止 … · 进行中`. */
-  async line(task: TaskRow, now: Date): Promise<string> {
+  /** One line per task, as in lists: `#3 [高] 布置会场 · 张伟（行政部） · 截止 … · 进行中`, in `t`'s language. */
+  async line(t: Translator, task: TaskRow, now: Date): Promise<string> {
     const assignee = task.assigneeId ? (await this.directory.user(task.assigneeId))?.name : null;
-    const overdue = OPEN_TASK.includes(task.status) && task.dueAt < now ? ' ⚠️逾期' : '';
-    const priority = task.priority !== 'normal' ? `[${PRIORITY_LABEL[task.priority]}] ` : '';
-    return `#${task.id} ${priority}${task.title} · ${assignee ?? '待指派'}${task.department ? `（${task.department}）` : ''} · 截止 ${this.time(task.dueAt)} · ${TASK_STATUS_LABEL[task.status]}${overdue}`;
+    return t.t('task.line', {
+      id: task.id,
+      priority: task.priority !== 'normal' ? t.t('task.linePriority', { priority: priorityLabel(t, task.priority) }) : '',
+      title: task.title,
+      assignee: assignee ?? t.t('task.unassigned'),
+      department: task.department ? t.t('task.paren', { text: task.department }) : '',
+      due: task.dueAt,
+      status: statusLabel(t, task.status),
+      overdue: OPEN_TASK.includes(task.status) && task.dueAt < now ? t.t('task.overdueFlag') : '',
+    });
   }
 
   private async sendCard(task: TaskRow, userId: string): Promise<void> {
     const cardId = taskCardId(task.id, userId);
-    const card = taskCard(cardId, await this.view(task));
+    const view = await this.view(task);
     if (await this.cards.get(cardId)) {
       // Handed back to someone who had it before: their card comes back to life.
-      await this.cards.update(cardId, () => card, PRIORITY.interactive);
+      await this.cards.update(cardId, (_card, t) => taskCard(t, cardId, view), PRIORITY.interactive);
       return;
     }
-    await this.cards.send(card, { kind: 'task', refId: String(task.id), target: { kind: 'user', userId }, recipientUserId: userId, priority: PRIORITY.interactive });
+    await this.cards.send(taskCard(await this.locales.forUser(userId), cardId, view), { kind: 'task', refId: String(task.id), target: { kind: 'user', userId }, recipientUserId: userId, priority: PRIORITY.interactive });
   }
 
   /** Updates the current assignee's card. */
@@ -258,7 +302,7 @@ export class TaskService {
     const cardId = taskCardId(task.id, task.assigneeId);
     if (!(await this.cards.get(cardId))) return task;
     const view = await this.view(task);
-    await this.cards.update(cardId, () => taskCard(cardId, view), PRIORITY.interactive);
+    await this.cards.update(cardId, (_card, t) => taskCard(t, cardId, view), PRIORITY.interactive);
     return task;
   }
 
@@ -290,16 +334,28 @@ export class TaskService {
    * Records a change and tells the creator, the followers and the assignee (whoever did not make
    * it). Message ids derive from the event id, so a retried job tells once. Returns the event id.
    */
-  private async record(task: TaskRow, kind: string, actorId: string | null, text: string | null, now: Date, notify = true): Promise<number> {
-    const event = await this.db.taskEvent.create({ data: { taskId: task.id, kind, actorId, text, createdAt: now } });
+  private async record(task: TaskRow, kind: string, actorId: string | null, detail: Note | null, now: Date, notify = true): Promise<number> {
+    const event = await this.db.taskEvent.create({ data: { taskId: task.id, kind, actorId, text: encodeNote(detail), createdAt: now } });
     if (!notify) return event.id;
     const actor = actorId ? await this.directory.user(actorId) : null;
     const audience = [task.creatorId, ...(JSON.parse(task.followerIds) as string[]), ...(kind === 'transferred' ? [] : task.assigneeId ? [task.assigneeId] : [])];
     const recipients = [...new Set(audience)].filter((id) => id !== actorId);
-    const what = { accepted: '已接受', resumed: '已继续处理', done: '已完成', blocked: '标记受阻', transferred: '已转交', due: '修改了截止时间', cancelled: '已取消' }[kind] ?? kind;
-    const message = `📋 任务 #${task.id}「${task.title}」：${actor?.name ?? '系统'} ${what}${text ? `（${text}）` : ''}`;
+    const readers = await this.locales.forUsers(recipients);
+    const message = (t: Translator) =>
+      t.t('task.notify.event', {
+        id: task.id,
+        title: task.title,
+        actor: actor?.name ?? t.t('common.system'),
+        what: t.has(`task.what.${kind}`) ? t.t(`task.what.${kind}`) : kind,
+        note: detail ? t.t('task.paren', { text: renderNote(t, detail) }) : '',
+      });
     await this.outbox.enqueueMany(
-      recipients.map((userId) => ({ id: `task-${task.id}-ev${event.id}-${jobIdPart(userId)}`, target: { kind: 'user' as const, userId }, content: { type: 'text' as const, text: message }, priority: PRIORITY.interactive })),
+      recipients.map((userId) => ({
+        id: `task-${task.id}-ev${event.id}-${jobIdPart(userId)}`,
+        target: { kind: 'user' as const, userId },
+        content: { type: 'text' as const, text: message(readers.get(userId)!) },
+        priority: PRIORITY.interactive,
+      })),
     );
     return event.id;
   }

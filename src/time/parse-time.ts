@@ -1,194 +1,114 @@
 /**
- * Natural-language time parsing for reminders and meeting bookings (Chinese first, some English).
- * grammar.ts finds the expression; this file turns it into instants in the configured zone and
- * into coded refusals whose messages live in the catalogues (`errors.E_TIME_*`, `time.invalid.*`).
+ * Natural-language time parsing for reminders, tasks, meetings and schedules (Chinese first, English too).
+ * A time is understood completely or not at all: grammar.ts finds the expression, resolve.ts turns it
+ * into instants in the configured zone, and every refusal is a coded error whose message lives in the
+ * catalogues (`errors.E_TIME_*`, `time.invalid.*`, `time.choice.*`). The rules, with examples, are in
+ * docs/time-expressions.md.
  */
 import type { ErrorCode } from '../errors.js';
-import { type Params, msg } from '../i18n/translator.js';
-import { normalizeWidth } from './chinese-numerals.js';
-import { findExpression, matchOnce, type DaySpec, type Freq, type Hit, type Period, type TimeOfDay } from './grammar.js';
+import { type Msg, type Params, msg } from '../i18n/translator.js';
+import { findExpression, matchOnce, type Hit, type OnceHit, type Unread } from './grammar.js';
+import { normalizeInput } from './normalize.js';
+import { describeFreq } from './recurring.js';
+import { clockPlan, readings } from './resolve-clock.js';
 import {
-  addDays, compareDates, daysInMonth, formatDateTime, isoWeekday, toInstant, wallClockOf, type CivilDate,
-} from './zoned.js';
+  HORIZON_YEARS, InvalidTime, NeedHour, TooFar, checkLimits, contextOf, resolveOnce, resolveRelative,
+  type Ctx, type Outcome, type Resolved,
+} from './resolve.js';
+import { addDays, compareDates, formatDateTime, toInstant, wallClockOf, type CivilDate } from './zoned.js';
 
-export { formatDateTime };
+export { formatDateTime, HORIZON_YEARS };
 
-export interface ParseOptions { now: Date; timeZone: string }
+export interface ParseOptions {
+  now: Date;
+  timeZone: string;
+  /** The reader writes dates day-first ("05/06" = 5 June): then such a date is asked, not guessed. */
+  dayFirst?: boolean;
+}
 
-export type TimeParse =
-  | { ok: true; kind: 'once'; at: Date; matched: string; rest: string }
-  | { ok: true; kind: 'recurring'; cron: string; description: string; firstAt: Date; matched: string; rest: string }
-  | TimeFailure;
+/** A one-off time; `by`: a deadline ("五日内", "年底前", "by Friday"), so a confirmation says 截止/by. */
+export interface OnceTime { ok: true; kind: 'once'; at: Date; matched: string; rest: string; by: boolean }
+export interface RecurringTime { ok: true; kind: 'recurring'; cron: string; description: string; firstAt: Date; matched: string; rest: string }
+export type TimeParse = OnceTime | RecurringTime | TimeFailure;
 
 /** A refusal, as a coded error: the message is `errors.<code>` in the catalogues. */
-export interface TimeFailure { ok: false; reason: 'none' | 'past' | 'invalid'; code: ErrorCode; params: Params; matched?: string }
+export interface TimeRefusal { ok: false; reason: 'none' | 'past' | 'invalid'; code: ErrorCode; params: Params; matched?: string }
+/**
+ * Two readings a person would ask about ("8点" at 09:00). `code`/`params` name both and how to write
+ * each explicitly, so callers that cannot offer a choice just throw them; `options` is earliest first.
+ */
+export interface TimeAmbiguity {
+  ok: false; reason: 'ambiguous'; code: 'E_TIME_AMBIGUOUS'; params: Params; matched: string; rest: string; by: boolean;
+  options: [Date, Date];
+  /** How each option is written explicitly (`time.choice.*`), for buttons and replies. */
+  choices: [Msg, Msg];
+}
+export type TimeFailure = TimeRefusal | TimeAmbiguity;
 
 export type RangeParse =
   | { ok: true; start: Date; end: Date | null; matched: string; rest: string }
   | TimeFailure;
 
-type Failure = Extract<TimeParse, { ok: false }>;
-type OnceHit = Exclude<Hit, { kind: 'recurring' }>;
+// ---- refusals ------------------------------------------------------------------------------
 
+const EXAMPLE_SHORT = 20;
+const shorten = (text: string): string => (text.length > EXAMPLE_SHORT ? `${text.slice(0, EXAMPLE_SHORT)}…` : text);
 
-/** Thrown while resolving a well-formed but impossible time ("25点", "2月30日"); becomes reason 'invalid'. `detail` is a `time.invalid.*` message. */
-class InvalidTime extends Error {
-  constructor(
-    readonly detail: string,
-    readonly params: Params = {},
-  ) {
-    super(detail);
-  }
+function none(input: string): TimeRefusal {
+  const shown = input.trim();
+  if (shown === '') return { ok: false, reason: 'none', code: 'E_TIME_MISSING', params: {} };
+  return { ok: false, reason: 'none', code: 'E_TIME_UNREADABLE', params: { text: shorten(shown) } };
 }
 
-interface Ctx { now: Date; zone: string; today: CivilDate }
+const invalid = (matched: string, detail: string, params: Params = {}): TimeRefusal => ({
+  ok: false, reason: 'invalid', code: 'E_TIME_INVALID', params: { matched, detail: msg(`time.invalid.${detail}`, params) }, matched,
+});
 
-function contextOf(opts: ParseOptions): Ctx {
-  const { y, m, d } = wallClockOf(opts.now, opts.timeZone);
-  return { now: opts.now, zone: opts.timeZone, today: { y, m, d } };
-}
+const past = (at: Date, matched: string): TimeRefusal => ({ ok: false, reason: 'past', code: 'E_TIME_PAST', params: { at, matched }, matched });
 
-// ---- time of day -------------------------------------------------------------------
-
-/** Hour 24 (minute 0) stands for midnight at the end of the day, e.g. "晚上12点". */
-interface Clock { h: number; m: number }
-
-function applyPeriod(hour: number, period: Period | undefined): number {
-  switch (period?.kind) {
-    case undefined:
-      return hour;
-    case 'am':
-    case 'dawn':
-      if (hour > 12) throw new InvalidTime('partOfDayHour', { part: period.word, hour });
-      return period.kind === 'dawn' && hour === 12 ? 0 : hour;
-    case 'noon':
-      return hour <= 5 ? hour + 12 : hour; // 中午1点 = 13:00
-    case 'pm':
-      return hour < 12 ? hour + 12 : hour;
-    case 'night':
-      return hour < 12 ? hour + 12 : hour === 12 ? 24 : hour;
-  }
-}
-
-function from12h(hour: number, ampm: 'am' | 'pm'): number {
-  if (hour < 1 || hour > 12) throw new InvalidTime('twelveHour');
-  return (hour % 12) + (ampm === 'pm' ? 12 : 0);
-}
-
-/** Missing time → the period's default hour, else 09:00 ("明天" means the start of the working day). */
-function clockOf(tod: TimeOfDay | undefined, implied: Period | undefined): Clock {
-  const period = tod?.period ?? implied;
-  if (!tod || tod.hour === null) return { h: period?.defaultHour ?? 9, m: 0 };
-  const { hour, minute } = tod;
-  if (!Number.isInteger(minute) || minute < 0 || minute > 59) throw new InvalidTime('minute');
-  if (!Number.isInteger(hour)) throw new InvalidTime('hourUnreadable');
-  const h = tod.ampm ? from12h(hour, tod.ampm) : applyPeriod(hour, period);
-  if (h < 0 || h > 24 || (h === 24 && minute > 0)) throw new InvalidTime('hour');
-  return { h, m: minute };
-}
-
-// ---- calendar day ------------------------------------------------------------------
-
-const WEEK_OFFSET = { last: -7, this: 0, next: 7, 'after-next': 14 } as const;
-
-/** A year-less date already behind us means next year; a bare "N号" means next month. */
-function resolveCalendarDate(spec: Extract<DaySpec, { kind: 'date' }>, today: CivilDate): CivilDate {
-  const { year, month, day } = spec;
-  if (year !== undefined && !Number.isInteger(year)) throw new InvalidTime('yearUnreadable');
-  if (month !== undefined && !(Number.isInteger(month) && month >= 1 && month <= 12)) throw new InvalidTime('month');
-  if (!(Number.isInteger(day) && day >= 1 && day <= 31)) throw new InvalidTime('day');
-  let date: CivilDate = { y: year ?? today.y, m: month ?? today.m, d: day };
-  if (year === undefined && compareDates(date, today) < 0) {
-    date = month !== undefined ? { ...date, y: date.y + 1 } : date.m === 12 ? { y: date.y + 1, m: 1, d: day } : { ...date, m: date.m + 1 };
-  }
-  if (date.d > daysInMonth(date.y, date.m)) throw new InvalidTime('noSuchDay', { y: date.y, m: date.m, d: date.d });
-  return date;
-}
-
-/** `isFuture` tells whether the time on a given day is still ahead, for forms that roll forward. */
-function resolveDay(day: DaySpec | undefined, ctx: Ctx, isFuture: (d: CivilDate) => boolean): CivilDate {
-  const { today } = ctx;
-  if (!day) return isFuture(today) ? today : addDays(today, 1); // bare "下午3点": today, else tomorrow
-  switch (day.kind) {
-    case 'offset':
-      return addDays(today, day.days);
-    case 'date':
-      return resolveCalendarDate(day, today);
-    case 'weekday': {
-      if (day.week === 'plain') {
-        const d = addDays(today, (day.iso - isoWeekday(today) + 7) % 7);
-        return isFuture(d) ? d : addDays(d, 7);
-      }
-      const monday = addDays(today, 1 - isoWeekday(today)); // weeks start on Monday
-      return addDays(monday, WEEK_OFFSET[day.week] + day.iso - 1);
-    }
-  }
-}
-
-interface Resolved { at: Date; date: CivilDate }
-
-function resolveOnce(hit: OnceHit, ctx: Ctx): Resolved {
-  if (hit.kind === 'relative') {
-    if (hit.days) {
-      // Whole days keep the wall-clock time, even across a DST change.
-      const w = wallClockOf(ctx.now, ctx.zone);
-      const date = addDays(ctx.today, hit.days);
-      return { at: toInstant(date, w.h, w.mi, ctx.zone, w.s, w.ms), date };
-    }
-    const at = new Date(ctx.now.getTime() + hit.ms);
-    return { at, date: wallClockOf(at, ctx.zone) };
-  }
-  const { h, m } = clockOf(hit.tod, hit.implied);
-  const place = (d: CivilDate): Date => (h === 24 ? toInstant(addDays(d, 1), 0, 0, ctx.zone) : toInstant(d, h, m, ctx.zone));
-  const date = resolveDay(hit.day, ctx, (d) => place(d).getTime() > ctx.now.getTime());
-  return { at: place(date), date };
-}
-
-// ---- recurring ---------------------------------------------------------------------
-
-const CN_DOW = ['日', '一', '二', '三', '四', '五', '六'];
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
-/** Cron day fields, a Chinese label and a matcher for finding the first occurrence. */
-function describeFreq(freq: Freq): { dom: string; dow: string; label: string; matches: (d: CivilDate) => boolean } {
-  switch (freq.type) {
-    case 'daily':
-      return { dom: '*', dow: '*', label: '每天', matches: () => true };
-    case 'workdays':
-      return { dom: '*', dow: '1-5', label: '工作日', matches: (d) => isoWeekday(d) <= 5 };
-    case 'weekly': {
-      const days = [...new Set(freq.days)];
-      const mondayFirst = [...days].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7));
-      return {
-        dom: '*',
-        dow: [...days].sort((a, b) => a - b).join(','),
-        label: `每周${mondayFirst.map((d) => CN_DOW[d]).join('、')}`,
-        matches: (d) => days.includes(isoWeekday(d) % 7),
-      };
+/** How to write an instant so that it reads one way only: "今天 20:00", "明天 08:00", "2026-12-24 09:00". */
+export function choiceOf(at: Date, now: Date, zone: string): Msg {
+  const w = wallClockOf(at, zone);
+  const today = wallClockOf(now, zone);
+  const hm = `${pad2(w.h)}:${pad2(w.mi)}`;
+  const days = [0, 1, 2].find((n) => compareDates(addDays(today, n), w) === 0);
+  if (days === 0) return msg('time.choice.today', { hm });
+  if (days === 1) return msg('time.choice.tomorrow', { hm });
+  if (days === 2) return msg('time.choice.dayAfter', { hm });
+  return msg('time.choice.date', { date: formatDateTime(at, zone) });
+}
+
+function ambiguity(options: [Resolved, Resolved], ctx: Ctx, matched: string, rest: string, by: boolean): TimeAmbiguity {
+  const choices: [Msg, Msg] = [choiceOf(options[0].at, ctx.now, ctx.zone), choiceOf(options[1].at, ctx.now, ctx.zone)];
+  return {
+    ok: false, reason: 'ambiguous', code: 'E_TIME_AMBIGUOUS', params: { matched, first: choices[0], second: choices[1] },
+    matched, rest, by, options: [options[0].at, options[1].at], choices,
+  };
+}
+
+function unread(input: string, u: Unread): TimeRefusal {
+  const text = input.slice(u.start, u.end).trim();
+  return { ok: false, reason: 'invalid', code: 'E_TIME_UNREAD', params: { text, word: input.slice(u.word.start, u.word.end).trim() }, matched: text };
+}
+
+/** Runs `fn`, turning the resolver's refusals into coded failures for `matched`. */
+function guarded<T>(matched: string, ctx: Ctx, fn: () => T | TimeFailure): T | TimeFailure {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InvalidTime) return invalid(matched, e.detail, e.params);
+    if (e instanceof TooFar) return { ok: false, reason: 'invalid', code: 'E_TIME_TOO_FAR', params: { matched, years: HORIZON_YEARS }, matched };
+    if (e instanceof NeedHour) {
+      const example = `${matched} ${pad2(e.example.h)}:${pad2(e.example.m)}`;
+      return { ok: false, reason: 'invalid', code: 'E_TIME_NEED_HOUR', params: { matched, example }, matched };
     }
-    case 'monthly':
-      if (!(Number.isInteger(freq.dom) && freq.dom >= 1 && freq.dom <= 31)) throw new InvalidTime('monthlyDay');
-      return { dom: String(freq.dom), dow: '*', label: `每月${freq.dom}日`, matches: (d) => d.d === freq.dom };
+    throw e;
   }
 }
 
-function resolveRecurring(hit: Extract<Hit, { kind: 'recurring' }>, ctx: Ctx) {
-  const clock = clockOf(hit.tod, undefined);
-  // Midnight "at the end of" a weekday is the next weekday; rather than shift days silently, ask.
-  if (clock.h === 24 && hit.freq.type !== 'daily') throw new InvalidTime('recurringMidnight');
-  const h = clock.h % 24;
-  const { dom, dow, label, matches } = describeFreq(hit.freq);
-  let firstAt: Date | undefined;
-  for (let i = 0; i < 400 && !firstAt; i++) {
-    const d = addDays(ctx.today, i);
-    const at = matches(d) ? toInstant(d, h, clock.m, ctx.zone) : undefined;
-    if (at && at.getTime() > ctx.now.getTime()) firstAt = at;
-  }
-  if (!firstAt) throw new InvalidTime('noOccurrence');
-  return { cron: `${clock.m} ${h} ${dom} * ${dow}`, description: `${label} ${pad2(h)}:${pad2(clock.m)}`, firstAt };
-}
-
-// ---- results -----------------------------------------------------------------------
+// ---- results ---------------------------------------------------------------------------------
 
 /** Connectors left behind once the time is cut out: "明天3点的会议" → "会议", "周五 14:00，交周报" → "交周报". */
 function restOf(input: string, start: number, end: number): string {
@@ -197,83 +117,99 @@ function restOf(input: string, start: number, end: number): string {
   return [before, after].filter((part) => part !== '').join(' ');
 }
 
-function none(input: string): Failure {
-  const shown = input.trim();
-  if (shown === '') return { ok: false, reason: 'none', code: 'E_TIME_MISSING', params: {} };
-  const short = shown.length > 20 ? `${shown.slice(0, 20)}…` : shown;
-  return { ok: false, reason: 'none', code: 'E_TIME_UNREADABLE', params: { text: short } };
+function resolveHit(hit: Exclude<Hit, { kind: 'recurring' }>, ctx: Ctx): Outcome {
+  const outcome = hit.kind === 'relative' ? resolveRelative(hit, ctx) : resolveOnce(hit, ctx);
+  checkLimits(outcome, ctx);
+  return outcome;
 }
 
-const invalid = (matched: string, detail: string, params: Params = {}): Failure => ({
-  ok: false, reason: 'invalid', code: 'E_TIME_INVALID', params: { matched, detail: msg(`time.invalid.${detail}`, params) }, matched,
-});
+const isBy = (hit: Hit): boolean => hit.kind !== 'recurring' && hit.by === true;
 
-const past = (at: Date, _ctx: Ctx, matched: string): Failure => ({ ok: false, reason: 'past', code: 'E_TIME_PAST', params: { at }, matched });
-
-/** Runs `fn`, turning an InvalidTime into an 'invalid' failure for `matched`. */
-function guarded<T>(matched: string, fn: () => T | Failure): T | Failure {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof InvalidTime) return invalid(matched, e.detail, e.params);
-    throw e;
-  }
-}
-
-/** Finds the first time expression in `input` (usually at the start). `rest` is input with the matched text removed, trimmed (also strip a leading/trailing connector like "的", "，", ",", ":", "：" left behind). */
+/** Finds the time expression in `input` (usually at its start); `rest` is the input without it. */
 export function parseTime(input: string, opts: ParseOptions): TimeParse {
-  const hit = findExpression(normalizeWidth(input));
-  if (!hit) return none(input);
+  const found = findExpression(normalizeInput(input));
+  if (!found) return none(input);
+  if (found.kind === 'unread') return unread(input, found);
+  const hit = found;
   const matched = input.slice(hit.start, hit.end).trim();
   const rest = restOf(input, hit.start, hit.end);
-  const ctx = contextOf(opts);
-  return guarded<TimeParse>(matched, () => {
-    if (hit.kind === 'recurring') return { ok: true, kind: 'recurring', ...resolveRecurring(hit, ctx), matched, rest };
-    const { at } = resolveOnce(hit, ctx);
-    if (at.getTime() <= ctx.now.getTime()) return past(at, ctx, matched);
-    return { ok: true, kind: 'once', at, matched, rest };
+  const ctx = contextOf(opts.now, opts.timeZone, opts.dayFirst);
+  return guarded<TimeParse>(matched, ctx, () => {
+    if (hit.kind === 'recurring') return { ok: true, kind: 'recurring', ...describeFreq(hit, ctx), matched, rest };
+    const outcome = resolveHit(hit, ctx);
+    if ('options' in outcome) return ambiguity(outcome.options, ctx, matched, rest, isBy(hit));
+    if (outcome.at.getTime() <= ctx.now.getTime()) return past(outcome.at, matched);
+    return { ok: true, kind: 'once', at: outcome.at, matched, rest, by: isBy(hit) };
   });
 }
 
-const RANGE_SEP_RE = /\s*(?:~+|-+|—+|–|到|至)\s*/y;
+// ---- ranges ------------------------------------------------------------------------------------
 
-function matchRangeEnd(text: string, start: Hit): OnceHit | null {
+const RANGE_SEP_RE = /\s*(?:~+|-+|—+|–|―|到|至|to(?![a-z])|until(?![a-z])|till(?![a-z]))\s*/iy;
+
+function matchRangeEnd(text: string, start: Hit): Exclude<Hit, { kind: 'recurring' }> | null {
   RANGE_SEP_RE.lastIndex = start.end;
   const sep = RANGE_SEP_RE.exec(text);
-  const end = sep ? matchOnce(text, start.end + sep[0].length) : null;
-  return end && end.kind !== 'recurring' ? end : null;
+  return sep ? matchOnce(text, start.end + sep[0].length) : null;
 }
 
-/** "明天下午3点~5点": an end without a day takes the start's day, and without 上午/下午/pm the start's. */
-function inheritFromStart(end: OnceHit, start: OnceHit, startDate: CivilDate): OnceHit {
-  if (end.kind !== 'once' || end.day) return end;
-  const day: DaySpec = { kind: 'date', year: startDate.y, month: startDate.m, day: startDate.d };
-  const bareEnd = end.tod && end.tod.hour !== null && !end.tod.period && !end.tod.ampm;
-  const tod = bareEnd && start.kind === 'once' && end.tod
-    ? { ...end.tod, period: start.tod?.period ?? start.implied, ampm: start.tod?.ampm }
-    : end.tod;
-  return { ...end, day, tod };
+/** The end of "明天下午3点~5点": without 上午/下午/pm it takes the start's part of day. */
+function inheritPeriod(end: OnceHit, start: OnceHit): OnceHit {
+  const bare = end.tod && end.tod.hour !== null && !end.tod.period && !end.tod.ampm;
+  if (!bare || !end.tod) return end;
+  return { ...end, tod: { ...end.tod, period: start.tod?.period ?? start.implied, ampm: start.tod?.ampm } };
 }
 
-/** A one-off start time optionally followed by `~`, `～`, `-`, `—`, `到`, `至` and an end time (end may omit the day, inheriting the start's day, and may omit 上午/下午 inheriting the start's half of day, e.g. "明天下午3点~5点" ends 17:00). End must be after start. */
+/**
+ * An end without a day is on the start's day, the first reading after the start; it may run past
+ * midnight when it says so (凌晨, 半夜, "晚上11点~凌晨2点") or when a night shift starts in the evening
+ * ("22:00-02:00"). Without any reading after the start, the first one (refused by the caller).
+ */
+function resolveDaylessEnd(end: OnceHit, start: OnceHit, startAt: Resolved, ctx: Ctx): Resolved {
+  const plan = clockPlan(inheritPeriod(end, start).tod, end.implied, false);
+  const own = end.tod?.period?.kind;
+  const overnight = own === 'dawn' || own === 'late' || own === 'midnight' || (plan.kind !== 'part' && wallClockOf(startAt.at, ctx.zone).h >= 18);
+  const days: CivilDate[] = overnight ? [startAt.date, addDays(startAt.date, 1)] : [startAt.date];
+  const candidates = days.flatMap((d) => readings(plan).map((r) => {
+    const date = addDays(d, r.shift);
+    return { at: toInstant(date, r.h, r.m, ctx.zone), date };
+  }));
+  const after = candidates.filter((c) => c.at > startAt.at).sort((a, b) => a.at.getTime() - b.at.getTime());
+  return after[0] ?? candidates[0]!;
+}
+
+/**
+ * A one-off start optionally followed by `~`, `-`, `—`, `ー`, `到`, `至` and an end ("明天下午3点~5点" ends
+ * 17:00, "晚上11点~凌晨2点" ends the next day). The end must be after the start.
+ */
 export function parseTimeRange(input: string, opts: ParseOptions): RangeParse {
-  const text = normalizeWidth(input);
-  const hit = findExpression(text);
-  if (!hit) return none(input);
+  const text = normalizeInput(input);
+  const found = findExpression(text);
+  if (!found) return none(input);
+  if (found.kind === 'unread') return unread(input, found);
+  const hit = found;
   const startText = input.slice(hit.start, hit.end).trim();
-  if (hit.kind === 'recurring') return invalid(startText, '时间段只支持一次性的时间，不支持重复');
-  const ctx = contextOf(opts);
-  return guarded<RangeParse>(startText, () => {
-    const start = resolveOnce(hit, ctx);
-    if (start.at.getTime() <= ctx.now.getTime()) return past(start.at, ctx, startText);
+  if (hit.kind === 'recurring') return invalid(startText, 'rangeRecurring');
+  const ctx = contextOf(opts.now, opts.timeZone, opts.dayFirst);
+  return guarded<RangeParse>(startText, ctx, () => {
+    const startOutcome = resolveHit(hit, ctx);
     const endHit = matchRangeEnd(text, hit);
-    if (!endHit) return { ok: true, start: start.at, end: null, matched: startText, rest: restOf(input, hit.start, hit.end) };
-    const matched = input.slice(hit.start, endHit.end).trim();
-    const end = guarded(matched, () => resolveOnce(inheritFromStart(endHit, hit, start.date), ctx));
-    if ('ok' in end) return end;
-    if (end.at.getTime() <= start.at.getTime()) {
-      return invalid(matched, 'endBeforeStart', { end: end.at, start: start.at });
+    if ('options' in startOutcome) {
+      const stop = endHit ? endHit.end : hit.end;
+      return ambiguity(startOutcome.options, ctx, startText, restOf(input, hit.start, stop), isBy(hit));
     }
-    return { ok: true, start: start.at, end: end.at, matched, rest: restOf(input, hit.start, endHit.end) };
+    if (startOutcome.at.getTime() <= ctx.now.getTime()) return past(startOutcome.at, startText);
+    if (!endHit) return { ok: true, start: startOutcome.at, end: null, matched: startText, rest: restOf(input, hit.start, hit.end) };
+    const matched = input.slice(hit.start, endHit.end).trim();
+    const end = guarded<Resolved>(matched, ctx, () => {
+      if (endHit.kind === 'once' && !endHit.day && hit.kind === 'once') return resolveDaylessEnd(endHit, hit, startOutcome, ctx);
+      const outcome = resolveHit(endHit, ctx);
+      const options = 'options' in outcome ? outcome.options : [outcome];
+      return options.find((o) => o.at > startOutcome.at) ?? options[0]!;
+    });
+    if ('ok' in end) return end;
+    checkLimits(end, ctx);
+    if (end.at.getTime() <= startOutcome.at.getTime()) return invalid(matched, 'endBeforeStart', { end: end.at, start: startOutcome.at });
+    return { ok: true, start: startOutcome.at, end: end.at, matched, rest: restOf(input, hit.start, endHit.end) };
   });
 }

@@ -5,7 +5,7 @@
  * In a DingTalk group a message only reaches the robot when it @-mentions it, so every group line
  * is sent as an @-message (the fake strips the robot's mention, as DingTalk does).
  */
-import { DINGTALK_CARD_VARS as V } from '../../cards/dingtalk.js';
+import { DINGTALK_CARD_VARS as V } from '../../src/platforms/dingtalk/card-render.js';
 import { FakeDingTalk } from '../fakes/dingtalk/fake-dingtalk.js';
 import type { FakeCard, FakeMessage } from '../fakes/dingtalk/world.js';
 import { startTestApp } from '../support/harness.js';

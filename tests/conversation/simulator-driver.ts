@@ -2,7 +2,7 @@
 import type { Card } from '../../cards/model.js';
 import { SIM_USERS } from '../../src/platforms/simulator/seed.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
-import type { SimMessage } from '../support/sim-client.js';
+import { type SimMessage, addressed } from '../support/sim-client.js';
 import type { ChatDriver, SeenCard, SeenMessage } from './driver.js';
 
 
@@ -24,7 +24,7 @@ export async function simulatorDriver(): Promise<ChatDriver> {
     dm: (user) => `dm-${idOf(user)}`,
     cursor: async (conversation) => (await t.sim.messages(conversation)).at(-1)?.id ?? 0,
     say: async (conversation, user, text) => {
-      await t.sim.say(conversation, idOf(user), text);
+      await t.sim.say(conversation, idOf(user), addressed(conversation, text));
     },
     nextBotMessage: async (conversation, after, match = () => true, timeoutMs) =>
       seen(await t.sim.nextBotMessage(conversation, after, (m) => match(seen(m)), timeoutMs)),

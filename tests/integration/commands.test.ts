@@ -1,5 +1,4 @@
 /** The command router as users meet it: help, suggestions, aliases, and staying quiet in group chatter. */
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/harness.js';
 
@@ -45,21 +44,31 @@ describe('commands', () => {
     expect(reply.text).toMatch(/\d{4}-\d{2}-\d{2} 10:30/);
   });
 
-  it('stays quiet when people chat in the group without addressing it', async () => {
-    // Inbound jobs are removed once processed, so listen for their completion before posting.
-    const done = new Set<string>();
-    const onCompleted = ({ jobId }: { jobId: string }) => done.add(jobId);
-    t.app.queues.inboundEvents.on('completed', onCompleted);
-    try {
-      const id = await t.sim.say(GROUP, 'zhouting', '大家明天几点到场？');
-      const jobId = `in-simulator_msg-${id}`;
-      while (!done.has(jobId)) await once(t.app.queues.inboundEvents, 'completed');
-      expect(await t.app.services.db.inboundEvent.findUnique({ where: { id: `simulator:msg-${id}` } })).not.toBeNull();
-      const replies = await t.app.services.db.outboundMessage.count({ where: { id: { startsWith: `reply-simulator-msg-${id}-` } } });
-      expect(replies).toBe(0);
-    } finally {
-      t.app.queues.inboundEvents.off('completed', onCompleted);
+  it('hands a group message to the bot only when it is addressed (@会务助手 or a leading /), as DingTalk and WeCom do', async () => {
+    const { db } = t.app.services;
+    const remindersBefore = await db.reminder.count();
+    const chatter: Array<[string, string]> = [
+      ['zhouting', '会议室在哪里？'],
+      ['wujun', '提醒大家明天带电脑'],
+      ['wangfang', '帮助'],
+    ];
+    for (const [from, text] of chatter) {
+      const id = await t.sim.say(GROUP, from, text);
+      // The message is stored and shown to the group as chat between people.
+      expect((await t.sim.messages(GROUP, id - 1)).find((m) => m.id === id)).toMatchObject({ from, text });
+      // The API queues a message before answering 202; a queued one stays a job until it is recorded as processed.
+      expect(await t.app.queues.inbound.getJob(`in-simulator_msg-${id}`)).toBeFalsy();
+      expect(await db.inboundEvent.findUnique({ where: { id: `simulator:msg-${id}` } })).toBeNull();
     }
+    expect(await db.reminder.count()).toBe(remindersBefore);
+
+    // Addressed, the same words reach the bot; a DM needs neither the mention nor the slash.
+    const slash = await t.sim.say(GROUP, 'wangfang', '/帮助');
+    expect((await t.sim.nextBotMessage(GROUP, slash)).text).toContain('提醒');
+    const mention = await t.sim.say(GROUP, 'zhouting', '@会务助手 会议室在哪里？');
+    expect((await t.sim.nextBotMessage(GROUP, mention)).text).toBeTruthy();
+    const dm = await t.sim.say('dm-zhouting', 'zhouting', '帮助');
+    expect((await t.sim.nextBotMessage('dm-zhouting', dm)).text).toContain('提醒');
   });
 
   it('rejects unknown users, conversations and cards with 4xx and changes nothing', async () => {

@@ -160,7 +160,7 @@ describe('DingTalk adapter', () => {
     fake.api.invalidStaff.add('staff44');
     const log = pino({ level: 'silent' });
     const api = new OpenApiClient({ baseUrl: fake.baseUrl, legacyBaseUrl: fake.baseUrl, clientId: FAKE_APP.clientId, clientSecret: FAKE_APP.clientSecret, qpsBackoffMs: 50 });
-    const sender = new DingTalkSender(api, new SessionWebhooks([]), t.app.services.directory, { robotCode: FAKE_APP.robotCode, cardTemplateId: FAKE_APP.templateId, dingRemindType: 1, qpsBackoffMs: 50, log });
+    const sender = new DingTalkSender(api, new SessionWebhooks([]), t.app.services.directory, { robotCode: FAKE_APP.robotCode, cardTemplateId: FAKE_APP.templateId, dingRemindType: 1, qpsBackoffMs: 50, log, translatorFor: async () => t.app.services.locales.translator() });
     const calls = fake.api.calls('/v1.0/robot/oToMessages/batchSend').length;
     const result = await sender.sendToUsers(ids, 'sampleText', { content: '批量通知' });
     expect(result).toEqual({ invalid: ['staff44'], pending: [] });

@@ -6,13 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
-import { formatDuration } from '../../src/services/incidents.js';
+import { translator } from '../../src/i18n/translator.js';
+import { formatDuration as formatIn } from '../../src/services/incidents.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import type { SimMessage } from '../support/sim-client.js';
 
 const GROUP = 'prep-group';
 let t: TestApp;
 let meetingId: number;
+const formatDuration = (ms: number) => formatIn(translator('zh-CN', t.app.services.config.HUIWU_TIMEZONE), ms);
 
 beforeAll(async () => {
   // P1 escalates every 3 s, P2 every 4 s; owners of P1/P2 are asked for an update every 2 s.
@@ -154,7 +156,7 @@ describe('incidents', () => {
 
   it('reports from the report card', async () => {
     const before = await cursor(GROUP);
-    await t.sim.say(GROUP, 'chenjing', '上报');
+    await t.sim.say(GROUP, 'chenjing', '@会务助手 上报');
     const form = (await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.title === '🆘 上报事件')).card!;
     expect(form.inputs?.map((i) => i.key)).toEqual(['type', 'severity', 'location', 'description']);
     const missing = await t.sim.click(form.id, 'chenjing', 'incident.report', { type: '医疗', severity: '2', location: '3号门' });
@@ -197,4 +199,67 @@ describe('incidents', () => {
     expect(reply.text).toContain(`P1 ${rows.filter((r) => r.severity === 1).length}`);
     expect(reply.text).toContain(`平均认领时长：${formatDuration(meanAck)}`);
   });
+
+  it('works in English: English words, English replies, cards in each reader\'s language', async () => {
+    const EN = 'en-group';
+    const everyone = (await t.app.services.directory.usersOfPlatform('simulator')).map((u) => u.id);
+    await t.app.services.directory.upsertConversation({ platform: 'simulator', externalId: EN, name: 'Ops', type: 'group', memberIds: everyone });
+    expect((await t.sim.ask(EN, 'wangfang', 'language group English')).text).toContain('English');
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', 'language English')).text).toContain('English');
+    const duty = await t.sim.ask(EN, 'wangfang', 'incidents duty security @周婷 default');
+    expect(duty.text).toBe('✅ default (all meetings), "security", on-duty responders: 周婷');
+
+    const before = { group: await cursor(EN), zhouting: await cursor('dm-zhouting') };
+    const reply = await t.sim.ask(EN, 'wujun', 'report security level 2 gate-3 unattended bag');
+    expect(reply.text).toMatch(/^🚨 Incident #\d+ reported \[P2 security\] gate-3: unattended bag\nOn-duty responders notified: 周婷 \(escalated step by step if nobody claims it within 4s\)$/);
+    const id = idOf(reply);
+    const groupCard = (await t.sim.nextBotMessage(EN, before.group, (m) => m.card?.id === `inc-${id}`)).card!;
+    expect(groupCard.title).toBe(`🚨 Incident #${id} [P2 security] gate-3`);
+    expect(groupCard.actions?.map((a) => a.label)).toEqual(['Claim', 'Update', 'Escalate', 'Resolve']);
+    expect(field(groupCard, 'Type')).toBe('security');
+    expect(groupCard.state?.label).toMatch(/^🔴 Unclaimed \(please claim by \d\d:\d\d\)$/);
+    const dm = (await t.sim.nextBotMessage('dm-zhouting', before.zhouting, (m) => m.card?.id === dmCard(id, 'zhouting'))).card!;
+    expect(dm.fallback).toContain(`incidents claim #${id}`);
+
+    // Someone not involved is refused in English; the responder claims with the English word.
+    expect((await t.sim.ask(EN, 'huangmin', `incidents resolve #${id} done`)).text).toBe(
+      `❌ Only the responders of incident #${id} (周婷), its owner or organizers can resolve it`,
+    );
+    expect((await t.sim.ask(EN, 'zhouting', `incidents claim #${id}`)).text).toContain(`You claimed incident #${id}`);
+    await t.sim.waitForCard(EN, `inc-${id}`, (c) => /^🟡 In progress · owner 周婷 \(claimed \d{4}-\d\d-\d\d \d\d:\d\d\)$/.test(c.state?.label ?? ''));
+    expect((await t.sim.ask(EN, 'zhouting', `incidents update #${id} owner found`)).text).toBe(`📝 Incident #${id} updated: owner found`);
+    expect((await t.sim.ask(EN, 'zhouting', 'incidents list')).text).toContain(`#${id} [P2 security] gate-3 unattended bag · in progress · 周婷`);
+    expect((await t.sim.ask(EN, 'zhouting', `incidents escalate #${id}`)).text).toBe(`⬆️ Incident #${id} raised to P1`);
+    expect((await t.sim.ask(EN, 'zhouting', `incidents resolve #${id} returned to its owner`)).text).toContain(`✅ Incident #${id} resolved: returned to its owner`);
+
+    // The timeline is worded for its reader: English for zhouting, Chinese for wangfang in a DM.
+    const en = await t.sim.ask(EN, 'zhouting', `incidents #${id}`);
+    expect(en.text).toContain('吴军 reported: P2 security · gate-3 · unattended bag');
+    expect(en.text).toContain('周婷 level raised: P2 → P1');
+    expect(en.text).toContain('周婷 resolved: returned to its owner');
+    const zh = await t.sim.ask('dm-wangfang', 'wangfang', `事件 #${id}`);
+    expect(zh.text).toContain('吴军 上报：P2 安全 · gate-3 · unattended bag');
+    expect(zh.text).toContain('周婷 升级级别：P2 → P1');
+    const review = await t.sim.ask(EN, 'zhouting', `review #${id}`);
+    expect(review.text).toContain(`📝 Incident review #${id}`);
+    expect(review.text).toContain('Summary: P1 security · gate-3 · unattended bag');
+    expect(review.text).toContain('Escalations: 0');
+    expect((await t.sim.ask(EN, 'zhouting', `review #${id} action add a lost-and-found desk`)).text).toContain(`Follow-up action 1 recorded for incident #${id}`);
+
+    // Complaint levels, the report card and bad input in English.
+    const complaint = await t.sim.ask(EN, 'zhouting', 'report complaint level2 lobby room not cleaned');
+    expect(complaint.text).toContain('[Level 2 complaint] lobby: room not cleaned');
+    expect(complaint.text).toContain('No on-duty responder for "complaint"; escalating to the organizers in 15m 00s (set one up: incidents duty complaint @someone)');
+    const formAt = await cursor(EN);
+    await t.sim.say(EN, 'zhouting', 'report');
+    const form = (await t.sim.nextBotMessage(EN, formAt, (m) => m.card?.title === '🆘 Report an incident')).card!;
+    expect(form.inputs?.find((i) => i.key === 'type')?.options?.map((o) => o.label)).toEqual(['equipment', 'security', 'medical', 'complaint', 'logistics', 'other']);
+    const missing = await t.sim.click(form.id, 'zhouting', 'incident.report', { type: 'medical', severity: '3' });
+    expect(missing.body).toMatchObject({ accepted: false, reason: 'Fill in the description' });
+    expect((await t.sim.ask(EN, 'zhouting', 'incidents duty parking @周婷')).text).toContain('The type must be one of: equipment / security / medical / complaint / logistics / other');
+    expect((await t.sim.ask(EN, 'zhouting', 'incidents frobnicate')).text).toContain('Unknown sub-command "frobnicate"');
+    await t.sim.ask(EN, 'wangfang', `incidents resolve #${idOf(complaint)} cleaned`);
+    await t.sim.ask(EN, 'wangfang', 'incidents duty security clear default');
+  }, 30_000);
 });
+

@@ -197,4 +197,48 @@ describe('meetings', () => {
     const bad = await t.sim.ask('dm-chenjing', 'chenjing', `会议 回复 #${id} 也许吧`);
     expect(bad.text).toContain('用法');
   });
+
+  it("speaks each reader's language: English words work, cards follow the invitee's and the group's language", async () => {
+    const EN_GROUP = 'en-group';
+    await t.app.services.directory.upsertConversation({
+      platform: 'simulator',
+      externalId: EN_GROUP,
+      name: 'Launch team',
+      type: 'group',
+      memberIds: ['simulator:wangfang', 'simulator:zhouting', 'simulator:wujun'],
+    });
+    expect((await t.sim.ask(EN_GROUP, 'wangfang', 'language group English')).text).toContain('English');
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', 'language English')).text).toContain('English');
+
+    const groupBefore = await cursor(EN_GROUP);
+    const created = await t.sim.ask(EN_GROUP, 'wangfang', 'meeting new Launch review tomorrow 3pm~5pm venue Hall 1');
+    expect(created.text).toMatch(/Meeting #\d+ "Launch review" created/);
+    expect(created.text).toContain('Venue: Hall 1');
+    const id = idOf(created);
+    const status = await t.sim.nextBotMessage(EN_GROUP, groupBefore, (m) => m.card?.id === `mstat-${id}`);
+    expect(status.card!.title).toContain('live counts');
+    expect(field(status.card!, 'Invited')).toBe('0 people');
+
+    const dms = { zhouting: await cursor('dm-zhouting'), wujun: await cursor('dm-wujun') };
+    const invited = await t.sim.ask(EN_GROUP, 'wangfang', `meeting invite #${id} @周婷 @吴军`);
+    expect(invited.text).toContain('2 invited');
+    const english = (await t.sim.nextBotMessage('dm-zhouting', dms.zhouting, (m) => m.card?.id.startsWith(`inv-m${id}-`) ?? false)).card!;
+    expect(english.title).toBe(`📋 Meeting invitation #${id} Launch review`);
+    expect(english.actions?.map((a) => a.label)).toEqual(['Attend', 'Not attending', 'Maybe']);
+    expect(field(english, 'Venue')).toBe('Hall 1');
+    const chinese = (await t.sim.nextBotMessage('dm-wujun', dms.wujun, inviteFor(id))).card!;
+    expect(chinese.actions?.map((a) => a.label)).toEqual(['参加', '不参加', '待定']);
+
+    const answer = await t.sim.ask('dm-zhouting', 'zhouting', `meeting answer #${id} yes vegetarian rooms 2 nights note arriving late`);
+    expect(answer.text).toContain(`Your answer to meeting #${id} is recorded: Attend · meal: Vegetarian · room for 2 nights · note: arriving late`);
+    const card = await t.sim.waitForCard('dm-zhouting', english.id, (c) => c.state?.status === 'answered-yes');
+    expect(card.state?.label).toContain('Answered: Attend');
+    await t.sim.waitForCard(EN_GROUP, `mstat-${id}`, (c) => field(c, 'Answers').startsWith('attending 1 ·') && field(c, 'Rooms') === 'night 1: 1 / night 2: 1');
+
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', `meeting answer #${id} yes rooms two`)).text).toContain('"two" is not understood');
+    expect((await t.sim.ask(EN_GROUP, 'wangfang', `meeting frobnicate #${id}`)).text).toContain('Unknown sub-command "frobnicate"');
+    expect((await t.sim.ask(EN_GROUP, 'zhouting', `meeting move #${id} Hall 2`)).text).toContain(`Only the organizers of meeting #${id} can change its venue`);
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', `checkin #${id}`)).text).toContain(`Check-in for meeting #${id} opens at`);
+    expect((await t.sim.ask(EN_GROUP, 'wangfang', 'meeting view')).text).toContain(`The meeting number is missing, for example: meeting view #1`);
+  });
 });

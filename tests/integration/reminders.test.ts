@@ -121,6 +121,16 @@ describe('reminders', () => {
     expect(empty.text).toContain('缺少提醒内容');
   });
 
+  it('lists for whom each reminder is: two identical texts to different people are told apart', async () => {
+    await t.sim.ask(GROUP, 'wangfang', '提醒 @赵磊 明天上午10点 交预算');
+    await t.sim.ask(GROUP, 'wangfang', '提醒 明天上午10点 交预算');
+    const list = await t.sim.ask('dm-wangfang', 'wangfang', '提醒 列表');
+    const lines = (list.text ?? '').split('\n').filter((l) => l.includes('交预算'));
+    expect(lines).toHaveLength(2);
+    expect(lines.some((l) => l.includes('→ 赵磊'))).toBe(true);
+    expect(lines.some((l) => l.includes('→ 你'))).toBe(true);
+  });
+
   it('lists and cancels, and only the setter may cancel', async () => {
     const created = await t.sim.ask('dm-sunli', 'sunli', '提醒 明天下午3点 审核预算');
     expect(created.text).toMatch(/#\d+/);

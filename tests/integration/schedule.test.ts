@@ -190,4 +190,48 @@ describe('executive schedule conflicts', () => {
     expect((await t.sim.ask('dm-zhouting', 'zhouting', `日程 删除 #${idOf(entry)}`)).text).toContain('只有本人');
     expect((await t.sim.ask('dm-lizong', 'lizong', `日程 删除 #${idOf(entry)}`)).text).toContain('已删除日程');
   });
+
+  it('speaks English to whoever chose it: English words, replies and conflict cards, Chinese for the others', async () => {
+    for (const u of ['lizong', 'chenjing']) expect((await t.sim.ask(`dm-${u}`, u, 'language English')).text).toContain('English');
+    try {
+      const entry = await t.sim.ask('dm-chenjing', 'chenjing', 'schedule add Client visit in 9 days 15:00~16:00 venue CBD priority high');
+      expect(entry.text).toMatch(/^✅ Added schedule item #\d+ “Client visit” for 李总\nTime: .+\nVenue: CBD · Priority: high$/);
+      const dms = { lizong: await cursor('dm-lizong'), chenjing: await cursor('dm-chenjing'), wangfang: await cursor('dm-wangfang') };
+      const id = await createMeeting('wangfang', '会议 新建 Board review 9天后 15:30~16:30 地点 主会场');
+      await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @李总`);
+
+      const isEnglishConflict = (m: SimMessage) => (m.card?.title.startsWith('⚠️ Schedule conflict') ?? false) && (m.card?.fields?.[1]?.value.includes('Board review') ?? false);
+      const card = (await t.sim.nextBotMessage('dm-lizong', dms.lizong, isEnglishConflict, 5000)).card!;
+      expect(card.body).toBe('In 李总\'s schedule, the two items overlap:');
+      expect(card.fields?.map((f) => f.label)).toEqual(['First', 'Second', 'Suggestion']);
+      expect(field(card, 'First')).toMatch(/^schedule item #\d+ “Client visit” · .+ · CBD · own appointment · priority high$/);
+      expect(field(card, 'Second')).toContain(`meeting #${id} “Board review”`);
+      expect(field(card, 'Suggestion')).toContain('Suggest keeping the first one, “Client visit”');
+      expect(card.actions?.map((a) => a.label)).toEqual(['Keep the first', 'Keep the second', 'Ask the assistant']);
+      expect(card.fallback).toBe(`Or reply: schedule conflict #${Number(/#(\d+)/.exec(card.title)![1])} first|second|assistant`);
+      const assistantCard = (await t.sim.nextBotMessage('dm-chenjing', dms.chenjing, isEnglishConflict, 5000)).card!;
+      expect(assistantCard.actions?.map((a) => a.label)).toEqual(['Keep the first', 'Keep the second']);
+
+      const conflictId = Number(/#(\d+)/.exec(card.title)![1]);
+      const chosen = await t.sim.ask('dm-chenjing', 'chenjing', `schedule conflict #${conflictId} first`);
+      expect(chosen.text).toContain('✅ Recorded: keeping “Client visit”, dropping “Board review”.');
+      expect(chosen.text).toContain(`not attending meeting #${id}`);
+      await t.sim.waitForCard('dm-lizong', card.id, (c) => c.state?.label.startsWith('✅ Kept the first one, “Client visit”') ?? false);
+      // The organizer kept Chinese: her notice is in Chinese.
+      const told = await t.sim.nextBotMessage('dm-wangfang', dms.wangfang, (m) => m.text?.includes(`#${id}「Board review」`) ?? false, 5000);
+      expect(told.text).toContain('因日程冲突将不参加会议');
+
+      const list = await t.sim.ask('dm-lizong', 'lizong', 'schedule list');
+      expect(list.text).toMatch(/^李总's schedule for the next 7 days \(\d+\):/);
+      const before = await cursor('dm-lizong');
+      await t.app.services.conflicts.digest(new Date(range('9天后 10:00~11:00').start));
+      const digest = await t.sim.nextBotMessage('dm-lizong', before, (m) => m.text?.startsWith('☀️ 李总\'s schedule today') ?? false, 5000);
+      expect(digest.text).toContain('✅ No conflicts today');
+      expect(digest.text).toMatch(/Items \(1\):\n  · schedule item #\d+ “Client visit”/);
+      expect((await t.sim.ask('dm-lizong', 'lizong', 'schedule conflict #99999 second')).text).toContain('Schedule conflict #99999 does not exist');
+      expect((await t.sim.ask('dm-lizong', 'lizong', 'schedule frobnicate')).text).toContain('Unknown sub-command “frobnicate”');
+    } finally {
+      for (const u of ['lizong', 'chenjing']) await t.sim.ask(`dm-${u}`, u, 'language default');
+    }
+  });
 });

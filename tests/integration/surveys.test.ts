@@ -89,7 +89,7 @@ describe('surveys', () => {
     // Results: averages, a chart image in the group, and the low-score alert to organizers.
     const groupBefore = await cursor(GROUP);
     const dmBefore = await cursor('dm-wangfang');
-    await t.sim.say(GROUP, 'wangfang', `问卷 关闭 #${surveyId}`);
+    await t.sim.say(GROUP, 'wangfang', `@会务助手 问卷 关闭 #${surveyId}`);
     const text = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.text?.includes('结果') ?? false);
     expect(text.text).toContain('回复率：2/2（100%）');
     expect(text.text).toContain('• 餐饮：3.5');
@@ -126,5 +126,53 @@ describe('surveys', () => {
     await t.sim.ask('dm-huangmin', 'huangmin', `问卷 评分 #${surveyId} 5 5 5 5 5 很满意`);
     const row = await t.app.services.db.surveyResponse.findFirst({ where: { surveyId } });
     expect(row?.userId).toBe('simulator:huangmin');
+  });
+
+  it("speaks each reader's language: English words, cards and reminders for English speakers, results in the group's language", async () => {
+    for (const u of ['zhaolei', 'zhangwei']) expect((await t.sim.ask(`dm-${u}`, u, 'language English')).text).toContain('English');
+    try {
+      const created = await t.sim.ask(GROUP, 'zhaolei', '会议 新建 Retro 1分钟后~后天 地点 大会议室');
+      const meetingId = Number(/#(\d+)/.exec(created.text ?? '')![1]);
+      await t.sim.ask(GROUP, 'zhaolei', `会议 邀请 #${meetingId} @张伟 @刘洋`);
+      for (const u of ['zhangwei', 'liuyang']) await t.sim.ask(`dm-${u}`, u, `会议 回复 #${meetingId} 参加`);
+      const before = { zhangwei: await cursor('dm-zhangwei'), liuyang: await cursor('dm-liuyang') };
+
+      const started = await t.sim.ask(GROUP, 'zhaolei', `survey start #${meetingId} named confirmed until tomorrow 6pm`);
+      expect(started.text).toMatch(/^✅ Satisfaction survey #\d+ \(named\) sent to 2 confirmed attendees\nDeadline: \d{4}-\d\d-\d\d 18:00;/);
+      const english = (await t.sim.nextBotMessage('dm-zhangwei', before.zhangwei, (m) => m.card?.title.startsWith('⭐ Satisfaction survey') ?? false)).card!;
+      const surveyId = Number(/#(\d+)/.exec(english.title)![1]);
+      expect(english.title).toBe(`⭐ Satisfaction survey #${surveyId}: Retro`);
+      expect(english.body).toContain('📝 Named survey');
+      // Dimension names stay as configured; everything around them is English.
+      expect(english.inputs?.map((i) => i.label)).toEqual(['议程安排', '会务服务', '场地设施', '餐饮', '总体满意度', 'Comments and suggestions (optional)']);
+      expect(english.inputs?.[0]?.options?.map((o) => o.label)).toEqual(['5 very satisfied', '4 satisfied', '3 neutral', '2 dissatisfied', '1 very dissatisfied']);
+      expect(english.actions?.map((a) => a.label)).toEqual(['Submit']);
+      const chinese = (await t.sim.nextBotMessage('dm-liuyang', before.liuyang, surveyCard)).card!;
+      expect(chinese.body).toContain('实名问卷');
+
+      expect((await t.sim.ask('dm-zhangwei', 'zhangwei', `survey rate #${surveyId} 5 5 4`)).text).toContain('Please write 5 scores from 1 to 5, in this order: 议程安排, 会务服务');
+      expect((await t.sim.ask('dm-zhangwei', 'zhangwei', `survey rate #${surveyId} 3 4 3 2 3 nice`)).text).toBe(`✅ Survey #${surveyId} submitted, thank you for your feedback!`);
+      await t.sim.waitForCard('dm-zhangwei', english.id, (c) => c.state?.label === '✅ Submitted, thank you for your feedback!');
+      expect((await t.sim.ask(GROUP, 'zhaolei', `survey nudge #${surveyId}`)).text).toContain('📣 Reminded 1 person who has not answered yet');
+      await t.sim.nextBotMessage('dm-liuyang', before.liuyang, (m) => m.text?.includes('还差你的评分') ?? false);
+
+      expect((await t.sim.ask(GROUP, 'zhaolei', 'language group English')).text).toContain('English');
+      const groupBefore = await cursor(GROUP);
+      const dmBefore = await cursor('dm-zhaolei');
+      await t.sim.say(GROUP, 'zhaolei', `@会务助手 survey close #${surveyId}`);
+      const results = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.text?.startsWith('📊') ?? false);
+      expect(results.text).toContain(`📊 Satisfaction survey #${surveyId} “Retro”: results`);
+      expect(results.text).toContain('Response rate: 1/2 (50%)');
+      expect(results.text).toContain('总体满意度: 3 (target ≥4.5) ⚠️ below target');
+      expect(results.text).toContain('• 餐饮: 2  scores 5×0 4×0 3×0 2×1 1×0');
+      expect(results.text).toContain('“nice”');
+      const image = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.image !== undefined);
+      expect(image.text).toBe('Satisfaction chart: 议程安排 3, 会务服务 4, 场地设施 3, 餐饮 2, 总体满意度 3');
+      const alert = await t.sim.nextBotMessage('dm-zhaolei', dmBefore, (m) => m.text?.startsWith('⚠️') ?? false);
+      expect(alert.text).toBe(`⚠️ Satisfaction with meeting #${meetingId} “Retro” is 3, below the target of 4.5. Lowest: 餐饮 2, 议程安排 3. Please read the comments and follow up.`);
+    } finally {
+      await t.sim.ask(GROUP, 'zhaolei', 'language group default');
+      for (const u of ['zhaolei', 'zhangwei']) await t.sim.ask(`dm-${u}`, u, 'language default');
+    }
   });
 });

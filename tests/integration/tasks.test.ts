@@ -58,7 +58,7 @@ describe('tasks', () => {
     await t.sim.nextBotMessage('dm-zhangwei', dm.zhangwei, textWith(`任务 #${id}「布置主会场」将于`), 10_000);
     const done = await t.sim.click(card.id, 'zhangwei', 'task.done');
     expect(done.body).toMatchObject({ accepted: true, message: '已完成（按时）' });
-    await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`任务 #${id}「布置主会场」：张伟 已完成（按时完成）`));
+    await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`任务 #${id}「布置主会场」：张伟 已完成（按时）`));
     // Done: the remaining reminder and the escalation are gone, and would do nothing anyway.
     const row = (await t.app.services.tasks.get(id))!;
     for (const job of [`task-${id}-remind-0s-${row.dueAt.getTime()}`, `task-${id}-overdue-${row.dueAt.getTime()}`]) {
@@ -79,7 +79,7 @@ describe('tasks', () => {
     expect(inside.body).toMatchObject({ accepted: true, message: '已转交给 吴军' });
     await t.sim.waitForCard('dm-sunli', card.id, (c) => c.state?.label === '已转交给 吴军');
     await t.sim.nextBotMessage('dm-wujun', dm.wujun, (m) => m.card?.id === cardId(id, 'wujun'));
-    await t.sim.nextBotMessage('dm-zhaolei', dm.zhaolei, textWith(`任务 #${id}`, '孙丽 已转交（转交给 吴军）'));
+    await t.sim.nextBotMessage('dm-zhaolei', dm.zhaolei, textWith(`任务 #${id}`, '孙丽 已转交（新负责人 吴军）'));
 
     // Nobody finishes it: at the due time the assignee is reminded, after it the head and the creator are told.
     await t.sim.nextBotMessage('dm-wujun', dm.wujun, textWith(`任务 #${id}「汇总报销单」已到截止时间`), 10_000);
@@ -117,7 +117,7 @@ describe('tasks', () => {
     expect((await t.sim.ask(GROUP, 'huangmin', `任务 催办 #${id}`)).text).toContain('第 2 次');
     const shown = await t.sim.ask(GROUP, 'wangfang', `任务 #${id}`);
     expect(shown.text).toContain('催办 2 次');
-    expect(shown.text).toMatch(/王芳 催办：第 1 次催办[\s\S]*黄敏 催办：第 2 次催办/);
+    expect(shown.text).toMatch(/王芳 催办：第 1 次\n[\s\S]*黄敏 催办：第 2 次$/);
 
     const before = (await t.app.services.tasks.get(id))!.dueAt.getTime();
     expect(await t.app.queues.schedule.getJob(`task-${id}-remind-3s-${before}`)).toBeDefined();
@@ -158,6 +158,13 @@ describe('tasks', () => {
     const list = await fetch(`${t.baseUrl}/api/departments`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-huiwu-user': 'simulator:wangfang' } });
     const depts = (await list.json()) as Array<{ name: string; memberIds: string[] }>;
     expect(depts.find((d) => d.name === '会务组')?.memberIds).toEqual(expect.arrayContaining(['simulator:zhaolei', 'simulator:zhouting']));
+    const invalid = await fetch(`${t.baseUrl}/api/departments/${encodeURIComponent('会务 组')}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-huiwu-user': 'simulator:wangfang', 'content-type': 'application/json' },
+      body: JSON.stringify({}),
+    });
+    expect(invalid.status).toBe(422);
+    expect(await invalid.json()).toEqual({ error: '部门名称为 1-30 个字，不含空格', code: 'E_DEPT_NAME_INVALID' });
     const reply = await t.sim.ask(GROUP, 'wangfang', '任务 会务组 制作胸牌 截止 明天中午12点');
     expect(reply.text).toContain('负责人：赵磊（会务组负责人）');
   });
@@ -204,4 +211,188 @@ describe('tasks', () => {
     const figures = await t.sim.ask(GROUP, 'wangfang', '任务 列表 会议 #' + meetingId);
     expect(figures.text).toContain(`会议 #${meetingId}「年度大会」的任务（7）`);
   });
+
+  it("speaks each reader's language: replies, the assignee's card and DMs, the creator's notices, checklist items", async () => {
+    const dm = { zhouting: await cursor('dm-zhouting'), wangfang: await cursor('dm-wangfang') };
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', 'language English')).text).toContain('English');
+    try {
+      const id = await createTask('wangfang', '任务 @周婷 准备翻译耳机 截止 明天下午4点 高');
+      const card = (await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, (m) => m.card?.id === cardId(id, 'zhouting'))).card!;
+      expect(card.title).toBe(`📋 Task #${id} 准备翻译耳机`);
+      expect(card.actions?.map((a) => a.label)).toEqual(['Accept', 'Done', 'Blocked', 'Reassign']);
+      expect(card.fields?.find((f) => f.label === 'Priority')?.value).toBe('high');
+      expect(card.fallback).toBe(`Or reply: task accept #${id} | task done #${id} | task blocked #${id} <reason> | task reassign #${id} @someone`);
+
+      // The nudge reaches her in English; her acceptance reaches the creator in Chinese.
+      expect((await t.sim.ask(GROUP, 'wangfang', `任务 催办 #${id}`)).text).toContain('第 1 次，已记录');
+      await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, textWith(`📣 王芳 nudges you about task #${id}`, `task done #${id}`));
+      expect((await t.sim.click(card.id, 'zhouting', 'task.accept')).body).toMatchObject({ accepted: true, message: 'Accepted' });
+      await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`📋 任务 #${id}「准备翻译耳机」：周婷 已接受`));
+      await t.sim.waitForCard('dm-zhouting', card.id, (c) => c.state?.label === 'in progress');
+
+      // Her own commands are answered in English, the refusals too.
+      const shown = await t.sim.ask('dm-zhouting', 'zhouting', `任务 #${id}`);
+      expect(shown.text).toContain(`Task #${id} "准备翻译耳机" · in progress`);
+      expect(shown.text).toMatch(/王芳 nudged: no\. 1\n[\s\S]*周婷 accepted/);
+      const list = await t.sim.ask('dm-zhouting', 'zhouting', 'task list');
+      expect(list.text).toContain('Your open tasks (');
+      expect(list.text).toContain(`#${id} [high] 准备翻译耳机 · 周婷 · due `);
+      expect((await t.sim.ask('dm-zhouting', 'zhouting', 'task done')).text).toContain('❌ The task number is missing');
+    } finally {
+      await t.sim.ask('dm-zhouting', 'zhouting', 'language default');
+    }
+
+    // An organizer who applies the checklist in English gets its items named in English.
+    const meetingId = idOf(await t.sim.ask(GROUP, 'wangfang', '会议 新建 英文筹备会 12天后上午9点 地点 报告厅'));
+    const applied = await t.sim.ask(GROUP, 'wangfang', `checklist apply #${meetingId}`);
+    expect(applied.text).toContain(`✅ 7 preparation tasks created for meeting #${meetingId}`);
+    expect(applied.text).toContain('Confirm the venue and its layout · 张伟 (行政部)');
+    const report = await t.sim.ask(GROUP, 'wangfang', `checklist #${meetingId}`);
+    expect(report.text).toContain('Preparation completion — (0/0 done on time, target 98%)');
+    expect((await t.sim.ask(GROUP, 'wangfang', 'checklist template')).text).toContain('On-site staff roles and the check-in desk · 行政部 · 4 hours before');
+    expect((await t.sim.ask(GROUP, 'wangfang', 'dept list')).text).toContain('信息技术部 · head 刘洋 · ');
+  });
+
+  it('reads the options after the text in any order, and names the meeting a task joins implicitly (or asks when several run)', async () => {
+    const group = 'task-options-group';
+    await t.app.services.directory.upsertConversation({
+      platform: 'simulator',
+      externalId: group,
+      name: '任务选项群',
+      type: 'group',
+      memberIds: ['wangfang', 'zhouting', 'zhangwei'].map((u) => `simulator:${u}`),
+    });
+    const first = idOf(await t.sim.ask(group, 'wangfang', '会议 新建 签到演练 2小时后 地点 大厅'));
+
+    // The documented order: text, due time, priority, meeting.
+    const documented = await t.sim.ask(group, 'wangfang', `任务 @周婷 打印座签 截止 2分钟后 高 会议 #${first}`);
+    expect(documented.text).toMatch(/已创建任务 #\d+「打印座签」\n/);
+    expect(documented.text).toContain('优先级 高');
+    expect(documented.text).toContain(`会议：#${first} 签到演练`);
+    expect((await t.app.services.tasks.get(idOf(documented)))?.meetingId).toBe(first);
+    for (const text of [`任务 @周婷 摆放水牌 会议 #${first} 截止 明天下午3点 紧急`, `任务 @周婷 摆放水牌 紧急 截止 会议 #${first} 明天下午3点`]) {
+      const reply = await t.sim.ask(group, 'wangfang', text);
+      expect(reply.text).toContain('已创建任务');
+      const row = (await t.app.services.tasks.get(idOf(reply)))!;
+      expect([row.title, row.priority, row.meetingId]).toEqual(['摆放水牌', 'urgent', first]);
+    }
+    expect((await t.sim.ask(group, 'wangfang', '任务 @周婷 摆放水牌 截止 明天下午3点 高 会议 #abc')).text).toContain('「#abc」不是会议编号');
+
+    // Without 会议 #N the single current meeting is chosen, and the reply says so.
+    const implicit = await t.sim.ask(group, 'wangfang', '任务 @周婷 准备签到表 截止 1小时后');
+    expect(implicit.text).toContain(`（已关联会议 #${first}「签到演练」；如不对，请在命令末尾加上 会议 #编号）`);
+    expect((await t.app.services.tasks.get(idOf(implicit)))?.meetingId).toBe(first);
+
+    // Two meetings in the next hours: the task is refused until one is named, and nothing is created.
+    const second = idOf(await t.sim.ask(group, 'wangfang', '会议 新建 彩排 3小时后 地点 大厅'));
+    const before = await t.app.services.db.task.count();
+    const ambiguous = await t.sim.ask(group, 'wangfang', '任务 @周婷 准备话筒 截止 1小时后');
+    expect(ambiguous.text).toContain(`本群现在有多个会议（#${first} 签到演练 / #${second} 彩排）`);
+    expect(await t.app.services.db.task.count()).toBe(before);
+    const named = await t.sim.ask(group, 'wangfang', `任务 @周婷 准备话筒 截止 1小时后 会议 #${second}`);
+    expect(named.text).not.toContain('已关联会议');
+    expect((await t.app.services.tasks.get(idOf(named)))?.meetingId).toBe(second);
+  });
+
+  it('accepts the English words of every keyword shown in the English usage', async () => {
+    const created = await t.sim.ask(GROUP, 'wangfang', 'task @zhangwei print badges due tomorrow 5pm high');
+    expect(created.text).toMatch(/^✅ Task #\d+ "print badges" created/);
+    expect(created.text).toContain('Assignee: 张伟');
+    expect(created.text).toMatch(/Due: \d{4}-\d\d-\d\d 17:00 · priority high/);
+    const id = idOf(created);
+    const row = (await t.app.services.tasks.get(id))!;
+    expect([row.assigneeId, row.priority]).toEqual(['simulator:zhangwei', 'high']);
+
+    const dept = await t.sim.ask(GROUP, 'wangfang', 'task 行政部 set up the hall deadline tomorrow 3pm priority medium');
+    expect(dept.text).toContain('Assignee: 张伟 (head of 行政部)');
+    const deptId = idOf(dept);
+    expect((await t.app.services.tasks.get(deptId))?.priority).toBe('normal');
+
+    const steps: Array<[string, string, string]> = [
+      ['zhangwei', `task accept #${id}`, `✅ Task #${id} "print badges" accepted`],
+      ['wangfang', `task view #${id}`, `Task #${id} "print badges" · in progress`],
+      ['wangfang', `task follow #${id} @黄敏`, `👀 黄敏 now follow task #${id}`],
+      ['wangfang', `task nudge #${id}`, `📣 Task #${id} nudged (nudge no. 1, recorded)`],
+      ['wangfang', `task reschedule #${id} tomorrow 6pm`, `🕒 Task #${id} is now due `],
+      ['zhangwei', `task blocked #${id} waiting for the printer`, `⛔ Task #${id} marked blocked: waiting for the printer`],
+      ['zhangwei', `task reassign #${id} @zhaolei`, `➡️ Task #${id} reassigned to 赵磊`],
+      ['zhaolei', 'task list', `#${id} [high] print badges · 赵磊 · due `],
+      ['zhaolei', `task done #${id}`, `🎉 Task #${id} "print badges" done (on time)`],
+      ['wangfang', 'task list overdue', 'Overdue tasks (all)'],
+      ['wangfang', 'task list dept 行政部', `#${deptId} set up the hall · 张伟 (行政部)`],
+      ['wangfang', `task cancel #${deptId}`, `🚫 Task #${deptId} cancelled`],
+      ['wangfang', 'task list meeting', 'This group has no current meeting'],
+      ['wangfang', 'dept list', '行政部 · head 张伟 · '],
+      ['wangfang', 'dept new 会展组 @黄敏', '✅ Department "会展组" created, head 黄敏'],
+      ['wangfang', 'dept head 会展组 @赵磊', '✅ Head of 会展组: 赵磊'],
+      ['wangfang', 'dept members 会展组 @吴军', '✅ Added 吴军 to 会展组'],
+      ['wangfang', 'dept 会展组', '会展组 · head 赵磊'],
+    ];
+    for (const [who, command, expected] of steps) {
+      expect((await t.sim.ask(GROUP, who, command)).text, command).toContain(expected);
+    }
+  });
+
+  it("escalates an overdue personal task to the assignee's department head and the creator, and tells the followers, once", async () => {
+    const dm = { liuyang: await cursor('dm-liuyang'), wangfang: await cursor('dm-wangfang'), huangmin: await cursor('dm-huangmin'), zhouting: await cursor('dm-zhouting') };
+    // 周婷 is in 信息技术部 (again: an earlier test moved her), whose head is 刘洋.
+    expect((await t.sim.ask(GROUP, 'wangfang', '部门 成员 信息技术部 @周婷')).text).toContain('已将 周婷 加入信息技术部');
+    const id = await createTask('wangfang', '任务 @周婷 核对嘉宾名单 截止 4秒后');
+    expect((await t.sim.ask(GROUP, 'wangfang', `任务 关注 #${id} @黄敏`)).text).toContain('黄敏 已关注任务');
+    await t.sim.nextBotMessage('dm-liuyang', dm.liuyang, textWith(`🔴 任务 #${id}「核对嘉宾名单」已逾期`, '负责人 周婷'), 15_000);
+    await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`🔴 任务 #${id}「核对嘉宾名单」已逾期`), 10_000);
+    await t.sim.nextBotMessage('dm-huangmin', dm.huangmin, textWith(`🔴 你关注的任务 #${id}「核对嘉宾名单」已逾期`), 10_000);
+
+    // The job running again (a retry) tells nobody twice and records one escalation.
+    const row = (await t.app.services.tasks.get(id))!;
+    expect(await t.app.services.tasks.overdue({ taskId: id, dueAt: row.dueAt.getTime() }, new Date())).toBe('skipped');
+    const shown = await t.sim.ask(GROUP, 'wangfang', `任务 #${id}`);
+    expect(shown.text?.match(/系统 逾期：已告知 刘洋、王芳/g)).toHaveLength(1);
+    const overdueTexts = async (conversation: string, from: number) => (await t.sim.messages(conversation, from)).filter((m) => m.text?.startsWith('🔴') || m.text?.includes(`你关注的任务 #${id}`)).length;
+    expect(await overdueTexts('dm-liuyang', dm.liuyang)).toBe(1);
+    expect(await overdueTexts('dm-huangmin', dm.huangmin)).toBe(1);
+    // The assignee was reminded at the due time, not escalated to.
+    expect((await t.sim.messages('dm-zhouting', dm.zhouting)).some((m) => m.text?.includes(`任务 #${id}「核对嘉宾名单」已逾期`))).toBe(false);
+  });
+
+  it('builds each notice and history line once from the change itself, never by wrapping a finished label', async () => {
+    const dm = { zhouting: await cursor('dm-zhouting'), wangfang: await cursor('dm-wangfang') };
+    const id = await createTask('wangfang', '任务 @周婷 整理发言稿 截止 明天下午3点');
+    const first = t.app.services.tasks.time((await t.app.services.tasks.get(id))!.dueAt);
+    await t.sim.ask(GROUP, 'wangfang', `任务 改期 #${id} 2秒后`);
+    const due = t.app.services.tasks.time((await t.app.services.tasks.get(id))!.dueAt);
+    await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, textWith(`📋 任务 #${id}「整理发言稿」：王芳 修改了截止时间（${first} → ${due}）`));
+    await t.sim.nextBotMessage('dm-zhouting', dm.zhouting, textWith(`任务 #${id}「整理发言稿」已到截止时间`), 10_000);
+    expect((await t.sim.ask('dm-zhouting', 'zhouting', `任务 完成 #${id}`)).text).toContain('（逾期完成）');
+    const notice = await t.sim.nextBotMessage('dm-wangfang', dm.wangfang, textWith(`📋 任务 #${id}「整理发言稿」：周婷 已完成`));
+    expect(notice.text).toBe(`📋 任务 #${id}「整理发言稿」：周婷 已完成（逾期，截止 ${due}）`);
+    const shown = (await t.sim.ask(GROUP, 'wangfang', `任务 #${id}`)).text ?? '';
+    expect(shown).toContain(`改期：${first} → ${due}`);
+    expect(shown).toContain(`完成：逾期，截止 ${due}`);
+    expect(shown).not.toMatch(/逾期完成（|截止时间改为/);
+  });
+
+  it('refuses every malformed or unknown number with a clear reply instead of an apology', async () => {
+    const cases: Array<[string, string]> = [
+      ['任务 列表 会议 #abc', '❌ 「#abc」不是会议编号，例如：任务 列表 会议 #1\n用法：'],
+      ['任务 列表 会议 abc', '❌ 「abc」不是会议编号'],
+      ['任务 列表 会议 #99999', '❌ 会议 #99999 不存在'],
+      ['任务 列表 会议 #1 多余', '❌ 不认识「多余」'],
+      ['task list meeting #abc', '❌ "#abc" is not a meeting number, e.g. task list meeting #1\nUsage:'],
+      ['任务 #abc', '❌ 缺少任务编号，例如：任务 #1'],
+      ['任务 #9999999999', '❌ 缺少任务编号'],
+      ['任务 #99999', '❌ 任务 #99999 不存在'],
+      ['任务 完成 abc', '❌ 缺少任务编号，例如：任务 完成 #1'],
+      ['任务 查看', '❌ 缺少任务编号，例如：任务 查看 #1'],
+      ['清单 #abc', '❌ 缺少会议编号，例如：清单 #1'],
+      ['清单 应用 #abc', '❌ 缺少会议编号，例如：清单 应用 #1'],
+      ['清单 #99999', '❌ 会议 #99999 不存在'],
+    ];
+    for (const [command, expected] of cases) {
+      const reply = (await t.sim.ask(GROUP, 'wangfang', command)).text ?? '';
+      expect(reply, command).toContain(expected);
+      expect(reply, command).not.toContain('参考号');
+    }
+  });
 });
+

@@ -69,7 +69,7 @@ export class SimClient {
 
   /** Sends a command and returns the bot's first text reply after it (cards it posts are skipped). */
   async ask(conversation: string, from: string, text: string, timeoutMs = 10_000): Promise<SimMessage> {
-    const id = await this.say(conversation, from, text);
+    const id = await this.say(conversation, from, addressed(conversation, text));
     return this.nextBotMessage(conversation, id, (m) => m.text !== undefined, timeoutMs);
   }
 
@@ -90,4 +90,9 @@ export class SimClient {
       }
     }
   }
+}
+
+/** In a group, a command is for the bot only with its @mention (or a leading `/`), as on the real platforms. */
+export function addressed(conversation: string, text: string): string {
+  return conversation.startsWith('dm-') || text.includes('@会务助手') || /^\s*[/／]/.test(text) ? text : `@会务助手 ${text}`;
 }

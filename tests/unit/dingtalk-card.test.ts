@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DINGTALK_CARD_VARS, renderDingTalkCard, renderDingTalkMarkdown, renderDingTalkNotice } from '../../cards/dingtalk.js';
+import { DINGTALK_CARD_VARS, renderDingTalkCard, renderDingTalkMarkdown, renderDingTalkNotice } from '../../src/platforms/dingtalk/card-render.js';
+import { translator } from '../../src/i18n/translator.js';
 import { reminderCard, withState } from '../../cards/reminder-card.js';
 
-const card = reminderCard({ cardId: 'card-rem-3', reminderId: 3, text: '提交会议材料', dueAt: '2026-11-28 15:00', creatorName: '王芳', important: false, snoozeMinutes: 10 });
+const card = reminderCard(translator('zh-CN', 'Asia/Shanghai'), { cardId: 'card-rem-3', reminderId: 3, text: '提交会议材料', dueAt: '2026-11-28 15:00', creatorName: '王芳', important: false, snoozeMinutes: 10 });
 
 describe('DingTalk card renderer', () => {
   it('renders the neutral card as string-only card data', () => {
@@ -46,7 +47,7 @@ describe('DingTalk card renderer', () => {
   });
 
   it('ships a template that declares exactly the variables the renderer fills', () => {
-    const template = JSON.parse(readFileSync('cards/dingtalk-card-template.json', 'utf8')) as { variables: Array<{ name: string }>; card: unknown };
+    const template = JSON.parse(readFileSync('src/platforms/dingtalk/card-template.json', 'utf8')) as { variables: Array<{ name: string }>; card: unknown };
     expect(template.variables.map((v) => v.name).sort()).toEqual(Object.values(DINGTALK_CARD_VARS).sort());
     const body = JSON.stringify(template.card);
     for (const name of Object.values(DINGTALK_CARD_VARS)) expect(body).toContain(`\${${name}`);

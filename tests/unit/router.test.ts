@@ -4,6 +4,9 @@ import { normalizeCommandText, parseShortId, splitKeyword, stripMentions } from 
 import { closest } from '../../src/router/suggest.js';
 import type { CommandSpec } from '../../src/router/types.js';
 import { buildRegistry } from '../../handlers/index.js';
+import { translator } from '../../src/i18n/translator.js';
+import type { MessageEvent } from '../../src/platforms/types.js';
+import { isAddressedToBot, relevantUsage } from '../../src/router/router.js';
 
 const BOT = ['会务助手'];
 const KEYWORDS = ['提醒', 'remind', 'reminder', '帮助', 'help'];
@@ -93,5 +96,41 @@ describe('HandlerRegistry', () => {
       expect(registry.keywordsOf(command).some((k) => /[\u4e00-\u9fff]/.test(k)), command.id).toBe(true);
       expect(registry.keywordsOf(command).some((k) => /^[a-z]/.test(k)), command.id).toBe(true);
     }
+  });
+});
+
+describe('isAddressedToBot', () => {
+  const group = { id: 'g', platform: 'simulator', externalId: 'g', name: 'g', type: 'group' as const, memberIds: [], locale: null };
+  const dm = { ...group, type: 'direct' as const };
+  const event = (text: string, addressedToBot?: boolean): MessageEvent => ({
+    kind: 'message', platform: 'simulator', eventId: 'e', conversationId: 'g', conversationType: 'group', userId: 'u', text, mentions: [], receivedAt: '', ...(addressedToBot ? { addressedToBot } : {}),
+  });
+  it.each([
+    ['提醒大家明天带电脑', false],
+    ['会议室在哪里？', false],
+    ['@会务助手 提醒 明天9点 带电脑', true],
+    ['/提醒 明天9点 带电脑', true],
+    ['／帮助', true],
+  ])('in a group, %s -> %s', (text, expected) => {
+    expect(isAddressedToBot(event(text), group)).toBe(expected);
+  });
+  it('takes the platform at its word and treats every direct message as addressed', () => {
+    expect(isAddressedToBot(event('提醒 明天9点 带电脑', true), group)).toBe(true);
+    expect(isAddressedToBot(event('提醒 明天9点 带电脑'), dm)).toBe(true);
+  });
+});
+
+describe('relevantUsage', () => {
+  const registry = buildRegistry();
+  const meeting = registry.commandFor('会议')!;
+  it('shows the usage line of the sub-command typed and where the rest is', () => {
+    const text = relevantUsage(meeting, '会议', '新建 年会', translator('zh-CN', 'Asia/Shanghai'));
+    expect(text.split('\n').filter((l) => l.startsWith('  '))).toEqual(['  会议 新建 <标题> <开始时间>[~<结束时间>] [地点 <地点>]']);
+    expect(text).toContain('帮助 会议');
+  });
+  it('shows the first line when the sub-command is unknown, in the reader language', () => {
+    const text = relevantUsage(meeting, 'meeting', 'frobnicate', translator('en', 'Asia/Shanghai'));
+    expect(text.split('\n').filter((l) => l.startsWith('  '))).toHaveLength(1);
+    expect(text).toContain('help meeting');
   });
 });

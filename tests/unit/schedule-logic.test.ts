@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { suggestionText } from '../../cards/schedule-cards.js';
+import { translator } from '../../src/i18n/translator.js';
 import { allClashes, clashBetween, clashKey, clashesWith, parseImportance, parseRole, suggest, type ScheduleItem } from '../../src/services/schedule-logic.js';
 
 const T0 = Date.UTC(2026, 11, 1, 1, 0); // 09:00 in Shanghai
@@ -72,23 +74,37 @@ describe('clashesWith / allClashes', () => {
 });
 
 describe('suggest', () => {
+  const zh = translator('zh-CN', 'Asia/Shanghai');
+  const en = translator('en', 'Asia/Shanghai');
+  /** The suggestion and its reason as the executive reads it. */
+  const suggestion = (x: ScheduleItem, y: ScheduleItem, t = zh) => {
+    const clash = clashBetween(x, y, BUFFER)!;
+    const s = suggest(clash);
+    return { keep: s.keep, reason: suggestionText(t, clash, s) };
+  };
+
   it('prefers the bigger role and says why', () => {
-    const s = suggest(clashBetween(item('m1', 0, 60, { role: 'attendee', importance: 'high', title: '周会' }), item('m2', 30, 90, { role: 'host', title: '战略会' }), BUFFER)!);
+    const s = suggestion(item('m1', 0, 60, { role: 'attendee', importance: 'high', title: '周会' }), item('m2', 30, 90, { role: 'host', title: '战略会' }));
     expect(s.keep).toBe('second');
     expect(s.reason).toContain('主持');
     expect(s.reason).toContain('「战略会」');
   });
 
   it('then the more important item', () => {
-    const s = suggest(clashBetween(item('e1', 0, 60, { importance: 'high', title: '客户拜访' }), item('m2', 30, 90, { role: 'attendee', importance: 'medium' }), BUFFER)!);
+    const s = suggestion(item('e1', 0, 60, { importance: 'high', title: '客户拜访' }), item('m2', 30, 90, { role: 'attendee', importance: 'medium' }));
     expect(s.keep).toBe('first');
     expect(s.reason).toContain('重要性为高');
   });
 
   it('counts a calendar slot as 中 and suggests the assistant on a tie', () => {
-    const s = suggest(clashBetween(item('b1', 0, 60, { importance: null }), item('m2', 30, 90, { role: 'attendee', importance: 'medium' }), BUFFER)!);
+    const s = suggestion(item('b1', 0, 60, { importance: null }), item('m2', 30, 90, { role: 'attendee', importance: 'medium' }));
     expect(s.keep).toBeNull();
     expect(s.reason).toContain('请助理协调');
+  });
+
+  it('says why in English too', () => {
+    const s = suggestion(item('m1', 0, 60, { role: 'attendee', title: 'Weekly' }), item('m2', 30, 90, { role: 'host', title: 'Strategy' }), en);
+    expect(s.reason).toBe('Suggest keeping the second one, “Strategy”: your role there (host) outranks your role in “Weekly” (attendee)');
   });
 });
 
@@ -97,6 +113,6 @@ describe('words', () => {
     ['高', 'high'], ['中', 'medium'], ['低', 'low'], ['High', 'high'], ['紧急', null],
   ])('importance %s', (w, v) => expect(parseImportance(w)).toBe(v));
   it.each([
-    ['主持', 'host'], ['主讲', 'speaker'], ['参会', 'attendee'], ['speaker', 'speaker'], ['嘉宾', null],
+    ['主持', 'host'], ['主讲', 'speaker'], ['参会', 'attendee'], ['speaker', 'speaker'], ['Host', 'host'], ['嘉宾', null],
   ])('role %s', (w, v) => expect(parseRole(w)).toBe(v));
 });

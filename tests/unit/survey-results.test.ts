@@ -24,6 +24,13 @@ describe('computeResults', () => {
     expect(r.comments).toEqual(['午餐排队太久']);
   });
 
+  it('finds the overall dimension by its configured name in either language', () => {
+    const r = computeResults(['Agenda', 'Overall satisfaction'], [{ ratings: [5, 3], comment: null, userId: null }], 1, 4.5);
+    expect(r.overall).toBe(3);
+    expect(r.overallName).toBe('Overall satisfaction');
+    expect(computeResults(DIMS, [], 1, 4.5).overallName).toBe('总体满意度');
+  });
+
   it('uses the mean of the dimensions when 总体满意度 is not asked, and handles no answers', () => {
     expect(computeResults(['甲', '乙'], [{ ratings: [5, 4], comment: null, userId: null }], 1, 4.5).overall).toBe(4.5);
     const empty = computeResults(DIMS, [], 3, 4.5);

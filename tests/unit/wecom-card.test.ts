@@ -1,11 +1,12 @@
 /** Snapshots of the WeCom rendering of neutral cards, plus the limit rules. */
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
+import { translator } from '../../src/i18n/translator.js';
 import { reminderCard, withState } from '../../cards/reminder-card.js';
-import { WECOM_LIMITS, closedButtonText, renderCardMarkdown, renderTemplateCard, truncate } from '../../cards/wecom.js';
+import { WECOM_LIMITS, closedButtonText, renderCardMarkdown, renderTemplateCard, truncate } from '../../src/platforms/wecom/card-render.js';
 import { cardProblem } from '../fakes/wecom/api-server.js';
 
-const reminder = reminderCard({ cardId: 'rem-3-once', reminderId: 3, text: '提交会议材料', dueAt: '2026-03-02 15:00', creatorName: '王芳', important: false, snoozeMinutes: 10 });
+const reminder = reminderCard(translator('zh-CN', 'Asia/Shanghai'), { cardId: 'rem-3-once', reminderId: 3, text: '提交会议材料', dueAt: '2026-03-02 15:00', creatorName: '王芳', important: false, snoozeMinutes: 10 });
 
 describe('WeCom card rendering', () => {
   it('renders a button card (reminder)', () => {

@@ -5,16 +5,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { renderDingTalkCard, renderDingTalkNotice } from '../../../cards/dingtalk.js';
+import { renderDingTalkCard, renderDingTalkNotice } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Config } from '../../config.js';
-import type { PrismaClient } from '../../db/client.js';
-import { BOT_NAMES } from '../../router/router.js';
+import { words } from '../../i18n/vocabulary.js';
+import { LocaleService } from '../../services/locales.js';
 import { MemoryOnceLedger, type OnceLedger } from '../../redis/once.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
-import { MediaStore } from '../../services/media.js';
-import type { BusySlot, InboundSink, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
+import type { BusySlot, CardRefPort, InboundSink, MediaPort, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
 import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
 import { DingTalkCalendar } from './calendar.js';
 import { OpenApiClient } from './open-api.js';
@@ -31,7 +30,8 @@ const CARD_ACK_WAIT_MS = 2500;
 
 export interface DingTalkAdapterDeps {
   config: Config;
-  db: PrismaClient;
+  cardRefs: CardRefPort;
+  media: MediaPort;
   directory: Directory;
   log: Logger;
   clock?: () => number;
@@ -66,7 +66,11 @@ export class DingTalkAdapter implements PlatformAdapter {
       dingRemindType: config.DINGTALK_DING_REMIND_TYPE as 1 | 2 | 3,
       qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS,
       log: this.log,
-      media: new MediaStore(deps.db),
+      media: deps.media,
+      translatorFor: (place) => {
+        const locales = new LocaleService(deps.directory, config);
+        return place.kind === 'group' ? locales.forConversation(internalId('dingtalk', place.cid)) : locales.forUser(internalId('dingtalk', place.staffId));
+      },
     });
     this.stream = new DingTalkStreamClient({
       ...credentials,
@@ -131,7 +135,7 @@ export class DingTalkAdapter implements PlatformAdapter {
   /** Stream and HTTP callback both land here. Resolves once the event is durably queued. */
   async acceptRobotMessage(msg: RobotMessage): Promise<void> {
     const sink = this.requireSink();
-    const decoded = decodeRobotMessage(msg, BOT_NAMES[0], new Date(this.now()));
+    const decoded = decodeRobotMessage(msg, words('common.botNames')[0]!, new Date(this.now()));
     if (!decoded) {
       this.log.debug({ msgId: msg.msgId, msgtype: msg.msgtype }, 'DingTalk message ignored (not text)');
       return;
@@ -163,9 +167,9 @@ export class DingTalkAdapter implements PlatformAdapter {
       this.log.debug({ err: error, cardId: event.cardId }, 'DingTalk card action still running at ACK time');
       return null;
     }
-    const row = await this.deps.db.card.findUnique({ where: { id: event.cardId }, select: { model: true } });
+    const row = await this.deps.cardRefs.get(event.cardId);
     return {
-      ...(row ? { cardData: { cardParamMap: renderDingTalkCard(JSON.parse(row.model) as Card) } } : {}),
+      ...(row ? { cardData: { cardParamMap: renderDingTalkCard(row.model) } } : {}),
       userPrivateData: { cardParamMap: renderDingTalkNotice(notice) },
       cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
     };

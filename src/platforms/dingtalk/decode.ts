@@ -3,7 +3,7 @@
  * (`dingtalk:<staffId>`, `dingtalk:<openConversationId>`); the robot `msgId` and the stream
  * `messageId` of a card callback become the durable de-duplication keys.
  */
-import { DINGTALK_ACTION_PARAM } from '../../../cards/dingtalk.js';
+import { DINGTALK_ACTION_PARAM } from './card-render.js';
 import { internalId } from '../../services/ids.js';
 import type { CardActionEvent, MessageEvent } from '../types.js';
 import type { CardCallback, CardPrivateData, RobotMessage } from './raw-types.js';
@@ -54,9 +54,11 @@ export function decodeRobotMessage(msg: RobotMessage, botName: string, receivedA
       text,
       mentions: [],
       receivedAt: (msg.createAt ? new Date(msg.createAt) : receivedAt).toISOString(),
+      // DingTalk delivers group messages to a robot only when they @ it.
+      addressedToBot: true,
     },
     sender: { staffId, nick: msg.senderNick || staffId },
-    conversation: { externalId: msg.conversationId, type, name: type === 'group' ? msg.conversationTitle || '钉钉群' : msg.senderNick || staffId },
+    conversation: { externalId: msg.conversationId, type, name: type === 'group' ? msg.conversationTitle || `DingTalk ${msg.conversationId.slice(-6)}` : msg.senderNick || staffId },
     mentioned,
     ...(msg.sessionWebhook && msg.sessionWebhookExpiredTime ? { webhook: { url: msg.sessionWebhook, expiresAt: msg.sessionWebhookExpiredTime } } : {}),
   };

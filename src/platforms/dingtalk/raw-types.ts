@@ -1,6 +1,6 @@
 /**
  * DingTalk wire shapes, as far as Huiwu reads or writes them. Only `src/platforms/dingtalk/` and
- * `cards/dingtalk.ts` import this file. Reference: shared docs `platforms.md` part B.
+ * `card-render.ts` import this file. Reference: shared docs `platforms.md` part B.
  */
 
 /** `data` of a CALLBACK frame on topic `/v1.0/im/bot/messages/get` (B3). */

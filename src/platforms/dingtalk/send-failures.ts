@@ -5,6 +5,7 @@
  * quota), at most every 10 minutes per chat. Split from `sender.ts`, which only sends.
  */
 import type { Logger } from 'pino';
+import type { Translator } from '../../i18n/translator.js';
 import { PlatformError } from '../types.js';
 import { DingTalkApiError } from './errors.js';
 import type { OpenApiClient } from './open-api.js';
@@ -21,7 +22,7 @@ export class SendFailures {
   constructor(
     private readonly api: Pick<OpenApiClient, 'pauseLeftMs'>,
     private readonly webhooks: SessionWebhooks,
-    private readonly opts: { qpsBackoffMs: number; log: Logger },
+    private readonly opts: { qpsBackoffMs: number; log: Logger; translatorFor: (place: Place) => Promise<Translator> },
   ) {}
 
   async toPlatformError(error: unknown, place: Place | null): Promise<PlatformError> {
@@ -38,9 +39,13 @@ export class SendFailures {
         return new PlatformError(error.message, 'give-up');
       case 'quota':
       case 'permission': {
-        const reason = error.kind === 'quota' ? '本企业本月的钉钉开放接口调用额度已用完' : `钉钉应用缺少权限或套餐不支持（${error.code || error.status}）`;
-        this.opts.log.error({ code: error.code, status: error.status }, `DingTalk ${error.kind === 'quota' ? 'monthly API quota exhausted' : 'permission denied'}: message not sent. ${error.message}`);
-        if (place) await this.notice(place, `⚠️ 会务助手有一条消息没能发出：${reason}。请联系管理员处理（详见服务日志）。`);
+        const reason = error.kind === 'quota' ? 'monthly API quota exhausted' : `permission denied (${error.code || error.status})`;
+        this.opts.log.error({ code: error.code, status: error.status }, `DingTalk ${reason}: message not sent. ${error.message}`);
+        if (place) {
+          const t = await this.opts.translatorFor(place);
+          const why = error.kind === 'quota' ? t.t('platform.dingtalk.quota') : t.t('platform.dingtalk.permission', { code: error.code || error.status });
+          await this.notice(place, t.t('platform.sendFailedNotice', { reason: why }));
+        }
         return new PlatformError(`${reason}: ${error.message}`, 'give-up');
       }
     }

@@ -8,10 +8,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { renderDingTalkCard, renderDingTalkMarkdown } from '../../../cards/dingtalk.js';
+import { renderDingTalkCard, renderDingTalkMarkdown } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
+import type { Translator } from '../../i18n/translator.js';
+import { words } from '../../i18n/vocabulary.js';
 import type { MediaStore } from '../../services/media.js';
 import { MediaIdCache, mediaFilename } from '../media-cache.js';
 import type { OutboundContent, OutboundTarget, SendResult } from '../types.js';
@@ -30,6 +32,8 @@ export interface SenderOptions {
   log: Logger;
   /** Where image contents' bytes are read; without it images are sent as their alt text. */
   media?: Pick<MediaStore, 'get'>;
+  /** The language of notices about failed sends, for a chat (its group setting or its person's). */
+  translatorFor: (place: Place) => Promise<Translator>;
 }
 
 type ImageContent = Extract<OutboundContent, { type: 'image' }>;
@@ -257,6 +261,7 @@ export function userWebhookKey(userId: string): string {
 }
 
 function firstLine(markdown: string): string {
-  const line = markdown.split('\n').find((l) => l.trim() !== '') ?? '会务助手';
-  return [...line.replace(/^[#>*\s]+/, '')].slice(0, 60).join('') || '会务助手';
+  const botName = words('common.botNames')[0]!;
+  const line = markdown.split('\n').find((l) => l.trim() !== '') ?? botName;
+  return [...line.replace(/^[#>*\s]+/, '')].slice(0, 60).join('') || botName;
 }

@@ -6,7 +6,9 @@
 import { EventEmitter, once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { Card } from '../../../cards/model.js';
+import type { Config } from '../../config.js';
 import type { PrismaClient } from '../../db/client.js';
+import { words } from '../../i18n/vocabulary.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
 import {
@@ -24,6 +26,7 @@ import { simulatorRoutes } from './routes.js';
 import { dmConversationId } from './seed.js';
 import { seedDirectory } from './seed-directory.js';
 import type { BusySlot } from '../types.js';
+import { LocaleService } from '../../services/locales.js';
 import { MediaStore } from '../../services/media.js';
 
 export const BOT_ID = 'bot';
@@ -49,14 +52,26 @@ export class SimulatorAdapter implements PlatformAdapter {
   private throttlesToInject = { count: 0, pauseMs: 1000 };
 
   private readonly mediaStore: MediaStore;
+  private readonly locales: LocaleService;
+  readonly sendRatePerSecond: number;
+  /** HUIWU_TIMEZONE: the page shows message times in the zone the bot writes times in. */
+  readonly timeZone: string;
 
   constructor(
     private readonly db: PrismaClient,
     private readonly directory: Directory,
-    readonly sendRatePerSecond: number,
+    config: Pick<Config, 'HUIWU_SIM_SEND_RATE' | 'HUIWU_LOCALE' | 'HUIWU_TIMEZONE'>,
   ) {
+    this.sendRatePerSecond = config.HUIWU_SIM_SEND_RATE;
+    this.timeZone = config.HUIWU_TIMEZONE;
     this.inbound = new SimulatorInbound(db, directory, this.changes);
     this.mediaStore = new MediaStore(db);
+    this.locales = new LocaleService(directory, config);
+  }
+
+  /** Who the page talks to, and the zone to show times in (GET /sim/api/bot). */
+  bot(): { id: string; name: string; timeZone: string } {
+    return { id: BOT_ID, name: words('common.botNames')[0]!, timeZone: this.timeZone };
   }
 
   async routes(app: FastifyInstance): Promise<void> {
@@ -117,13 +132,14 @@ export class SimulatorAdapter implements PlatformAdapter {
 
   /**
    * The simulator's urgent channel (DingTalk DING / WeCom urgent message on real platforms): an
-   * urgent text in each person's DM, stored once per `idempotencyKey` and person.
+   * urgent text in each person's DM (marked urgent in their language), stored once per `idempotencyKey` and person.
    */
   async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
     for (const userId of userIds) {
       const conversationId = dmConversationId(externalIdOf(userId));
       const outboundId = `urgent-${idempotencyKey}-${userId}`;
-      await this.db.simMessage.upsert({ where: { outboundId }, create: { conversationId, fromId: BOT_ID, outboundId, text: `🚨【紧急】${text}` }, update: {} });
+      const marked = (await this.locales.forUser(userId)).t('platform.urgent', { text });
+      await this.db.simMessage.upsert({ where: { outboundId }, create: { conversationId, fromId: BOT_ID, outboundId, text: marked }, update: {} });
       this.changes.emit('change', conversationId);
     }
   }

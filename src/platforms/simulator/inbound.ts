@@ -2,13 +2,16 @@
  * The simulator's inbound side, called by its HTTP API: a message typed on the page (stored, then
  * handed to the pipeline with the `@name` mentions found in it) and a card click (only by a member
  * of the card's chat, answered with the click's outcome). The adapter owns the outbound side.
+ * Like DingTalk and WeCom's intelligent bot, a group message reaches the bot only when it is
+ * addressed to it; anything else is chat between people, stored and shown but never queued.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { internalId } from '../../services/ids.js';
-import type { CardActionOutcome, InboundSink, Mention } from '../types.js';
+import { isAddressedToBot } from '../../router/router.js';
+import type { CardActionOutcome, InboundSink, Mention, MessageEvent } from '../types.js';
 import { SimError } from './errors.js';
 
 export class SimulatorInbound {
@@ -37,8 +40,7 @@ export class SimulatorInbound {
 
     const row = await this.db.simMessage.create({ data: { conversationId: conversationExternalId, fromId: fromExternalId, text } });
     this.changes.emit('change', conversationExternalId);
-    const mentions = await this.mentionsIn(text);
-    await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({
+    const event: MessageEvent = {
       kind: 'message',
       platform: 'simulator',
       eventId: `msg-${row.id}`,
@@ -46,9 +48,13 @@ export class SimulatorInbound {
       conversationType: conversation.type,
       userId: user.id,
       text,
-      mentions,
+      mentions: [],
       receivedAt: row.createdAt.toISOString(),
-    }));
+    };
+    // Group chat between people stays between people, as on DingTalk and WeCom's intelligent bot.
+    if (!isAddressedToBot(event, conversation)) return row.id;
+    const mentions = await this.mentionsIn(text);
+    await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({ ...event, mentions }));
     return row.id;
   }
 

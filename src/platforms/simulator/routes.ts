@@ -3,9 +3,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Directory } from '../../services/directory.js';
-import { BOT_NAMES } from '../../router/router.js';
 import { externalIdOf } from '../../services/ids.js';
-import { BOT_ID, type SimulatorAdapter } from './adapter.js';
+import type { SimulatorAdapter } from './adapter.js';
 import { SimError } from './errors.js';
 
 const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
@@ -150,5 +149,5 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     },
   );
 
-  app.get('/sim/api/bot', async () => ({ id: BOT_ID, name: BOT_NAMES[0] }));
+  app.get('/sim/api/bot', async () => sim.bot());
 }

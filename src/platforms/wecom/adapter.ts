@@ -24,12 +24,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { closedButtonText, renderTemplateCard } from '../../../cards/wecom.js';
+import { closedButtonText, renderTemplateCard } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
-import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { type BusySlot, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { type BusySlot, type CardRefPort, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
@@ -42,7 +41,8 @@ import type { CallbackKeys } from './verify.js';
 import type { WecomSettings } from './settings.js';
 
 export interface WecomDeps {
-  db: PrismaClient;
+  cardRefs: CardRefPort;
+  media: MediaPort;
   directory: Directory;
   log: Logger;
   settings: WecomSettings;
@@ -79,8 +79,8 @@ export class WecomAdapter implements PlatformAdapter {
       this.calendar = new WecomCalendar(this.client, settings.app!.scheduleCalendars, () => this.now().getTime());
     }
     if (settings.bot) this.bot = new WecomBot({ ...settings.bot, log: log.child({ component: 'wecom-bot' }) });
-    this.inbound = new WecomInbound({ db: deps.db, directory: deps.directory, log, client: this.client, bot: this.bot, now: this.now });
-    this.outbound = new WecomOutbound({ db: deps.db, log, client: this.client, bot: this.bot, inbound: this.inbound, now: this.now });
+    this.inbound = new WecomInbound({ cardRefs: deps.cardRefs, directory: deps.directory, log, client: this.client, bot: this.bot, now: this.now });
+    this.outbound = new WecomOutbound({ media: deps.media, log, client: this.client, bot: this.bot, inbound: this.inbound, now: this.now });
   }
 
   async routes(app: FastifyInstance): Promise<void> {
@@ -164,7 +164,7 @@ export class WecomAdapter implements PlatformAdapter {
       }
     }
     const result = await this.outbound.sendFresh(where, { type: 'card', card }, copy + 1);
-    if (result.platformRef) await this.deps.db.card.updateMany({ where: { id: card.id }, data: { platformRef: result.platformRef } });
+    if (result.platformRef) await this.deps.cardRefs.setPlatformRef(card.id, result.platformRef);
     return {};
   }
 
@@ -184,6 +184,6 @@ export class WecomAdapter implements PlatformAdapter {
   }
 
   private async saveRef(cardId: string, ref: WecomCardRef): Promise<void> {
-    await this.deps.db.card.updateMany({ where: { id: cardId }, data: { platformRef: JSON.stringify(ref) } });
+    await this.deps.cardRefs.setPlatformRef(cardId, JSON.stringify(ref));
   }
 }

@@ -5,10 +5,9 @@
  * windows go back on the frame of the message they answer.
  */
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../../db/client.js';
 import { jobIdPart } from '../../queue/queues.js';
 import type { Directory } from '../../services/directory.js';
-import type { InboundSink, Mention } from '../types.js';
+import type { CardRefPort, InboundSink, Mention } from '../types.js';
 import type { WecomBot } from './bot.js';
 import { parseCardRef, type WecomCardRef } from './card-ref.js';
 import type { WecomClient } from './client.js';
@@ -16,7 +15,7 @@ import { botCardEvent, botCardValues, cardIdOf, conversationExternalId, decodeCa
 import type { WecomBotFrame } from './raw-types.js';
 
 export interface InboundDeps {
-  db: PrismaClient;
+  cardRefs: CardRefPort;
   directory: Directory;
   log: Logger;
   client: WecomClient | undefined;
@@ -87,6 +86,8 @@ export class WecomInbound {
         text: body.text.content,
         mentions: await this.mentions(body.text.content),
         receivedAt: now.toISOString(),
+        // WeCom hands the intelligent bot only the group messages that @ it.
+        addressedToBot: true,
       });
       return;
     }
@@ -121,10 +122,10 @@ export class WecomInbound {
   }
 
   private async storeClickCode(cardId: string, code: string, userid: string): Promise<void> {
-    const row = await this.d.db.card.findUnique({ where: { id: cardId }, select: { platformRef: true } });
+    const row = await this.d.cardRefs.get(cardId);
     if (!row) return;
     const ref: WecomCardRef = { ...(parseCardRef(row.platformRef) ?? { via: 'app', copy: 0 }), code, codeAt: this.d.now().getTime(), codeFor: userid };
-    await this.d.db.card.update({ where: { id: cardId }, data: { platformRef: JSON.stringify(ref) } });
+    await this.d.cardRefs.setPlatformRef(cardId, JSON.stringify(ref));
   }
 
   /** Records a user seen for the first time; true when they were already known. */

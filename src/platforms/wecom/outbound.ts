@@ -7,12 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { renderCardMarkdown, renderTemplateCard, truncateBytes } from '../../../cards/wecom.js';
+import { renderCardMarkdown, renderTemplateCard, truncateBytes } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
-import type { PrismaClient } from '../../db/client.js';
-import { MediaStore } from '../../services/media.js';
 import { MediaIdCache, mediaFilename } from '../media-cache.js';
-import { type OutboundContent, PlatformError, type SendResult } from '../types.js';
+import { type MediaPort, type OutboundContent, PlatformError, type SendResult } from '../types.js';
 import { BotReceiptError, type WecomBot } from './bot.js';
 import type { WecomCardRef } from './card-ref.js';
 import type { AppMessage, WecomClient } from './client.js';
@@ -22,7 +20,7 @@ import type { WecomInbound } from './inbound.js';
 import type { WecomBotFrame } from './raw-types.js';
 
 export interface WecomOutboundDeps {
-  db: PrismaClient;
+  media: MediaPort;
   log: Logger;
   client: WecomClient | undefined;
   bot: WecomBot | undefined;
@@ -43,7 +41,7 @@ export class WecomOutbound {
   private readonly client: WecomClient | undefined;
   private readonly bot: WecomBot | undefined;
   private readonly now: () => Date;
-  private readonly media: MediaStore;
+  private readonly media: MediaPort;
   /** Media ids by Media row: the app's uploads and the bot's are kept apart. */
   private readonly mediaIds: Record<'app' | 'bot', MediaIdCache>;
 
@@ -51,7 +49,7 @@ export class WecomOutbound {
     this.client = deps.client;
     this.bot = deps.bot;
     this.now = deps.now;
-    this.media = new MediaStore(deps.db);
+    this.media = deps.media;
     const clockMs = () => this.now().getTime();
     this.mediaIds = { app: new MediaIdCache(MEDIA_TTL_MS, clockMs), bot: new MediaIdCache(MEDIA_TTL_MS, clockMs) };
   }

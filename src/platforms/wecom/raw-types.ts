@@ -1,6 +1,6 @@
 /**
  * WeCom wire shapes, exactly as the platform sends and expects them. Nothing outside
- * `src/platforms/wecom/` and `cards/wecom.ts` uses these.
+ * `src/platforms/wecom/` (its card renderer `card-render.ts` included) uses these.
  * Docs: https://developer.work.weixin.qq.com/document/path/90239 (callbacks),
  * /path/90236 (message/send), /path/94888 (update_template_card), /path/101463 (long connection).
  */

@@ -1,19 +1,95 @@
 // 会务助手 local simulator page: plain ES module, no build step, no external resources.
 // Talks to the simulator's JSON API (/sim/api/...) and listens to its server-sent events.
+// Like DingTalk and WeCom's intelligent bot, a group message reaches the bot only when it @-mentions
+// it (or starts with `/`); the page says so and offers an @会务助手 button. Times are shown in the
+// bot's zone (HUIWU_TIMEZONE, from /sim/api/bot), so they match the times the bot writes.
 
 const BOT_ID = 'bot';
-const ROLE_LABELS = {
-  organizer: '会务组织者',
-  admin: '管理员',
-  executive: '高管',
-  assistant: '助理',
-  department_head: '部门负责人',
-  attendee: '参会人',
+
+/** Every word the page shows (the demo page is Chinese): index.html names its keys in data-text* attributes. */
+const TEXT = {
+  pageTitle: '会务助手 · 本地模拟器',
+  brandLogo: '会',
+  brandName: '会务助手',
+  brandSub: '本地模拟器 · 无需企业微信/钉钉账号',
+  botName: '会务助手',
+  botAvatar: '助',
+  botTag: '机器人',
+  connecting: '连接中…',
+  connected: '实时连接正常',
+  reconnecting: '连接中断，正在重连…',
+  closedRetrying: '连接已断开，5 秒后重连…',
+  conversationList: '会话列表',
+  conversationsToggle: '会话列表',
+  conversationsTitle: '会话',
+  loading: '加载中…',
+  speakerBefore: '以',
+  speakerAfter: '身份发言',
+  speakerAria: '以…身份发言',
+  mentionButton: '提及某人（@姓名）',
+  inputPlaceholder: '输入消息，Enter 发送，Shift+Enter 换行',
+  inputPlaceholderShort: '输入消息',
+  inputAria: '消息',
+  send: '发送',
+  tryThese: '试试：',
+  examples: ['提醒 10秒后 测试', '帮助', '提醒 列表'],
+  mentionHint: '提及某人请输入',
+  mentionExample: '@赵磊',
+  groupToBot: '✓ 这条消息会发给会务助手',
+  groupToPeople: '这条是群成员之间的聊天，会务助手收不到',
+  groupRule: '群里只有 @会务助手 或以 / 开头的消息才会发给机器人，其余是群成员之间的聊天',
+  dmToBot: '私聊中的每条消息都会发给会务助手',
+  noMessagesPreview: '暂无消息',
+  cardPreview: '[卡片]',
+  imagePreview: '[图片]',
+  previewFrom: (name) => `${name}：`,
+  group: '群聊',
+  groupAvatar: '群',
+  direct: '私聊',
+  groupSub: (count) => `群聊 · ${count} 人`,
+  dmTitle: (name) => `${name} 与会务助手的私聊`,
+  dmHeader: (name) => `${name} · 与会务助手私聊`,
+  dmHeaderSub: (roles, department) => `${roles} · ${department} · 提醒和通知卡片会发到这里`,
+  groupHeaderSub: (count, names) => `群聊 · ${count} 位成员 + 会务助手 · ${names}`,
+  documentTitle: (name) => `${name} · 会务助手模拟器`,
+  userSub: (roles, department) => `${roles} · ${department}`,
+  speakerOption: (name, roles, department) => `${name}（${roles} · ${department}）`,
+  listJoiner: '、',
+  emptyTitle: '还没有消息',
+  emptyBody: (command) => `发送「${command}」看看会务助手能做什么`,
+  helpCommand: '帮助',
+  today: '今天',
+  yesterday: '昨天',
+  date: (year, month, day) => `${year}年${month}月${day}日`,
+  selectPlaceholder: '请选择',
+  clicking: (name, label) => `以 ${name} 的身份点击「${label}」…`,
+  clickOk: '操作成功',
+  clickRefused: '操作未被接受',
+  clickFailed: (message) => `出错了：${message}`,
+  loadFailed: (message) => `读取消息失败：${message}`,
+  sendFailed: (message) => `发送失败：${message}`,
+  notMember: (name, place) => `${name} 不是「${place}」的成员，发言会被拒绝`,
+  dmOf: (name) => `${name} 的私聊`,
+  cannotConnect: '无法连接会务助手',
+  startFailed: (message) => `加载失败：${message}。请确认服务已启动（npm start）后刷新页面。`,
+  roles: {
+    organizer: '会务组织者',
+    admin: '管理员',
+    executive: '高管',
+    assistant: '助理',
+    department_head: '部门负责人',
+    attendee: '参会人',
+  },
 };
+
 const AVATAR_COLORS = ['#4f7cff', '#14a38b', '#e0882d', '#9b59d0', '#d9534f', '#2d9cdb', '#6d8b2f', '#c2578f', '#3c6e91', '#b7791f'];
+/** Below this width the conversation list is a drawer (keep in step with the media query in style.css). */
+const NARROW = window.matchMedia('(max-width: 760px)');
 
 const state = {
-  bot: { id: BOT_ID, name: '会务助手' },
+  bot: { id: BOT_ID, name: TEXT.botName },
+  /** The bot's zone (IANA name); undefined until known, then the browser's zone is used. */
+  timeZone: undefined,
   /** @type {{id:string,name:string,roles:string[],department:string}[]} */
   users: [],
   /** @type {Map<string, {id:string,name:string,roles:string[],department:string}>} */
@@ -48,6 +124,13 @@ const els = {
   mentionMenu: $('mention-menu'),
   connection: $('connection'),
   hint: $('hint'),
+  app: $('app'),
+  navToggle: $('nav-toggle'),
+  navBadge: $('nav-badge'),
+  backdrop: $('nav-backdrop'),
+  address: $('address'),
+  addressHint: $('address-hint'),
+  mentionBot: $('mention-bot'),
 };
 
 // ---- small helpers -----------------------------------------------------------
@@ -101,19 +184,42 @@ async function api(method, path, body, retried = false) {
   return data;
 }
 
-const pad = (n) => String(n).padStart(2, '0');
-function hhmm(iso) {
+// ---- time, in the bot's zone ---------------------------------------------------
+
+let zoneFormat = null;
+let zoneFormatFor = null;
+/** Calendar parts of an instant in the bot's zone (the browser's zone if that one is unknown here). */
+function zoned(iso) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (Number.isNaN(d.getTime())) return null;
+  if (zoneFormatFor !== state.timeZone || !zoneFormat) {
+    const options = { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' };
+    try {
+      zoneFormat = new Intl.DateTimeFormat('en-US', { ...options, timeZone: state.timeZone });
+    } catch {
+      zoneFormat = new Intl.DateTimeFormat('en-US', options);
+    }
+    zoneFormatFor = state.timeZone;
+  }
+  const parts = Object.fromEntries(zoneFormat.formatToParts(d).map((p) => [p.type, p.value]));
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+}
+function hhmm(iso) {
+  const z = zoned(iso);
+  return z ? `${z.hour}:${z.minute}` : '';
 }
 function fullTime(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hhmm(iso)}:${pad(d.getSeconds())}`;
+  const z = zoned(iso);
+  return z ? `${z.year}-${z.month}-${z.day} ${z.hour}:${z.minute}:${z.second}` : '';
+}
+/** `YYYY-MM-DD` in the bot's zone: messages are grouped by the bot's calendar day. */
+function dayOf(iso) {
+  const z = zoned(iso);
+  return z ? `${z.year}-${z.month}-${z.day}` : '';
 }
 
 function rolesText(user) {
-  return user.roles.map((r) => ROLE_LABELS[r] ?? r).join('、');
+  return user.roles.map((r) => TEXT.roles[r] ?? r).join(TEXT.listJoiner);
 }
 
 function nameOf(id) {
@@ -128,7 +234,7 @@ function colorOf(id) {
 }
 
 function avatar(id, extraClass = '') {
-  if (id === BOT_ID) return h('div', { class: `avatar avatar-bot ${extraClass}`, 'aria-hidden': 'true' }, '助');
+  if (id === BOT_ID) return h('div', { class: `avatar avatar-bot ${extraClass}`, 'aria-hidden': 'true' }, TEXT.botAvatar);
   const name = nameOf(id);
   const short = [...name].length > 2 ? [...name].slice(-2).join('') : name;
   const el = h('div', { class: `avatar ${extraClass}`, 'aria-hidden': 'true' }, short);
@@ -144,9 +250,9 @@ function dmOwner(conv) {
   return conv && conv.type === 'direct' ? conv.members[0] ?? null : null;
 }
 
-/** Text with `@姓名` mentions of known users highlighted. */
+/** Text with `@姓名` mentions of known users (and of the bot) highlighted. */
 function textWithMentions(text) {
-  const names = state.users.map((u) => u.name).sort((a, b) => b.length - a.length);
+  const names = [state.bot.name, ...state.users.map((u) => u.name)].sort((a, b) => b.length - a.length);
   const nodes = [];
   let rest = text;
   while (rest.length > 0) {
@@ -167,10 +273,10 @@ function textWithMentions(text) {
 }
 
 function preview(message) {
-  if (!message) return '暂无消息';
-  const who = message.from === BOT_ID ? '' : `${nameOf(message.from)}：`;
-  if (message.card) return `${who}[卡片] ${message.card.title}`;
-  if (message.image) return `${who}[图片]`;
+  if (!message) return TEXT.noMessagesPreview;
+  const who = message.from === BOT_ID ? '' : TEXT.previewFrom(nameOf(message.from));
+  if (message.card) return `${who}${TEXT.cardPreview} ${message.card.title}`;
+  if (message.image) return `${who}${TEXT.imagePreview}`;
   return `${who}${(message.text ?? '').replace(/\s+/g, ' ')}`;
 }
 
@@ -197,7 +303,7 @@ function renderConversations() {
     const owner = dmOwner(c);
     const user = owner ? state.userById.get(owner) : null;
     const title = user ? user.name : c.name;
-    const sub = user ? `${rolesText(user)} · ${user.department}` : `群聊 · ${c.members.length} 人`;
+    const sub = user ? TEXT.userSub(rolesText(user), user.department) : TEXT.groupSub(c.members.length);
     return h(
       'button',
       {
@@ -205,10 +311,10 @@ function renderConversations() {
         class: `conversation${c.id === state.currentId ? ' active' : ''}`,
         dataset: { testid: `conversation-${c.id}`, conversation: c.id, type: c.type },
         'aria-current': c.id === state.currentId ? 'true' : null,
-        title: user ? `${user.name} 与会务助手的私聊` : c.name,
+        title: user ? TEXT.dmTitle(user.name) : c.name,
         onclick: () => selectConversation(c.id),
       },
-      c.type === 'group' ? h('div', { class: 'avatar avatar-group', 'aria-hidden': 'true' }, '群') : avatar(owner ?? c.id),
+      c.type === 'group' ? h('div', { class: 'avatar avatar-group', 'aria-hidden': 'true' }, TEXT.groupAvatar) : avatar(owner ?? c.id),
       h(
         'div',
         { class: 'conversation-body' },
@@ -216,7 +322,7 @@ function renderConversations() {
           'div',
           { class: 'conversation-top' },
           h('span', { class: 'conversation-name' }, title),
-          c.type === 'direct' ? h('span', { class: 'tag' }, '私聊') : h('span', { class: 'tag tag-group' }, '群聊'),
+          c.type === 'direct' ? h('span', { class: 'tag' }, TEXT.direct) : h('span', { class: 'tag tag-group' }, TEXT.group),
           h('span', { class: 'conversation-time' }, last ? hhmm(last.at) : ''),
         ),
         h('div', { class: 'conversation-sub' }, sub),
@@ -225,14 +331,28 @@ function renderConversations() {
       unread > 0 ? h('span', { class: 'badge', dataset: { testid: `unread-${c.id}` } }, unread > 99 ? '99+' : String(unread)) : null,
     );
   });
-  els.conversations.replaceChildren(h('div', { class: 'section-title' }, '会话'), ...items);
+  els.conversations.replaceChildren(h('div', { class: 'section-title' }, TEXT.conversationsTitle), ...items);
+  // On a phone the list is folded away: the toggle shows how many messages wait elsewhere.
+  let elsewhere = 0;
+  for (const [id, count] of state.unread) if (id !== state.currentId) elsewhere += count;
+  els.navBadge.hidden = elsewhere === 0;
+  els.navBadge.textContent = elsewhere > 99 ? '99+' : String(elsewhere);
+}
+
+// ---- the conversation list as a drawer on narrow screens -------------------------
+
+function setNavOpen(open) {
+  const show = open && NARROW.matches;
+  els.app.classList.toggle('nav-open', show);
+  els.backdrop.hidden = !show;
+  els.navToggle.setAttribute('aria-expanded', String(show));
 }
 
 // ---- speaker -------------------------------------------------------------------
 
 function renderSpeakerOptions() {
   els.speaker.replaceChildren(
-    ...state.users.map((u) => h('option', { value: u.id }, `${u.name}（${rolesText(u)} · ${u.department}）`)),
+    ...state.users.map((u) => h('option', { value: u.id }, TEXT.speakerOption(u.name, rolesText(u), u.department))),
   );
   if (state.speakerId) els.speaker.value = state.speakerId;
 }
@@ -255,11 +375,70 @@ function renderHeader() {
   if (!c) return;
   const owner = dmOwner(c);
   const user = owner ? state.userById.get(owner) : null;
-  els.chatName.textContent = user ? `${user.name} · 与会务助手私聊` : c.name;
+  els.chatName.textContent = user ? TEXT.dmHeader(user.name) : c.name;
   els.chatSub.textContent = user
-    ? `${rolesText(user)} · ${user.department} · 提醒和通知卡片会发到这里`
-    : `群聊 · ${c.members.length} 位成员 + 会务助手 · ${c.members.map(nameOf).join('、')}`;
-  document.title = `${user ? user.name : c.name} · 会务助手模拟器`;
+    ? TEXT.dmHeaderSub(rolesText(user), user.department)
+    : TEXT.groupHeaderSub(c.members.length, c.members.map(nameOf).join(TEXT.listJoiner));
+  document.title = TEXT.documentTitle(user ? user.name : c.name);
+  const group = c.type === 'group';
+  els.app.dataset.conversationType = c.type;
+  els.mentionBot.hidden = !group;
+  renderHint(group);
+  renderAddress();
+}
+
+// ---- who a message goes to -------------------------------------------------------
+
+/** The router's rule, as the simulator applies it: in a group, only an @ of the bot or a leading / reaches it. */
+function addressesBot(text) {
+  return text.includes(`@${state.bot.name}`) || /^\s*[/／]/.test(text);
+}
+
+function renderAddress() {
+  const c = conversation(state.currentId);
+  if (!c) return;
+  const toBot = c.type === 'direct' || addressesBot(els.input.value);
+  els.address.dataset.to = toBot ? 'bot' : 'people';
+  els.addressHint.textContent = c.type === 'direct' ? TEXT.dmToBot : toBot ? TEXT.groupToBot : TEXT.groupToPeople;
+}
+
+/** Puts `@会务助手 ` in front of what is typed (once) and keeps the caret where the user was typing. */
+function addressBot() {
+  const input = els.input;
+  if (!addressesBot(input.value)) {
+    const token = `@${state.bot.name} `;
+    const rest = input.value.trimStart();
+    const caret = token.length + Math.max(0, (input.selectionEnd ?? input.value.length) - (input.value.length - rest.length));
+    input.value = token + rest;
+    input.setSelectionRange(caret, caret);
+  }
+  autosize();
+  renderAddress();
+  input.focus();
+}
+
+function renderHint(group) {
+  const examples = TEXT.examples.map((text) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'example',
+        // In a group an example is only a command when it is addressed to the bot.
+        onclick: () => {
+          els.input.value = group ? `@${state.bot.name} ${text}` : text;
+          autosize();
+          renderAddress();
+          els.input.focus();
+        },
+      },
+      text,
+    ),
+  );
+  els.hint.replaceChildren(
+    h('span', { class: 'hint-examples' }, TEXT.tryThese, ...examples),
+    h('span', { class: 'hint-mention' }, h('span', { class: 'hint-sep' }, '·'), ` ${TEXT.mentionHint} `, h('code', {}, TEXT.mentionExample)),
+  );
 }
 
 function isNearBottom() {
@@ -282,7 +461,12 @@ function renderMessages(force = false) {
   }
   if (list.length === 0) {
     els.messages.replaceChildren(
-      h('div', { class: 'empty' }, h('div', { class: 'empty-title' }, '还没有消息'), h('div', {}, '发送「帮助」看看会务助手能做什么')),
+      h(
+        'div',
+        { class: 'empty' },
+        h('div', { class: 'empty-title' }, TEXT.emptyTitle),
+        h('div', {}, TEXT.emptyBody(conversation(id)?.type === 'group' ? `@${state.bot.name} ${TEXT.helpCommand}` : TEXT.helpCommand)),
+      ),
     );
     return;
   }
@@ -290,7 +474,7 @@ function renderMessages(force = false) {
   const nodes = [];
   let lastDay = '';
   for (const m of list) {
-    const day = new Date(m.at).toDateString();
+    const day = dayOf(m.at);
     if (day !== lastDay) {
       lastDay = day;
       const dayKey = `day:${day}`;
@@ -318,12 +502,11 @@ function renderMessages(force = false) {
 }
 
 function dayLabel(iso) {
-  const d = new Date(iso);
-  const today = new Date();
-  if (d.toDateString() === today.toDateString()) return '今天';
-  const yesterday = new Date(today.getTime() - 86_400_000);
-  if (d.toDateString() === yesterday.toDateString()) return '昨天';
-  return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日`;
+  const day = dayOf(iso);
+  if (day === dayOf(new Date().toISOString())) return TEXT.today;
+  if (day === dayOf(new Date(Date.now() - 86_400_000).toISOString())) return TEXT.yesterday;
+  const [year, month, date] = day.split('-').map(Number);
+  return TEXT.date(year, month, date);
 }
 
 function renderMessage(m) {
@@ -350,7 +533,7 @@ function renderMessage(m) {
         'div',
         { class: 'message-meta' },
         h('span', { class: 'sender' }, nameOf(m.from)),
-        isBot ? h('span', { class: 'tag tag-bot' }, '机器人') : null,
+        isBot ? h('span', { class: 'tag tag-bot' }, TEXT.botTag) : null,
         h('time', { class: 'time', datetime: m.at, title: fullTime(m.at) }, hhmm(m.at)),
       ),
       ...content,
@@ -391,7 +574,7 @@ function renderCard(card) {
             control = h(
               'select',
               { id },
-              ...(input.value == null && stored == null ? [h('option', { value: '' }, input.placeholder ?? '请选择')] : []),
+              ...(input.value == null && stored == null ? [h('option', { value: '' }, input.placeholder ?? TEXT.selectPlaceholder)] : []),
               ...(input.options ?? []).map((o) => h('option', { value: o.value }, o.label)),
             );
           } else {
@@ -465,7 +648,7 @@ async function clickCard(card, action, button) {
     values[control.dataset.inputKey] = control.value;
   }
   const from = state.speakerId;
-  setCardNote(card.id, { kind: 'pending', text: `以 ${nameOf(from)} 的身份点击「${action.label}」…` });
+  setCardNote(card.id, { kind: 'pending', text: TEXT.clicking(nameOf(from), action.label) });
   try {
     const result = await api('POST', '/sim/api/card-actions', {
       cardId: card.id,
@@ -475,12 +658,12 @@ async function clickCard(card, action, button) {
     });
     if (result?.accepted) {
       for (const input of card.inputs ?? []) state.drafts.delete(draftKey(card.id, input.key));
-      setCardNote(card.id, { kind: 'ok', text: `✓ ${result.message ?? '操作成功'}` }, 6000);
+      setCardNote(card.id, { kind: 'ok', text: `✓ ${result.message ?? TEXT.clickOk}` }, 6000);
     } else {
-      setCardNote(card.id, { kind: 'refused', text: `✗ ${result?.reason ?? '操作未被接受'}` }, 10000);
+      setCardNote(card.id, { kind: 'refused', text: `✗ ${result?.reason ?? TEXT.clickRefused}` }, 10000);
     }
   } catch (error) {
-    setCardNote(card.id, { kind: 'error', text: `出错了：${error.message}` }, 10000);
+    setCardNote(card.id, { kind: 'error', text: TEXT.clickFailed(error.message) }, 10000);
   }
   void refresh(state.currentId);
 }
@@ -507,7 +690,7 @@ async function refresh(id) {
         applyMessages(id, list);
       } while (record.again);
     } catch (error) {
-      if (id === state.currentId) showError(`读取消息失败：${error.message}`);
+      if (id === state.currentId) showError(TEXT.loadFailed(error.message));
     } finally {
       loading.delete(id);
     }
@@ -548,8 +731,10 @@ function selectConversation(id) {
   renderConversations();
   renderMentionMenu();
   renderMessages(true);
+  setNavOpen(false);
   void refresh(id);
-  els.input.focus();
+  // On a phone, focusing would pop up the keyboard over the chat just opened.
+  if (!NARROW.matches) els.input.focus();
 }
 
 // ---- sending -------------------------------------------------------------------
@@ -565,9 +750,10 @@ async function send() {
     await api('POST', '/sim/api/messages', { conversation: state.currentId, from: state.speakerId, text });
     els.input.value = '';
     autosize();
+    renderAddress();
     void refresh(state.currentId);
   } catch (error) {
-    showError(`发送失败：${error.message}`);
+    showError(TEXT.sendFailed(error.message));
   } finally {
     sending = false;
     els.send.disabled = false;
@@ -585,7 +771,22 @@ function autosize() {
 function renderMentionMenu() {
   const c = conversation(state.currentId);
   const ids = c ? c.members : state.users.map((u) => u.id);
+  const bot =
+    c?.type === 'group'
+      ? h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', role: 'option', dataset: { testid: 'mention-bot-option' }, onclick: () => insertMention(state.bot.name) },
+            avatar(BOT_ID, 'avatar-small'),
+            h('span', { class: 'mention-name' }, state.bot.name),
+            h('span', { class: 'mention-sub' }, TEXT.botTag),
+          ),
+        )
+      : null;
   els.mentionMenu.replaceChildren(
+    ...(bot ? [bot] : []),
     ...ids
       .map((id) => state.userById.get(id))
       .filter(Boolean)
@@ -598,7 +799,7 @@ function renderMentionMenu() {
             { type: 'button', role: 'option', dataset: { testid: `mention-${u.id}` }, onclick: () => insertMention(u.name) },
             avatar(u.id, 'avatar-small'),
             h('span', { class: 'mention-name' }, u.name),
-            h('span', { class: 'mention-sub' }, `${rolesText(u)} · ${u.department}`),
+            h('span', { class: 'mention-sub' }, TEXT.userSub(rolesText(u), u.department)),
           ),
         ),
       ),
@@ -619,6 +820,7 @@ function insertMention(name) {
   input.setSelectionRange(caret, caret);
   closeMentionMenu();
   autosize();
+  renderAddress();
   input.focus();
 }
 
@@ -642,7 +844,7 @@ function connectEvents() {
   const source = new EventSource('/sim/api/events');
   let dropped = false;
   source.addEventListener('open', () => {
-    setConnection('open', '实时连接正常');
+    setConnection('open', TEXT.connected);
     if (dropped) {
       // Whatever changed while we were away: fetch every conversation again.
       dropped = false;
@@ -662,16 +864,33 @@ function connectEvents() {
     dropped = true;
     // EventSource reconnects by itself unless the server refused it (readyState CLOSED).
     if (source.readyState === EventSource.CLOSED) {
-      setConnection('closed', '连接已断开，5 秒后重连…');
+      setConnection('closed', TEXT.closedRetrying);
       source.close();
       window.setTimeout(connectEvents, 5000);
     } else {
-      setConnection('connecting', '连接中断，正在重连…');
+      setConnection('connecting', TEXT.reconnecting);
     }
   });
 }
 
 // ---- start ---------------------------------------------------------------------
+
+/** Fills the static page (index.html) with its words from TEXT. */
+function applyText() {
+  document.title = TEXT.pageTitle;
+  for (const el of document.querySelectorAll('[data-text]')) el.textContent = TEXT[el.dataset.text];
+  for (const el of document.querySelectorAll('[data-text-title]')) el.setAttribute('title', TEXT[el.dataset.textTitle]);
+  for (const el of document.querySelectorAll('[data-text-aria-label]')) el.setAttribute('aria-label', TEXT[el.dataset.textAriaLabel]);
+  els.mentionBot.textContent = `@${state.bot.name}`;
+  els.address.title = TEXT.groupRule;
+  applyPlaceholder();
+  renderHint(false);
+}
+
+/** The long placeholder wraps to two lines on a phone. */
+function applyPlaceholder() {
+  els.input.placeholder = NARROW.matches ? TEXT.inputPlaceholderShort : TEXT.inputPlaceholder;
+}
 
 function wire() {
   els.send.addEventListener('click', () => void send());
@@ -686,6 +905,7 @@ function wire() {
   });
   els.input.addEventListener('input', () => {
     autosize();
+    renderAddress();
     const before = els.input.value.slice(0, els.input.selectionStart ?? 0);
     if (before.endsWith('@')) openMentionMenu();
     else if (!els.mentionMenu.hidden && !/@\S*$/.test(before)) closeMentionMenu();
@@ -695,7 +915,7 @@ function wire() {
     const id = els.speaker.value;
     setSpeaker(id);
     if (c && !c.members.includes(id)) {
-      showError(`${nameOf(id)} 不是「${c.type === 'direct' ? `${nameOf(c.members[0])} 的私聊` : c.name}」的成员，发言会被拒绝`);
+      showError(TEXT.notMember(nameOf(id), c.type === 'direct' ? TEXT.dmOf(nameOf(c.members[0])) : c.name));
     } else {
       clearError();
     }
@@ -708,13 +928,16 @@ function wire() {
   document.addEventListener('click', (event) => {
     if (!els.mentionMenu.hidden && !(event.target instanceof Node && els.mentionMenu.contains(event.target))) closeMentionMenu();
   });
-  for (const example of els.hint.querySelectorAll('.example')) {
-    example.addEventListener('click', () => {
-      els.input.value = example.textContent ?? '';
-      autosize();
-      els.input.focus();
-    });
-  }
+  els.mentionBot.addEventListener('click', addressBot);
+  els.navToggle.addEventListener('click', () => setNavOpen(!els.app.classList.contains('nav-open')));
+  els.backdrop.addEventListener('click', () => setNavOpen(false));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') setNavOpen(false);
+  });
+  NARROW.addEventListener('change', () => {
+    setNavOpen(false);
+    applyPlaceholder();
+  });
   window.addEventListener('hashchange', () => {
     const id = location.hash.slice(1);
     if (id && id !== state.currentId && conversation(id)) selectConversation(id);
@@ -722,6 +945,7 @@ function wire() {
 }
 
 async function start() {
+  applyText();
   wire();
   try {
     const [users, conversations, bot] = await Promise.all([
@@ -729,7 +953,9 @@ async function start() {
       api('GET', '/sim/api/conversations'),
       api('GET', '/sim/api/bot').catch(() => null),
     ]);
-    if (bot?.name) state.bot = bot;
+    if (bot?.name) state.bot = { id: bot.id ?? BOT_ID, name: bot.name };
+    if (typeof bot?.timeZone === 'string') state.timeZone = bot.timeZone;
+    els.mentionBot.textContent = `@${state.bot.name}`;
     state.users = users;
     state.userById = new Map(users.map((u) => [u.id, u]));
     const order = new Map(users.map((u, i) => [u.id, i]));
@@ -747,8 +973,8 @@ async function start() {
     if (first) selectConversation(first);
     await Promise.all(state.conversations.filter((c) => c.id !== first).map((c) => refresh(c.id)));
   } catch (error) {
-    els.chatName.textContent = '无法连接会务助手';
-    showError(`加载失败：${error.message}。请确认服务已启动（npm start）后刷新页面。`);
+    els.chatName.textContent = TEXT.cannotConnect;
+    showError(TEXT.startFailed(error.message));
   }
 }
 

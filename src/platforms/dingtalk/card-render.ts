@@ -1,12 +1,12 @@
 /**
  * The neutral card -> DingTalk interactive card data (`cardParamMap`, every value a string) for
- * the template in `cards/dingtalk-card-template.json`, plus the markdown form used where an
+ * the template in `src/platforms/dingtalk/card-template.json`, plus the markdown form used where an
  * interactive card cannot go (session webhooks, an app without card permission). Both carry the
  * card's text-command fallback, so every button can also be done by typing.
  * https://open.dingtalk.com/document/orgapp/create-and-deliver-cards
  */
-import type { CardParamMap } from '../src/platforms/dingtalk/raw-types.js';
-import type { Card } from './model.js';
+import type { CardParamMap } from './raw-types.js';
+import type { Card } from '../../../cards/model.js';
 
 /** Variable names of the card template; the template JSON binds exactly these. */
 export const DINGTALK_CARD_VARS = {

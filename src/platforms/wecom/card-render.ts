@@ -5,8 +5,9 @@
  * action keys, question keys and option ids are never cut (a cut key would route nowhere).
  * Field rules: https://developer.work.weixin.qq.com/document/path/90236#模板卡片消息
  */
-import type { WecomButton, WecomTemplateCard } from '../src/platforms/wecom/raw-types.js';
-import type { Card, CardInput } from './model.js';
+import type { WecomButton, WecomTemplateCard } from './raw-types.js';
+import type { Card, CardInput } from '../../../cards/model.js';
+import { words } from '../../i18n/vocabulary.js';
 
 /** WeCom's display limits, in characters (keys in bytes). */
 export const WECOM_LIMITS = {
@@ -55,7 +56,7 @@ export function renderTemplateCard(card: Card, taskId: string): WecomTemplateCar
   const base: WecomTemplateCard = {
     card_type: 'button_interaction',
     task_id: taskId,
-    source: { desc: '会务助手' },
+    source: { desc: words('common.botNames')[0]! },
     main_title: {
       title: truncate(card.title, WECOM_LIMITS.title),
       ...(card.state ? { desc: truncate(card.state.label, WECOM_LIMITS.titleDesc) } : {}),
@@ -108,7 +109,8 @@ export function renderTemplateCard(card: Card, taskId: string): WecomTemplateCar
 
 /** What a closed card's clicked button turns into (update_template_card `button.replace_name`). */
 export function closedButtonText(card: Card): string {
-  return truncate(card.state?.label ?? '已处理', WECOM_LIMITS.buttonText * 2);
+  // Closed cards always carry a state label in the reader's language; the tick is a last resort.
+  return truncate(card.state?.label ?? '✓', WECOM_LIMITS.buttonText * 2);
 }
 
 /** Markdown form of a card (WeCom markdown subset), for places without template cards. */

@@ -1,0 +1,67 @@
+/**
+ * The conversation suite once more in English, on every platform: people who chose English with
+ * `language English` (or who type English keywords) see English everywhere, cards included.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatDriver } from './driver.js';
+
+/** Four or more Chinese characters in a row: untranslated text (names such as 赵磊 are shorter). */
+const CHINESE_RUN = /[\u4e00-\u9fff]{4,}/;
+
+export function englishConversationSuite(name: string, makeDriver: () => Promise<ChatDriver>): void {
+  describe(`conversation suite in English on ${name}`, () => {
+    let d: ChatDriver;
+    beforeAll(async () => {
+      d = await makeDriver();
+      for (const user of [d.cast.organizer, d.cast.colleague]) {
+        const reply = await ask(d.dm(user), user, 'language English');
+        expect(reply.text).toContain('English');
+      }
+    }, 120_000);
+    afterAll(async () => {
+      await d?.close();
+    });
+
+    async function ask(conversation: string, user: string, text: string) {
+      const after = await d.cursor(conversation);
+      await d.say(conversation, user, text);
+      return d.nextBotMessage(conversation, after, (m) => m.text !== undefined);
+    }
+
+    it('answers help in English', async () => {
+      const reply = await ask(d.group, d.cast.organizer, '@会务助手 help');
+      expect(reply.text).toContain('remind');
+      expect(reply.text).not.toMatch(CHINESE_RUN);
+    });
+
+    it('answers a malformed command with what was wrong and the usage, in English', async () => {
+      const reply = await ask(d.dm(d.cast.organizer), d.cast.organizer, 'remind find a time for tea');
+      expect(reply.text).toContain('❌');
+      expect(reply.text).toContain('Usage');
+      expect(reply.text).not.toMatch(CHINESE_RUN);
+    });
+
+    it('sets a reminder with English words, delivers an English card, and records Got it', async () => {
+      const dm = d.dm(d.cast.organizer);
+      const dmBefore = await d.cursor(dm);
+      const reply = await ask(d.group, d.cast.organizer, 'remind in 2 seconds suite test');
+      expect(reply.text).toContain('Reminder set');
+      expect(reply.text).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+
+      const card = await d.nextBotMessage(dm, dmBefore, (m) => m.card?.text.includes('suite test') ?? false, 15_000);
+      expect(card.card!.title).toContain('Reminder');
+      expect(card.card!.text).not.toMatch(CHINESE_RUN);
+      await d.click(dm, card.card!, d.cast.organizer, 'reminder.ack');
+      const updated = await d.waitForCard(dm, card.card!.id, (c) => c.text.includes('acknowledged'));
+      expect(updated.actions).toHaveLength(0);
+    });
+
+    it('uses the reader’s language: a Chinese command for an English colleague gives them an English card', async () => {
+      const dm = d.dm(d.cast.colleague);
+      const before = await d.cursor(dm);
+      await ask(d.group, d.cast.outsider, `提醒 @${d.cast.colleague} 1秒后 准备签到表`);
+      const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('准备签到表') ?? false, 15_000);
+      expect(card.card!.title).toContain('Reminder');
+    });
+  });
+}
