@@ -5,6 +5,7 @@
  *
  *   node scripts/run.mjs start   install deps, Redis if needed, generate the Prisma client, start
  *   node scripts/run.mjs test    the same, plus Chromium in CI, then typecheck and vitest
+ *   node scripts/run.mjs faults  the same set-up, then only the fault suite (tests/faults)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -127,6 +128,11 @@ if (mode === 'start') {
     }
     process.exit(code ?? (signal ? 1 : 0));
   });
+} else if (mode === 'faults') {
+  // Its own table is the summary (scenario, expected, delivered, lost, duplicated).
+  const child = spawn(bin('vitest'), ['run', 'tests/faults', ...extraArgs], { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
-  fail('usage: node scripts/run.mjs start|test');
+  fail('usage: node scripts/run.mjs start|test|faults');
 }

@@ -63,7 +63,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const cardRefs = new CardRefStore(db);
   const media = new MediaStore(db);
   const adapters = createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
-  const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name));
+  // While Redis is down every queue and worker reports each reconnect attempt: the monitor has said it once.
+  const queueError = (err: Error, queue: string) => (connection.ready() ? log.error({ err, queue }, 'queue error') : log.debug({ err, queue }, 'queue error'));
+  const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name), queueError);
   const outbox = new Outbox(db, queues.outbound, config, log);
   const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
@@ -96,7 +98,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
-    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db), { ...workerOpts, concurrency: 8 }),
+    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales), { ...workerOpts, concurrency: 8 }),
     new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services, CAPABILITIES), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
       (adapter) =>
@@ -109,10 +111,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     ),
     new Worker(QUEUE_NAMES.maintenance, maintenanceProcessor(new Retention(db, config, log)), { ...workerOpts, concurrency: 1 }),
   ];
-  // While Redis is down every worker reports each reconnect attempt: the monitor has said it once.
-  for (const worker of workers) worker.on('error', (err) => (connection.ready() ? log.error({ err, queue: worker.name }, 'worker error') : log.debug({ err, queue: worker.name }, 'worker error')));
+  for (const worker of workers) worker.on('error', (err) => queueError(err, worker.name));
 
-  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, connection.ready);
+  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, connection.ready);
   for (const adapter of adapters) await adapter.start(sink);
 
   recover = async () => {
@@ -148,12 +149,15 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     async close() {
       await server.close();
       for (const adapter of adapters) await adapter.stop();
-      // Without Redis a worker cannot hand its running jobs back: do not wait for it (the jobs'
-      // locks expire and another run picks them up; their messages are marked sent only once).
-      const force = !connection.ready();
-      await Promise.all(workers.map((w) => w.close(force)));
-      if (force) redis.disconnect();
-      await queues.close();
+      if (connection.ready()) {
+        await Promise.all(workers.map((w) => w.close()));
+        await queues.close();
+      } else {
+        // Redis is down: a graceful close would wait for it forever. Running jobs are not handed
+        // back; their locks expire and the next run retries them (a message is marked sent once).
+        await Promise.all(workers.map((w) => w.close(true)));
+        queues.disconnect();
+      }
       connection.stop();
       redis.disconnect();
       await db.$disconnect();

@@ -4,6 +4,7 @@
  * Every variable is documented in `.env.example` and the README's configuration table.
  */
 import { z } from 'zod';
+import { catalogs, type Locale } from './i18n/catalog.js';
 
 const int = (min: number, max: number) =>
   z
@@ -107,12 +108,12 @@ const schema = z.object({
   HUIWU_SURVEY_AUTO: z.enum(['on', 'off']).default('on'),
   /** Who gets an automatic survey: attendees who checked in, or everyone who confirmed. */
   HUIWU_SURVEY_AUDIENCE: z.enum(['checked-in', 'confirmed']).default('checked-in'),
-  /** Rated dimensions, comma-separated. */
+  /** Rated dimensions, comma-separated. Default: `defaults.surveyDimensions` of the HUIWU_LOCALE catalogue. */
   HUIWU_SURVEY_DIMENSIONS: z
     .string()
     .regex(/^[^,]{1,20}(,[^,]{1,20}){0,9}$/, '1 to 10 comma-separated names of up to 20 characters')
     .transform((t) => t.split(',').map((d) => d.trim()))
-    .default(['议程安排', '会务服务', '场地设施', '餐饮', '总体满意度']),
+    .optional(),
   /** Font file for Chinese labels in chart images (default: Debian's WenQuanYi Micro Hei or Noto CJK). */
   HUIWU_CJK_FONT: z.string().min(1).optional(),
   /** How long a survey stays open. */
@@ -195,7 +196,7 @@ const schema = z.object({
 
   // ---- WeCom (企业微信); see docs/wecom.md. Callback mode: the five app variables together. ----
   /** WeCom corp id (企业ID, 我的企业 → 企业信息). Also the receive id checked in every decrypted callback. */
-  WECOM_CORP_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'the corp id (企业ID), letters and digits').optional(),
+  WECOM_CORP_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'the corp id (My Company > Company Info), letters and digits').optional(),
   /** AgentId of the self-built app (应用管理 → 自建应用). */
   WECOM_AGENT_ID: int(1, 2 ** 31 - 1).optional(),
   /** Secret of the self-built app (used for gettoken). */
@@ -278,7 +279,8 @@ const ALL_OR_NOTHING: ReadonlyArray<{ mode: string; vars: readonly string[] }> =
   { mode: 'DingTalk', vars: DINGTALK_VARS },
 ];
 
-export type Config = Readonly<z.infer<typeof schema>>;
+type Parsed = z.infer<typeof schema>;
+export type Config = Readonly<Omit<Parsed, 'HUIWU_SURVEY_DIMENSIONS'> & { HUIWU_SURVEY_DIMENSIONS: string[] }>;
 
 export class ConfigError extends Error {}
 
@@ -304,5 +306,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration:\n  ${[...lines, ...missing].join('\n  ')}`);
   }
-  return Object.freeze(parsed.data);
+  const dimensions = parsed.data.HUIWU_SURVEY_DIMENSIONS ?? defaultDimensions(parsed.data.HUIWU_LOCALE);
+  return Object.freeze({ ...parsed.data, HUIWU_SURVEY_DIMENSIONS: dimensions });
+}
+
+/** The default survey dimensions are words people read: they live in the catalogue of the default language. */
+function defaultDimensions(locale: Locale): string[] {
+  const entry = catalogs()[locale].get('defaults.surveyDimensions');
+  if (!Array.isArray(entry) || entry.length === 0) throw new ConfigError(`locales/${locale}: defaults.surveyDimensions must be a non-empty list`);
+  return [...(entry as readonly string[])];
 }

@@ -35,24 +35,26 @@ async function main(): Promise<void> {
 
   let privateRedis: PrivateRedis | null = null;
   let app: HuiwuApp | null = null;
-  /** Stops whatever has been started, within the shutdown bound; then exits with `code`. */
+  /**
+   * Stops whatever has been started, then exits with `code`. The app gets most of the shutdown
+   * bound; the private Redis is released even when the app did not finish closing (so no
+   * redis-server is left behind), and the bound itself is never exceeded.
+   */
   const shutdown = async (code: number, reason: string) => {
+    const limit = config.HUIWU_SHUTDOWN_TIMEOUT_MS;
     const force = setTimeout(() => {
-      log.error({ timeoutMs: config.HUIWU_SHUTDOWN_TIMEOUT_MS, reason }, 'shutdown did not finish in time; forcing exit');
+      log.error({ timeoutMs: limit, reason }, 'shutdown did not finish in time; forcing exit');
       process.exit(1);
-    }, config.HUIWU_SHUTDOWN_TIMEOUT_MS);
+    }, limit);
     force.unref();
-    try {
-      await app?.close();
-    } catch (err) {
-      log.error({ err }, 'error while stopping the app');
+    privateRedis?.stopWatching();
+    const closed = await within(app?.close(), limit * 0.6);
+    if (closed !== 'done') {
+      log.error({ reason, problem: closed }, 'the app did not close cleanly; exiting anyway (unfinished jobs are retried by the next run)');
       code = code || 1;
     }
-    try {
-      await privateRedis?.release();
-    } catch (err) {
-      log.error({ err }, 'error while releasing the private Redis');
-    }
+    const released = await within(privateRedis?.release(), limit * 0.3);
+    if (released !== 'done') log.error({ problem: released }, 'the private Redis was not released cleanly');
     process.exit(code);
   };
 
@@ -87,3 +89,20 @@ main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
+
+/** Settles `work` within `ms`: 'done', 'timed out', or the error's message. */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      (work ?? Promise.resolve()).then(() => 'done'),
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('timed out'), ms);
+      }),
+    ]);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -12,6 +12,7 @@ import type { Queue, QueueEvents } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { CardActionEvent, CardActionOutcome, InboundEvent, InboundSink } from '../platforms/types.js';
 import { UnavailableError } from '../server/http-error.js';
+import type { LocaleService } from '../services/locales.js';
 import { KEEP_JOBS, jobIdPart, type InboundJob } from './queues.js';
 
 /** How long an add may take before the event is refused (the platform re-sends it). */
@@ -25,6 +26,7 @@ export class QueueInboundSink implements InboundSink {
   constructor(
     private readonly queue: Queue<InboundJob>,
     private readonly events: QueueEvents,
+    private readonly locales: Pick<LocaleService, 'forUser'>,
     /** False while the Redis connection is down: events are refused at once instead of waiting. */
     private readonly redisReady: () => boolean = () => true,
   ) {}
@@ -36,7 +38,7 @@ export class QueueInboundSink implements InboundSink {
   async acceptAndWait(event: CardActionEvent, timeoutMs: number): Promise<CardActionOutcome> {
     const job = await this.add(event);
     const outcome = (await job.waitUntilFinished(this.events, timeoutMs)) as CardActionOutcome | null;
-    return outcome ?? { accepted: false, reason: '重复的操作，已忽略' };
+    return outcome ?? { accepted: false, reason: (await this.locales.forUser(event.userId)).t('router.card.duplicate') };
   }
 
   private async add(event: InboundEvent) {

@@ -64,17 +64,31 @@ export interface Queues {
   outbound: Map<PlatformName, Queue<OutboundJob>>;
   maintenance: Queue<MaintenanceJob>;
   close(): Promise<void>;
+  /** Drops the queues' own connections without waiting for Redis (it is down). */
+  disconnect(): void;
 }
 
-export function createQueues(connection: Redis, prefix: string, platforms: readonly PlatformName[]): Queues {
+/**
+ * `onError` receives connection errors of the queues (BullMQ prints them to stderr when nobody
+ * listens): while Redis is down they repeat with every reconnect attempt.
+ */
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  platforms: readonly PlatformName[],
+  onError: (error: Error, queue: string) => void = () => undefined,
+): Queues {
   const opts = { connection, prefix };
   const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, { ...opts, defaultJobOptions: KEEP_JOBS.inbound });
   // QueueEvents blocks on its connection, so it gets its own (closed with it below).
   const eventsConnection = connection.duplicate();
+  eventsConnection.on('error', () => undefined);
   const inboundEvents = new QueueEvents(QUEUE_NAMES.inbound, { connection: eventsConnection, prefix });
   const schedule = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { ...opts, defaultJobOptions: KEEP_JOBS.schedule });
   const outbound = new Map(platforms.map((p) => [p, new Queue<OutboundJob>(QUEUE_NAMES.outbound(p), { ...opts, defaultJobOptions: KEEP_JOBS.outbound })] as const));
   const maintenance = new Queue<MaintenanceJob>(QUEUE_NAMES.maintenance, { ...opts, defaultJobOptions: KEEP_JOBS.maintenance });
+  for (const queue of [inbound, schedule, maintenance, ...outbound.values()] as Queue[]) queue.on('error', (error) => onError(error, queue.name));
+  inboundEvents.on('error', (error) => onError(error, `${inboundEvents.name} events`));
   return {
     inbound,
     inboundEvents,
@@ -83,6 +97,9 @@ export function createQueues(connection: Redis, prefix: string, platforms: reado
     maintenance,
     async close() {
       await Promise.all([inbound.close(), inboundEvents.close(), schedule.close(), maintenance.close(), ...[...outbound.values()].map((q) => q.close())]);
+      eventsConnection.disconnect();
+    },
+    disconnect() {
       eventsConnection.disconnect();
     },
   };

@@ -23,6 +23,8 @@ import { Redis } from 'ioredis';
 export interface PrivateRedis {
   /** `unix://<socket path>`, accepted by `redisOptions`. */
   url: string;
+  /** Stops restarting a dead server (at the start of a shutdown). */
+  stopWatching(): void;
   /** Stops watching, unregisters this process; shuts Redis down when no other process uses it. */
   release(): Promise<void>;
 }
@@ -106,11 +108,15 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
   const watcher = watching ? setInterval(() => void watch(), options.watchMs ?? 1000) : null;
   watcher?.unref();
 
+  const stopWatching = () => {
+    watching = false;
+    if (watcher) clearInterval(watcher);
+  };
   return {
     url: `unix://${socket}`,
+    stopWatching,
     async release() {
-      watching = false;
-      if (watcher) clearInterval(watcher);
+      stopWatching();
       clearInterval(timer);
       try {
         await client.zrem(INSTANCES_KEY, member);
@@ -124,6 +130,10 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
           await client.call('SHUTDOWN').catch(() => undefined);
           log('private Redis stopped');
         }
+      } catch (error) {
+        // Killed under us: there is nothing left to stop.
+        if ((await probe(socket)) !== 'down') throw error;
+        log('private Redis was not running; nothing to stop');
       } finally {
         client.disconnect();
       }

@@ -4,7 +4,7 @@
  * Refusals go through the sampling refusal log, so a flood costs one log line a minute per IP.
  */
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { noteRefusal } from './refusal-log.js';
 
 export type Entrance = 'admin' | 'callback' | 'simulator' | 'health';
@@ -31,26 +31,36 @@ export async function entranceLimits(app: FastifyInstance, limits: EntranceLimit
     simulator: limits.simulatorPerMinute,
     health: Number.MAX_SAFE_INTEGER,
   };
-  await app.register(rateLimit, {
-    global: true,
-    timeWindow: 60_000,
-    cache: 20_000,
-    keyGenerator: (request) => `${entranceOf(request.url)}|${request.ip}`,
-    max: (request) => perMinute[entranceOf(request.url)],
-    allowList: (request) => entranceOf(request.url) === 'health',
-    onExceeded: (request) => noteRefusal(request, `rate-${entranceOf(request.url)}`, 'rate limit exceeded; requests refused with 429'),
-  });
+  await app.register(rateLimit, { global: false });
+  // A root hook rather than the plugin's per-route one: it runs before any plugin's own hooks (the
+  // admin API's token check), so a flood is refused before it costs a lookup or a log line. It
+  // also covers unknown URLs.
+  app.addHook(
+    'onRequest',
+    app.rateLimit({
+      timeWindow: 60_000,
+      keyGenerator: (request) => `${entranceOf(request.url)}|${request.ip}`,
+      max: (request) => perMinute[entranceOf(request.url)],
+      allowList: (request) => entranceOf(request.url) === 'health',
+      onExceeded: (request) => noteRefusal(request, `rate-${entranceOf(request.url)}`, 'rate limit exceeded; requests refused with 429'),
+    }),
+  );
   eventStreamCap(app, '/sim/api/events', limits.eventStreams);
 }
 
-/** The admin API's second budget, per acting user (`X-Huiwu-User`), checked after authentication. */
-export function perUserLimit(app: FastifyInstance, perMinute: number): preHandlerAsyncHookHandler {
-  return app.rateLimit({
-    max: perMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => `user|${String(request.headers['x-huiwu-user'] ?? '')}`,
-    onExceeded: (request) => noteRefusal(request, 'rate-admin-user', 'admin API rate limit of the acting user exceeded', { user: request.headers['x-huiwu-user'] }),
-  });
+/**
+ * The admin API's second budget, per acting user (`X-Huiwu-User`), checked after authentication.
+ * A separate check (`createRateLimit`), since the plugin runs one limit handler per request.
+ */
+export function perUserLimit(app: FastifyInstance, perMinute: number): onRequestAsyncHookHandler {
+  const check = app.createRateLimit({ max: perMinute, timeWindow: 60_000, keyGenerator: (request) => `user|${String(request.headers['x-huiwu-user'] ?? '')}` });
+  return async (request, reply) => {
+    if (typeof request.headers['x-huiwu-user'] !== 'string') return;
+    const result = await check(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    noteRefusal(request, 'rate-admin-user', 'admin API rate limit of the acting user exceeded', { user: request.headers['x-huiwu-user'] });
+    await reply.code(429).header('retry-after', result.ttlInSeconds).send({ error: `rate limit of ${request.headers['x-huiwu-user']} exceeded: at most ${perMinute} admin requests a minute` });
+  };
 }
 
 /** Long-lived streams hold a socket each: a total cap and a per-IP cap (429 beyond them). */

@@ -49,6 +49,18 @@ describe('admin API', () => {
     expect(await t.app.services.db.attendee.count({ where: { meetingId } })).toBe(0);
   });
 
+  it('answers bad ids with a clear 400 and never shows internals', async () => {
+    for (const path of ['/surveys/abc/results.csv', '/surveys/99999999999999999999/results.csv', '/meetings/x1/attendees.csv']) {
+      const res = await api(path, { user: 'simulator:wangfang' });
+      expect(res.status, path).toBe(400);
+      expect(res.json().error, path).toMatch(/id must be a number such as 12 or #12/);
+      expect(res.text, path).not.toMatch(/prisma|\/src\/|\.ts:\d|invocation/i);
+    }
+    const unknown = await api('/no/such/thing', { user: 'simulator:wangfang' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json()).toEqual({ error: 'no such endpoint: GET /api/no/such/thing' });
+  });
+
   it('reports every bad row and imports nothing', async () => {
     const bad = [
       'name,platform user id,title,department,phone,ID number,notes',

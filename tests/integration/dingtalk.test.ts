@@ -14,6 +14,7 @@ import { SessionWebhooks } from '../../src/platforms/dingtalk/session-webhooks.j
 import { dingTalkSign } from '../../src/platforms/dingtalk/verify.js';
 import type { OutboundTarget } from '../../src/platforms/types.js';
 import { PRIORITY } from '../../src/queue/queues.js';
+import { connectRedis } from '../../src/redis/connection.js';
 import { DINGTALK_GROUP, startFakeDingTalk } from '../conversation/dingtalk-driver.js';
 import { FAKE_APP, type FakeDingTalk } from '../fakes/dingtalk/fake-dingtalk.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
@@ -222,6 +223,21 @@ describe('DingTalk adapter', () => {
     expect((await post(now, dingTalkSign(now, HTTP_SECRET), body)).status).toBe(200);
     expect((await post(now, dingTalkSign(now, HTTP_SECRET), body)).status).toBe(409);
     await reply(DINGTALK_GROUP, before);
+    // The sign does not cover the body: a captured pair with another message is refused too.
+    const forged = { ...body, msgId: 'http-msg-forged', text: { content: ' 会议 取消 #1' } };
+    expect((await post(now, dingTalkSign(now, HTTP_SECRET), forged)).status).toBe(409);
+    // A timestamp ten minutes off is outside the default five-minute window.
+    const tenMinutes = String(Date.now() - 10 * 60_000);
+    expect((await post(tenMinutes, dingTalkSign(tenMinutes, HTTP_SECRET), { ...body, msgId: 'http-msg-2' })).status).toBe(401);
+    // The used sign is remembered in Redis, so another instance on the same Redis refuses it as well.
+    const redis = connectRedis(t.env.REDIS_URL!);
+    try {
+      const keys = await redis.keys(`${t.env.HUIWU_QUEUE_PREFIX}:once:dingtalk-sign:*`);
+      expect(keys).toHaveLength(1);
+      expect(await redis.pttl(keys[0]!)).toBeLessThanOrEqual(600_000);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

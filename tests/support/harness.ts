@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { createHuiwu, type HuiwuApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -37,11 +37,12 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}, envIn?: Record<string, string>): Promise<TestApp> {
+/** `log`: where the app logs (tests that read the log pass a logger writing to memory). */
+export async function startTestApp(overrides: Record<string, string> = {}, envIn?: Record<string, string>, log?: Logger): Promise<TestApp> {
   const env = envIn ?? testEnv(overrides);
   const config = loadConfig(env);
   await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
-  const app = await createHuiwu(config, config.REDIS_URL!, pino({ level: config.LOG_LEVEL }));
+  const app = await createHuiwu(config, config.REDIS_URL!, log ?? pino({ level: config.LOG_LEVEL }));
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
   // Without the simulator (platform tests) `sim` still works for the HTTP parts but has no page API.
   const sim = new SimClient(address, app.simulator);
@@ -59,7 +60,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, envIn
     stop,
     restart: async () => {
       await stop();
-      return startTestApp({}, env);
+      return startTestApp({}, env, log);
     },
     close: async () => {
       await stop();

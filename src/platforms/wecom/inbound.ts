@@ -169,7 +169,8 @@ export class WecomInbound {
     const conv = await this.d.directory.upsertConversation({
       platform: 'wecom',
       externalId,
-      name: existing?.name ?? `群聊 ${chatid}`,
+      // WeCom tells the bot no group name: the chat id stands in (language-neutral) until one is known.
+      name: existing?.name ?? chatid,
       type: 'group',
       memberIds: [...(existing?.memberIds ?? []), member],
     });

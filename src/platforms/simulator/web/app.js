@@ -153,12 +153,24 @@ function h(tag, props = {}, ...children) {
   return el;
 }
 
-async function api(method, path, body) {
+/**
+ * Beside a real platform the simulator's API needs the admin token: asked for once, kept in the
+ * `huiwu_token` cookie (sent by fetch and EventSource alike; never in a URL, which would be logged).
+ */
+function askForToken() {
+  const token = window.prompt('管理令牌 / Admin token (HUIWU_ADMIN_TOKEN)');
+  if (!token) return false;
+  document.cookie = `huiwu_token=${encodeURIComponent(token.trim())}; path=/; SameSite=Strict`;
+  return true;
+}
+
+async function api(method, path, body, retried = false) {
   const res = await fetch(path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (res.status === 401 && !retried && askForToken()) return api(method, path, body, true);
   let data = null;
   try {
     data = await res.json();
