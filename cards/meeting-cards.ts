@@ -186,7 +186,12 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
   };
 }
 
-export function checkinCard(t: Translator, cardId: string, meeting: MeetingView, checkedInAt: Date | null): Card {
+export function checkinCard(t: Translator, cardId: string, meeting: MeetingView, checkedInAt: Date | null, cancelled = false): Card {
+  const state = checkedInAt
+    ? { status: 'checked-in', label: t.t('meeting.card.checkin.done', { at: checkedInAt }), closed: true }
+    : cancelled
+      ? { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true }
+      : undefined;
   return {
     id: cardId,
     title: t.t('meeting.card.checkin.title', { id: meeting.id, title: meeting.title }),
@@ -194,6 +199,6 @@ export function checkinCard(t: Translator, cardId: string, meeting: MeetingView,
     fields: meetingFields(t, meeting),
     actions: [{ key: CHECKIN_ACTION, label: t.t('meeting.card.checkin.action'), style: 'primary' }],
     fallback: t.t('meeting.card.checkin.fallback', { id: meeting.id }),
-    ...(checkedInAt ? { state: { status: 'checked-in', label: t.t('meeting.card.checkin.done', { at: checkedInAt }), closed: true } } : {}),
+    ...(state ? { state } : {}),
   };
 }

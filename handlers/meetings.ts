@@ -149,8 +149,8 @@ async function reschedule(ctx: CommandContext, args: string): Promise<string> {
   const range = parseTimeRange(rest, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
   if (!range.ok) throw new UsageError(range.code, range.params);
   const end = range.end ?? keepDuration(meeting, range.start);
-  const updated = await ctx.services.meetings.reschedule(meeting, range.start, end);
-  return ctx.t.t('meeting.rescheduled', { id, time: ctx.services.meetings.timeText(updated) });
+  const { meeting: updated, notified } = await ctx.services.meetings.reschedule(meeting, range.start, end);
+  return ctx.t.t('meeting.rescheduled', { id, time: ctx.services.meetings.timeText(updated), count: notified });
 }
 
 /** Moving only the start keeps the meeting's length. */
@@ -162,15 +162,15 @@ async function changeVenue(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.venue');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.venue');
   if (!rest) throw new UsageError('E_MEETING_MISSING_VENUE');
-  await ctx.services.meetings.changeVenue(meeting, rest);
-  return ctx.t.t('meeting.venueChanged', { id, venue: rest });
+  const { notified } = await ctx.services.meetings.changeVenue(meeting, rest);
+  return ctx.t.t('meeting.venueChanged', { id, venue: rest, count: notified });
 }
 
 async function cancelMeeting(ctx: CommandContext, args: string): Promise<string> {
   const { id } = takeId(args, 'meeting.example.cancel');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.cancel');
-  await ctx.services.meetings.cancel(meeting);
-  return ctx.t.t('meeting.cancelled', { id, title: meeting.title });
+  const notified = await ctx.services.meetings.cancel(meeting);
+  return ctx.t.t('meeting.cancelled', { id, title: meeting.title, count: notified });
 }
 
 async function addOrganizers(ctx: CommandContext, args: string): Promise<string> {

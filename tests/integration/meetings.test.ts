@@ -171,6 +171,52 @@ describe('meetings', () => {
     await t.sim.nextBotMessage('dm-zhangwei', notice.id, (m) => m.text?.includes('地点变更为 报告厅') ?? false);
   });
 
+  it('updates every card of a moved meeting and tells each invitee who has not declined, once, what changed', async () => {
+    const id = await createMeeting('会议 新建 改期测试 10分钟后 地点 一号厅');
+    const people = ['zhaolei', 'zhouting', 'wujun', 'sunli'] as const;
+    const before = Object.fromEntries(await Promise.all(people.map(async (u) => [u, await cursor(`dm-${u}`)]))) as Record<(typeof people)[number], number>;
+    await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @赵磊 @周婷 @吴军 @孙丽`);
+    const invites = Object.fromEntries(
+      await Promise.all(people.map(async (u) => [u, (await t.sim.nextBotMessage(`dm-${u}`, before[u], inviteFor(id))).card!])),
+    ) as Record<(typeof people)[number], Card>;
+    expect((await t.sim.click(invites.zhaolei.id, 'zhaolei', 'rsvp.yes')).body.accepted).toBe(true);
+    expect((await t.sim.click(invites.wujun.id, 'wujun', 'rsvp.no')).body.accepted).toBe(true);
+    expect((await t.sim.click(invites.sunli.id, 'sunli', 'rsvp.maybe')).body.accepted).toBe(true);
+    // 赵磊 confirmed after check-in opened: he holds a check-in card too.
+    const checkin = (await t.sim.nextBotMessage('dm-zhaolei', before.zhaolei, (m) => m.card?.title.startsWith('✅ 会议签到') ?? false)).card!;
+    const oldTime = field(invites.zhaolei, '时间');
+
+    const moved = await t.sim.ask(GROUP, 'wangfang', `会议 改时间 #${id} 20分钟后`);
+    expect(moved.text).toContain('时间已改为');
+    const newTime = t.app.services.meetings.timeText((await t.app.services.meetings.get(id))!);
+    expect(newTime).not.toBe(oldTime);
+    for (const u of people) {
+      const card = await t.sim.waitForCard(`dm-${u}`, invites[u].id, (c) => field(c, '时间') === newTime);
+      expect(card.state?.status ?? 'pending', u).toBe({ zhaolei: 'answered-yes', zhouting: 'pending', wujun: 'answered-no', sunli: 'answered-maybe' }[u]);
+    }
+    await t.sim.waitForCard('dm-zhaolei', checkin.id, (c) => field(c, '时间') === newTime);
+    await t.sim.waitForCard(GROUP, `mstat-${id}`, (c) => field(c, '时间') === newTime);
+
+    const venue = await t.sim.ask(GROUP, 'wangfang', `会议 改地点 #${id} 二号厅`);
+    expect(venue.text).toContain('二号厅');
+    for (const u of people) await t.sim.waitForCard(`dm-${u}`, invites[u].id, (c) => field(c, '地点') === '二号厅');
+    await t.sim.waitForCard('dm-zhaolei', checkin.id, (c) => field(c, '地点') === '二号厅');
+    await t.sim.waitForCard(GROUP, `mstat-${id}`, (c) => field(c, '地点') === '二号厅');
+
+    // Everyone invited who has not declined, answered or not, got one notice per change, saying old -> new.
+    for (const u of ['zhaolei', 'zhouting', 'sunli'] as const) {
+      await t.sim.nextBotMessage(`dm-${u}`, before[u], (m) => m.text?.includes('地点变更为 二号厅（原 一号厅）') ?? false);
+      const texts = (await t.sim.messages(`dm-${u}`, before[u])).map((m) => m.text ?? '');
+      expect(texts.filter((x) => x.includes('时间变更为')), u).toEqual([`🕒 会议 #${id}「改期测试」时间变更为 ${newTime}（原 ${oldTime}）。`]);
+      expect(texts.filter((x) => x.includes('地点变更为')), u).toHaveLength(1);
+    }
+    const declined = (await t.sim.messages('dm-wujun', before.wujun)).map((m) => m.text ?? '');
+    expect(declined.some((x) => x.includes('变更为'))).toBe(false);
+
+    // The same venue again is refused and sends nothing.
+    expect((await t.sim.ask(GROUP, 'wangfang', `会议 改地点 #${id} 二号厅`)).text).toContain('已经是');
+  });
+
   it('cancels a meeting: jobs removed, cards closed, confirmed attendees told', async () => {
     const id = await createMeeting('会议 新建 待取消 后天上午9点');
     const before = await cursor('dm-liuyang');
