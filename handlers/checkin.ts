@@ -8,7 +8,7 @@ import { type CardActionSpec, type CommandContext, type CommandSpec, type Msg, U
 import type { MeetingRow } from '../src/services/meetings.js';
 import type { Services } from '../src/services/services.js';
 import type { AttendeeRow } from '../src/services/rsvp.js';
-import { loadMeeting, takeId } from './meeting-args.js';
+import { loadMeeting, splitArgs, takeId } from './meeting-args.js';
 
 export const checkinCommand: CommandSpec = {
   id: 'checkin',
@@ -48,7 +48,7 @@ async function checkinOthers(ctx: CommandContext, meeting: MeetingRow, names: st
     if (a) targets.push(a);
     else problems.push(t.t('checkin.problem.notListed', { name: user.name }));
   }
-  for (const name of names.split(/[\s,，、]+/).filter(Boolean)) {
+  for (const name of splitArgs(names)) {
     const found = await ctx.services.checkin.byName(meeting.id, name);
     if (found.length === 1) targets.push(found[0]!);
     else problems.push(t.t(found.length === 0 ? 'checkin.problem.noSuchName' : 'checkin.problem.sameName', { name, count: found.length }));

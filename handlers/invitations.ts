@@ -8,7 +8,7 @@ import { type CardActionSpec, type CommandContext, UsageError, UserError } from 
 import type { UserRecord } from '../src/services/directory.js';
 import type { AnswerInput } from '../src/services/rsvp.js';
 import { parseTime } from '../src/time/parse-time.js';
-import { loadMeeting, loadOwnMeeting, takeId } from './meeting-args.js';
+import { loadMeeting, loadOwnMeeting, splitArgs, takeId, takeTrailingOption } from './meeting-args.js';
 
 export const invitationSubcommands = {
   invite: words('meeting.words.invite'),
@@ -26,9 +26,8 @@ export async function inviteAttendees(ctx: CommandContext, args: string): Promis
   const { id, rest } = takeId(args, 'meeting.example.invite');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.invite');
   let people: UserRecord[] = ctx.mentions;
-  const [word, ...names] = rest.split(' ');
+  const [word, ...departments] = splitArgs(rest);
   if (word && DEPARTMENT_WORDS.includes(word.toLowerCase())) {
-    const departments = names.join(' ').split(/[,，、\s]+/).filter(Boolean);
     if (departments.length === 0) throw new UsageError('E_MEETING_DEPARTMENT_MISSING');
     const users = await ctx.services.directory.usersOfPlatform(ctx.user.platform);
     const unknown = departments.filter((d) => !users.some((u) => u.department === d));
@@ -105,7 +104,9 @@ function takeNights(glued: string, tokens: string[]): string | undefined {
  * fallback of the confirmation card.
  */
 export function parseAnswer(text: string): AnswerInput {
-  const tokens = text.split(' ').filter(Boolean);
+  // The note is free text (it may hold separators): taken whole before the rest is split.
+  const note = takeTrailingOption(text, 'meeting.words.note');
+  const tokens = splitArgs(note ? note.before : text);
   const response = kindOf(tokens.shift() ?? '');
   if (response !== 'yes' && response !== 'no' && response !== 'maybe') throw new UsageError('E_RSVP_MISSING_RESPONSE');
   const input: AnswerInput = { response };
@@ -123,12 +124,11 @@ export function parseAnswer(text: string): AnswerInput {
     } else if (kind === 'noRooms' || (kind === 'no' && tokens[0] && kindOf(tokens[0]) === 'rooms')) {
       if (kind === 'no') tokens.shift();
       input.accommodation = 'no';
-    } else if (kind === 'note') {
-      input.note = tokens.splice(0).join(' ');
     } else {
       throw new UsageError('E_RSVP_UNKNOWN_WORD', { word: token });
     }
   }
+  if (note) input.note = note.value;
   return input;
 }
 

@@ -8,7 +8,7 @@ import { type CommandContext, type CommandSpec, UsageError, UserError } from '..
 import type { MeetingRow } from '../src/services/meetings.js';
 import { parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
-import { loadMeeting, loadOwnMeeting, matchSub, takeId } from './meeting-args.js';
+import { loadMeeting, loadOwnMeeting, matchSub, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
 import { setMeetingImportance } from './schedule.js';
 
 const SUB = {
@@ -23,7 +23,6 @@ const SUB = {
   importance: words('meeting.words.importance'),
   ...invitationSubcommands,
 };
-const VENUE_OPTION = words('meeting.words.venueOption');
 const MAX_TITLE = 60;
 const ROSTER_LIMIT = 200;
 
@@ -66,24 +65,12 @@ export const meetingCommand: CommandSpec = {
   },
 };
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** `地点 <venue>` / `venue <venue>` at the end of the text; an ASCII word must be followed by a space or a colon. */
-const VENUE_RE = new RegExp(
-  `(?:^|\\s)(?:${VENUE_OPTION.map((w) => (/^[a-z]/i.test(w) ? `${escapeRegExp(w)}(?=[\\s:：])` : escapeRegExp(w))).join('|')})[:：]?\\s*(.+)$`,
-  'i',
-);
-
 /** `<title> <time>[~<end>] [地点 <venue>]`, in any order of title and time. */
 function parseMeetingSpec(ctx: CommandContext, text: string) {
-  const venueMatch = VENUE_RE.exec(text);
-  const venue = venueMatch?.[1]?.trim() || null;
-  const withoutVenue = venueMatch ? text.slice(0, venueMatch.index).trim() : text;
-  const range = parseTimeRange(withoutVenue, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const venue = takeTrailingOption(text, 'meeting.words.venueOption');
+  const range = parseTimeRange(venue ? venue.before : text, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
   if (!range.ok) throw new UsageError(range.code, range.params);
-  return { title: range.rest.trim(), start: range.start, end: range.end, venue };
+  return { title: trimSeparators(range.rest.trim()), start: range.start, end: range.end, venue: venue?.value || null };
 }
 
 async function createMeeting(ctx: CommandContext, text: string): Promise<string> {
@@ -161,9 +148,12 @@ function keepDuration(meeting: MeetingRow, start: Date): Date | null {
 async function changeVenue(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.venue');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.venue');
-  if (!rest) throw new UsageError('E_MEETING_MISSING_VENUE');
-  const { notified } = await ctx.services.meetings.changeVenue(meeting, rest);
-  return ctx.t.t('meeting.venueChanged', { id, venue: rest, count: notified });
+  // `会议 改地点 #1 地点：三号厅`: the option word is optional here.
+  const option = takeTrailingOption(rest, 'meeting.words.venueOption');
+  const venue = option && !option.before ? option.value : rest;
+  if (!venue) throw new UsageError('E_MEETING_MISSING_VENUE');
+  const { notified } = await ctx.services.meetings.changeVenue(meeting, venue);
+  return ctx.t.t('meeting.venueChanged', { id, venue, count: notified });
 }
 
 async function cancelMeeting(ctx: CommandContext, args: string): Promise<string> {

@@ -217,6 +217,29 @@ describe('meetings', () => {
     expect((await t.sim.ask(GROUP, 'wangfang', `会议 改地点 #${id} 二号厅`)).text).toContain('已经是');
   });
 
+  it('reads what a Chinese IME types: full-width separators and 地点：/venue:', async () => {
+    const reply = await t.sim.ask(GROUP, 'wangfang', '会议 新建 测试会，明天下午3点～5点，地点：一号厅');
+    expect(reply.text).toMatch(/已新建会议 #\d+「测试会」/);
+    expect(reply.text).toMatch(/时间：\d{4}-\d{2}-\d{2} 15:00~17:00/);
+    expect(reply.text).toContain('地点：一号厅');
+    const id = idOf(reply);
+    expect(await t.app.services.meetings.get(id)).toMatchObject({ title: '测试会', venue: '一号厅' });
+
+    const english = idOf(await t.sim.ask(GROUP, 'wangfang', 'meeting new Demo day, tomorrow 3pm~5pm, venue: Hall 2'));
+    expect(await t.app.services.meetings.get(english)).toMatchObject({ title: 'Demo day', venue: 'Hall 2' });
+
+    expect((await t.sim.ask(GROUP, 'wangfang', `会议 改地点 #${id}，地点：三号厅`)).text).toContain('地点已改为 三号厅');
+    expect((await t.app.services.meetings.get(id))?.venue).toBe('三号厅');
+
+    const invited = await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id}，部门：市场部、财务部`);
+    expect(invited.text).toContain('已邀请 3 人');
+    const answer = await t.sim.ask('dm-wujun', 'wujun', `会议 回复 #${id}，参加，过敏：花生；住宿2晚，备注：晚到，请留座`);
+    // The router folds full-width punctuation (NFKC): the note keeps its comma, half-width.
+    expect(answer.text).toContain('参加 · 餐食：过敏或其他（花生） · 住宿 2 晚 · 备注：晚到,请留座');
+    const spaced = await t.sim.ask('dm-sunli', 'sunli', `会议 回复 #${id} 参加 住宿 2 晚`);
+    expect(spaced.text).toContain('参加 · 餐食：无 · 住宿 2 晚');
+  });
+
   it('cancels a meeting: jobs removed, cards closed, confirmed attendees told', async () => {
     const id = await createMeeting('会议 新建 待取消 后天上午9点');
     const before = await cursor('dm-liuyang');
