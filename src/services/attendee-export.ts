@@ -1,7 +1,8 @@
 /**
  * Attendee exports. The attendee list shows phones and ID numbers masked unless an organizer asks
  * for them in full, which is logged with who and when. The supplier export (caterers, hotels)
- * carries counts and needs only: no names, phones or medical details.
+ * carries counts and needs only: the allergy texts with how many gave each, but no names, phones
+ * or anything tying a need to a person.
  */
 import { DIETARY, dietaryLabel, responseLabel, venueText } from '../../cards/meeting-cards.js';
 import { formatCsv } from '../csv.js';
@@ -68,15 +69,38 @@ export class AttendeeExport {
     return this.db.piiAccessLog.findMany({ where: { meetingId }, orderBy: { id: 'asc' } });
   }
 
-  /** Counts only: confirmed people, meals by type, rooms by night. */
+  /**
+   * Counts only: confirmed people, meals by type, each allergy/other text with how many gave it
+   * (the caterer needs the allergens, not who has them), rooms by night.
+   */
   private async summaryRows(t: Translator, meeting: MeetingRow): Promise<string[][]> {
     const stats = await this.stats.compute(meeting.id, new Date());
+    const other = dietaryLabel(t, 'other');
     return [
       [t.t('meeting.export.summary'), t.t('meeting.export.count')],
       [t.t('meeting.export.confirmed'), String(stats.yes)],
       [t.t('meeting.export.maybe'), String(stats.maybe)],
       ...DIETARY.map((key) => [t.t('meeting.export.meal', { meal: dietaryLabel(t, key) }), String(stats.meals[key] ?? 0)]),
+      ...(await this.dietaryNotes(meeting.id)).map(({ text, count }) => [t.t('meeting.export.dietaryNote', { other, note: text }), String(count)]),
       ...stats.roomsByNight.map((n, i) => [t.t('meeting.export.night', { night: i + 1 }), String(n)]),
     ];
+  }
+
+  /** Confirmed attendees' allergy/other texts, the same text (ignoring case and spacing) counted once, most frequent first. */
+  private async dietaryNotes(meetingId: number): Promise<Array<{ text: string; count: number }>> {
+    const rows = await this.db.attendee.findMany({
+      where: { meetingId, response: 'yes', dietary: 'other', dietaryNote: { not: null } },
+      select: { dietaryNote: true },
+    });
+    const byKey = new Map<string, { text: string; count: number }>();
+    for (const { dietaryNote } of rows) {
+      const text = dietaryNote!.trim().replace(/\s+/g, ' ');
+      if (!text) continue;
+      const key = text.toLowerCase();
+      const entry = byKey.get(key) ?? { text, count: 0 };
+      entry.count++;
+      byKey.set(key, entry);
+    }
+    return [...byKey.values()].sort((a, b) => b.count - a.count || a.text.localeCompare(b.text));
   }
 }

@@ -125,12 +125,17 @@ describe('admin API', () => {
     expect(Date.now() - Date.parse(log[0]!.at)).toBeLessThan(60_000);
   });
 
-  it('gives suppliers counts and needs only', async () => {
+  it('gives suppliers counts and needs only, with each allergy text and how many gave it', async () => {
+    await t.sim.ask('prep-group', 'wangfang', `会议 邀请 #${meetingId} @赵磊 @周婷`);
+    await t.sim.ask('dm-zhaolei', 'zhaolei', `会议 回复 #${meetingId} 参加 过敏 海鲜`);
+    await t.sim.ask('dm-zhouting', 'zhouting', `会议 回复 #${meetingId} 参加 过敏 花生`);
     const res = await api(`/meetings/${meetingId}/supplier.csv`, { user: 'simulator:wangfang' });
     expect(res.status).toBe(200);
-    expect(res.text).toContain('确认参加,2');
-    expect(res.text).toContain('餐食：过敏或其他,1');
+    expect(res.text).toContain('确认参加,4');
+    expect(res.text).toContain('餐食：过敏或其他,3');
     expect(res.text).toContain('住宿：第1晚（间）,1');
-    for (const secret of ['吴军', '黄敏', '海鲜', PHONE, '138****5678', ID_MASKED]) expect(res.text).not.toContain(secret);
+    // Which allergens, most frequent first, without who.
+    expect(res.text).toContain('过敏或其他：海鲜,2\r\n过敏或其他：花生,1');
+    for (const secret of ['吴军', '黄敏', '赵磊', '周婷', 'Smith', PHONE, '138****5678', ID_MASKED]) expect(res.text).not.toContain(secret);
   });
 });
