@@ -72,6 +72,8 @@ export interface InviteCardInput {
   meeting: MeetingView;
   attendeeName: string;
   answer: AnswerView | null;
+  /** Who recorded the answer when it was not the attendee (an organizer's name). */
+  answeredBy?: string | null;
   /** Until when answers can change. */
   cutoff: Date;
   cancelled?: boolean;
@@ -122,7 +124,8 @@ export function inviteCard(t: Translator, input: InviteCardInput): Card {
   if (input.cancelled) {
     card.state = { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true };
   } else if (answer && answer.response !== 'pending') {
-    card.state = { status: `answered-${answer.response}`, label: t.t('meeting.card.invite.answered', { answer: describeAnswer(t, answer), cutoff: input.cutoff }) };
+    const by = input.answeredBy ? ` · ${t.t('meeting.answer.recordedBy', { name: input.answeredBy })}` : '';
+    card.state = { status: `answered-${answer.response}`, label: t.t('meeting.card.invite.answered', { answer: describeAnswer(t, answer), by, cutoff: input.cutoff }) };
   }
   return card;
 }

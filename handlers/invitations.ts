@@ -132,12 +132,25 @@ export function parseAnswer(text: string): AnswerInput {
   return input;
 }
 
+/**
+ * `会议 回复 #1 参加 …` answers for oneself; `会议 回复 #1 @某人 参加 …` records someone else's
+ * answer (organizers only, also after the cut-off).
+ */
 export async function answerByText(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.answer');
   const meeting = await loadMeeting(ctx, id);
+  if (ctx.mentions.length > 1) throw new UsageError('E_RSVP_ONE_PERSON');
+  const other = ctx.mentions.find((m) => m.id !== ctx.user.id);
+  const input = parseAnswer(rest);
+  if (other) {
+    const attendee = await ctx.services.rsvp.attendeeFor(id, other.id);
+    if (!attendee) throw new UserError('E_RSVP_PERSON_NOT_INVITED', { name: other.name, id });
+    const answer = await ctx.services.rsvp.answer(meeting, attendee, input, ctx.now, ctx.t, ctx.user);
+    return ctx.t.t('meeting.answeredFor', { name: attendee.name, id, answer: describeAnswer(ctx.t, answer) });
+  }
   const attendee = await ctx.services.rsvp.attendeeFor(id, ctx.user.id);
   if (!attendee) throw new UserError('E_RSVP_NOT_INVITED', { id });
-  const answer = await ctx.services.rsvp.answer(meeting, attendee, parseAnswer(rest), ctx.now);
+  const answer = await ctx.services.rsvp.answer(meeting, attendee, input, ctx.now, ctx.t);
   return ctx.t.t('meeting.answered', { id, answer: describeAnswer(ctx.t, answer) });
 }
 
@@ -155,6 +168,7 @@ function rsvpAction(key: string, response: AnswerInput['response']): CardActionS
         attendee,
         { response, dietary: v.dietary, dietaryNote: v.dietaryNote, accommodation: v.accommodation, nights: v.nights, note: v.note },
         now,
+        t,
       );
       return { accepted: true, message: t.t('meeting.answeredCard', { answer: describeAnswer(t, answer) }) };
     },

@@ -179,9 +179,12 @@ async function roster(ctx: CommandContext, args: string): Promise<string> {
   if (!ctx.services.meetings.isOrganizer(meeting, ctx.user)) throw new UserError('E_MEETING_ROSTER_ORGANIZER_ONLY', { id });
   const rows = await ctx.services.db.attendee.findMany({ where: { meetingId: id }, orderBy: { id: 'asc' }, take: ROSTER_LIMIT });
   if (rows.length === 0) return t.t('meeting.rosterEmpty', { id });
+  const recorders = await ctx.services.directory.usersByIds([...new Set(rows.flatMap((r) => (r.answeredBy ? [r.answeredBy] : [])))]);
+  const recorderName = new Map(recorders.map((u) => [u.id, u.name]));
   const lines = rows.map((r) => {
     const p = ctx.services.attendeeExport.personal(r, false);
     const parts = [`${r.name}${r.department ? t.t('meeting.rosterDepartment', { department: r.department }) : ''}`, describeAnswer(t, r)];
+    if (r.answeredBy) parts.push(t.t('meeting.answer.recordedBy', { name: recorderName.get(r.answeredBy) ?? r.answeredBy }));
     if (r.checkedInAt) parts.push(t.t('meeting.rosterCheckedIn'));
     const personal = [p.phone && t.t('meeting.rosterPhone', { phone: p.phone }), p.idNumber && t.t('meeting.rosterIdNumber', { idNumber: p.idNumber })].filter(Boolean);
     if (personal.length > 0) parts.push(personal.join(' '));

@@ -12,7 +12,7 @@ import type { MeetingStatsService } from './meeting-stats.js';
 import type { MeetingRow } from './meetings.js';
 import { maskIdNumber, maskPhone, type PiiCipher } from './pii.js';
 
-const LIST_COLUMNS = ['name', 'department', 'title', 'response', 'meal', 'mealNote', 'rooms', 'nights', 'note', 'checkedInAt', 'phone', 'idNumber', 'importNotes'] as const;
+const LIST_COLUMNS = ['name', 'department', 'title', 'response', 'meal', 'mealNote', 'rooms', 'nights', 'note', 'checkedInAt', 'phone', 'idNumber', 'importNotes', 'answeredBy'] as const;
 
 export class AttendeeExport {
   constructor(
@@ -33,6 +33,8 @@ export class AttendeeExport {
     const rows = await this.db.attendee.findMany({ where: { meetingId: meeting.id }, orderBy: { id: 'asc' } });
     if (options.full) await this.db.piiAccessLog.create({ data: { meetingId: meeting.id, userId: options.actorId, kind: 'attendee-list-full', rows: rows.length } });
     const table: Array<Array<string | number | null>> = [LIST_COLUMNS.map((c) => t.t(`meeting.export.column.${c}`))];
+    const recorderIds = [...new Set(rows.flatMap((r) => (r.answeredBy ? [r.answeredBy] : [])))];
+    const recorders = new Map((await this.db.user.findMany({ where: { id: { in: recorderIds } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
     for (const r of rows) {
       const p = this.personal(r, options.full);
       table.push([
@@ -49,6 +51,7 @@ export class AttendeeExport {
         p.phone,
         p.idNumber,
         r.notes,
+        r.answeredBy ? (recorders.get(r.answeredBy) ?? r.answeredBy) : '',
       ]);
     }
     table.push([], ...(await this.summaryRows(t, meeting)));

@@ -153,11 +153,14 @@ export class MeetingService {
     const cutoff = this.cutoff(meeting);
     const cancelled = meeting.status === 'cancelled';
     const attendees = await this.db.attendee.findMany({ where: { meetingId: meeting.id, userId: { not: null } }, orderBy: { id: 'asc' } });
+    const recorders = await this.directory.usersByIds([...new Set(attendees.flatMap((a) => (a.answeredBy ? [a.answeredBy] : [])))]);
+    const recorderName = new Map(recorders.map((u) => [u.id, u.name]));
     for (const a of attendees) {
       const inviteId = inviteCardId(meeting.id, a.id);
       if (inviteIds.has(inviteId)) {
         const answer = a.response === 'pending' ? null : a;
-        await this.cards.update(inviteId, (_, t) => inviteCard(t, { cardId: inviteId, meeting: view, attendeeName: a.name, answer, cutoff, cancelled }), PRIORITY.normal);
+        const answeredBy = a.answeredBy ? (recorderName.get(a.answeredBy) ?? a.answeredBy) : null;
+        await this.cards.update(inviteId, (_, t) => inviteCard(t, { cardId: inviteId, meeting: view, attendeeName: a.name, answer, answeredBy, cutoff, cancelled }), PRIORITY.normal);
       }
       const checkinId = checkinCardId(meeting.id, a.id);
       if (checkinIds.has(checkinId)) {

@@ -11,8 +11,9 @@ const GROUP = 'prep-group';
 let t: TestApp;
 
 beforeAll(async () => {
-  // Follow-ups 55 s and reminders 50 s before the start: a meeting one minute out exercises both.
-  t = await startTestApp({ HUIWU_RSVP_FOLLOWUPS: '55s', HUIWU_MEETING_REMINDERS: '50s', HUIWU_STATUS_REFRESH_MS: '300' });
+  // Follow-ups 45 s and reminders 40 s before the start: a meeting one minute out exercises both,
+  // and leaves 15 s to invite and answer first, even on a loaded machine.
+  t = await startTestApp({ HUIWU_RSVP_FOLLOWUPS: '45s', HUIWU_MEETING_REMINDERS: '40s', HUIWU_STATUS_REFRESH_MS: '300' });
 });
 afterAll(async () => {
   await t?.close();
@@ -96,10 +97,10 @@ describe('meetings', () => {
     expect((await t.sim.click(cards.zhaolei.id, 'zhaolei', 'rsvp.yes', { dietary: 'none', accommodation: 'no' })).body.accepted).toBe(true);
     await t.sim.waitForCard(GROUP, statusId, (c) => field(c, '住宿') === '无');
 
-    // Automatic follow-up (55 s before the start): the non-responder only.
+    // Automatic follow-up (45 s before the start): the non-responder only.
     const followUp = await t.sim.nextBotMessage('dm-huangmin', dms.huangmin, (m) => m.text?.includes('还没有回复') ?? false, 20_000);
     expect(followUp.text).toContain(`#${id}`);
-    // Reminder to confirmed attendees (50 s before): 赵磊 only.
+    // Reminder to confirmed attendees (40 s before): 赵磊 only.
     const reminder = await t.sim.nextBotMessage('dm-zhaolei', dms.zhaolei, (m) => m.text?.includes('会议提醒') ?? false, 20_000);
     expect(reminder.text).toContain('三楼会议室');
 
@@ -251,11 +252,39 @@ describe('meetings', () => {
     await t.sim.nextBotMessage('dm-liuyang', invite.id, (m) => m.text?.includes('已取消') ?? false);
     const closed = await t.sim.waitForCard('dm-liuyang', invite.card!.id, (c) => c.state?.status === 'cancelled');
     expect(closed.state?.closed).toBe(true);
-    for (const suffix of ['followup-3d', 'followup-1d', 'remind-1d', 'remind-1h', 'checkin-open', 'followup-55s', 'remind-50s']) {
+    for (const suffix of ['followup-3d', 'followup-1d', 'remind-1d', 'remind-1h', 'checkin-open', 'followup-45s', 'remind-40s']) {
       expect(await t.app.queues.schedule.getJob(`meeting-${id}-${suffix}`)).toBeUndefined();
     }
     const late = await t.sim.click(invite.card!.id, 'liuyang', 'rsvp.no');
     expect(late.body.accepted).toBe(false);
+  });
+
+  it('lets organizers change an answer after the cut-off, recorded as theirs; others are told why not', async () => {
+    const id = await createMeeting('会议 新建 截止后 后天上午10点');
+    const before = await cursor('dm-zhouting');
+    await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @周婷 @赵磊`);
+    const inviteMessage = await t.sim.nextBotMessage('dm-zhouting', before, inviteFor(id));
+    const invite = inviteMessage.card!;
+    await t.app.services.db.meeting.update({ where: { id }, data: { rsvpCutoffAt: new Date(Date.now() - 60_000) } });
+
+    const late = await t.sim.ask('dm-zhouting', 'zhouting', `会议 回复 #${id} 参加`);
+    expect(late.text).toContain('已过回复截止时间');
+    expect(late.text).toContain('请联系组织者：王芳');
+    const notOrganizer = await t.sim.ask(GROUP, 'zhouting', `会议 回复 #${id} @赵磊 不参加`);
+    expect(notOrganizer.text).toContain(`只有会议 #${id} 的组织者可以替他人记录回复（组织者：王芳）`);
+    expect((await t.app.services.rsvp.attendeeFor(id, 'simulator:zhaolei'))?.response).toBe('pending');
+
+    const recorded = await t.sim.ask(GROUP, 'wangfang', `会议 回复 #${id} @周婷 参加 素食 住宿1晚`);
+    expect(recorded.text).toContain(`已为周婷记录会议 #${id} 的回复：参加 · 餐食：素食 · 住宿 1 晚`);
+    expect(await t.app.services.rsvp.attendeeFor(id, 'simulator:zhouting')).toMatchObject({ response: 'yes', dietary: 'vegetarian', answeredBy: 'simulator:wangfang' });
+    const card = await t.sim.waitForCard('dm-zhouting', invite.id, (c) => c.state?.status === 'answered-yes');
+    expect(card.state?.label).toContain('由王芳代为记录');
+    const notice = await t.sim.nextBotMessage('dm-zhouting', inviteMessage.id, (m) => m.text?.includes('记录为') ?? false);
+    expect(notice.text).toContain(`王芳已将你对会议 #${id}「截止后」的回复记录为：参加 · 餐食：素食 · 住宿 1 晚`);
+
+    const roster = await t.sim.ask(GROUP, 'wangfang', `会议 名单 #${id}`);
+    expect(roster.text).toContain('周婷（信息技术部） · 参加 · 餐食：素食 · 住宿 1 晚 · 由王芳代为记录');
+    expect(roster.text).toContain('赵磊（行政部） · 未回复');
   });
 
   it('answers by text with the card\'s fallback command', async () => {
