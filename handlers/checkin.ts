@@ -48,7 +48,9 @@ async function checkinOthers(ctx: CommandContext, meeting: MeetingRow, names: st
     if (a) targets.push(a);
     else problems.push(t.t('checkin.problem.notListed', { name: user.name }));
   }
-  for (const name of splitArgs(names)) {
+  // A name with a space (`外宾 Lee`) is one name when the list has it; otherwise names are separate.
+  const whole = names.trim() ? await ctx.services.checkin.byName(meeting.id, names.trim()) : [];
+  for (const name of whole.length === 1 ? [names.trim()] : splitArgs(names)) {
     const found = await ctx.services.checkin.byName(meeting.id, name);
     if (found.length === 1) targets.push(found[0]!);
     else problems.push(t.t(found.length === 0 ? 'checkin.problem.noSuchName' : 'checkin.problem.sameName', { name, count: found.length }));

@@ -6,9 +6,9 @@ import { RSVP_ACTIONS, describeAnswer } from '../cards/meeting-cards.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { type CardActionSpec, type CommandContext, UsageError, UserError } from '../src/router/types.js';
 import type { UserRecord } from '../src/services/directory.js';
-import type { AnswerInput } from '../src/services/rsvp.js';
+import type { AnswerInput, AttendeeRow } from '../src/services/rsvp.js';
 import { parseTime } from '../src/time/parse-time.js';
-import { loadMeeting, loadOwnMeeting, splitArgs, takeId, takeTrailingOption } from './meeting-args.js';
+import { loadMeeting, loadOwnMeeting, splitArgs, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
 
 export const invitationSubcommands = {
   invite: words('meeting.words.invite'),
@@ -132,23 +132,51 @@ export function parseAnswer(text: string): AnswerInput {
   return input;
 }
 
+/** `外宾 Smith 参加 素食`: the name typed before the answer word, if any, and the answer. */
+function splitName(text: string): { name: string | null; answer: string } {
+  for (const m of text.matchAll(/[^\s,，、;；:：]+/g)) {
+    const kind = kindOf(m[0]);
+    if (kind === 'yes' || kind === 'no' || kind === 'maybe') {
+      return m.index === 0 ? { name: null, answer: text } : { name: trimSeparators(text.slice(0, m.index).trim()), answer: text.slice(m.index) };
+    }
+  }
+  return { name: null, answer: text };
+}
+
+/** Whose answer a command records: @someone, a name on the list (guests without an account), or the requester. */
+async function answerTarget(ctx: CommandContext, meetingId: number, name: string | null): Promise<AttendeeRow | null> {
+  if (ctx.mentions.length > 1) throw new UsageError('E_RSVP_ONE_PERSON');
+  const other = ctx.mentions.find((m) => m.id !== ctx.user.id);
+  if (other) {
+    const attendee = await ctx.services.rsvp.attendeeFor(meetingId, other.id);
+    if (!attendee) throw new UserError('E_RSVP_PERSON_NOT_INVITED', { name: other.name, id: meetingId });
+    return attendee;
+  }
+  if (name) {
+    const found = await ctx.services.checkin.byName(meetingId, name);
+    if (found.length === 0) throw new UserError('E_RSVP_NAME_NOT_FOUND', { name, id: meetingId });
+    if (found.length > 1) throw new UserError('E_RSVP_NAME_AMBIGUOUS', { name, id: meetingId, count: found.length });
+    return found[0]!;
+  }
+  return null;
+}
+
 /**
- * `会议 回复 #1 参加 …` answers for oneself; `会议 回复 #1 @某人 参加 …` records someone else's
- * answer (organizers only, also after the cut-off).
+ * `会议 回复 #1 参加 …` answers for oneself; `会议 回复 #1 @某人 参加 …` or `会议 回复 #1 黄敏 参加 …`
+ * records someone else's answer (organizers only, also after the cut-off; by name for imported
+ * guests without a chat account).
  */
 export async function answerByText(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.answer');
   const meeting = await loadMeeting(ctx, id);
-  if (ctx.mentions.length > 1) throw new UsageError('E_RSVP_ONE_PERSON');
-  const other = ctx.mentions.find((m) => m.id !== ctx.user.id);
-  const input = parseAnswer(rest);
-  if (other) {
-    const attendee = await ctx.services.rsvp.attendeeFor(id, other.id);
-    if (!attendee) throw new UserError('E_RSVP_PERSON_NOT_INVITED', { name: other.name, id });
-    const answer = await ctx.services.rsvp.answer(meeting, attendee, input, ctx.now, ctx.t, ctx.user);
-    return ctx.t.t('meeting.answeredFor', { name: attendee.name, id, answer: describeAnswer(ctx.t, answer) });
+  const { name, answer: answerText } = splitName(rest);
+  const target = await answerTarget(ctx, id, name);
+  const input = parseAnswer(answerText);
+  if (target && target.userId !== ctx.user.id) {
+    const answer = await ctx.services.rsvp.answer(meeting, target, input, ctx.now, ctx.t, ctx.user);
+    return ctx.t.t('meeting.answeredFor', { name: target.name, id, answer: describeAnswer(ctx.t, answer) });
   }
-  const attendee = await ctx.services.rsvp.attendeeFor(id, ctx.user.id);
+  const attendee = target ?? (await ctx.services.rsvp.attendeeFor(id, ctx.user.id));
   if (!attendee) throw new UserError('E_RSVP_NOT_INVITED', { id });
   const answer = await ctx.services.rsvp.answer(meeting, attendee, input, ctx.now, ctx.t);
   return ctx.t.t('meeting.answered', { id, answer: describeAnswer(ctx.t, answer) });

@@ -2,7 +2,7 @@
  * 会议 / meeting: create, list, show, change time or venue, cancel, organizers; invitations,
  * follow-ups and text answers are in `invitations.ts`.
  */
-import { describeAnswer, organizersText, venueText } from '../cards/meeting-cards.js';
+import { describeAnswer, organizersText, stateOf, venueText } from '../cards/meeting-cards.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { MeetingRow } from '../src/services/meetings.js';
@@ -123,7 +123,15 @@ async function showMeeting(ctx: CommandContext, id: number): Promise<string> {
     venue: venueText(t, view.venue),
     organizers: organizersText(t, view.organizers),
     cutoff: ctx.services.meetings.cutoff(meeting),
-    counts: t.t('meeting.counts', { invited: stats.invited, yes: stats.yes, no: stats.no, maybe: stats.maybe, pending: stats.pending, arrived: stats.arrived }),
+    counts: t.t('meeting.counts', {
+      invited: stats.invited,
+      yes: stats.yes,
+      no: stats.no,
+      maybe: stats.maybe,
+      pending: stats.pending,
+      guests: stats.noAccount > 0 ? t.t('meeting.card.status.noAccount', { count: stats.noAccount }) : '',
+      arrived: stats.arrived,
+    }),
   });
   const own = await ctx.services.rsvp.attendeeFor(meeting.id, ctx.user.id);
   return own ? `${text}\n${t.t('meeting.ownAnswer', { answer: describeAnswer(t, own) })}` : text;
@@ -183,7 +191,7 @@ async function roster(ctx: CommandContext, args: string): Promise<string> {
   const recorderName = new Map(recorders.map((u) => [u.id, u.name]));
   const lines = rows.map((r) => {
     const p = ctx.services.attendeeExport.personal(r, false);
-    const parts = [`${r.name}${r.department ? t.t('meeting.rosterDepartment', { department: r.department }) : ''}`, describeAnswer(t, r)];
+    const parts = [`${r.name}${r.department ? t.t('meeting.rosterDepartment', { department: r.department }) : ''}`, describeAnswer(t, { ...r, response: stateOf(r) })];
     if (r.answeredBy) parts.push(t.t('meeting.answer.recordedBy', { name: recorderName.get(r.answeredBy) ?? r.answeredBy }));
     if (r.checkedInAt) parts.push(t.t('meeting.rosterCheckedIn'));
     const personal = [p.phone && t.t('meeting.rosterPhone', { phone: p.phone }), p.idNumber && t.t('meeting.rosterIdNumber', { idNumber: p.idNumber })].filter(Boolean);

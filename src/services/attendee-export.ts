@@ -4,7 +4,7 @@
  * carries counts and needs only: the allergy texts with how many gave each, but no names, phones
  * or anything tying a need to a person.
  */
-import { DIETARY, dietaryLabel, responseLabel, venueText } from '../../cards/meeting-cards.js';
+import { DIETARY, dietaryLabel, responseLabel, stateOf, venueText } from '../../cards/meeting-cards.js';
 import { formatCsv } from '../csv.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Translator } from '../i18n/translator.js';
@@ -41,7 +41,7 @@ export class AttendeeExport {
         r.name,
         r.department,
         r.title,
-        responseLabel(t, r.response),
+        responseLabel(t, stateOf(r)),
         r.dietary ? dietaryLabel(t, r.dietary) : '',
         r.dietaryNote,
         r.accommodation === null ? '' : t.t(r.accommodation ? 'meeting.card.invite.roomsYes' : 'meeting.card.invite.roomsNo'),

@@ -287,6 +287,15 @@ describe('meetings', () => {
     expect(roster.text).toContain('赵磊（行政部） · 未回复');
   });
 
+  it('counts a guest without an account, checked in by an organizer, with the meal recorded for them', async () => {
+    const id = await createMeeting('会议 新建 贵宾签到 10分钟后 地点 一号厅');
+    await t.app.services.db.attendee.create({ data: { meetingId: id, userId: null, name: '外宾 Lee', invitedBy: 'simulator:wangfang' } });
+    expect((await t.sim.ask(GROUP, 'wangfang', `会议 回复 #${id} 外宾 Lee 参加 清真`)).text).toContain('已为外宾 Lee记录');
+    expect((await t.sim.ask(GROUP, 'wangfang', `签到 #${id} 外宾 Lee`)).text).toContain('外宾 Lee已签到');
+    const status = await t.sim.waitForCard(GROUP, `mstat-${id}`, (c) => field(c, '签到').startsWith('1/1'));
+    expect(field(status, '餐食（参加者）')).toBe('无 0 / 素食 0 / 清真 1 / 过敏或其他 0');
+  });
+
   it('answers by text with the card\'s fallback command', async () => {
     const id = await createMeeting('会议 新建 文字回复 后天上午9点');
     await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${id} @陈静`);
