@@ -83,6 +83,12 @@ export class CheckinService {
     return confirmed.length;
   }
 
+  /** Attendees by exact name or by user id, in one query (names repeat: every match is returned). */
+  async find(meetingId: number, names: readonly string[], userIds: readonly string[]): Promise<AttendeeRow[]> {
+    if (names.length === 0 && userIds.length === 0) return [];
+    return this.db.attendee.findMany({ where: { meetingId, OR: [{ name: { in: [...names] } }, { userId: { in: [...userIds] } }] } });
+  }
+
   /** Finds an attendee by exact name (names repeat: all matches are returned). */
   async byName(meetingId: number, name: string): Promise<AttendeeRow[]> {
     return this.db.attendee.findMany({ where: { meetingId, name } });
