@@ -61,7 +61,7 @@ export async function setCutoff(ctx: CommandContext, args: string): Promise<stri
   if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
   if (parsed.kind !== 'once') throw new UsageError('E_MEETING_CUTOFF_RECURRING');
   if (parsed.at > meeting.startAt) throw new UsageError('E_MEETING_CUTOFF_AFTER_START');
-  await ctx.services.db.meeting.update({ where: { id }, data: { rsvpCutoffAt: parsed.at } });
+  await ctx.services.meetings.setCutoff(meeting, parsed.at);
   return ctx.t.t('meeting.cutoffSet', { id, cutoff: parsed.at });
 }
 
@@ -77,7 +77,6 @@ const ANSWER_WORDS = {
   rooms: words('meeting.words.rooms'),
   noRooms: words('meeting.words.noRooms'),
   nights: words('meeting.words.nights'),
-  note: words('meeting.words.note'),
 };
 type AnswerWord = keyof typeof ANSWER_WORDS;
 

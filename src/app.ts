@@ -76,7 +76,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const meetingStats = new MeetingStatsService(db);
   const meetings = new MeetingService(db, scheduler, cards, outbox, directory, meetingStats, locales, config);
   const rsvp = new RsvpService(db, meetings, cards, outbox, scheduler, locales, config);
-  const checkin = new CheckinService(db, meetings, cards, locales, config);
+  const checkin = new CheckinService(db, meetings, cards, locales);
   rsvp.onLateConfirmation = (meeting, attendee) => checkin.openCheckin(meeting, attendee);
   const departments = new DepartmentService(db, directory);
   const incidents = new IncidentService(db, scheduler, cards, outbox, directory, meetings, new UrgentNotifier(adapters, outbox, log), config);

@@ -3,7 +3,6 @@
  * A second check-in is reported as such and changes nothing.
  */
 import { checkinCard } from '../../cards/meeting-cards.js';
-import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
 import { PRIORITY } from '../queue/queues.js';
@@ -27,7 +26,6 @@ export class CheckinService {
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly locales: LocaleService,
-    private readonly config: Config,
   ) {}
 
   /** Refuses (coded) unless check-in is open: from the opening before the start until the end. */

@@ -96,10 +96,18 @@ export class MeetingService {
     return this.organizerIds(meeting).includes(user.id) || user.roles.includes('admin');
   }
 
+  /** Cards name the organizers: they are re-rendered (nobody is notified). */
   async addOrganizers(meeting: MeetingRow, userIds: string[]): Promise<MeetingRow> {
     const ids = [...new Set([...this.organizerIds(meeting), ...userIds])];
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { organizerIds: JSON.stringify(ids) } });
-    await this.refreshStatusSoon(meeting.id);
+    await this.refreshCards(updated);
+    return updated;
+  }
+
+  /** Invitation cards show until when answers can change: they are re-rendered (nobody is notified). */
+  async setCutoff(meeting: MeetingRow, cutoff: Date): Promise<MeetingRow> {
+    const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { rsvpCutoffAt: cutoff } });
+    await this.refreshCards(updated);
     return updated;
   }
 

@@ -218,6 +218,9 @@ describe('meetings', () => {
 
     // The same venue again is refused and sends nothing.
     expect((await t.sim.ask(GROUP, 'wangfang', `会议 改地点 #${id} 二号厅`)).text).toContain('已经是');
+    // A new organizer shows on the cards too.
+    expect((await t.sim.ask(GROUP, 'wangfang', `会议 组织者 #${id} @张伟`)).text).toContain('王芳、张伟');
+    await t.sim.waitForCard('dm-zhouting', invites.zhouting.id, (c) => field(c, '组织者') === '王芳、张伟');
   });
 
   it('reads what a Chinese IME types: full-width separators and 地点：/venue:', async () => {
