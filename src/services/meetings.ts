@@ -122,8 +122,8 @@ export class MeetingService {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { startAt, endAt } });
     await this.unschedule(meeting);
     await this.schedule(updated);
-    await this.refreshCards(updated);
     const notified = await this.notifyInvited(updated, 'time', msg('meeting.notice.time', { id: updated.id, title: updated.title, new: this.timeText(updated), old: this.timeText(meeting) }));
+    await this.refreshCards(updated);
     await this.onScheduleChange?.(meeting.id);
     return { meeting: updated, notified };
   }
@@ -132,8 +132,8 @@ export class MeetingService {
   async changeVenue(meeting: MeetingRow, venue: string): Promise<{ meeting: MeetingRow; notified: number }> {
     if (venue === meeting.venue) throw new UserError('E_MEETING_VENUE_UNCHANGED', { id: meeting.id, venue });
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { venue } });
-    await this.refreshCards(updated);
     const notified = await this.notifyInvited(updated, 'venue', msg('meeting.notice.venue', { id: updated.id, title: updated.title, new: venue, old: meeting.venue ?? msg('meeting.venueTbd') }));
+    await this.refreshCards(updated);
     await this.onScheduleChange?.(meeting.id);
     return { meeting: updated, notified };
   }
@@ -142,8 +142,8 @@ export class MeetingService {
   async cancel(meeting: MeetingRow): Promise<number> {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { status: 'cancelled' } });
     await this.unschedule(meeting);
-    await this.refreshCards(updated);
     const notified = await this.notifyInvited(updated, 'cancel', msg('meeting.notice.cancel', { id: updated.id, title: updated.title, time: this.timeText(updated) }));
+    await this.refreshCards(updated);
     await this.onScheduleChange?.(meeting.id);
     return notified;
   }
