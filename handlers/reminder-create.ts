@@ -5,7 +5,7 @@
 import type { Translator } from '../src/i18n/translator.js';
 import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js';
 import type { ConversationRecord, UserRecord } from '../src/services/directory.js';
-import type { Services } from '../src/services/services.js';
+import type { HandlerServices } from '../src/services/services.js';
 
 /** Everything about a reminder but its time. */
 export interface ReminderRequest {
@@ -17,7 +17,7 @@ export interface ReminderRequest {
 
 /** Who asked, and what is already loaded about the names involved. */
 export interface Requester {
-  services: Services;
+  services: HandlerServices;
   t: Translator;
   user: UserRecord;
   conversation?: ConversationRecord;

@@ -4,7 +4,6 @@
  * card's reference (no half-made reminder row exists), and a click creates it at the chosen time.
  */
 import { TIME_CHOICE_ACTIONS, timeChoiceCard, timeChosenState } from '../cards/time-choice-card.js';
-import { PRIORITY, jobIdPart } from '../src/queue/queues.js';
 import { type CardActionSpec, type CommandContext, UserError } from '../src/router/types.js';
 import type { ReminderTarget } from '../src/services/reminders.js';
 import type { TimeAmbiguity } from '../src/time/parse-time.js';
@@ -22,7 +21,7 @@ interface PendingReminder extends ReminderRequest {
 export async function offerTimeChoice(ctx: CommandContext, request: ReminderRequest, parsed: TimeAmbiguity): Promise<void> {
   const { event, services } = ctx;
   const pending: PendingReminder = { ...request, options: [parsed.options[0].toISOString(), parsed.options[1].toISOString()], by: parsed.by };
-  const cardId = `remtime-${jobIdPart(event.platform)}-${jobIdPart(event.eventId)}`;
+  const cardId = `remtime-${event.platform}-${event.eventId}`;
   // A reply to the person who asked, in their language like every reply.
   const card = timeChoiceCard(ctx.t, { cardId, matched: parsed.matched, text: request.text, choices: parsed.choices });
   await services.cards.send(card, {
@@ -30,7 +29,6 @@ export async function offerTimeChoice(ctx: CommandContext, request: ReminderRequ
     refId: JSON.stringify(pending),
     target: { kind: 'conversation', conversationId: ctx.conversation.id },
     recipientUserId: ctx.user.id,
-    priority: PRIORITY.interactive,
   });
 }
 
@@ -49,7 +47,7 @@ export const reminderTimeChoiceActions: CardActionSpec[] = TIME_CHOICE_ACTIONS.m
     const at = new Date(pending.options[index]!);
     if (at.getTime() <= now.getTime()) throw new UserError('E_TIME_PAST', { at });
     const { ids, reply } = await createReminders({ services, t, user }, pending, { kind: 'once', at }, pending.by === true);
-    await services.cards.update(card.id, (c, reader) => ({ ...c, state: timeChosenState(reader, ids, at) }), PRIORITY.interactive);
+    await services.cards.update(card.id, (c, reader) => ({ ...c, state: timeChosenState(reader, ids, at) }));
     return { accepted: true, message: reply };
   },
 }));

@@ -3,7 +3,6 @@
  * A second check-in is reported as such and changes nothing.
  */
 import { checkinCard } from '../../cards/meeting-cards.js';
-import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
 import { PRIORITY } from '../queue/queues.js';
@@ -42,7 +41,6 @@ export class CheckinService {
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly locales: LocaleService,
-    private readonly config: Config,
   ) {
     // A confirmation after check-in opened gets its check-in card at once.
     events.on('meeting.late-confirmation', async ({ meetingId, attendeeId }) => {
@@ -108,6 +106,12 @@ export class CheckinService {
       })),
     );
     return confirmed.length;
+  }
+
+  /** Attendees by exact name or by user id, in one query (names repeat: every match is returned). */
+  async find(meetingId: number, names: readonly string[], userIds: readonly string[]): Promise<AttendeeRow[]> {
+    if (names.length === 0 && userIds.length === 0) return [];
+    return this.db.attendee.findMany({ where: { meetingId, OR: [{ name: { in: [...names] } }, { userId: { in: [...userIds] } }] } });
   }
 
   /** Finds an attendee by exact name (names repeat: all matches are returned). */
