@@ -151,6 +151,13 @@ describe('executive schedule conflicts', () => {
 
     expect((await t.sim.click(card.id, 'lizong', 'schedule.delegate')).body.accepted).toBe(true);
     await t.sim.waitForCard('dm-lizong', card.id, (c) => c.state?.status === 'delegated' && c.state.closed === true);
+    // The assistant is asked to act in a message of its own, naming both items and how to answer.
+    const conflictId = Number(/#(\d+)/.exec(card.title)![1]);
+    const asked = await t.sim.nextBotMessage('dm-chenjing', dms.chenjing, (m) => m.text?.includes(`日程冲突 #${conflictId}`) ?? false, 5000);
+    expect(asked.text).toContain('李总请您协调');
+    expect(asked.text).toContain(`前者：日历「董事会」 · ${t.app.services.conflicts.timeText({ start: new Date(busy.start), end: new Date(busy.end) })}`);
+    expect(asked.text).toMatch(new RegExp(`后者：会议 #${id}「产品评审」 · .+ · 二号会议室 · 参会`));
+    expect(asked.text).toContain(`日程 冲突 #${conflictId} 前者|后者`);
     const assistantId = card.id.replace(/simulator_lizong$/, 'simulator_chenjing');
     await t.sim.waitForCard('dm-chenjing', assistantId, (c) => (c.state?.label ?? '').includes('李总请您协调'));
     // The assistant's copy has no 请助理协调 button.
