@@ -66,6 +66,9 @@ describe('executive schedule conflicts', () => {
     expect(card.actions?.map((a) => a.label)).toEqual(['保留前者', '保留后者', '请助理协调']);
     const assistantCard = (await t.sim.nextBotMessage('dm-chenjing', dms.chenjing, isConflict((c) => mentions(c, '客户拜访', '战略会')), 5000)).card!;
     expect(assistantCard.actions?.map((a) => a.label)).toEqual(['保留前者', '保留后者']);
+    // The assistant's copy is about the executive, not about "您".
+    expect(field(assistantCard, '建议')).toContain('建议保留后者「战略会」：李总在其中担任主持');
+    expect(field(assistantCard, '建议')).not.toContain('您');
   });
 
   it('finds a clash on invitation, records the choice, and tells the dropped meeting’s organizers', async () => {
@@ -148,6 +151,8 @@ describe('executive schedule conflicts', () => {
     const card = (await t.sim.nextBotMessage('dm-lizong', dms.lizong, isConflict((c) => mentions(c, '董事会', '产品评审')), 5000)).card!;
     expect(field(card, '前者')).toContain('日历「董事会」');
     expect(field(card, '建议')).toContain('建议请助理协调');
+    const assistantCopy = await t.sim.waitForCard('dm-chenjing', card.id.replace(/simulator_lizong$/, 'simulator_chenjing'), () => true);
+    expect(field(assistantCopy, '建议')).toContain('两项中李总的角色（日历忙碌）和重要性（未知（按中））相同');
 
     expect((await t.sim.click(card.id, 'lizong', 'schedule.delegate')).body.accepted).toBe(true);
     await t.sim.waitForCard('dm-lizong', card.id, (c) => c.state?.status === 'delegated' && c.state.closed === true);
