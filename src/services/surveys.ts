@@ -183,6 +183,22 @@ export class SurveyService {
     );
   }
 
+  /**
+   * The number of a new drop below target to alert (1, 2, ...): null when the results are not below
+   * target or this drop was alerted already. A drop is recorded by `recordTargetCheck`, after its
+   * alert is queued: a crash in between alerts again under the same ids, which send once.
+   */
+  async newLowScoreDrop(surveyId: number, below: boolean): Promise<number | null> {
+    if (!below) return null;
+    const row = await this.db.survey.findUnique({ where: { id: surveyId }, select: { belowTarget: true, lowScoreAlerts: true } });
+    return row && !row.belowTarget ? row.lowScoreAlerts + 1 : null;
+  }
+
+  /** Records whether the published results are below target (a recovery re-arms the alert). */
+  async recordTargetCheck(surveyId: number, below: boolean, drop: number | null): Promise<void> {
+    await this.db.survey.update({ where: { id: surveyId }, data: { belowTarget: below, ...(drop === null ? {} : { lowScoreAlerts: drop }) } });
+  }
+
   async pendingRecipients(survey: SurveyRow): Promise<string[]> {
     const recipients = await this.db.surveyRecipient.findMany({ where: { surveyId: survey.id } });
     const receipts = new Set((await this.db.surveyReceipt.findMany({ where: { surveyId: survey.id }, select: { voterHash: true } })).map((r) => r.voterHash));

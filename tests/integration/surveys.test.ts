@@ -128,6 +128,40 @@ describe('surveys', () => {
     expect(row?.userId).toBe('simulator:huangmin');
   });
 
+  it('alerts the organizers once per drop below target, however often the results are viewed', async () => {
+    const people = [
+      { id: 'sunli', name: '孙丽', checkIn: false },
+      { id: 'liuyang', name: '刘洋', checkIn: false },
+      { id: 'wujun', name: '吴军', checkIn: false },
+    ];
+    const meetingId = await meetingWith('1分钟后~后天', people);
+    const started = await t.sim.ask(GROUP, 'wangfang', `问卷 发起 #${meetingId} 已确认`);
+    const surveyId = Number(/问卷 #(\d+)/.exec(started.text ?? '')![1]);
+    const alerts = () => t.app.services.db.outboundMessage.count({ where: { id: { startsWith: `survey-${surveyId}-lowscore-` } } });
+    const view = async () => {
+      const before = await cursor(GROUP);
+      await t.sim.say(GROUP, 'wangfang', `@会务助手 问卷 结果 #${surveyId}`);
+      await t.sim.nextBotMessage(GROUP, before, (m) => m.text?.includes(`问卷 #${surveyId}`) ?? false);
+    };
+    const rate = (who: string, score: number) => t.sim.ask(`dm-${who}`, who, `问卷 评分 #${surveyId} 5 5 5 5 ${score}`);
+
+    await rate('sunli', 4);
+    await view(); // 4 < 4.5: the first drop is alerted
+    expect(await alerts()).toBe(1);
+    await view();
+    await view();
+    expect(await alerts()).toBe(1);
+    await rate('liuyang', 5);
+    await view(); // 4.5: recovered, nothing sent
+    expect(await alerts()).toBe(1);
+    await rate('wujun', 1);
+    await view(); // 3.33: a new drop is a new alert
+    await view();
+    expect(await alerts()).toBe(2);
+    const dm = await t.sim.messages('dm-wangfang');
+    expect(dm.filter((m) => m.text?.includes(`满意度 3.33 低于目标`)).length).toBe(1);
+  });
+
   it("speaks each reader's language: English words, cards and reminders for English speakers, results in the group's language", async () => {
     for (const u of ['zhaolei', 'zhangwei']) expect((await t.sim.ask(`dm-${u}`, u, 'language English')).text).toContain('English');
     try {
