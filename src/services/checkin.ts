@@ -7,6 +7,7 @@ import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
 import { PRIORITY } from '../queue/queues.js';
 import type { CardService } from './cards.js';
+import { checkinCardId } from './meeting-card-ids.js';
 import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
@@ -25,9 +26,6 @@ declare module '../queue/queues.js' {
   }
 }
 
-export function checkinCardId(meetingId: number, attendeeId: number): string {
-  return `ci-m${meetingId}-a${attendeeId}`;
-}
 
 /** Meetings without an end time stay open for check-in this long after the start. */
 const OPEN_WITHOUT_END_MS = 12 * 3600_000;

@@ -18,8 +18,7 @@ import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { MeetingStatsService } from './meeting-stats.js';
-import { checkinCardId } from './checkin.js';
-import { inviteCardId } from './rsvp.js';
+import { checkinCardId, inviteCardId } from './meeting-card-ids.js';
 
 declare module './services.js' {
   interface Services {

@@ -11,6 +11,7 @@ import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import { UserError } from '../errors.js';
 import type { CardService } from './cards.js';
+import { inviteCardId } from './meeting-card-ids.js';
 import type { DomainEvents } from './events.js';
 import type { UserRecord } from './directory.js';
 import type { LocaleService } from './locales.js';
@@ -39,9 +40,7 @@ const CHUNK = 500;
 /** Ids per progress count query (SQLite's limit is 999 bound parameters per statement). */
 const PROGRESS_SLICE = 500;
 
-export function inviteCardId(meetingId: number, attendeeId: number): string {
-  return `inv-m${meetingId}-a${attendeeId}`;
-}
+export { inviteCardId };
 
 export interface AnswerInput {
   response: 'yes' | 'no' | 'maybe';
