@@ -2,13 +2,14 @@
 import type { Job } from 'bullmq';
 import type { PrismaClient } from '../src/db/client.js';
 import type { CardActionOutcome } from '../src/platforms/types.js';
+import type { InboundSeal } from '../src/queue/inbound-seal.js';
 import { alreadyProcessed, markProcessed } from '../src/queue/inbound-sink.js';
 import type { InboundJob } from '../src/queue/queues.js';
 import type { Router } from '../src/router/router.js';
 
-export function inboundProcessor(router: Router, db: PrismaClient) {
+export function inboundProcessor(router: Router, db: PrismaClient, seal: InboundSeal) {
   return async (job: Job<InboundJob>): Promise<CardActionOutcome | null> => {
-    const { event } = job.data;
+    const event = seal.open(job.data);
     if (await alreadyProcessed(db, event)) return event.kind === 'card-action' ? { accepted: false, reason: '重复的操作，已忽略' } : null;
     // Marked after handling: a crash in between re-runs the handler, whose replies have deterministic ids.
     const outcome = event.kind === 'message' ? (await router.handleMessage(event), null) : await router.handleCardAction(event);

@@ -14,6 +14,7 @@ import { createPrisma } from './db/client.js';
 import { createAdapters } from './platforms/registry.js';
 import { SimulatorAdapter } from './platforms/simulator/adapter.js';
 import type { PlatformAdapter } from './platforms/types.js';
+import { InboundSeal } from './queue/inbound-seal.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
@@ -88,6 +89,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   rsvp.onAttendeesChanged = (meetingId, userIds) => conflicts.attendeesChanged(meetingId, userIds);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const pii = new PiiCipher(secrets.piiKey);
+  const seal = new InboundSeal(secrets.piiKey);
   const media = new MediaStore(db);
   const surveys = new SurveyService(db, meetings, cards, outbox, locales, scheduler, config, secrets.piiKey);
   const services: Services = {
@@ -125,7 +127,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
-    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db), { ...workerOpts, concurrency: 8 }),
+    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, seal), { ...workerOpts, concurrency: 8 }),
     new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
       (adapter) =>
@@ -139,7 +141,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   ];
   for (const worker of workers) worker.on('error', (err) => log.error({ err, queue: worker.name }, 'worker error'));
 
-  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents);
+  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, seal);
   for (const adapter of adapters) await adapter.start(sink);
 
   const recovered = await outbox.recoverPending();

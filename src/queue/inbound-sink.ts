@@ -6,6 +6,7 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { CardActionEvent, CardActionOutcome, InboundEvent, InboundSink } from '../platforms/types.js';
+import type { InboundSeal } from './inbound-seal.js';
 import { jobIdPart, type InboundJob } from './queues.js';
 
 export function inboundKey(event: InboundEvent): string {
@@ -16,6 +17,7 @@ export class QueueInboundSink implements InboundSink {
   constructor(
     private readonly queue: Queue<InboundJob>,
     private readonly events: QueueEvents,
+    private readonly seal: InboundSeal,
   ) {}
 
   async accept(event: InboundEvent): Promise<void> {
@@ -29,14 +31,15 @@ export class QueueInboundSink implements InboundSink {
   }
 
   private add(event: InboundEvent) {
-    return this.queue.add('event', { event }, {
+    return this.queue.add('event', this.seal.seal(event), {
       jobId: `in-${jobIdPart(inboundKey(event))}`,
       attempts: 3,
       backoff: { type: 'exponential', delay: 500 },
-      // Removed at once: a card action's values (anonymous survey answers among them) must not
-      // linger in Redis beside the user id. Redelivery is caught by the InboundEvent row.
+      // Removed at once, failed card actions too: a card's values (anonymous survey answers among
+      // them) must not linger in Redis beside the user id, even sealed. Redelivery is caught by
+      // the InboundEvent row.
       removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
+      removeOnFail: event.kind === 'card-action' ? true : { age: 7 * 24 * 3600 },
     });
   }
 }
