@@ -114,7 +114,7 @@ export class ConflictChoice {
 
   /** Takes the dropped item off the schedule and tells its organizers; returns the note for the chooser. */
   private async drop(row: ConflictRow, dropped: ScheduleItem, kept: ScheduleItem, who: Chooser): Promise<Msg | string> {
-    const base = `sconf-${row.id}-g${row.generation}-drop`;
+    const noticeKey = `sconf-${row.id}-g${row.generation}-drop`;
     const { user, execName, stamp, now } = who;
     if (dropped.source === 'busy') return msg('schedule.choice.busyNote', { title: dropped.title || msg('schedule.busyTitle') });
     if (dropped.source === 'entry') {
@@ -122,7 +122,7 @@ export class ConflictChoice {
       const entry = await this.schedule.entry(entryId);
       await this.schedule.dropEntry(entryId);
       if (entry && entry.createdBy !== user.id) {
-        await this.tell([entry.createdBy], base, (t) =>
+        await this.tell([entry.createdBy], noticeKey, (t) =>
           t.t('schedule.choice.entryDropped', { name: execName, id: entryId, title: entry.title, kept: itemTitle(t, kept), who: user.name, at: stamp }),
         );
       }
@@ -148,7 +148,7 @@ export class ConflictChoice {
     await this.meetings.refreshStatusSoon(meetingId);
     const organizers = this.meetings.organizerIds(meeting).filter((o) => o !== row.executiveId);
     const time = this.meetings.timeText(meeting);
-    await this.tell(organizers, base, (t) =>
+    await this.tell(organizers, noticeKey, (t) =>
       t.t('schedule.choice.meetingDropped', { name: execName, id: meetingId, title: meeting.title, time, kept: itemTitle(t, kept), who: user.name, at: stamp }),
     );
     return msg('schedule.choice.meetingNote', { name: execName, id: meetingId });
