@@ -413,7 +413,7 @@ describe('incidents', () => {
       expect((await t.sim.ask(GROUP, 'wangfang', `事件 ${word}`)).text, word).toContain(`❌ 不认识的子命令「${word}」`);
     }
     const formAt = await cursor(GROUP);
-    await t.sim.say(GROUP, 'wujun', '上报');
+    await t.sim.say(GROUP, 'wujun', '@会务助手 上报');
     const form = (await t.sim.nextBotMessage(GROUP, formAt, (m) => m.card?.title === '🆘 上报事件')).card!;
     expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '__proto__', severity: '2', description: 'x' })).body.reason).toContain('请选择类型');
     expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '设备', severity: 'constructor', description: 'x' })).body.reason).toBe('请选择级别 P1-P4');
