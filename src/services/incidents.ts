@@ -88,7 +88,14 @@ export class IncidentService {
     private readonly assistants: Pick<ScheduleService, 'assistantsOf'>,
   ) {
     this.access = new IncidentAccess(db, directory, meetings);
-    this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, locales, this.access, this);
+    // The escalation part gets the few lifecycle steps it needs, not the whole service.
+    this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, locales, this.access, {
+      get: (id) => this.get(id),
+      record: (incidentId, kind, actorId, text, now) => this.record(incidentId, kind, actorId, text, now),
+      view: (incident) => this.view(incident),
+      sendResponderCards: (incident, userIds, view) => this.sendResponderCards(incident, userIds, view),
+      refresh: (incidentId) => this.refresh(incidentId),
+    });
   }
 
   async get(id: number): Promise<IncidentRow | null> {
