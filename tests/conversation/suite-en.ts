@@ -56,6 +56,23 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
       expect(updated.actions).toHaveLength(0);
     });
 
+    it('invites in English: the invitation card and its answer are English for an English invitee', async () => {
+      const created = await ask(d.group, d.cast.organizer, '@会务助手 meeting new Suite party tomorrow 3pm~5pm venue Hall A');
+      expect(created.text).not.toMatch(CHINESE_RUN);
+      const id = Number(/#(\d+)/.exec(created.text ?? '')?.[1]);
+      expect(id).toBeGreaterThan(0);
+      const dm = d.dm(d.cast.colleague);
+      const before = await d.cursor(dm);
+      const invited = await ask(d.group, d.cast.organizer, `@会务助手 meeting invite #${id} @${d.cast.colleague}`);
+      expect(invited.text).not.toMatch(CHINESE_RUN);
+      const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('Suite party') ?? false, 15_000);
+      expect(card.card!.text).not.toMatch(CHINESE_RUN);
+      expect(card.card!.actions).toContain('rsvp.no');
+      await d.click(dm, card.card!, d.cast.colleague, 'rsvp.no');
+      const answered = await d.waitForCard(dm, card.card!.id, (c) => /not attend|declin|No\b/i.test(c.text));
+      expect(answered.text).not.toMatch(CHINESE_RUN);
+    });
+
     it('uses the reader’s language: a Chinese command for an English colleague gives them an English card', async () => {
       const dm = d.dm(d.cast.colleague);
       const before = await d.cursor(dm);
