@@ -55,5 +55,31 @@ export function conversationSuite(name: string, makeDriver: () => Promise<ChatDr
       const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('准备签到表') ?? false, 15_000);
       expect(card.card!.title).toContain('提醒');
     });
+
+    it("invites to a meeting in the invitee's language, records a click, and a venue change updates the card and tells them", async () => {
+      const dm = d.dm(d.cast.colleague);
+      expect((await ask(dm, d.cast.colleague, 'language English')).text).toContain('English');
+      try {
+        // The group also gets the status card, which WeCom's bot shows as markdown text: wait for the reply itself.
+        const after = await d.cursor(d.group);
+        await d.say(d.group, d.cast.organizer, '会议 新建 套件会议 后天下午3点 地点 一号厅');
+        const created = await d.nextBotMessage(d.group, after, (m) => m.text?.includes('已新建会议') ?? false);
+        const id = Number(/#(\d+)/.exec(created.text!)![1]);
+        const before = await d.cursor(dm);
+        expect((await ask(d.group, d.cast.organizer, `会议 邀请 #${id} @${d.cast.colleague}`)).text).toContain('已邀请 1 人');
+        const invite = await d.nextBotMessage(dm, before, (m) => m.card?.title.includes(`Meeting invitation #${id}`) ?? false, 15_000);
+        // WeCom's form card has one submit button (参加); the others are the fallback command there.
+        expect(invite.card!.actions).toContain('rsvp.yes');
+        await d.click(dm, invite.card!, d.cast.colleague, 'rsvp.yes');
+        await d.waitForCard(dm, invite.card!.id, (c) => c.text.includes('Answered: Attend'));
+
+        expect((await ask(d.group, d.cast.organizer, `会议 改地点 #${id} 二号厅`)).text).toContain('地点已改为 二号厅');
+        await d.waitForCard(dm, invite.card!.id, (c) => c.text.includes('二号厅') && !c.text.includes('一号厅'));
+        const notice = await d.nextBotMessage(dm, invite.seq, (m) => m.text?.includes('new venue') ?? false);
+        expect(notice.text).toContain('二号厅 (was 一号厅)');
+      } finally {
+        await ask(dm, d.cast.colleague, 'language default');
+      }
+    });
   });
 }
