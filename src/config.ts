@@ -153,6 +153,15 @@ const schema = z.object({
   HUIWU_RATE_LIMIT_CALLBACK_PER_MINUTE: int(1, 1000000).default(6000),
   /** Requests per minute per IP to the simulator's API and page. */
   HUIWU_RATE_LIMIT_SIM_PER_MINUTE: int(1, 1000000).default(3000),
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For is trusted (comma-separated IPs or CIDRs).
+   * Unset: the connecting address is the client's, so behind a proxy every per-IP budget is shared.
+   */
+  HUIWU_TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*$/, 'comma-separated IP addresses or CIDR ranges such as 127.0.0.1,10.0.0.0/8')
+    .transform((t) => t.split(','))
+    .optional(),
   /** Open simulator event streams (/sim/api/events) allowed at once; a fifth of them per IP. */
   HUIWU_SIM_MAX_EVENT_STREAMS: int(1, 10000).default(50),
 

@@ -29,7 +29,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     { level: opts.log.levelVal > 40 ? opts.log.level : 'warn', serializers: { req: requestSerializer, err: pino.stdSerializers.err } },
   );
   // forceCloseConnections: open event streams must not hold up a shutdown.
-  const app = Fastify({ loggerInstance: httpLog as FastifyBaseLogger, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  const app = Fastify({
+    loggerInstance: httpLog as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+    // Behind a trusted reverse proxy, request.ip (rate limits, logs) is the forwarded client's.
+    ...(config.HUIWU_TRUST_PROXY ? { trustProxy: config.HUIWU_TRUST_PROXY } : {}),
+  });
   const refusals = new RefusalLog(httpLog);
   app.decorate('refusals', refusals);
   app.addHook('onClose', async () => refusals.close());

@@ -91,6 +91,6 @@ describe('commands', () => {
     const conversations = (await t.sim.request<Array<{ id: string; name: string; type: string; members: string[] }>>('GET', '/sim/api/conversations')).body;
     expect(conversations.find((c) => c.type === 'group')?.name).toBe('会务筹备群');
     expect(conversations.filter((c) => c.type === 'direct')).toHaveLength(users.length);
-    expect((await t.sim.request('GET', '/healthz')).body).toEqual({ ok: true });
+    expect((await t.sim.request('GET', '/healthz')).body).toEqual({ ok: true, checks: { redis: 'ok', database: 'ok' } });
   });
 });

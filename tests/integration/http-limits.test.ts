@@ -91,3 +91,18 @@ describe('HTTP entrances', () => {
     d.close();
   });
 });
+
+describe('behind a trusted reverse proxy', () => {
+  it('budgets the forwarded client, not the proxy', async () => {
+    const proxied = await startTestApp({ HUIWU_TRUST_PROXY: '10.9.0.1', HUIWU_RATE_LIMIT_SIM_PER_MINUTE: '3' });
+    try {
+      const via = (client: string) => proxied.app.server.inject({ method: 'GET', url: '/sim/api/bot', remoteAddress: '10.9.0.1', headers: { 'x-forwarded-for': client } });
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await via('203.0.113.7')).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429]);
+      expect((await via('203.0.113.8')).statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+});

@@ -4,7 +4,9 @@
  * recent bot frames (in memory, only an optimisation): replies and card updates within WeCom's
  * windows go back on the frame of the message they answer.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { UnavailableError } from '../../server/http-error.js';
 import { jobIdPart } from '../../queue/queues.js';
 import type { Directory } from '../../services/directory.js';
 import type { CardRefPort, InboundSink, Mention } from '../types.js';
@@ -24,6 +26,8 @@ export interface InboundDeps {
 }
 
 type Remembered = { frame: WecomBotFrame; at: number; userid: string };
+/** Retries of a bot frame refused while Redis is down (backoff 0.25 s doubling to 2 s: ~30 s in all). */
+const BOT_FRAME_RETRIES = 18;
 const FRAME_TTL_MS = 10 * 60_000;
 
 export class WecomInbound {
@@ -54,12 +58,24 @@ export class WecomInbound {
     await sink.accept(decoded.event);
   }
 
-  /** A bot `aibot_msg_callback` / `aibot_event_callback`. */
+  /**
+   * A bot `aibot_msg_callback` / `aibot_event_callback`. The long connection has no redelivery,
+   * so a frame refused because Redis is down is tried again here (in memory, for about half a
+   * minute: longer than the private Redis takes to come back).
+   */
   async botFrame(frame: WecomBotFrame): Promise<void> {
-    try {
-      await this.handleBotFrame(frame);
-    } catch (err) {
-      this.d.log.error({ err, reqId: frame.headers?.req_id }, 'WeCom bot frame not handled');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.handleBotFrame(frame);
+        return;
+      } catch (err) {
+        if (err instanceof UnavailableError && attempt < BOT_FRAME_RETRIES) {
+          await sleep(Math.min(250 * 2 ** attempt, 2000));
+          continue;
+        }
+        this.d.log.error({ err, reqId: frame.headers?.req_id }, 'WeCom bot frame not handled');
+        return;
+      }
     }
   }
 
