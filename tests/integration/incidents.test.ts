@@ -252,7 +252,7 @@ describe('incidents', () => {
     expect(complaint.text).toContain('[Level 2 complaint] lobby: room not cleaned');
     expect(complaint.text).toContain('No on-duty responder for "complaint"; escalating to the organizers in 15m 00s (set one up: incidents duty complaint @someone)');
     const formAt = await cursor(EN);
-    await t.sim.say(EN, 'zhouting', 'report');
+    await t.sim.say(EN, 'zhouting', '@Huiwu report');
     const form = (await t.sim.nextBotMessage(EN, formAt, (m) => m.card?.title === '🆘 Report an incident')).card!;
     expect(form.inputs?.find((i) => i.key === 'type')?.options?.map((o) => o.label)).toEqual(['equipment', 'security', 'medical', 'complaint', 'logistics', 'other']);
     const missing = await t.sim.click(form.id, 'zhouting', 'incident.report', { type: 'medical', severity: '3' });
@@ -301,7 +301,7 @@ describe('incidents', () => {
     expect((await meetingOf(chosen)).meetingId).toBe(tea);
 
     const formAt = await cursor(G);
-    await t.sim.say(G, 'wujun', '上报');
+    await t.sim.say(G, 'wujun', '@会务助手 上报');
     const form = (await t.sim.nextBotMessage(G, formAt, (m) => m.card?.title === '🆘 上报事件')).card!;
     expect(form.inputs?.find((i) => i.key === 'meeting')?.options?.map((o) => o.value)).toEqual([String(rehearsal), String(tea)]);
     const noChoice = await t.sim.click(form.id, 'wujun', 'incident.report', { type: '后勤', severity: '3', location: '大堂', description: '缺椅子' });
