@@ -57,7 +57,10 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
     });
 
     it('invites in English: the invitation card and its answer are English for an English invitee', async () => {
-      const created = await ask(d.group, d.cast.organizer, '@会务助手 meeting new Suite party tomorrow 3pm~5pm venue Hall A');
+      // The group also gets the status card (markdown text on WeCom's bot): wait for the reply itself.
+      const after = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, '@会务助手 meeting new Suite party tomorrow 3pm~5pm venue Hall A');
+      const created = await d.nextBotMessage(d.group, after, (m) => m.text?.includes('"Suite party" created') ?? false);
       expect(created.text).not.toMatch(CHINESE_RUN);
       const id = Number(/#(\d+)/.exec(created.text ?? '')?.[1]);
       expect(id).toBeGreaterThan(0);
@@ -67,9 +70,10 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
       expect(invited.text).not.toMatch(CHINESE_RUN);
       const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('Suite party') ?? false, 15_000);
       expect(card.card!.text).not.toMatch(CHINESE_RUN);
-      expect(card.card!.actions).toContain('rsvp.no');
-      await d.click(dm, card.card!, d.cast.colleague, 'rsvp.no');
-      const answered = await d.waitForCard(dm, card.card!.id, (c) => /not attend|declin|No\b/i.test(c.text));
+      // WeCom's form card has one submit button (attend); the other answers are text commands there.
+      expect(card.card!.actions).toContain('rsvp.yes');
+      await d.click(dm, card.card!, d.cast.colleague, 'rsvp.yes');
+      const answered = await d.waitForCard(dm, card.card!.id, (c) => c.text.includes('Answered: Attend'));
       expect(answered.text).not.toMatch(CHINESE_RUN);
     });
 

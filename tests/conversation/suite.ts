@@ -56,6 +56,32 @@ export function conversationSuite(name: string, makeDriver: () => Promise<ChatDr
       expect(card.card!.title).toContain('提醒');
     });
 
+    it('answers a malformed sub-command with its one usage line and where the rest is', async () => {
+      const reply = await ask(d.group, d.cast.organizer, '会议 新建');
+      expect(reply.text).toContain('❌');
+      const usage = (reply.text ?? '').split('\n').filter((l) => l.startsWith('  '));
+      expect(usage).toEqual(['  会议 新建 <标题> <开始时间>[~<结束时间>] [地点 <地点>]']);
+      expect(reply.text).toContain('帮助 会议');
+    });
+
+    it('reads a meeting typed with a Chinese IME: full-width separators and 地点：', async () => {
+      const after = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, '会议 新建 输入法会，后天下午3点～5点，地点：一号厅');
+      const created = await d.nextBotMessage(d.group, after, (m) => m.text?.includes('已新建会议') ?? false);
+      expect(created.text).toContain('「输入法会」');
+      expect(created.text).toContain('地点：一号厅');
+    });
+
+    it('lists for whom each reminder is', async () => {
+      await ask(d.group, d.cast.organizer, `提醒 @${d.cast.colleague} 明天上午10点 交预算`);
+      await ask(d.group, d.cast.organizer, '提醒 明天上午10点 交预算');
+      const list = await ask(d.dm(d.cast.organizer), d.cast.organizer, '提醒 列表');
+      const lines = (list.text ?? '').split('\n').filter((l) => l.includes('交预算'));
+      // The colleague's line names them (their display name on each platform), the other says 你.
+      expect(lines.filter((l) => l.includes('→ 你')), list.text).toHaveLength(1);
+      expect(lines.filter((l) => /→ (?!你)\S+ 交预算/.test(l)), list.text).toHaveLength(1);
+    });
+
     it("invites to a meeting in the invitee's language, records a click, and a venue change updates the card and tells them", async () => {
       const dm = d.dm(d.cast.colleague);
       expect((await ask(dm, d.cast.colleague, 'language English')).text).toContain('English');
