@@ -194,7 +194,7 @@ describe('reminders', () => {
     const zone = t.app.services.config.HUIWU_TIMEZONE;
     const before = await lastId(GROUP);
     const remindersBefore = await t.app.services.db.reminder.count();
-    await t.sim.say(GROUP, 'wangfang', '提醒 明天3点 交材料');
+    await t.sim.say(GROUP, 'wangfang', '@会务助手 提醒 明天3点 交材料');
     const offer = await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.title === '🕒 请确认提醒时间');
     const card = offer.card!;
     expect(card.actions?.map((a) => a.label)).toEqual(['明天 03:00', '明天 15:00']);
