@@ -77,6 +77,13 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
       expect(answered.text).not.toMatch(CHINESE_RUN);
     });
 
+    it('assigns a task with English words for every option', async () => {
+      const reply = await ask(d.group, d.cast.organizer, `@会务助手 task @${d.cast.colleague} print badges due tomorrow 5pm high`);
+      expect(reply.text).toContain('created');
+      expect(reply.text).toContain('print badges');
+      expect(reply.text).not.toMatch(CHINESE_RUN);
+    });
+
     it('uses the reader’s language: a Chinese command for an English colleague gives them an English card', async () => {
       const dm = d.dm(d.cast.colleague);
       const before = await d.cursor(dm);

@@ -72,6 +72,17 @@ export function conversationSuite(name: string, makeDriver: () => Promise<ChatDr
       expect(created.text).toContain('地点：一号厅');
     });
 
+    it('takes task options in any order after the text, the documented order included', async () => {
+      const after = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, '会议 新建 任务会 后天上午10点 地点 三号厅');
+      const created = await d.nextBotMessage(d.group, after, (m) => m.text?.includes('已新建会议') ?? false);
+      const id = Number(/#(\d+)/.exec(created.text!)![1]);
+      const reply = await ask(d.group, d.cast.organizer, `任务 @${d.cast.colleague} 打印座签 截止 2小时后 高 会议 #${id}`);
+      expect(reply.text).toContain('已创建任务');
+      expect(reply.text).toContain(`#${id}`);
+      expect(reply.text).toContain('优先级 高');
+    });
+
     it('lists for whom each reminder is', async () => {
       await ask(d.group, d.cast.organizer, `提醒 @${d.cast.colleague} 明天上午10点 交预算`);
       await ask(d.group, d.cast.organizer, '提醒 明天上午10点 交预算');
