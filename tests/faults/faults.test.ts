@@ -25,7 +25,7 @@ import { startWecomWorld } from '../fakes/wecom/world.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { seedDepartment, waitFor } from '../support/fanout.js';
 import { startTestApp, testEnv } from '../support/harness.js';
-import { SimClient } from '../support/sim-client.js';
+import { addressed, SimClient } from '../support/sim-client.js';
 import { formatTable, tally, type FaultRow } from './report.js';
 
 const rows: FaultRow[] = [];
@@ -160,7 +160,7 @@ async function invitationFanout(kill: 'app' | 'redis'): Promise<FaultRow> {
   const sim = new SimClient(app.baseUrl);
   const created = await sim.ask('prep-group', 'wangfang', '会议 新建 演练大会 后天上午9点 地点 礼堂', 30_000);
   const meetingId = Number(/#(\d+)/.exec(created.text ?? '')?.[1]);
-  await sim.say('prep-group', 'wangfang', `@会务助手 会议 邀请 #${meetingId} 部门 演练代表`);
+  await sim.say('prep-group', 'wangfang', addressed('prep-group', `会议 邀请 #${meetingId} 部门 演练代表`));
   const delivered = async () =>
     (await env.db.simMessage.findMany({ where: { cardId: { startsWith: `inv-m${meetingId}-` } }, select: { conversationId: true } })).map((m) => m.conversationId);
   await waitFor('a third of the invitations delivered', async () => (await delivered()).length >= INVITEES / 3 || undefined, 60_000, 50);
