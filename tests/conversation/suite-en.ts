@@ -66,7 +66,10 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
       expect(id).toBeGreaterThan(0);
       const dm = d.dm(d.cast.colleague);
       const before = await d.cursor(dm);
-      const invited = await ask(d.group, d.cast.organizer, `@会务助手 meeting invite #${id} @${d.cast.colleague}`);
+      const inviteAt = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, `@会务助手 meeting invite #${id} @${d.cast.colleague}`);
+      // The live-count card (markdown text on WeCom's bot) may come first: wait for the reply.
+      const invited = await d.nextBotMessage(d.group, inviteAt, (m) => m.text?.includes('invited') ?? false);
       expect(invited.text).not.toMatch(CHINESE_RUN);
       const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('Suite party') ?? false, 15_000);
       expect(card.card!.text).not.toMatch(CHINESE_RUN);

@@ -417,7 +417,7 @@ describe('incidents', () => {
     const form = (await t.sim.nextBotMessage(GROUP, formAt, (m) => m.card?.title === '🆘 上报事件')).card!;
     expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '__proto__', severity: '2', description: 'x' })).body.reason).toContain('请选择类型');
     expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '设备', severity: 'constructor', description: 'x' })).body.reason).toBe('请选择级别 P1-P4');
-    for (const open of await t.app.services.incidents.openIn(`simulator:${GROUP}`)) await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${open.id} 已处理`);
-  }, 30_000);
+    for (const open of await t.app.services.incidents.openIn(`simulator:${GROUP}`)) await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${open.id} 已处理`, 30_000);
+  }, 90_000);
 });
 
