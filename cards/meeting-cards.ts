@@ -8,7 +8,13 @@ import type { Card, CardField } from './model.js';
 export const RSVP_ACTIONS = { yes: 'rsvp.yes', no: 'rsvp.no', maybe: 'rsvp.maybe' } as const;
 export const CHECKIN_ACTION = 'checkin.self';
 
-export const RESPONSES = ['yes', 'no', 'maybe', 'pending'] as const;
+/** Recorded answers, plus `noAccount`: an imported guest without a chat account whose answer no organizer has recorded yet. */
+export const RESPONSES = ['yes', 'no', 'maybe', 'pending', 'noAccount'] as const;
+
+/** The state an attendee row shows: its answer, or `noAccount` for a guest nobody can ask in chat. */
+export function stateOf(row: { userId: string | null; response: string }): string {
+  return row.userId === null && row.response === 'pending' ? 'noAccount' : row.response;
+}
 export const DIETARY = ['none', 'vegetarian', 'halal', 'other'] as const;
 
 export function responseLabel(t: Translator, response: string): string {
@@ -72,6 +78,8 @@ export interface InviteCardInput {
   meeting: MeetingView;
   attendeeName: string;
   answer: AnswerView | null;
+  /** Who recorded the answer when it was not the attendee (an organizer's name). */
+  answeredBy?: string | null;
   /** Until when answers can change. */
   cutoff: Date;
   cancelled?: boolean;
@@ -122,7 +130,8 @@ export function inviteCard(t: Translator, input: InviteCardInput): Card {
   if (input.cancelled) {
     card.state = { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true };
   } else if (answer && answer.response !== 'pending') {
-    card.state = { status: `answered-${answer.response}`, label: t.t('meeting.card.invite.answered', { answer: describeAnswer(t, answer), cutoff: input.cutoff }) };
+    const by = input.answeredBy ? ` · ${t.t('meeting.answer.recordedBy', { name: input.answeredBy })}` : '';
+    card.state = { status: `answered-${answer.response}`, label: t.t('meeting.card.invite.answered', { answer: describeAnswer(t, answer), by, cutoff: input.cutoff }) };
   }
   return card;
 }
@@ -132,7 +141,10 @@ export interface MeetingStats {
   yes: number;
   no: number;
   maybe: number;
+  /** People with an account who have not answered. */
   pending: number;
+  /** Imported guests without an account and no recorded answer: neither non-responders nor in the response rate. */
+  noAccount: number;
   meals: Record<string, number>;
   /** Rooms needed per night: index 0 is the first night. */
   roomsByNight: number[];
@@ -161,6 +173,7 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
       : stats.roomsByNight.map((n, i) => t.t('meeting.card.status.night', { night: i + 1, count: n })).join(' / ');
   const rate = stats.yes === 0 ? 0 : Math.round((stats.arrived / stats.yes) * 1000) / 10;
   const peakOk = stats.peakRate >= input.checkinTarget ? '✅' : '';
+  const guests = stats.noAccount > 0 ? t.t('meeting.card.status.noAccount', { count: stats.noAccount }) : '';
   return {
     id: input.cardId,
     title: t.t('meeting.card.status.title', { id: meeting.id, title: meeting.title }),
@@ -169,8 +182,9 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
       { label: t.t('meeting.card.status.invited'), value: t.t('meeting.card.status.people', { count: stats.invited }) },
       {
         label: t.t('meeting.card.status.answers'),
-        value: t.t('meeting.card.status.answersValue', { yes: stats.yes, no: stats.no, maybe: stats.maybe, pending: stats.pending }),
+        value: t.t('meeting.card.status.answersValue', { yes: stats.yes, no: stats.no, maybe: stats.maybe, pending: stats.pending, guests }),
       },
+      { label: t.t('meeting.card.status.responseRate'), value: responseRate(t, stats) },
       { label: t.t('meeting.card.status.meals'), value: meals },
       { label: t.t('meeting.card.status.rooms'), value: rooms },
       { label: t.t('meeting.card.status.checkin'), value: t.t('meeting.card.status.checkinValue', { arrived: stats.arrived, yes: stats.yes, rate }) },
@@ -186,7 +200,19 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
   };
 }
 
-export function checkinCard(t: Translator, cardId: string, meeting: MeetingView, checkedInAt: Date | null): Card {
+/** Answered / people who can answer (guests without an account and no recorded answer are not counted). */
+export function responseRate(t: Translator, stats: MeetingStats): string {
+  const answered = stats.yes + stats.no + stats.maybe;
+  const total = answered + stats.pending;
+  return t.t('meeting.card.status.responseRateValue', { answered, total, rate: total === 0 ? 0 : Math.round((answered / total) * 100) });
+}
+
+export function checkinCard(t: Translator, cardId: string, meeting: MeetingView, checkedInAt: Date | null, cancelled = false): Card {
+  const state = checkedInAt
+    ? { status: 'checked-in', label: t.t('meeting.card.checkin.done', { at: checkedInAt }), closed: true }
+    : cancelled
+      ? { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true }
+      : undefined;
   return {
     id: cardId,
     title: t.t('meeting.card.checkin.title', { id: meeting.id, title: meeting.title }),
@@ -194,6 +220,6 @@ export function checkinCard(t: Translator, cardId: string, meeting: MeetingView,
     fields: meetingFields(t, meeting),
     actions: [{ key: CHECKIN_ACTION, label: t.t('meeting.card.checkin.action'), style: 'primary' }],
     fallback: t.t('meeting.card.checkin.fallback', { id: meeting.id }),
-    ...(checkedInAt ? { state: { status: 'checked-in', label: t.t('meeting.card.checkin.done', { at: checkedInAt }), closed: true } } : {}),
+    ...(state ? { state } : {}),
   };
 }

@@ -74,18 +74,24 @@ export function pairText<I extends ItemView>(t: Translator, clash: ClashView<I>,
   return t.t('schedule.pair', { a: itemName(t, clash.a), ta: time(clash.a), b: itemName(t, clash.b), tb: time(clash.b) });
 }
 
-/** Why one item is suggested (or that the assistant should coordinate). */
-export function suggestionText(t: Translator, clash: ClashView, suggestion: SuggestionView): string {
+/**
+ * Why one item is suggested (or that the assistant should coordinate). The executive reads "您";
+ * an assistant's copy (`executiveName` given) names the executive, since "your role" would be
+ * about the wrong person.
+ */
+export function suggestionText(t: Translator, clash: ClashView, suggestion: SuggestionView, executiveName?: string): string {
+  const audience = executiveName === undefined ? 'self' : 'other';
+  const name = executiveName ?? '';
   const { a, b } = clash;
   if (suggestion.basis === 'tie' || suggestion.keep === null) {
-    return t.t('schedule.suggest.tie.self', { role: roleText(t, a), importance: importanceText(t, a.importance) });
+    return t.t(`schedule.suggest.tie.${audience}`, { name, role: roleText(t, a), importance: importanceText(t, a.importance) });
   }
   const [keep, other] = suggestion.keep === 'first' ? [a, b] : [b, a];
-  const common = { side: t.t(`schedule.${suggestion.keep}`), keep: itemTitle(t, keep), other: itemTitle(t, other) };
+  const common = { name, side: t.t(`schedule.${suggestion.keep}`), keep: itemTitle(t, keep), other: itemTitle(t, other) };
   if (suggestion.basis === 'role') {
-    return t.t('schedule.suggest.role.self', { ...common, keepRole: roleText(t, keep), otherRole: roleText(t, other) });
+    return t.t(`schedule.suggest.role.${audience}`, { ...common, keepRole: roleText(t, keep), otherRole: roleText(t, other) });
   }
-  return t.t('schedule.suggest.importance.self', {
+  return t.t(`schedule.suggest.importance.${audience}`, {
     ...common,
     role: roleText(t, keep),
     keepImportance: importanceText(t, keep.importance),
@@ -101,7 +107,7 @@ export interface ConflictCardInput<I extends ItemView> {
   suggestion: SuggestionView;
   time: (i: I) => string;
   bufferMinutes: number;
-  /** The executive's own card offers 请助理协调; an assistant's does not. */
+  /** The executive's own card offers 请助理协调 and says "您"; an assistant's names the executive instead. */
   forExecutive: boolean;
 }
 
@@ -119,7 +125,7 @@ export function conflictCard<I extends ItemView>(t: Translator, input: ConflictC
     fields: [
       { label: t.t('schedule.card.first'), value: itemLine(t, clash.a, input.time) },
       { label: t.t('schedule.card.second'), value: itemLine(t, clash.b, input.time) },
-      { label: t.t('schedule.card.suggestion'), value: suggestionText(t, clash, input.suggestion) },
+      { label: t.t('schedule.card.suggestion'), value: suggestionText(t, clash, input.suggestion, input.forExecutive ? undefined : input.executiveName) },
     ],
     actions,
     fallback: t.t(input.forExecutive ? 'schedule.card.fallbackExecutive' : 'schedule.card.fallback', { id: input.conflictId }),

@@ -8,7 +8,7 @@ import { type CardActionSpec, type CommandContext, type CommandSpec, type Msg, U
 import type { MeetingRow } from '../src/services/meetings.js';
 import type { HandlerServices } from '../src/services/services.js';
 import type { AttendeeRow } from '../src/services/rsvp.js';
-import { loadMeeting, takeId } from './meeting-args.js';
+import { loadMeeting, splitArgs, takeId } from './meeting-args.js';
 import type { Capability } from '../src/capability.js';
 import { CheckinService } from '../src/services/checkin.js';
 
@@ -36,23 +36,38 @@ async function selfCheckin(ctx: CommandContext, meeting: MeetingRow): Promise<st
   return checkinText(ctx.services, ctx.t, meeting, attendee, ctx.user.id, ctx.now, msg('checkin.you'));
 }
 
-async function checkinOthers(ctx: CommandContext, meeting: MeetingRow, names: string): Promise<string> {
+/** At most this many names and @mentions in one command: one reply line each. */
+const MAX_PER_COMMAND = 50;
+
+async function checkinOthers(ctx: CommandContext, meeting: MeetingRow, text: string): Promise<string> {
   const { t } = ctx;
   if (!ctx.services.meetings.isOrganizer(meeting, ctx.user)) throw new UserError('E_CHECKIN_ORGANIZER_ONLY', { id: meeting.id });
-  const targets: AttendeeRow[] = [];
+  const typed = splitArgs(text);
+  if (typed.length + ctx.mentions.length > MAX_PER_COMMAND) {
+    throw new UserError('E_CHECKIN_TOO_MANY', { max: MAX_PER_COMMAND, count: typed.length + ctx.mentions.length });
+  }
+  ctx.services.checkin.checkWindow(meeting, ctx.now);
+  const whole = text.trim();
+  const mentioned = [...new Map(ctx.mentions.map((m) => [m.id, m])).values()];
+  // One query for every name and mention; a name with a space (`外宾 Lee`) is one name when the list has it.
+  const found = await ctx.services.checkin.find(meeting.id, [...new Set([whole, ...typed])], mentioned.map((m) => m.id));
+  const named = (name: string) => found.filter((a) => a.name === name);
+  const names = whole && named(whole).length === 1 ? [whole] : [...new Set(typed)];
+
+  const targets = new Map<number, AttendeeRow>();
   const problems: string[] = [];
-  for (const user of ctx.mentions) {
-    const a = await ctx.services.rsvp.attendeeFor(meeting.id, user.id);
-    if (a) targets.push(a);
+  for (const user of mentioned) {
+    const a = found.find((f) => f.userId === user.id);
+    if (a) targets.set(a.id, a);
     else problems.push(t.t('checkin.problem.notListed', { name: user.name }));
   }
-  for (const name of names.split(/[\s,，、]+/).filter(Boolean)) {
-    const found = await ctx.services.checkin.byName(meeting.id, name);
-    if (found.length === 1) targets.push(found[0]!);
-    else problems.push(t.t(found.length === 0 ? 'checkin.problem.noSuchName' : 'checkin.problem.sameName', { name, count: found.length }));
+  for (const name of names) {
+    const matches = named(name);
+    if (matches.length === 1) targets.set(matches[0]!.id, matches[0]!);
+    else problems.push(t.t(matches.length === 0 ? 'checkin.problem.noSuchName' : 'checkin.problem.sameName', { name, count: matches.length }));
   }
   const lines = [];
-  for (const a of targets) lines.push(await checkinText(ctx.services, t, meeting, a, ctx.user.id, ctx.now, a.name));
+  for (const a of targets.values()) lines.push(await checkinText(ctx.services, t, meeting, a, ctx.user.id, ctx.now, a.name));
   return [...lines, ...problems.map((p) => t.t('checkin.problem.line', { problem: p }))].join('\n');
 }
 
@@ -78,7 +93,7 @@ export const checkinAction: CardActionSpec = {
 /** Check-in: its service, command and card, and the job that opens check-in before a meeting. */
 export const checkin: Capability = {
   name: 'checkin',
-  services: (s) => ({ checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales, s.config) }),
+  services: (s) => ({ checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales) }),
   commands: [checkinCommand],
   cardActions: [checkinAction],
   jobs: {

@@ -4,10 +4,12 @@
  * subcommands in `incidents.ts`; both call the same service methods.
  */
 import { INCIDENT_ACTIONS, INCIDENT_REPORT_ACTION, SATISFACTION_ACTIONS } from '../cards/incident-cards.js';
-import { levelMsg, satisfactionMsg, storedType, typeList, typeOfWord, levelOfWord } from '../cards/incident-labels.js';
+import { levelMsg, levelOfWord, satisfactionMsg, storedType, typeList, typeOfWord } from '../cards/incident-labels.js';
+import { parseShortId } from '../src/router/normalize.js';
 import { type CardActionSpec, UserError } from '../src/router/types.js';
 import type { HandlerServices } from '../src/services/services.js';
 import type { IncidentRow } from '../src/services/incidents.js';
+import { implicitNote, incidentMeeting } from './incident-args.js';
 
 async function cardIncident(services: HandlerServices, refId: string): Promise<IncidentRow> {
   const incident = await services.incidents.get(Number(refId));
@@ -57,15 +59,25 @@ export const incidentActions: CardActionSpec[] = [
       if (!type) throw new UserError('E_INCIDENT_TYPE_CHOOSE', { types: typeList(t) });
       if (!severity) throw new UserError('E_INCIDENT_LEVEL_CHOOSE');
       if (!description) throw new UserError('E_INCIDENT_DESCRIPTION_FILL');
+      const found = await incidentMeeting(services, card.target.conversationId, parseShortId(v.meeting), now);
       const incident = await services.incidents.report(
-        { type: storedType(type), severity, location: v.location?.trim() || null, description, conversationId: card.target.conversationId, reporterId: user.id, complainantId: null },
+        {
+          type: storedType(type),
+          severity,
+          location: v.location?.trim() || null,
+          description,
+          meetingId: found.meeting?.id ?? null,
+          conversationId: card.target.conversationId,
+          reporterId: user.id,
+          complainantId: null,
+        },
         now,
       );
       await services.cards.update(
         card.id,
         (c, reader) => ({ ...c, state: { status: 'reported', label: reader.t('incident.action.reportedState', { id: incident.id, name: user.name }), closed: true } }),
       );
-      return { accepted: true, message: t.t('incident.action.reported', { id: incident.id }) };
+      return { accepted: true, message: t.t('incident.action.reported', { id: incident.id, note: implicitNote(t, found) }) };
     },
   },
   ...(['good', 'ok', 'bad'] as const).map(

@@ -1,8 +1,12 @@
 /** Parsing of `上报` arguments (forgiving order, defaults) and of incident ids. */
 import { type IncidentType, levelOfWord, typeOfWord } from '../cards/incident-labels.js';
+import type { Translator } from '../src/i18n/translator.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { type CommandContext, UsageError, UserError, msg } from '../src/router/types.js';
 import type { IncidentRow } from '../src/services/incidents.js';
+import { parseShortId } from '../src/router/normalize.js';
+import type { MeetingRow } from '../src/services/meetings.js';
+import type { HandlerServices } from '../src/services/services.js';
 import { takeShortId } from './args.js';
 
 export const DEFAULT_SEVERITY = 3;
@@ -15,6 +19,23 @@ export interface ReportSpec {
   severity: number;
   location: string | null;
   description: string;
+  /** `会议 #N` / `meeting #N`: the meeting it belongs to; null: the group's implicit one. */
+  meetingId: number | null;
+}
+
+/** `会议 #4`, `会议#4`, `meeting #4`: the meeting id and how many tokens it took. A bare word stays a word. */
+function meetingAt(tokens: readonly string[], i: number): { id: number; used: number } | null {
+  const token = tokens[i]!.toLowerCase();
+  for (const word of words('incident.words.meeting')) {
+    if (token === word) {
+      const id = parseShortId(tokens[i + 1]);
+      if (id !== null) return { id, used: 2 };
+    } else if (token.startsWith(`${word}#`)) {
+      const id = parseShortId(token.slice(word.length));
+      if (id !== null) return { id, used: 1 };
+    }
+  }
+  return null;
 }
 
 /** `地点 X`, `地点X`, `地点:X`, `location: X`: the location word's tokens, or null. */
@@ -49,13 +70,18 @@ export function parseReport(text: string): ReportSpec {
   let type: IncidentType | null = null;
   let severity: number | null = null;
   let location: string | null = null;
+  let meetingId: number | null = null;
   const rest: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const t: IncidentType | null = type ? null : typeOfWord(token);
     const level: ReturnType<typeof levelAt> = severity ? null : levelAt(tokens, i);
     const place: ReturnType<typeof locationWord> = location ? null : locationWord(tokens, i);
-    if (t) type = t;
+    const meeting: ReturnType<typeof meetingAt> = meetingId ? null : meetingAt(tokens, i);
+    if (meeting) {
+      meetingId = meeting.id;
+      i += meeting.used - 1;
+    } else if (t) type = t;
     else if (level) {
       severity = level.level;
       i += level.used - 1;
@@ -68,7 +94,7 @@ export function parseReport(text: string): ReportSpec {
   const description = rest.join(' ').trim();
   if (!description) throw new UsageError('E_INCIDENT_DESCRIPTION_MISSING');
   if (description.length > MAX_DESCRIPTION) throw new UsageError('E_INCIDENT_DESCRIPTION_TOO_LONG', { max: MAX_DESCRIPTION });
-  return { type: type ?? 'other', severity: severity ?? DEFAULT_SEVERITY, location, description };
+  return { type: type ?? 'other', severity: severity ?? DEFAULT_SEVERITY, location, description, meetingId };
 }
 
 /** Splits `#12 rest` into the incident id and the rest; `example` names a catalogue example (`incident.example.*`). */
@@ -80,4 +106,26 @@ export async function loadIncident(ctx: Pick<CommandContext, 'services'>, id: nu
   const incident = await ctx.services.incidents.get(id);
   if (!incident) throw new UserError('E_INCIDENT_NOT_FOUND', { id });
   return incident;
+}
+
+/**
+ * The meeting an incident belongs to: the one named (`会议 #N`), else the group's only meeting
+ * running or starting within 12 hours (`implicit`: the reply names it so a wrong guess can be
+ * corrected); several such meetings are refused with E_MEETING_AMBIGUOUS, so nothing is filed
+ * under the wrong one.
+ */
+export async function incidentMeeting(services: HandlerServices, conversationId: string, meetingId: number | null, now: Date): Promise<{ meeting: MeetingRow | null; implicit: boolean }> {
+  if (meetingId === null) {
+    const meeting = await services.meetings.current(conversationId, now);
+    return { meeting, implicit: meeting !== null };
+  }
+  const meeting = await services.meetings.get(meetingId);
+  if (!meeting) throw new UserError('E_INCIDENT_MEETING_NOT_FOUND', { id: meetingId });
+  if (meeting.status === 'cancelled') throw new UserError('E_INCIDENT_MEETING_CANCELLED', { id: meetingId });
+  return { meeting, implicit: false };
+}
+
+/** `（已关联会议 #4「晚宴」；如不对…）` after an implicitly chosen meeting. */
+export function implicitNote(t: Translator, found: { meeting: MeetingRow | null; implicit: boolean }): string {
+  return found.implicit && found.meeting ? t.t('meeting.implicitNote', { id: found.meeting.id, title: found.meeting.title }) : '';
 }

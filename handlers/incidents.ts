@@ -12,7 +12,7 @@ import { type CommandContext, type CommandSpec, UsageError, UserError } from '..
 import type { HandlerServices } from '../src/services/services.js';
 import type { IncidentRow } from '../src/services/incidents.js';
 import { formatDateTime } from '../src/time/parse-time.js';
-import { loadIncident, parseReport, takeIncidentId } from './incident-args.js';
+import { implicitNote, incidentMeeting, loadIncident, parseReport, takeIncidentId } from './incident-args.js';
 import { matchSub } from './args.js';
 import type { Capability } from '../src/capability.js';
 import { IncidentService } from '../src/services/incidents.js';
@@ -21,23 +21,27 @@ import { incidentActions } from './incident-actions.js';
 export const reportCommand: CommandSpec = {
   id: 'incident-report',
   async handle(ctx) {
-    if (!ctx.args) return { type: 'card', card: reportCard(ctx.t, `increport-${ctx.event.eventId}`) };
-    const spec = parseReport(ctx.args);
+    if (!ctx.args) {
+      const { candidates } = await ctx.services.meetings.implicit(ctx.conversation.id, ctx.now);
+      return { type: 'card', card: reportCard(ctx.t, `increport-${ctx.event.eventId}`, candidates) };
+    }
+    const { meetingId, ...spec } = parseReport(ctx.args);
+    const found = await incidentMeeting(ctx.services, ctx.conversation.id, meetingId, ctx.now);
     const complainant = spec.type === 'complaint' ? (ctx.mentions[0]?.id ?? null) : null;
     const incident = await ctx.services.incidents.report(
-      { ...spec, type: storedType(spec.type), conversationId: ctx.conversation.id, reporterId: ctx.user.id, complainantId: complainant },
+      { ...spec, type: storedType(spec.type), meetingId: found.meeting?.id ?? null, conversationId: ctx.conversation.id, reporterId: ctx.user.id, complainantId: complainant },
       ctx.now,
     );
-    return reportedText(ctx, incident);
+    return reportedText(ctx, incident, implicitNote(ctx.t, found));
   },
 };
 
-async function reportedText(ctx: CommandContext, incident: IncidentRow): Promise<string> {
+async function reportedText(ctx: CommandContext, incident: IncidentRow, note: string): Promise<string> {
   const { t } = ctx;
   const view = await ctx.services.incidents.view(incident);
   const minutes = formatDuration(t, ctx.services.incidents.ackDeadlineMs(incident));
   const lines = [t.t('incident.reported', { id: incident.id, label: labelMsg(incident.type, incident.severity), location: incident.location ?? '', description: incident.description })];
-  if (view.meeting) lines.push(t.t('incident.reportedMeeting', { meeting: view.meeting, note: '' }));
+  if (view.meeting) lines.push(t.t('incident.reportedMeeting', { meeting: view.meeting, note }));
   lines.push(
     view.responders.length
       ? t.t('incident.reportedResponders', { responders: t.list(view.responders), minutes })
@@ -218,7 +222,7 @@ async function timelineText(ctx: CommandContext, incident: IncidentRow): Promise
 /** Incidents and complaints: the incident service, the report and incident commands and cards, escalation and update reminders. */
 export const incidents: Capability = {
   name: 'incidents',
-  services: (s) => ({ incidents: new IncidentService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.meetings, s.urgent, s.config, s.locales) }),
+  services: (s) => ({ incidents: new IncidentService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.meetings, s.urgent, s.config, s.locales, s.schedule) }),
   commands: [reportCommand, incidentCommand],
   cardActions: incidentActions,
   jobs: {

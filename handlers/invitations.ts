@@ -6,9 +6,9 @@ import { RSVP_ACTIONS, describeAnswer } from '../cards/meeting-cards.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { type CardActionSpec, type CommandContext, UsageError, UserError } from '../src/router/types.js';
 import type { UserRecord } from '../src/services/directory.js';
-import type { AnswerInput } from '../src/services/rsvp.js';
+import type { AnswerInput, AttendeeRow } from '../src/services/rsvp.js';
 import { parseTime } from '../src/time/parse-time.js';
-import { loadMeeting, loadOwnMeeting, takeId } from './meeting-args.js';
+import { loadMeeting, loadOwnMeeting, splitArgs, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
 
 export const invitationSubcommands = {
   invite: words('meeting.words.invite'),
@@ -26,9 +26,8 @@ export async function inviteAttendees(ctx: CommandContext, args: string): Promis
   const { id, rest } = takeId(args, 'meeting.example.invite');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.invite');
   let people: UserRecord[] = ctx.mentions;
-  const [word, ...names] = rest.split(' ');
+  const [word, ...departments] = splitArgs(rest);
   if (word && DEPARTMENT_WORDS.includes(word.toLowerCase())) {
-    const departments = names.join(' ').split(/[,，、\s]+/).filter(Boolean);
     if (departments.length === 0) throw new UsageError('E_MEETING_DEPARTMENT_MISSING');
     const users = await ctx.services.directory.usersOfPlatform(ctx.user.platform);
     const unknown = departments.filter((d) => !users.some((u) => u.department === d));
@@ -62,7 +61,7 @@ export async function setCutoff(ctx: CommandContext, args: string): Promise<stri
   if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
   if (parsed.kind !== 'once') throw new UsageError('E_MEETING_CUTOFF_RECURRING');
   if (parsed.at > meeting.startAt) throw new UsageError('E_MEETING_CUTOFF_AFTER_START');
-  await ctx.services.meetings.setCutoff(id, parsed.at);
+  await ctx.services.meetings.setCutoff(meeting, parsed.at);
   return ctx.t.t('meeting.cutoffSet', { id, cutoff: parsed.at });
 }
 
@@ -78,7 +77,6 @@ const ANSWER_WORDS = {
   rooms: words('meeting.words.rooms'),
   noRooms: words('meeting.words.noRooms'),
   nights: words('meeting.words.nights'),
-  note: words('meeting.words.note'),
 };
 type AnswerWord = keyof typeof ANSWER_WORDS;
 
@@ -105,7 +103,9 @@ function takeNights(glued: string, tokens: string[]): string | undefined {
  * fallback of the confirmation card.
  */
 export function parseAnswer(text: string): AnswerInput {
-  const tokens = text.split(' ').filter(Boolean);
+  // The note is free text (it may hold separators): taken whole before the rest is split.
+  const note = takeTrailingOption(text, 'meeting.words.note');
+  const tokens = splitArgs(note ? note.before : text);
   const response = kindOf(tokens.shift() ?? '');
   if (response !== 'yes' && response !== 'no' && response !== 'maybe') throw new UsageError('E_RSVP_MISSING_RESPONSE');
   const input: AnswerInput = { response };
@@ -123,21 +123,61 @@ export function parseAnswer(text: string): AnswerInput {
     } else if (kind === 'noRooms' || (kind === 'no' && tokens[0] && kindOf(tokens[0]) === 'rooms')) {
       if (kind === 'no') tokens.shift();
       input.accommodation = 'no';
-    } else if (kind === 'note') {
-      input.note = tokens.splice(0).join(' ');
     } else {
       throw new UsageError('E_RSVP_UNKNOWN_WORD', { word: token });
     }
   }
+  if (note) input.note = note.value;
   return input;
 }
 
+/** `外宾 Smith 参加 素食`: the name typed before the answer word, if any, and the answer. */
+function splitName(text: string): { name: string | null; answer: string } {
+  for (const m of text.matchAll(/[^\s,，、;；:：]+/g)) {
+    const kind = kindOf(m[0]);
+    if (kind === 'yes' || kind === 'no' || kind === 'maybe') {
+      return m.index === 0 ? { name: null, answer: text } : { name: trimSeparators(text.slice(0, m.index).trim()), answer: text.slice(m.index) };
+    }
+  }
+  return { name: null, answer: text };
+}
+
+/** Whose answer a command records: @someone, a name on the list (guests without an account), or the requester. */
+async function answerTarget(ctx: CommandContext, meetingId: number, name: string | null): Promise<AttendeeRow | null> {
+  if (ctx.mentions.length > 1) throw new UsageError('E_RSVP_ONE_PERSON');
+  const other = ctx.mentions.find((m) => m.id !== ctx.user.id);
+  if (other) {
+    const attendee = await ctx.services.rsvp.attendeeFor(meetingId, other.id);
+    if (!attendee) throw new UserError('E_RSVP_PERSON_NOT_INVITED', { name: other.name, id: meetingId });
+    return attendee;
+  }
+  if (name) {
+    const found = await ctx.services.checkin.byName(meetingId, name);
+    if (found.length === 0) throw new UserError('E_RSVP_NAME_NOT_FOUND', { name, id: meetingId });
+    if (found.length > 1) throw new UserError('E_RSVP_NAME_AMBIGUOUS', { name, id: meetingId, count: found.length });
+    return found[0]!;
+  }
+  return null;
+}
+
+/**
+ * `会议 回复 #1 参加 …` answers for oneself; `会议 回复 #1 @某人 参加 …` or `会议 回复 #1 黄敏 参加 …`
+ * records someone else's answer (organizers only, also after the cut-off; by name for imported
+ * guests without a chat account).
+ */
 export async function answerByText(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.answer');
   const meeting = await loadMeeting(ctx, id);
-  const attendee = await ctx.services.rsvp.attendeeFor(id, ctx.user.id);
+  const { name, answer: answerText } = splitName(rest);
+  const target = await answerTarget(ctx, id, name);
+  const input = parseAnswer(answerText);
+  if (target && target.userId !== ctx.user.id) {
+    const answer = await ctx.services.rsvp.answer(meeting, target, input, ctx.now, ctx.t, ctx.user);
+    return ctx.t.t('meeting.answeredFor', { name: target.name, id, answer: describeAnswer(ctx.t, answer) });
+  }
+  const attendee = target ?? (await ctx.services.rsvp.attendeeFor(id, ctx.user.id));
   if (!attendee) throw new UserError('E_RSVP_NOT_INVITED', { id });
-  const answer = await ctx.services.rsvp.answer(meeting, attendee, parseAnswer(rest), ctx.now);
+  const answer = await ctx.services.rsvp.answer(meeting, attendee, input, ctx.now, ctx.t);
   return ctx.t.t('meeting.answered', { id, answer: describeAnswer(ctx.t, answer) });
 }
 
@@ -155,6 +195,7 @@ function rsvpAction(key: string, response: AnswerInput['response']): CardActionS
         attendee,
         { response, dietary: v.dietary, dietaryNote: v.dietaryNote, accommodation: v.accommodation, nights: v.nights, note: v.note },
         now,
+        t,
       );
       return { accepted: true, message: t.t('meeting.answeredCard', { answer: describeAnswer(t, answer) }) };
     },

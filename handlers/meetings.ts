@@ -2,13 +2,13 @@
  * 会议 / meeting: create, list, show, change time or venue, cancel, organizers; invitations,
  * follow-ups and text answers are in `invitations.ts`.
  */
-import { describeAnswer, organizersText, venueText } from '../cards/meeting-cards.js';
+import { describeAnswer, organizersText, stateOf, venueText } from '../cards/meeting-cards.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { MeetingRow } from '../src/services/meetings.js';
 import { parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
-import { loadMeeting, loadOwnMeeting, matchSub, takeId } from './meeting-args.js';
+import { loadMeeting, loadOwnMeeting, matchSub, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
 import { setMeetingImportance } from './schedule.js';
 import type { Capability } from '../src/capability.js';
 import { AttendeeExport } from '../src/services/attendee-export.js';
@@ -30,7 +30,6 @@ const SUB = {
   importance: words('meeting.words.importance'),
   ...invitationSubcommands,
 };
-const VENUE_OPTION = words('meeting.words.venueOption');
 const MAX_TITLE = 60;
 const ROSTER_LIMIT = 200;
 
@@ -73,24 +72,12 @@ export const meetingCommand: CommandSpec = {
   },
 };
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** `地点 <venue>` / `venue <venue>` at the end of the text; an ASCII word must be followed by a space or a colon. */
-const VENUE_RE = new RegExp(
-  `(?:^|\\s)(?:${VENUE_OPTION.map((w) => (/^[a-z]/i.test(w) ? `${escapeRegExp(w)}(?=[\\s:：])` : escapeRegExp(w))).join('|')})[:：]?\\s*(.+)$`,
-  'i',
-);
-
 /** `<title> <time>[~<end>] [地点 <venue>]`, in any order of title and time. */
 function parseMeetingSpec(ctx: CommandContext, text: string) {
-  const venueMatch = VENUE_RE.exec(text);
-  const venue = venueMatch?.[1]?.trim() || null;
-  const withoutVenue = venueMatch ? text.slice(0, venueMatch.index).trim() : text;
-  const range = parseTimeRange(withoutVenue, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const venue = takeTrailingOption(text, 'meeting.words.venueOption');
+  const range = parseTimeRange(venue ? venue.before : text, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
   if (!range.ok) throw new UsageError(range.code, range.params);
-  return { title: range.rest.trim(), start: range.start, end: range.end, venue };
+  return { title: trimSeparators(range.rest.trim()), start: range.start, end: range.end, venue: venue?.value || null };
 }
 
 async function createMeeting(ctx: CommandContext, text: string): Promise<string> {
@@ -143,7 +130,15 @@ async function showMeeting(ctx: CommandContext, id: number): Promise<string> {
     venue: venueText(t, view.venue),
     organizers: organizersText(t, view.organizers),
     cutoff: ctx.services.meetings.cutoff(meeting),
-    counts: t.t('meeting.counts', { invited: stats.invited, yes: stats.yes, no: stats.no, maybe: stats.maybe, pending: stats.pending, arrived: stats.arrived }),
+    counts: t.t('meeting.counts', {
+      invited: stats.invited,
+      yes: stats.yes,
+      no: stats.no,
+      maybe: stats.maybe,
+      pending: stats.pending,
+      guests: stats.noAccount > 0 ? t.t('meeting.card.status.noAccount', { count: stats.noAccount }) : '',
+      arrived: stats.arrived,
+    }),
   });
   const own = await ctx.services.rsvp.attendeeFor(meeting.id, ctx.user.id);
   return own ? `${text}\n${t.t('meeting.ownAnswer', { answer: describeAnswer(t, own) })}` : text;
@@ -156,8 +151,8 @@ async function reschedule(ctx: CommandContext, args: string): Promise<string> {
   const range = parseTimeRange(rest, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
   if (!range.ok) throw new UsageError(range.code, range.params);
   const end = range.end ?? keepDuration(meeting, range.start);
-  const updated = await ctx.services.meetings.reschedule(meeting, range.start, end);
-  return ctx.t.t('meeting.rescheduled', { id, time: ctx.services.meetings.timeText(updated) });
+  const { meeting: updated, notified } = await ctx.services.meetings.reschedule(meeting, range.start, end);
+  return ctx.t.t('meeting.rescheduled', { id, time: ctx.services.meetings.timeText(updated), count: notified });
 }
 
 /** Moving only the start keeps the meeting's length. */
@@ -168,16 +163,19 @@ function keepDuration(meeting: MeetingRow, start: Date): Date | null {
 async function changeVenue(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.venue');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.venue');
-  if (!rest) throw new UsageError('E_MEETING_MISSING_VENUE');
-  await ctx.services.meetings.changeVenue(meeting, rest);
-  return ctx.t.t('meeting.venueChanged', { id, venue: rest });
+  // `会议 改地点 #1 地点：三号厅`: the option word is optional here.
+  const option = takeTrailingOption(rest, 'meeting.words.venueOption');
+  const venue = option && !option.before ? option.value : rest;
+  if (!venue) throw new UsageError('E_MEETING_MISSING_VENUE');
+  const { notified } = await ctx.services.meetings.changeVenue(meeting, venue);
+  return ctx.t.t('meeting.venueChanged', { id, venue, count: notified });
 }
 
 async function cancelMeeting(ctx: CommandContext, args: string): Promise<string> {
   const { id } = takeId(args, 'meeting.example.cancel');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.cancel');
-  await ctx.services.meetings.cancel(meeting);
-  return ctx.t.t('meeting.cancelled', { id, title: meeting.title });
+  const notified = await ctx.services.meetings.cancel(meeting);
+  return ctx.t.t('meeting.cancelled', { id, title: meeting.title, count: notified });
 }
 
 async function addOrganizers(ctx: CommandContext, args: string): Promise<string> {
@@ -196,9 +194,12 @@ async function roster(ctx: CommandContext, args: string): Promise<string> {
   if (!ctx.services.meetings.isOrganizer(meeting, ctx.user)) throw new UserError('E_MEETING_ROSTER_ORGANIZER_ONLY', { id });
   const rows = await ctx.services.rsvp.roster(id, ROSTER_LIMIT);
   if (rows.length === 0) return t.t('meeting.rosterEmpty', { id });
+  const recorders = await ctx.services.directory.usersByIds([...new Set(rows.flatMap((r) => (r.answeredBy ? [r.answeredBy] : [])))]);
+  const recorderName = new Map(recorders.map((u) => [u.id, u.name]));
   const lines = rows.map((r) => {
     const p = ctx.services.attendeeExport.personal(r, false);
-    const parts = [`${r.name}${r.department ? t.t('meeting.rosterDepartment', { department: r.department }) : ''}`, describeAnswer(t, r)];
+    const parts = [`${r.name}${r.department ? t.t('meeting.rosterDepartment', { department: r.department }) : ''}`, describeAnswer(t, { ...r, response: stateOf(r) })];
+    if (r.answeredBy) parts.push(t.t('meeting.answer.recordedBy', { name: recorderName.get(r.answeredBy) ?? r.answeredBy }));
     if (r.checkedInAt) parts.push(t.t('meeting.rosterCheckedIn'));
     const personal = [p.phone && t.t('meeting.rosterPhone', { phone: p.phone }), p.idNumber && t.t('meeting.rosterIdNumber', { idNumber: p.idNumber })].filter(Boolean);
     if (personal.length > 0) parts.push(personal.join(' '));

@@ -3,15 +3,16 @@
  * plus list, cancel and the text fallbacks of the card buttons.
  */
 import { REMINDER_ACTIONS } from '../cards/reminder-card.js';
-import type { Translator } from '../src/i18n/translator.js';
 import { matchSub, takeShortId } from './args.js';
 import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
 import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js';
+import { createReminders } from './reminder-create.js';
+import { offerTimeChoice, reminderTimeChoiceActions } from './reminder-time-choice.js';
+import type { Capability } from '../src/capability.js';
+import { ReminderService } from '../src/services/reminders.js';
 import type { UserRecord } from '../src/services/directory.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { parseTime } from '../src/time/parse-time.js';
-import type { Capability } from '../src/capability.js';
-import { ReminderService } from '../src/services/reminders.js';
 
 const SUB = {
   list: words('reminder.words.list'),
@@ -35,7 +36,7 @@ export const reminderCommand: CommandSpec = {
   },
 };
 
-async function createReminder(ctx: CommandContext): Promise<string> {
+async function createReminder(ctx: CommandContext): Promise<string | void> {
   let text = ctx.args;
   let important = false;
   const word = (list: string[]) => list.find((w) => text.toLowerCase().startsWith(w));
@@ -59,48 +60,20 @@ async function createReminder(ctx: CommandContext): Promise<string> {
   }
   if (!text) throw new UsageError('E_REMINDER_MISSING_ALL');
 
+  const targets = Array.isArray(target) ? target : [target];
   const parsed = parseTime(text, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
-  if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
+  if (!parsed.ok && parsed.reason !== 'ambiguous') throw new UsageError(parsed.code, parsed.params);
   const content = parsed.rest.trim();
   if (!content) throw new UsageError('E_REMINDER_MISSING_TEXT', { matched: parsed.matched });
+  const request = { conversationId: ctx.conversation.id, targets, text: content, important };
+  // Two readings ("8点" at 09:00): ask with a card instead of guessing.
+  if (!parsed.ok) return offerTimeChoice(ctx, request, parsed);
   const when: ReminderWhen =
     parsed.kind === 'once'
       ? { kind: 'once', at: parsed.at }
       : { kind: 'recurring', cron: parsed.cron, description: parsed.description, firstAt: parsed.firstAt };
-
-  const targets = Array.isArray(target) ? target : [target];
-  const names = await targetNames(ctx, targets);
-  const lines: string[] = [];
-  for (const [i, t] of targets.entries()) {
-    const r = await ctx.services.reminders.create({
-      creatorId: ctx.user.id,
-      sourceConversationId: ctx.conversation.id,
-      target: t,
-      text: content,
-      when,
-      important,
-    });
-    lines.push(`#${r.id} ${names[i]}`);
-  }
-  const { t } = ctx;
-  const { config } = ctx.services;
-  const time = when.kind === 'once' ? t.dateTime(when.at) : t.t('reminder.recurringTime', { rule: when.description, next: when.firstAt });
-  const repeat = important
-    ? t.t('reminder.repeatNote', { interval: formatInterval(t, config.HUIWU_IMPORTANT_REPEAT_SECONDS), max: config.HUIWU_IMPORTANT_MAX_REPEATS })
-    : '';
-  const prefix = t.t(important ? 'reminder.createdPrefixImportant' : 'reminder.createdPrefix');
-  return t.t('reminder.created', { prefix, targets: t.list(lines), time, text: content, repeat });
-}
-
-async function targetNames(ctx: CommandContext, targets: ReminderTarget[]): Promise<string[]> {
-  return Promise.all(
-    targets.map(async (t) => {
-      if (t.kind === 'group') return ctx.t.t('reminder.targetGroup', { name: ctx.conversation.name });
-      if (t.userId === ctx.user.id) return ctx.t.t('reminder.targetSelf');
-      const user = ctx.mentions.find((m) => m.id === t.userId) ?? (await ctx.services.directory.user(t.userId));
-      return ctx.t.t('reminder.targetUser', { name: user?.name ?? t.userId });
-    }),
-  );
+  const who = { services: ctx.services, t: ctx.t, user: ctx.user, conversation: ctx.conversation, mentions: ctx.mentions };
+  return (await createReminders(who, request, when, parsed.kind === 'once' && parsed.by)).reply;
 }
 
 async function listReminders(ctx: CommandContext): Promise<string> {
@@ -178,18 +151,13 @@ export const reminderSnoozeAction: CardActionSpec = {
   },
 };
 
-function formatInterval(t: Translator, seconds: number): string {
-  if (seconds % 3600 === 0) return t.t('common.duration.hours', { count: seconds / 3600 });
-  if (seconds % 60 === 0) return t.t('common.duration.minutes', { count: seconds / 60 });
-  return t.t('common.duration.seconds', { count: seconds });
-}
-
-/** Reminders as a capability: its service, command and card actions, its delayed job, and recovery of lost jobs. */
+/** Reminders as a capability: its service, command and card actions (acknowledge, snooze, choose between two readings of a time), its delayed job, and recovery of lost jobs. */
 export const reminders: Capability = {
   name: 'reminders',
   services: (s) => ({ reminders: new ReminderService(s.db, s.scheduler, s.cards, s.directory, s.locales, s.config) }),
   commands: [reminderCommand],
-  cardActions: [reminderAckAction, reminderSnoozeAction],
+  cardActions: [reminderAckAction, reminderSnoozeAction, ...reminderTimeChoiceActions],
   jobs: { 'reminder.fire': (s, data, job) => s.reminders.fire(data, job.id ?? `${job.name}-${job.timestamp}`) },
   recover: (s) => s.reminders.reconcileJobs(),
 };
+

@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import { createPrisma } from './db/client.js';
 import { type SimulatorAdapter, createAdapters, simulatorOf } from './platforms/registry.js';
 import type { PlatformAdapter } from './platforms/types.js';
+import { InboundSeal } from './queue/inbound-seal.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
@@ -70,6 +71,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
+  const seal = new InboundSeal(secrets.piiKey);
   const core: CoreServices = {
     config,
     db,
@@ -98,7 +100,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
-    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales), { ...workerOpts, concurrency: 8 }),
+    new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales, seal), { ...workerOpts, concurrency: 8 }),
     new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services, CAPABILITIES), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
       (adapter) =>
@@ -113,7 +115,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   ];
   for (const worker of workers) worker.on('error', (err) => queueError(err, worker.name));
 
-  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, connection.ready);
+  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, seal, connection.ready);
   for (const adapter of adapters) await adapter.start(sink);
 
   recover = async () => {

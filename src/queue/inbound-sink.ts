@@ -17,6 +17,7 @@ import { KEEP_JOBS, jobIdPart, type InboundJob } from './queues.js';
 
 /** How long an add may take before the event is refused (the platform re-sends it). */
 const ACCEPT_TIMEOUT_MS = 3000;
+import type { InboundSeal } from './inbound-seal.js';
 
 export function inboundKey(event: InboundEvent): string {
   return `${event.platform}:${event.eventId}`;
@@ -27,6 +28,7 @@ export class QueueInboundSink implements InboundSink {
     private readonly queue: Queue<InboundJob>,
     private readonly events: QueueEvents,
     private readonly locales: Pick<LocaleService, 'forUser'>,
+    private readonly seal: InboundSeal,
     /** False while the Redis connection is down: events are refused at once instead of waiting. */
     private readonly redisReady: () => boolean = () => true,
   ) {}
@@ -43,13 +45,15 @@ export class QueueInboundSink implements InboundSink {
 
   private async add(event: InboundEvent) {
     if (!this.redisReady()) throw new UnavailableError('the queue store (Redis) is unavailable; deliver the event again later');
-    const added = this.queue.add('event', { event }, {
+    const added = this.queue.add('event', this.seal.seal(event), {
       jobId: `in-${jobIdPart(inboundKey(event))}`,
       attempts: 3,
       backoff: { type: 'exponential', delay: 500 },
-      // Removed at once: a card action's values (anonymous survey answers among them) must not
-      // linger in Redis beside the user id. Redelivery is caught by the InboundEvent row.
+      // Removed at once, failed card actions too: a card's values (anonymous survey answers among
+      // them) must not linger in Redis beside the user id, even sealed. Redelivery is caught by
+      // the InboundEvent row.
       ...KEEP_JOBS.inbound,
+      ...(event.kind === 'card-action' ? { removeOnFail: true } : {}),
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

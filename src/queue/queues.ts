@@ -36,7 +36,9 @@ export const PRIORITY = { urgent: 1, interactive: 2, normal: 5, bulk: 10 } as co
 export type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
 
 export interface InboundJob {
+  /** The event without its text or form values, which are in `sealed` (see inbound-seal.ts). */
   event: InboundEvent;
+  sealed?: string;
 }
 
 export interface OutboundJob {

@@ -17,7 +17,8 @@ export interface SendCardOptions {
   target: OutboundTarget;
   /** Only this user may act on the card (null: anyone who can see it). */
   recipientUserId?: string | null;
-  priority: Priority;
+  /** Default: interactive (a reply or a card someone is waiting for). */
+  priority?: Priority;
 }
 
 /** A card we sent, as stored: its neutral model and who may act on it. */
@@ -66,7 +67,7 @@ export class CardService {
         id: `card-${card.id}`,
         target: options.target,
         content: { type: 'card', cardId: card.id },
-        priority: options.priority,
+        priority: options.priority ?? PRIORITY.interactive,
       })),
     );
   }

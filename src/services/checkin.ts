@@ -3,11 +3,11 @@
  * A second check-in is reported as such and changes nothing.
  */
 import { checkinCard } from '../../cards/meeting-cards.js';
-import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
 import { PRIORITY } from '../queue/queues.js';
 import type { CardService } from './cards.js';
+import { checkinCardId } from './meeting-card-ids.js';
 import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
@@ -26,9 +26,6 @@ declare module '../queue/queues.js' {
   }
 }
 
-export function checkinCardId(meetingId: number, attendeeId: number): string {
-  return `ci-m${meetingId}-a${attendeeId}`;
-}
 
 /** Meetings without an end time stay open for check-in this long after the start. */
 const OPEN_WITHOUT_END_MS = 12 * 3600_000;
@@ -42,7 +39,6 @@ export class CheckinService {
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly locales: LocaleService,
-    private readonly config: Config,
   ) {
     // A confirmation after check-in opened gets its check-in card at once.
     events.on('meeting.late-confirmation', async ({ meetingId, attendeeId }) => {
@@ -108,6 +104,12 @@ export class CheckinService {
       })),
     );
     return confirmed.length;
+  }
+
+  /** Attendees by exact name or by user id, in one query (names repeat: every match is returned). */
+  async find(meetingId: number, names: readonly string[], userIds: readonly string[]): Promise<AttendeeRow[]> {
+    if (names.length === 0 && userIds.length === 0) return [];
+    return this.db.attendee.findMany({ where: { meetingId, OR: [{ name: { in: [...names] } }, { userId: { in: [...userIds] } }] } });
   }
 
   /** Finds an attendee by exact name (names repeat: all matches are returned). */

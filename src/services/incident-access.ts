@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { msg } from '../i18n/translator.js';
 import type { Directory, UserRecord } from './directory.js';
 import { platformOfId } from './ids.js';
-import type { IncidentRow } from './incidents.js';
+import type { IncidentRow } from './incident-row.js';
 import type { MeetingService } from './meetings.js';
 
 const ids = (json: string) => JSON.parse(json) as string[];

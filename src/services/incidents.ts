@@ -18,13 +18,15 @@ import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { Directory, UserRecord } from './directory.js';
 import { IncidentAccess, type IncidentVerb } from './incident-access.js';
-import { IncidentEscalation, LAST_STEP, escalationJobId } from './incident-escalation.js';
+import { IncidentEscalation, LAST_STEP } from './incident-escalation.js';
 import { incidentFigures, type IncidentFigures } from './incident-review.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
+import type { ScheduleService } from './schedule.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
+import type { IncidentRow } from './incident-row.js';
 
 declare module './services.js' {
   interface Services {
@@ -43,11 +45,13 @@ declare module '../queue/queues.js' {
 
 export { formatDuration, type IncidentFigures } from './incident-review.js';
 
-export type IncidentRow = NonNullable<Awaited<ReturnType<PrismaClient['incident']['findUnique']>>>;
+export type { IncidentRow };
 export type IncidentEventRow = NonNullable<Awaited<ReturnType<PrismaClient['incidentEvent']['findUnique']>>>;
 
 export interface NewIncident {
   conversationId: string;
+  /** Chosen by the caller: named with 会议 #N, or the group's only current meeting. */
+  meetingId: number | null;
   reporterId: string;
   type: string;
   severity: number;
@@ -59,6 +63,10 @@ export interface NewIncident {
 export const incidentCardId = (id: number) => `inc-${id}`;
 const dmCardId = (id: number, userId: string) => `inc-${id}-u-${jobIdPart(userId)}`;
 const execCardId = (id: number, userId: string) => `inc-${id}-exec-${jobIdPart(userId)}`;
+/** One satisfaction check per resolution: `inc-3-csat`, then `inc-3-csat-2` after a reopening. */
+const csatCardId = (id: number, round: number) => (round > 0 ? `inc-${id}-csat-${round + 1}` : `inc-${id}-csat`);
+/** Events that restart the acknowledgement clock. */
+const CLOCK_EVENTS = new Set(['reported', 'escalated', 'raised', 'reopened']);
 
 const ids = (json: string) => JSON.parse(json) as string[];
 
@@ -76,9 +84,18 @@ export class IncidentService {
     urgent: UrgentNotifier,
     private readonly config: Config,
     private readonly locales: LocaleService,
+    /** The executives' assistants (the schedule service), who also get the summary. */
+    private readonly assistants: Pick<ScheduleService, 'assistantsOf'>,
   ) {
     this.access = new IncidentAccess(db, directory, meetings);
-    this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, locales, this.access, this);
+    // The escalation part gets the few lifecycle steps it needs, not the whole service.
+    this.escalation = new IncidentEscalation(db, scheduler, outbox, directory, urgent, config, locales, this.access, {
+      get: (id) => this.get(id),
+      record: (incidentId, kind, actorId, text, now) => this.record(incidentId, kind, actorId, text, now),
+      view: (incident) => this.view(incident),
+      sendResponderCards: (incident, userIds, view) => this.sendResponderCards(incident, userIds, view),
+      refresh: (incidentId) => this.refresh(incidentId),
+    });
   }
 
   async get(id: number): Promise<IncidentRow | null> {
@@ -102,10 +119,9 @@ export class IncidentService {
   // ---- reporting -----------------------------------------------------------------------
 
   async report(input: NewIncident, now: Date): Promise<IncidentRow> {
-    const meeting = await this.meetings.current(input.conversationId, now);
-    const primary = (await this.access.dutyRoster(meeting?.id ?? null, input.type)).filter((r) => r.level === 1).map((r) => r.userId);
+    const primary = (await this.access.dutyRoster(input.meetingId, input.type)).filter((r) => r.level === 1).map((r) => r.userId);
     const incident = await this.db.incident.create({
-      data: { ...input, meetingId: meeting?.id ?? null, responderIds: JSON.stringify(primary), notifiedIds: JSON.stringify(primary), createdAt: now },
+      data: { ...input, responderIds: JSON.stringify(primary), notifiedIds: JSON.stringify(primary), createdAt: now },
     });
     await this.record(incident.id, 'reported', input.reporterId, JSON.stringify({ severity: input.severity }), now);
     const view = await this.view(incident);
@@ -136,7 +152,8 @@ export class IncidentService {
     }
     if (!(await this.access.canAcknowledge(incident, user))) throw await this.access.refusal(incident, 'ack');
     // Conditional update: two responders clicking at once make one owner.
-    const won = await this.db.incident.updateMany({ where: { id: incident.id, status: 'open' }, data: { status: 'acknowledged', ownerId: user.id, ackedAt: now } });
+    // The first claim's time stays: a reopened complaint claimed again keeps its review figures.
+    const won = await this.db.incident.updateMany({ where: { id: incident.id, status: 'open' }, data: { status: 'acknowledged', ownerId: user.id, ackedAt: incident.ackedAt ?? now } });
     if (won.count === 0) return this.acknowledge((await this.get(incident.id))!, user, now);
     await this.escalation.cancel(incident.id);
     await this.record(incident.id, 'acknowledged', user.id, null, now);
@@ -161,7 +178,7 @@ export class IncidentService {
     const updated = await this.db.incident.update({ where: { id: incident.id }, data: { severity } });
     await this.record(incident.id, 'raised', user.id, JSON.stringify({ from: incident.severity, to: severity }), now);
     if (updated.status === 'open') {
-      await this.scheduler.cancel(escalationJobId(incident.id, updated.escalationLevel + 1));
+      await this.escalation.cancel(incident.id);
       await this.escalation.schedule(updated, updated.escalationLevel + 1, now);
     } else if (severity <= 2 && incident.severity > 2) {
       await this.escalation.startUpdateReminders(incident.id, now);
@@ -176,7 +193,8 @@ export class IncidentService {
     if (!text) throw new UserError('E_INCIDENT_RESOLUTION_EMPTY');
     const done = await this.db.incident.updateMany({
       where: { id: incident.id, status: { in: ['open', 'acknowledged'] } },
-      data: { status: 'resolved', resolvedAt: now, resolution: text, ownerId: incident.ownerId ?? user.id },
+      // A new resolution is rated anew.
+      data: { status: 'resolved', resolvedAt: now, resolution: text, ownerId: incident.ownerId ?? user.id, satisfaction: null },
     });
     if (done.count === 0) throw new UserError('E_INCIDENT_ALREADY_RESOLVED', { id: incident.id });
     await this.escalation.cancel(incident.id);
@@ -184,7 +202,7 @@ export class IncidentService {
     const resolved = await this.refresh(incident.id);
     if (isComplaint(resolved.type) && resolved.complainantId) {
       const t = await this.locales.forUser(resolved.complainantId);
-      await this.cards.send(satisfactionCard(t, `inc-${resolved.id}-csat`, resolved.id, resolved.description), {
+      await this.cards.send(satisfactionCard(t, csatCardId(resolved.id, await this.escalation.round(resolved.id)), resolved.id, resolved.description), {
         kind: 'incident-csat',
         refId: String(resolved.id),
         target: { kind: 'user', userId: resolved.complainantId },
@@ -195,13 +213,22 @@ export class IncidentService {
     return resolved;
   }
 
+  /**
+   * The complainant's rating of the latest resolution. 不满意 reopens the complaint and pages its
+   * owner and the next escalation step; the conditional update lets one answer per resolution
+   * through, however often (or however simultaneously) it is clicked.
+   */
   async recordSatisfaction(incident: IncidentRow, user: UserRecord, answer: Satisfaction, now: Date): Promise<void> {
     if (incident.complainantId !== user.id) throw new UserError('E_INCIDENT_NOT_COMPLAINANT');
     if (incident.satisfaction) throw new UserError('E_INCIDENT_ALREADY_RATED', { answer: satisfactionMsg(incident.satisfaction) });
-    await this.db.incident.update({ where: { id: incident.id }, data: { satisfaction: answer } });
+    const rated = await this.db.incident.updateMany({ where: { id: incident.id, status: 'resolved', satisfaction: null }, data: { satisfaction: answer } });
+    if (rated.count === 0) throw new UserError('E_INCIDENT_RATING_CLOSED');
     await this.record(incident.id, 'satisfaction', user.id, JSON.stringify({ answer }), now);
-    const cardId = `inc-${incident.id}-csat`;
-    await this.cards.update(cardId, (_card, t) => satisfactionCard(t, cardId, incident.id, incident.description, answer), PRIORITY.interactive);
+    const cardId = csatCardId(incident.id, await this.escalation.round(incident.id));
+    if (await this.cards.get(cardId)) {
+      await this.cards.update(cardId, (_card, t) => satisfactionCard(t, cardId, incident.id, incident.description, answer), PRIORITY.interactive);
+    }
+    if (answer === 'bad') await this.escalation.reopen((await this.get(incident.id))!, now);
   }
 
   /** A follow-up action for the review (复盘); it can become a task. */
@@ -249,12 +276,24 @@ export class IncidentService {
     );
   }
 
-  private async sendExecutiveCards(incident: IncidentRow, view: IncidentView): Promise<void> {
+  /** Who reads the executives' summary: each executive, and each of their assistants (with the executive's name). */
+  private async summaryReaders(incident: IncidentRow): Promise<Map<string, string | null>> {
     const executives = await this.access.executivesOf(incident);
-    const readers = await this.locales.forUsers(executives);
+    const readers = new Map<string, string | null>(executives.map((id) => [id, null]));
+    const names = await this.directory.usersByIds(executives);
+    for (const executive of executives) {
+      const name = names.find((u) => u.id === executive)?.name ?? executive;
+      for (const assistant of await this.assistants.assistantsOf(executive)) if (!readers.has(assistant)) readers.set(assistant, name);
+    }
+    return readers;
+  }
+
+  private async sendExecutiveCards(incident: IncidentRow, view: IncidentView): Promise<void> {
+    const readers = await this.summaryReaders(incident);
+    const translators = await this.locales.forUsers([...readers.keys()]);
     await this.cards.sendMany(
-      executives.map((userId) => ({
-        card: executiveSummaryCard(readers.get(userId)!, execCardId(incident.id, userId), view),
+      [...readers].map(([userId, forExecutive]) => ({
+        card: executiveSummaryCard(translators.get(userId)!, execCardId(incident.id, userId), view, forExecutive),
         options: { kind: 'incident-exec', refId: String(incident.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.urgent },
       })),
     );
@@ -267,8 +306,11 @@ export class IncidentService {
     for (const card of await this.cards.byRef('incident', String(incidentId))) {
       await this.cards.update(card.id, (_card, t) => incidentCard(t, card.id, view), PRIORITY.urgent);
     }
-    for (const card of await this.cards.byRef('incident-exec', String(incidentId))) {
-      await this.cards.update(card.id, (_card, t) => executiveSummaryCard(t, card.id, view), PRIORITY.interactive);
+    const summaries = await this.cards.byRef('incident-exec', String(incidentId));
+    const readers = summaries.length > 0 ? await this.summaryReaders(incident) : new Map<string, string | null>();
+    for (const card of summaries) {
+      const forExecutive = (card.recipientUserId && readers.get(card.recipientUserId)) ?? null;
+      await this.cards.update(card.id, (_card, t) => executiveSummaryCard(t, card.id, view, forExecutive), PRIORITY.interactive);
     }
     return incident;
   }
@@ -280,7 +322,7 @@ export class IncidentService {
     const meeting = incident.meetingId ? await this.meetings.get(incident.meetingId) : null;
     const events = await this.timeline(incident.id);
     const lastUpdate = events.filter((e) => e.kind === 'update').at(-1);
-    const lastClock = events.filter((e) => ['reported', 'escalated', 'raised'].includes(e.kind)).at(-1)?.createdAt ?? incident.createdAt;
+    const lastClock = events.filter((e) => CLOCK_EVENTS.has(e.kind)).at(-1)?.createdAt ?? incident.createdAt;
     const lastEscalation = events.filter((e) => e.kind === 'escalated').at(-1);
     const updater = lastUpdate?.actorId ? (await this.directory.user(lastUpdate.actorId))?.name : null;
     const responders = ids(incident.responderIds).map((id) => name(id) ?? id);

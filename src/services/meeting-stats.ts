@@ -1,5 +1,5 @@
 /** Live counts of a meeting: answers, meals, rooms per night, check-ins and check-in speed. */
-import type { MeetingStats } from '../../cards/meeting-cards.js';
+import { stateOf, type MeetingStats } from '../../cards/meeting-cards.js';
 import type { PrismaClient } from '../db/client.js';
 
 declare module './services.js' {
@@ -14,12 +14,13 @@ export class MeetingStatsService {
   async compute(meetingId: number, now: Date): Promise<MeetingStats> {
     const rows = await this.db.attendee.findMany({
       where: { meetingId },
-      select: { response: true, dietary: true, accommodation: true, nights: true, checkedInAt: true },
+      select: { userId: true, response: true, dietary: true, accommodation: true, nights: true, checkedInAt: true },
     });
-    const stats: MeetingStats = { invited: rows.length, yes: 0, no: 0, maybe: 0, pending: 0, meals: {}, roomsByNight: [], arrived: 0, currentRate: 0, peakRate: 0 };
+    const stats: MeetingStats = { invited: rows.length, yes: 0, no: 0, maybe: 0, pending: 0, noAccount: 0, meals: {}, roomsByNight: [], arrived: 0, currentRate: 0, peakRate: 0 };
     const perMinute = new Map<number, number>();
     for (const r of rows) {
-      if (r.response === 'yes' || r.response === 'no' || r.response === 'maybe' || r.response === 'pending') stats[r.response]++;
+      const state = stateOf(r);
+      if (state === 'yes' || state === 'no' || state === 'maybe' || state === 'pending' || state === 'noAccount') stats[state]++;
       if (r.response === 'yes') {
         const meal = r.dietary ?? 'none';
         stats.meals[meal] = (stats.meals[meal] ?? 0) + 1;

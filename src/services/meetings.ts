@@ -4,7 +4,7 @@
  * time re-schedules those jobs (their ids derive from the meeting id and offset); cancelling
  * removes them, and every processor re-checks the meeting before acting.
  */
-import { statusCard, venueText, type MeetingView } from '../../cards/meeting-cards.js';
+import { checkinCard, inviteCard, statusCard, venueText, type MeetingView } from '../../cards/meeting-cards.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { PrismaClient } from '../db/client.js';
@@ -18,6 +18,7 @@ import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { MeetingStatsService } from './meeting-stats.js';
+import { checkinCardId, inviteCardId } from './meeting-card-ids.js';
 
 declare module './services.js' {
   interface Services {
@@ -69,11 +70,6 @@ export class MeetingService {
     return withCard;
   }
 
-  /** Answers can be changed until `at` (organizers). */
-  async setCutoff(id: number, at: Date): Promise<void> {
-    await this.db.meeting.update({ where: { id }, data: { rsvpCutoffAt: at } });
-  }
-
   /** high | medium | low, for executives' schedule conflicts (organizers). */
   async setImportance(id: number, importance: string): Promise<void> {
     await this.db.meeting.update({ where: { id }, data: { importance } });
@@ -120,41 +116,86 @@ export class MeetingService {
     return this.organizerIds(meeting).includes(user.id) || user.roles.includes('admin');
   }
 
+  /** Cards name the organizers: they are re-rendered (nobody is notified). */
   async addOrganizers(meeting: MeetingRow, userIds: string[]): Promise<MeetingRow> {
     const ids = [...new Set([...this.organizerIds(meeting), ...userIds])];
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { organizerIds: JSON.stringify(ids) } });
-    await this.refreshStatusSoon(meeting.id);
+    await this.refreshCards(updated);
     return updated;
   }
 
-  async reschedule(meeting: MeetingRow, startAt: Date, endAt: Date | null): Promise<MeetingRow> {
+  /** Invitation cards show until when answers can change: they are re-rendered (nobody is notified). */
+  async setCutoff(meeting: MeetingRow, cutoff: Date): Promise<MeetingRow> {
+    const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { rsvpCutoffAt: cutoff } });
+    await this.refreshCards(updated);
+    return updated;
+  }
+
+  /**
+   * Moves the meeting: its jobs follow the new time, every card shows it, and everyone invited who
+   * has not declined is told once (old -> new). Returns the meeting and how many were told.
+   */
+  async reschedule(meeting: MeetingRow, startAt: Date, endAt: Date | null): Promise<{ meeting: MeetingRow; notified: number }> {
+    if (startAt.getTime() === meeting.startAt.getTime() && (endAt?.getTime() ?? null) === (meeting.endAt?.getTime() ?? null)) {
+      throw new UserError('E_MEETING_TIME_UNCHANGED', { id: meeting.id, time: this.timeText(meeting) });
+    }
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { startAt, endAt } });
     await this.unschedule(meeting);
     await this.schedule(updated);
-    await this.notifyConfirmed(updated, 'time', msg('meeting.notice.time', { id: updated.id, title: updated.title, new: this.timeText(updated), old: this.timeText(meeting) }));
-    await this.refreshStatusSoon(meeting.id);
+    const notified = await this.notifyInvited(updated, 'time', msg('meeting.notice.time', { id: updated.id, title: updated.title, new: this.timeText(updated), old: this.timeText(meeting) }));
+    await this.refreshCards(updated);
     await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
-    return updated;
+    return { meeting: updated, notified };
   }
 
-  async changeVenue(meeting: MeetingRow, venue: string): Promise<MeetingRow> {
+  /** A new venue: every card shows it, and everyone invited who has not declined is told once (old -> new). */
+  async changeVenue(meeting: MeetingRow, venue: string): Promise<{ meeting: MeetingRow; notified: number }> {
+    if (venue === meeting.venue) throw new UserError('E_MEETING_VENUE_UNCHANGED', { id: meeting.id, venue });
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { venue } });
-    await this.notifyConfirmed(updated, 'venue', msg('meeting.notice.venue', { id: updated.id, title: updated.title, new: venue, old: meeting.venue ?? msg('meeting.venueTbd') }));
-    await this.refreshStatusSoon(meeting.id);
+    const notified = await this.notifyInvited(updated, 'venue', msg('meeting.notice.venue', { id: updated.id, title: updated.title, new: venue, old: meeting.venue ?? msg('meeting.venueTbd') }));
+    await this.refreshCards(updated);
     await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
-    return updated;
+    return { meeting: updated, notified };
   }
 
-  async cancel(meeting: MeetingRow): Promise<void> {
+  /** Cancels: jobs removed, every card closed, everyone invited who has not declined told. Returns how many were told. */
+  async cancel(meeting: MeetingRow): Promise<number> {
     const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { status: 'cancelled' } });
     await this.unschedule(meeting);
-    await this.notifyConfirmed(updated, 'cancel', msg('meeting.notice.cancel', { id: updated.id, title: updated.title, time: this.timeText(updated) }));
-    for (const card of await this.cards.byRef('meeting-invite', String(meeting.id))) {
-      if (card.model.state?.closed) continue;
-      await this.cards.update(card.id, (c, t) => ({ ...c, state: { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true } }), PRIORITY.normal);
+    const notified = await this.notifyInvited(updated, 'cancel', msg('meeting.notice.cancel', { id: updated.id, title: updated.title, time: this.timeText(updated) }));
+    await this.refreshCards(updated);
+    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
+    return notified;
+  }
+
+  /**
+   * Re-renders every card of the meeting from the database, each in its reader's language: the
+   * invitations (answered or not, declined too), the check-in cards and the status card.
+   */
+  async refreshCards(meeting: MeetingRow): Promise<void> {
+    const ref = String(meeting.id);
+    const [invites, checkins] = await Promise.all([this.cards.byRef('meeting-invite', ref), this.cards.byRef('meeting-checkin', ref)]);
+    const inviteIds = new Set(invites.map((c) => c.id));
+    const checkinIds = new Set(checkins.map((c) => c.id));
+    const view = await this.view(meeting);
+    const cutoff = this.cutoff(meeting);
+    const cancelled = meeting.status === 'cancelled';
+    const attendees = await this.db.attendee.findMany({ where: { meetingId: meeting.id, userId: { not: null } }, orderBy: { id: 'asc' } });
+    const recorders = await this.directory.usersByIds([...new Set(attendees.flatMap((a) => (a.answeredBy ? [a.answeredBy] : [])))]);
+    const recorderName = new Map(recorders.map((u) => [u.id, u.name]));
+    for (const a of attendees) {
+      const inviteId = inviteCardId(meeting.id, a.id);
+      if (inviteIds.has(inviteId)) {
+        const answer = a.response === 'pending' ? null : a;
+        const answeredBy = a.answeredBy ? (recorderName.get(a.answeredBy) ?? a.answeredBy) : null;
+        await this.cards.update(inviteId, (_, t) => inviteCard(t, { cardId: inviteId, meeting: view, attendeeName: a.name, answer, answeredBy, cutoff, cancelled }), PRIORITY.normal);
+      }
+      const checkinId = checkinCardId(meeting.id, a.id);
+      if (checkinIds.has(checkinId)) {
+        await this.cards.update(checkinId, (_, t) => checkinCard(t, checkinId, view, a.checkedInAt, cancelled), PRIORITY.normal);
+      }
     }
     await this.refreshStatusNow(meeting.id);
-    await this.events.emit('meeting.schedule-changed', { meetingId: meeting.id });
   }
 
   /** Coalesced: a burst of answers becomes one card update that shows the latest counts. */
@@ -230,19 +271,23 @@ export class MeetingService {
     });
   }
 
-  /** One message per attendee, each in its reader's language. */
-  private async notifyConfirmed(meeting: MeetingRow, what: string, text: Msg): Promise<void> {
-    const confirmed = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: { in: ['yes', 'maybe'] }, userId: { not: null } } });
+  /**
+   * One message to each invitee with an account who has not declined (answered or not), each in its
+   * reader's language; keyed by the change, so a retried command tells nobody twice.
+   */
+  private async notifyInvited(meeting: MeetingRow, what: string, text: Msg): Promise<number> {
+    const invited = await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: { not: 'no' }, userId: { not: null } } });
     const stamp = meeting.updatedAt.getTime();
-    const readers = await this.locales.forUsers(confirmed.map((a) => a.userId!));
+    const readers = await this.locales.forUsers(invited.map((a) => a.userId!));
     await this.outbox.enqueueMany(
-      confirmed.map((a) => ({
+      invited.map((a) => ({
         id: `meeting-${meeting.id}-${what}-${stamp}-a${a.id}`,
         target: { kind: 'user' as const, userId: a.userId! },
         content: { type: 'text' as const, text: readers.get(a.userId!)!.render(text) },
         priority: PRIORITY.urgent,
       })),
     );
+    return invited.length;
   }
 
   private jobIds(meeting: MeetingRow): string[] {

@@ -3,7 +3,7 @@
  * with progress in the group for big lists), recorded answers, follow-ups to non-responders only
  * and reminders to confirmed attendees.
  */
-import { DIETARY, inviteCard, type AnswerView } from '../../cards/meeting-cards.js';
+import { DIETARY, describeAnswer, inviteCard, type AnswerView } from '../../cards/meeting-cards.js';
 import type { Card } from '../../cards/model.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
@@ -11,6 +11,7 @@ import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import { UserError } from '../errors.js';
 import type { CardService } from './cards.js';
+import { inviteCardId } from './meeting-card-ids.js';
 import type { DomainEvents } from './events.js';
 import type { UserRecord } from './directory.js';
 import type { LocaleService } from './locales.js';
@@ -39,9 +40,7 @@ const CHUNK = 500;
 /** Ids per progress count query (SQLite's limit is 999 bound parameters per statement). */
 const PROGRESS_SLICE = 500;
 
-export function inviteCardId(meetingId: number, attendeeId: number): string {
-  return `inv-m${meetingId}-a${attendeeId}`;
-}
+export { inviteCardId };
 
 export interface AnswerInput {
   response: 'yes' | 'no' | 'maybe';
@@ -124,17 +123,34 @@ export class RsvpService {
     return this.db.attendee.findUnique({ where: { meetingId_userId: { meetingId, userId } } });
   }
 
-  /** Records an answer; the card shows it and stays open for changes until the cut-off. */
-  async answer(meeting: MeetingRow, attendee: AttendeeRow, input: AnswerInput, now: Date): Promise<AnswerView> {
+  /**
+   * Records an answer; the card shows it and stays open for changes until the cut-off.
+   * `recordedBy`: an organizer recording someone else's answer, allowed after the cut-off too and
+   * recorded as theirs (the attendee is told). `t` is the requester's language (names in refusals).
+   */
+  async answer(meeting: MeetingRow, attendee: AttendeeRow, input: AnswerInput, now: Date, t: Translator, recordedBy: UserRecord | null = null): Promise<AnswerView> {
     if (meeting.status !== 'scheduled') throw new UserError('E_MEETING_CANCELLED', { id: meeting.id });
     const cutoff = this.meetings.cutoff(meeting);
-    if (now > cutoff) throw new UserError('E_RSVP_CUTOFF_PASSED', { cutoff });
+    if (recordedBy && !this.meetings.isOrganizer(meeting, recordedBy)) {
+      throw new UserError('E_RSVP_ON_BEHALF_ORGANIZER_ONLY', { id: meeting.id, organizers: await this.meetings.organizerNames(meeting, t) });
+    }
+    if (!recordedBy && now > cutoff) throw new UserError('E_RSVP_CUTOFF_PASSED', { cutoff, organizers: await this.meetings.organizerNames(meeting, t) });
     const answer = validateAnswer(input);
-    await this.db.attendee.update({ where: { id: attendee.id }, data: { ...answer, respondedAt: now } });
+    await this.db.attendee.update({ where: { id: attendee.id }, data: { ...answer, respondedAt: now, answeredBy: recordedBy?.id ?? null } });
     const cardId = inviteCardId(meeting.id, attendee.id);
     if (await this.cards.get(cardId)) {
       const view = await this.meetings.view(meeting);
-      await this.cards.update(cardId, (_, t) => inviteCard(t, { cardId, meeting: view, attendeeName: attendee.name, answer, cutoff }), PRIORITY.interactive);
+      const answeredBy = recordedBy?.name ?? null;
+      await this.cards.update(cardId, (_, rt) => inviteCard(rt, { cardId, meeting: view, attendeeName: attendee.name, answer, answeredBy, cutoff }), PRIORITY.interactive);
+    }
+    if (recordedBy && attendee.userId && attendee.userId !== recordedBy.id) {
+      const reader = await this.locales.forUser(attendee.userId);
+      await this.outbox.enqueue({
+        id: `meeting-${meeting.id}-recorded-a${attendee.id}-${now.getTime()}`,
+        target: { kind: 'user', userId: attendee.userId },
+        content: { type: 'text', text: reader.t('meeting.answerRecordedNotice', { by: recordedBy.name, id: meeting.id, title: meeting.title, answer: describeAnswer(reader, answer) }) },
+        priority: PRIORITY.normal,
+      });
     }
     await this.meetings.refreshStatusSoon(meeting.id);
     if (answer.response === 'yes' && attendee.userId && now >= this.meetings.checkinOpensAt(meeting)) {

@@ -4,7 +4,7 @@
  * 不参加 and tells its other organizers, an entry is marked dropped and its creator told.
  * Detection and alerting stay in `schedule-conflicts.ts`.
  */
-import { itemTitle } from '../../cards/schedule-cards.js';
+import { itemLine, itemTitle } from '../../cards/schedule-cards.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { UserError } from '../errors.js';
@@ -102,13 +102,19 @@ export class ConflictChoice {
         PRIORITY.urgent,
       );
     }
+    // The card's new state alone is easy to miss: ask each assistant in a message of its own.
+    const [first, second] = await Promise.all([this.describe(row.executiveId, row.itemA), this.describe(row.executiveId, row.itemB)]);
+    const time = (i: ScheduleItem) => this.meetings.timeText({ startAt: i.start, endAt: i.end });
+    await this.tell(assistants, `sconf-${row.id}-g${row.generation}-delegate`, (at) =>
+      at.t('schedule.choice.askAssistant', { name: who.execName, id: row.id, first: itemLine(at, first, time), second: itemLine(at, second, time) }),
+    );
     const names = await Promise.all(assistants.map((a) => this.schedule.name(a)));
     return t.t('schedule.choice.delegated', { names: t.list(names) });
   }
 
   /** Takes the dropped item off the schedule and tells its organizers; returns the note for the chooser. */
   private async drop(row: ConflictRow, dropped: ScheduleItem, kept: ScheduleItem, who: Chooser): Promise<Msg | string> {
-    const base = `sconf-${row.id}-g${row.generation}`;
+    const noticeKey = `sconf-${row.id}-g${row.generation}-drop`;
     const { user, execName, stamp, now } = who;
     if (dropped.source === 'busy') return msg('schedule.choice.busyNote', { title: dropped.title || msg('schedule.busyTitle') });
     if (dropped.source === 'entry') {
@@ -116,7 +122,7 @@ export class ConflictChoice {
       const entry = await this.schedule.entry(entryId);
       await this.schedule.dropEntry(entryId);
       if (entry && entry.createdBy !== user.id) {
-        await this.tell([entry.createdBy], base, (t) =>
+        await this.tell([entry.createdBy], noticeKey, (t) =>
           t.t('schedule.choice.entryDropped', { name: execName, id: entryId, title: entry.title, kept: itemTitle(t, kept), who: user.name, at: stamp }),
         );
       }
@@ -142,18 +148,18 @@ export class ConflictChoice {
     await this.meetings.refreshStatusSoon(meetingId);
     const organizers = this.meetings.organizerIds(meeting).filter((o) => o !== row.executiveId);
     const time = this.meetings.timeText(meeting);
-    await this.tell(organizers, base, (t) =>
+    await this.tell(organizers, noticeKey, (t) =>
       t.t('schedule.choice.meetingDropped', { name: execName, id: meetingId, title: meeting.title, time, kept: itemTitle(t, kept), who: user.name, at: stamp }),
     );
     return msg('schedule.choice.meetingNote', { name: execName, id: meetingId });
   }
 
-  /** A DM to each of `userIds`, in their language. */
-  private async tell(userIds: readonly string[], base: string, text: (t: Translator) => string): Promise<void> {
+  /** A DM to each of `userIds`, in their language, keyed `<prefix>-<user>`. */
+  private async tell(userIds: readonly string[], prefix: string, text: (t: Translator) => string): Promise<void> {
     const translators = await this.locales.forUsers(userIds);
     await this.outbox.enqueueMany(
       userIds.map((u) => ({
-        id: `${base}-drop-${jobIdPart(u)}`,
+        id: `${prefix}-${jobIdPart(u)}`,
         target: { kind: 'user' as const, userId: u },
         content: { type: 'text' as const, text: text(translators.get(u)!) },
         priority: PRIORITY.urgent,

@@ -158,9 +158,10 @@ export class ConflictService {
     if (existing.status === 'open') {
       // Same pair, details may have moved: update the open cards in place, never a new message.
       const row = await this.db.scheduleConflict.update({ where: { id: existing.id }, data: fields });
+      const executiveName = await this.schedule.name(executiveId);
       for (const card of await this.liveCards(row)) {
         const t = await this.locales.forUser(card.recipientUserId ?? executiveId);
-        const next = this.render(t, row, await this.schedule.name(executiveId), clash, card.recipientUserId === executiveId, card.id);
+        const next = this.render(t, row, executiveName, clash, card.recipientUserId === executiveId, card.id);
         if (JSON.stringify({ ...next, state: card.model.state }) !== JSON.stringify(card.model)) {
           await this.cards.update(card.id, () => ({ ...next, ...(card.model.state ? { state: card.model.state } : {}) }), PRIORITY.interactive);
         }

@@ -1,7 +1,8 @@
 /**
  * Publishing survey results: the summary and a chart image in the meeting's group (in the group's
- * language), an alert to the organizers when satisfaction is below target (naming the lowest
- * dimensions, in each organizer's language), and CSV. Dimension names stay as configured.
+ * language), an alert to the organizers when satisfaction drops below target (naming the lowest
+ * dimensions, in each organizer's language; once per drop, again only after a recovery), and CSV.
+ * Dimension names stay as configured.
  */
 import { barChartPng } from '../charts/bar-chart.js';
 import { formatCsv } from '../csv.js';
@@ -57,7 +58,9 @@ export class SurveyReport {
         priority: PRIORITY.normal,
       });
     }
-    if (results.belowTarget) {
+    // Once per drop below target, not once per viewing: ids carry the drop's number.
+    const drop = await this.surveys.newLowScoreDrop(survey.id, results.belowTarget);
+    if (drop !== null) {
       const organizers = this.meetings.organizerIds(meeting);
       const translators = await this.locales.forUsers(organizers);
       await this.outbox.enqueueMany(
@@ -65,7 +68,7 @@ export class SurveyReport {
           const ot = translators.get(userId)!;
           const lowest = ot.list(results.lowest.map((d) => ot.t('survey.results.score', { name: d.name, average: d.average })));
           return {
-            id: `survey-${survey.id}-lowscore-${key}-${userId}`,
+            id: `survey-${survey.id}-lowscore-${drop}-${userId}`,
             target: { kind: 'user' as const, userId },
             content: { type: 'text' as const, text: ot.t('survey.results.lowScore', { id: meeting.id, title: meeting.title, overall: results.overall, target: results.target, lowest }) },
             priority: PRIORITY.urgent,
@@ -73,6 +76,7 @@ export class SurveyReport {
         }),
       );
     }
+    await this.surveys.recordTargetCheck(survey.id, results.belowTarget, drop);
     return { overall: results.overall, belowTarget: results.belowTarget };
   }
 

@@ -1,7 +1,10 @@
 /**
  * Satisfaction surveys. Anonymous by default, and honestly so: an answer row has a random id, no
- * timestamp and no respondent; a separate receipt (a keyed hash of survey and respondent) blocks a
- * second submission and tells who still needs a reminder, without saying which answer was theirs.
+ * timestamp, no respondent and no insertion order (a WITHOUT ROWID table, read in the order of the
+ * random ids); a separate receipt (a keyed hash of survey and respondent) blocks a second
+ * submission and tells who still needs a reminder, without saying which answer was theirs. The
+ * respondent's card update says only that they answered. Threat model: docs/architecture.md,
+ * "Anonymous surveys".
  */
 import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { surveyCard } from '../../cards/survey-cards.js';
@@ -132,8 +135,10 @@ export class SurveyService {
         this.db.surveyResponse.create({ data: { id: randomUUID(), surveyId: survey.id, ratings: JSON.stringify(ratings), comment: text, userId: survey.anonymous ? null : userId } }),
       ]);
     } catch (error) {
-      if ((error as { code?: string }).code === 'P2002') throw new UserError('E_SURVEY_ALREADY_SUBMITTED');
-      throw error;
+      const code = (error as { code?: string }).code;
+      if (code === 'P2002') throw new UserError('E_SURVEY_ALREADY_SUBMITTED');
+      // A database error can quote the values it was given; the log beside this user's request must not.
+      throw new Error(`survey #${survey.id}: answer not stored (${code ?? (error as Error).name})`);
     }
     const cardId = surveyCardId(survey.id, userId);
     if (await this.cards.get(cardId)) {
@@ -181,6 +186,22 @@ export class SurveyService {
       recipients,
       this.config.HUIWU_SATISFACTION_TARGET,
     );
+  }
+
+  /**
+   * The number of a new drop below target to alert (1, 2, ...): null when the results are not below
+   * target or this drop was alerted already. A drop is recorded by `recordTargetCheck`, after its
+   * alert is queued: a crash in between alerts again under the same ids, which send once.
+   */
+  async newLowScoreDrop(surveyId: number, below: boolean): Promise<number | null> {
+    if (!below) return null;
+    const row = await this.db.survey.findUnique({ where: { id: surveyId }, select: { belowTarget: true, lowScoreAlerts: true } });
+    return row && !row.belowTarget ? row.lowScoreAlerts + 1 : null;
+  }
+
+  /** Records whether the published results are below target (a recovery re-arms the alert). */
+  async recordTargetCheck(surveyId: number, below: boolean, drop: number | null): Promise<void> {
+    await this.db.survey.update({ where: { id: surveyId }, data: { belowTarget: below, ...(drop === null ? {} : { lowScoreAlerts: drop }) } });
   }
 
   async pendingRecipients(survey: SurveyRow): Promise<string[]> {

@@ -53,7 +53,7 @@ export class UrgentNotifier {
         batch.ids.map((userId) => ({
           id: `urgent-${jobIdPart(key)}-${jobIdPart(userId)}`,
           target: { kind: 'user' as const, userId },
-          content: { type: 'text' as const, text: readers.get(userId)!.t('incident.urgent.prefix', { text: batch.text }) },
+          content: { type: 'text' as const, text: readers.get(userId)!.t('platform.urgent', { text: batch.text }) },
           priority: PRIORITY.urgent,
         })),
       );

@@ -7,7 +7,7 @@ import { matchAt, type DurationPart, type DurationUnit, type Groups, type Relati
 
 const CN_PART_RE = new RegExp(
   `(?:(?<n>${COUNT_NUM})\\s*(?<ge>个)?\\s*(?<half>半)?|(?<half0>半)\\s*(?<ge0>个)?)\\s*` +
-    `(?<unit>秒钟?|分钟|分|刻钟|刻|小时|钟头|钟|天|日|周|星期|礼拜|月|年)`,
+    `(?<unit>秒钟?|分钟|分|刻钟|刻|小时|钟头|钟|天|日|周|星期|礼拜|月|年)(?<halfAfter>半)?`,
   'y',
 );
 const CN_JOIN_RE = /\s*(?:零|又)?\s*/y;
@@ -75,7 +75,7 @@ function readParts(s: string, pos: number, part: RegExp, join: RegExp, read: (g:
 /** "3个月" is a span, "3月" is March: months need 个 (or 半). */
 const readCn = (g: Groups): DurationPart | null => {
   if (g.unit === '月' && g.ge === undefined && g.ge0 === undefined && g.half0 === undefined) return null;
-  const half = g.half !== undefined || g.half0 !== undefined ? 0.5 : 0;
+  const half = g.half !== undefined || g.half0 !== undefined || g.halfAfter !== undefined ? 0.5 : 0;
   return { amount: (g.n === undefined ? 0 : parseNumber(g.n)) + half, unit: cnUnit(g.unit ?? '') };
 };
 const readEn = (g: Groups): DurationPart => {

@@ -165,17 +165,19 @@ function leftoverBefore(prev: string, first: string): boolean {
   if ('下上'.includes(prev)) return /[下上周星礼个月]/.test(first);
   if ('本这'.includes(prev)) return /[周星礼个月]/.test(first);
   if ('昨前后大明今'.includes(prev)) return /[天日晚早夜前后大明今昨]/.test(first);
-  if (prev === '去') return first === '年';
+  if (prev === '去') return first === '年' || first === '去';
   return false;
 }
 
 const isWordChar = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z0-9]/.test(ch);
+/** Every character an expression can start with (a speed-up: other positions are skipped without trying ~35 patterns). */
+const START = /[0-9A-Za-z@零〇一二两三四五六七八九十廿卅百千万半再过每天工周星礼本这下上月今明去年大后昨前凌清早中正午傍黄晚夜深]/;
 
 /** The first time expression in `s`, trying each position that does not split an ASCII word. */
 export function findExpression(s: string): Hit | Unread | null {
   for (let pos = 0; pos < s.length; pos++) {
     const ch = s[pos] ?? '';
-    if (/\s/.test(ch) || (isWordChar(s[pos - 1]) && isWordChar(ch)) || s[pos - 1] === '第') continue;
+    if (!START.test(ch) || (isWordChar(s[pos - 1]) && isWordChar(ch)) || s[pos - 1] === '第') continue;
     const hit = matchRecurring(s, pos) ?? matchOnce(s, pos);
     if (!hit) continue;
     if (leftoverBefore(s[pos - 1] ?? '', ch)) {

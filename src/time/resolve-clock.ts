@@ -33,6 +33,9 @@ export type ClockPlan =
   /** A spoken hour 1-11 without a part of day: morning `am` or afternoon `pm`; `small`: 1-6. */
   | { kind: 'bare'; am: Reading; pm: Reading; small: boolean };
 
+/** "noon" is a moment, "中午" a part of the day. */
+const EXACT_NOON = /^(?:noon|midday|正午)$/i;
+
 const at = (h: number, m: number, shift = 0): Reading => ({ h, m, shift });
 
 /** The hour each part of day ends, for "下午" said at 15:00 (ask the hour) versus at 19:00 (tomorrow). */
@@ -78,6 +81,7 @@ export function clockPlan(tod: TimeOfDay | undefined, implied: Period | undefine
   if (!tod || tod.hour === null) {
     if (!period) return { kind: 'fixed', r: at(deadline ? 18 : 9, 0) };
     if (period.kind === 'midnight') return { kind: 'fixed', r: at(0, 0, 1) };
+    if (EXACT_NOON.test(period.word)) return { kind: 'fixed', r: at(12, 0) };
     if (period.defaultHour === null) throw new NeedHour(period.kind === 'dawn' ? at(2, 0) : at(23, 0));
     return { kind: 'part', r: at(period.defaultHour, 0), until: PART_ENDS[period.kind], period };
   }

@@ -56,6 +56,37 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
       expect(updated.actions).toHaveLength(0);
     });
 
+    it('invites in English: the invitation card and its answer are English for an English invitee', async () => {
+      // The group also gets the status card (markdown text on WeCom's bot): wait for the reply itself.
+      const after = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, '@会务助手 meeting new Suite party tomorrow 3pm~5pm venue Hall A');
+      const created = await d.nextBotMessage(d.group, after, (m) => m.text?.includes('"Suite party" created') ?? false);
+      expect(created.text).not.toMatch(CHINESE_RUN);
+      const id = Number(/#(\d+)/.exec(created.text ?? '')?.[1]);
+      expect(id).toBeGreaterThan(0);
+      const dm = d.dm(d.cast.colleague);
+      const before = await d.cursor(dm);
+      const inviteAt = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, `@会务助手 meeting invite #${id} @${d.cast.colleague}`);
+      // The live-count card (markdown text on WeCom's bot) may come first: wait for the reply.
+      const invited = await d.nextBotMessage(d.group, inviteAt, (m) => m.text?.includes('invited') ?? false);
+      expect(invited.text).not.toMatch(CHINESE_RUN);
+      const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('Suite party') ?? false, 15_000);
+      expect(card.card!.text).not.toMatch(CHINESE_RUN);
+      // WeCom's form card has one submit button (attend); the other answers are text commands there.
+      expect(card.card!.actions).toContain('rsvp.yes');
+      await d.click(dm, card.card!, d.cast.colleague, 'rsvp.yes');
+      const answered = await d.waitForCard(dm, card.card!.id, (c) => c.text.includes('Answered: Attend'));
+      expect(answered.text).not.toMatch(CHINESE_RUN);
+    });
+
+    it('assigns a task with English words for every option', async () => {
+      const reply = await ask(d.group, d.cast.organizer, `@会务助手 task @${d.cast.colleague} print badges due tomorrow 5pm high`);
+      expect(reply.text).toContain('created');
+      expect(reply.text).toContain('print badges');
+      expect(reply.text).not.toMatch(CHINESE_RUN);
+    });
+
     it('uses the reader’s language: a Chinese command for an English colleague gives them an English card', async () => {
       const dm = d.dm(d.cast.colleague);
       const before = await d.cursor(dm);

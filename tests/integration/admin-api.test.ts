@@ -4,6 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Card } from '../../cards/model.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 
 const TOKEN = 'test-admin-token-0123456789';
@@ -107,6 +108,24 @@ describe('admin API', () => {
     expect(await t.app.services.db.attendee.count({ where: { meetingId } })).toBe(3);
   });
 
+  it('gives imported guests without an account their own state, outside follow-ups and response rates, answered by organizers by name', async () => {
+    const status = `mstat-${meetingId}`;
+    const field = (c: Card, label: string) => c.fields?.find((f) => f.label === label)?.value;
+    const card = await t.sim.waitForCard('prep-group', status, (c) => field(c, '邀请') === '3 人');
+    expect(field(card, '回复')).toBe('参加 0 · 不参加 0 · 待定 0 · 未回复 2 · 无账号 1');
+    expect(field(card, '回复率')).toBe('0/2（0%）');
+    expect((await t.sim.ask('prep-group', 'wangfang', `会议 催办 #${meetingId}`)).text).toContain('催办 2 位');
+    expect((await t.sim.ask('prep-group', 'wangfang', `会议 名单 #${meetingId}`)).text).toContain('外宾 Smith（合作伙伴） · 无账号（由组织者记录回复）');
+
+    expect((await t.sim.ask('prep-group', 'zhouting', `会议 回复 #${meetingId} 外宾 Smith 参加`)).text).toContain(`只有会议 #${meetingId} 的组织者可以替他人记录回复`);
+    expect((await t.sim.ask('prep-group', 'wangfang', `会议 回复 #${meetingId} 不存在的人 参加`)).text).toContain('名单中没有「不存在的人」');
+    const recorded = await t.sim.ask('prep-group', 'wangfang', `会议 回复 #${meetingId} 外宾 Smith 参加 素食`);
+    expect(recorded.text).toContain(`已为外宾 Smith记录会议 #${meetingId} 的回复：参加 · 餐食：素食`);
+    const after = await t.sim.waitForCard('prep-group', status, (c) => field(c, '回复') === '参加 1 · 不参加 0 · 待定 0 · 未回复 2');
+    expect(field(after, '回复率')).toBe('1/3（33%）');
+    expect(field(after, '餐食（参加者）')).toContain('素食 1');
+  });
+
   it('masks personal data in chat', async () => {
     const reply = await t.sim.ask('prep-group', 'wangfang', `会议 名单 #${meetingId}`);
     expect(reply.text).toContain(ID_MASKED);
@@ -137,12 +156,17 @@ describe('admin API', () => {
     expect(Date.now() - Date.parse(log[0]!.at)).toBeLessThan(60_000);
   });
 
-  it('gives suppliers counts and needs only', async () => {
+  it('gives suppliers counts and needs only, with each allergy text and how many gave it', async () => {
+    await t.sim.ask('prep-group', 'wangfang', `会议 邀请 #${meetingId} @赵磊 @周婷`);
+    await t.sim.ask('dm-zhaolei', 'zhaolei', `会议 回复 #${meetingId} 参加 过敏 海鲜`);
+    await t.sim.ask('dm-zhouting', 'zhouting', `会议 回复 #${meetingId} 参加 过敏 花生`);
     const res = await api(`/meetings/${meetingId}/supplier.csv`, { user: 'simulator:wangfang' });
     expect(res.status).toBe(200);
-    expect(res.text).toContain('确认参加,2');
-    expect(res.text).toContain('餐食：过敏或其他,1');
+    expect(res.text).toContain('确认参加,5');
+    expect(res.text).toContain('餐食：过敏或其他,3');
     expect(res.text).toContain('住宿：第1晚（间）,1');
-    for (const secret of ['吴军', '黄敏', '海鲜', PHONE, '138****5678', ID_MASKED]) expect(res.text).not.toContain(secret);
+    // Which allergens, most frequent first, without who.
+    expect(res.text).toContain('过敏或其他：海鲜,2\r\n过敏或其他：花生,1');
+    for (const secret of ['吴军', '黄敏', '赵磊', '周婷', 'Smith', PHONE, '138****5678', ID_MASKED]) expect(res.text).not.toContain(secret);
   });
 });

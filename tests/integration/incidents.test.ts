@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
 import { translator } from '../../src/i18n/translator.js';
 import { formatDuration as formatIn } from '../../src/services/incidents.js';
+import { formatDateTime } from '../../src/time/zoned.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import type { SimMessage } from '../support/sim-client.js';
 
@@ -251,7 +252,7 @@ describe('incidents', () => {
     expect(complaint.text).toContain('[Level 2 complaint] lobby: room not cleaned');
     expect(complaint.text).toContain('No on-duty responder for "complaint"; escalating to the organizers in 15m 00s (set one up: incidents duty complaint @someone)');
     const formAt = await cursor(EN);
-    await t.sim.say(EN, 'zhouting', 'report');
+    await t.sim.say(EN, 'zhouting', '@Huiwu report');
     const form = (await t.sim.nextBotMessage(EN, formAt, (m) => m.card?.title === '🆘 Report an incident')).card!;
     expect(form.inputs?.find((i) => i.key === 'type')?.options?.map((o) => o.label)).toEqual(['equipment', 'security', 'medical', 'complaint', 'logistics', 'other']);
     const missing = await t.sim.click(form.id, 'zhouting', 'incident.report', { type: 'medical', severity: '3' });
@@ -260,6 +261,163 @@ describe('incidents', () => {
     expect((await t.sim.ask(EN, 'zhouting', 'incidents frobnicate')).text).toContain('Unknown sub-command "frobnicate"');
     await t.sim.ask(EN, 'wangfang', `incidents resolve #${idOf(complaint)} cleaned`);
     await t.sim.ask(EN, 'wangfang', 'incidents duty security clear default');
+    await t.sim.ask('dm-zhouting', 'zhouting', 'language default');
   }, 30_000);
+
+  it('attaches to the meeting named with 会议 #N anywhere, else to the group\'s only current meeting (saying so), and asks when there are several', async () => {
+    const G = 'gala-group';
+    const everyone = (await t.app.services.directory.usersOfPlatform('simulator')).map((u) => u.id);
+    await t.app.services.directory.upsertConversation({ platform: 'simulator', externalId: G, name: '晚宴筹备群', type: 'group', memberIds: everyone });
+    const rehearsal = idOf(await t.sim.ask(G, 'wangfang', '会议 新建 彩排 1小时后 地点 主会场'));
+    const banquet = idOf(await t.sim.ask(G, 'wangfang', '会议 新建 晚宴 明天晚上7点 地点 宴会厅'));
+    const meetingOf = async (reply: SimMessage) => (await t.app.services.incidents.get(idOf(reply)))!;
+
+    // Without 会议 #N: the one meeting running or starting within 12 hours, named so a wrong guess can be corrected.
+    const implicit = await t.sim.ask(G, 'wujun', '上报 设备 P3 宴会厅 音响没声音');
+    expect(implicit.text).toContain(`会议：#${rehearsal} 彩排（已关联会议 #${rehearsal}「彩排」；如不对，请在命令末尾加上 会议 #编号）`);
+    expect((await meetingOf(implicit)).meetingId).toBe(rehearsal);
+
+    // 会议 #N at the end, at the start, glued, or in English: that meeting, and the words are not part of the description.
+    for (const text of [`上报 设备 P3 宴会厅 音响没声音 会议 #${banquet}`, `上报 会议 #${banquet} 设备 P3 宴会厅 音响没声音`, `上报 设备 会议#${banquet} P3 宴会厅 音响没声音`, `report equipment P3 宴会厅 音响没声音 meeting #${banquet}`]) {
+      const reply = await t.sim.ask(G, 'wujun', text);
+      expect(reply.text, text).toMatch(/已上报事件|Incident #\d+ reported/);
+      const row = await meetingOf(reply);
+      expect(row.meetingId, text).toBe(banquet);
+      expect(row.description, text).toBe('音响没声音');
+      expect(row.location, text).toBe('宴会厅');
+    }
+    expect((await t.sim.ask(G, 'wujun', `上报 设备 P3 宴会厅 音响没声音 会议 #${banquet}`)).text).toContain(`会议：#${banquet} 晚宴\n`);
+
+    // An unknown meeting is refused and nothing is reported.
+    const count = await t.app.services.db.incident.count();
+    expect((await t.sim.ask(G, 'wujun', '上报 设备 P3 宴会厅 音响没声音 会议 #9999')).text).toBe('❌ 会议 #9999 不存在');
+
+    // Two meetings within 12 hours: the command asks which one; the report card offers the choice.
+    const tea = idOf(await t.sim.ask(G, 'wangfang', '会议 新建 茶歇 3小时后 地点 大堂'));
+    const ambiguous = await t.sim.ask(G, 'wujun', '上报 后勤 P3 大堂 茶水不够');
+    expect(ambiguous.text).toContain(`本群现在有多个会议（#${rehearsal} 彩排 / #${tea} 茶歇）`);
+    expect(await t.app.services.db.incident.count()).toBe(count);
+    const chosen = await t.sim.ask(G, 'wujun', `上报 后勤 P3 大堂 茶水不够 会议 #${tea}`);
+    expect((await meetingOf(chosen)).meetingId).toBe(tea);
+
+    const formAt = await cursor(G);
+    await t.sim.say(G, 'wujun', '@会务助手 上报');
+    const form = (await t.sim.nextBotMessage(G, formAt, (m) => m.card?.title === '🆘 上报事件')).card!;
+    expect(form.inputs?.find((i) => i.key === 'meeting')?.options?.map((o) => o.value)).toEqual([String(rehearsal), String(tea)]);
+    const noChoice = await t.sim.click(form.id, 'wujun', 'incident.report', { type: '后勤', severity: '3', location: '大堂', description: '缺椅子' });
+    expect(noChoice.body.accepted).toBe(false);
+    expect(noChoice.body.reason).toContain('本群现在有多个会议');
+    const picked = await t.sim.click(form.id, 'wujun', 'incident.report', { type: '后勤', severity: '3', location: '大堂', description: '缺椅子', meeting: String(tea) });
+    expect(picked.body.accepted).toBe(true);
+    expect((await t.app.services.incidents.get(Number(/#(\d+)/.exec(picked.body.message ?? '')![1])))!.meetingId).toBe(tea);
+  }, 30_000);
+
+  it('reopens and escalates a complaint whose complainant answers 不满意, alerting once', async () => {
+    expect((await t.sim.ask(GROUP, 'wangfang', '事件 备岗 客诉 @周婷')).text).toContain('备岗响应人：周婷');
+    const reply = await t.sim.ask(GROUP, 'zhaolei', '上报 客诉 一级 大堂 @黄敏 空调太冷');
+    const id = idOf(reply);
+    expect((await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${id} 已调高温度`)).text).toContain('已解决');
+    const before = { huangmin: await cursor('dm-huangmin'), zhouting: await cursor('dm-zhouting'), wangfang: await cursor('dm-wangfang'), group: await cursor(GROUP) };
+    const check = (await t.sim.nextBotMessage('dm-huangmin', 0, (m) => m.card?.id === `inc-${id}-csat`)).card!;
+
+    expect((await t.sim.click(check.id, 'huangmin', 'incident.csat.bad')).body).toMatchObject({ accepted: true, message: '感谢评价：不满意' });
+    // Reopened, recorded, and the next step (the complaint's backup) paged at once; the owner is told.
+    const row = (await t.app.services.incidents.get(id))!;
+    expect(row.status).toBe('open');
+    expect(row.escalationLevel).toBe(1);
+    await t.sim.nextBotMessage('dm-zhouting', before.zhouting, urgentAbout(id));
+    await t.sim.nextBotMessage('dm-zhouting', before.zhouting, (m) => m.card?.id === dmCard(id, 'zhouting'));
+    const owner = await t.sim.nextBotMessage('dm-wangfang', before.wangfang, (m) => m.text?.includes(`投诉人对客诉 #${id} 的处理结果不满意`) ?? false);
+    expect(owner.text).toContain('已重新打开并升级至备岗响应人：周婷');
+    await t.sim.nextBotMessage(GROUP, before.group, (m) => m.text?.includes(`客诉 #${id} 投诉人对处理结果不满意，已重新打开并升级至备岗响应人：周婷`) ?? false);
+    await t.sim.waitForCard(GROUP, `inc-${id}`, (c) => c.state?.status === 'open');
+    expect((await t.app.services.incidents.timeline(id)).map((e) => e.kind)).toEqual(['reported', 'resolved', 'satisfaction', 'reopened']);
+    expect((await t.sim.ask(GROUP, 'wangfang', `事件 #${id}`)).text).toContain('系统 重新打开：投诉人不满意，重新打开并升级至备岗响应人：周婷');
+    // Left alone, it goes on escalating at the complaint level's deadline.
+    expect(await t.app.queues.schedule.getJob(`incident-${id}-r1-esc-2`)).toBeDefined();
+
+    // Clicking again, or the same answer arriving twice, alerts nobody a second time.
+    expect((await t.sim.click(check.id, 'huangmin', 'incident.csat.bad')).body.accepted).toBe(false);
+    const huangmin = (await t.app.services.directory.user('simulator:huangmin'))!;
+    await expect(t.app.services.incidents.recordSatisfaction((await t.app.services.incidents.get(id))!, huangmin, 'bad', new Date())).rejects.toThrow();
+    expect((await t.app.services.incidents.timeline(id)).filter((e) => e.kind === 'reopened')).toHaveLength(1);
+    expect((await t.sim.messages('dm-zhouting', before.zhouting)).filter(urgentAbout(id))).toHaveLength(1);
+    expect((await t.sim.messages('dm-wangfang', before.wangfang)).filter((m) => m.text?.includes(`客诉 #${id} 的处理结果不满意`))).toHaveLength(1);
+
+    // Claimed and resolved again: the complainant is asked again, and a happy answer closes it.
+    expect((await t.sim.ask(GROUP, 'zhouting', `事件 认领 #${id}`)).text).toContain(`你已认领事件 #${id}`);
+    expect(await t.app.queues.schedule.getJob(`incident-${id}-r1-esc-2`)).toBeUndefined();
+    await t.sim.ask(GROUP, 'zhouting', `事件 解决 #${id} 已换到朝南的房间`);
+    const again = (await t.sim.nextBotMessage('dm-huangmin', before.huangmin, (m) => m.card?.id === `inc-${id}-csat-2`)).card!;
+    expect((await t.sim.click(again.id, 'huangmin', 'incident.csat.good')).body.accepted).toBe(true);
+    expect((await t.app.services.incidents.get(id))!.status).toBe('resolved');
+    expect((await t.sim.ask(GROUP, 'wangfang', `复盘 #${id}`)).text).toContain('满意度：满意');
+    await t.sim.ask(GROUP, 'wangfang', '事件 值班 客诉 清除');
+  }, 30_000);
+
+  it('sends the executives\' summary to their assistants too, titles complaints as complaints, and shows the current claim deadline', async () => {
+    const before = { chenjing: await cursor('dm-chenjing'), lizong: await cursor('dm-lizong') };
+    const p1 = await report('wujun', '上报 安全 P1 2号门 人群拥挤');
+    const assistantCard = (await t.sim.nextBotMessage('dm-chenjing', before.chenjing, (m) => m.card?.id === `inc-${p1}-exec-simulator_chenjing`)).card!;
+    expect(assistantCard.title).toBe(`📣 P1 事件摘要 #${p1} 安全 · 2号门`);
+    expect(field(assistantCard, '高管')).toBe('李总');
+    expect(field(assistantCard, '状态')).toBe('待认领');
+    await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${p1} 已疏导`);
+    await t.sim.waitForCard('dm-chenjing', assistantCard.id, (c) => field(c, '状态') === '已解决' && field(c, '高管') === '李总');
+
+    const complaint = await report('zhaolei', '上报 客诉 一级 贵宾室 @黄敏 无人接待');
+    const summary = (await t.sim.nextBotMessage('dm-lizong', before.lizong, (m) => m.card?.id === `inc-${complaint}-exec-simulator_lizong`)).card!;
+    expect(summary.title).toBe(`📣 一级客诉摘要 #${complaint} · 贵宾室`);
+    await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${complaint} 已安排接待`);
+
+    // The claim deadline shown moves with each escalation (the next one is due a deadline later).
+    const p3 = await report('wujun', '上报 设备 P3 分会场 灯不亮');
+    const row = (await t.app.services.incidents.get(p3))!;
+    const hhmm = (at: number) => formatDateTime(new Date(at), t.app.services.config.HUIWU_TIMEZONE).slice(11);
+    const deadline = t.app.services.incidents.ackDeadlineMs(row);
+    await t.sim.waitForCard(GROUP, `inc-${p3}`, (c) => c.state?.label === `🔴 待认领（请在 ${hhmm(row.createdAt.getTime() + deadline)} 前认领）`);
+    const later = new Date(row.createdAt.getTime() + deadline + 60_000);
+    expect(await t.app.services.incidents.escalate({ incidentId: p3, step: 1 }, later)).toBe('escalated to step 1');
+    const expected = `🔴 待认领（请在 ${hhmm(later.getTime() + deadline)} 前认领）`;
+    await t.sim.waitForCard(GROUP, `inc-${p3}`, (c) => c.state?.label === expected);
+    await t.sim.waitForCard('dm-zhouting', dmCard(p3, 'zhouting'), (c) => c.state?.label === expected);
+    await t.sim.ask(GROUP, 'liuyang', `事件 解决 #${p3} 换了灯泡`);
+  }, 30_000);
+
+  it('stops showing a claim deadline once nobody is left to escalate to', async () => {
+    // A platform without organizers or executives: the chain runs out after the report.
+    const demoted = ['wangfang', 'zhaolei', 'lizong'];
+    const saved = await t.app.services.directory.usersByIds(demoted.map((u) => `simulator:${u}`));
+    const N = 'night-group';
+    try {
+      for (const u of saved) await t.app.services.directory.upsertUser({ platform: 'simulator', externalId: u.externalId, name: u.name, department: u.department, roles: u.roles.filter((r) => r !== 'organizer' && r !== 'executive') });
+      const everyone = (await t.app.services.directory.usersOfPlatform('simulator')).map((u) => u.id);
+      await t.app.services.directory.upsertConversation({ platform: 'simulator', externalId: N, name: '夜班群', type: 'group', memberIds: everyone });
+      const id = idOf(await t.sim.ask(N, 'wujun', '上报 其他 P1 停车场 路灯坏了'));
+      // P1 is due in 3 s; when it falls due there is nobody to page, and the card says so instead of a passed deadline.
+      await t.sim.waitForCard(N, `inc-${id}`, (c) => c.state?.label === '🔴 待认领', 15_000);
+      expect((await t.app.services.incidents.get(id))!.status).toBe('open');
+    } finally {
+      for (const u of saved) await t.app.services.directory.upsertUser({ platform: 'simulator', externalId: u.externalId, name: u.name, department: u.department, roles: u.roles });
+    }
+  }, 30_000);
+
+  it('treats words such as __proto__ and constructor as plain words, everywhere input is looked up', async () => {
+    for (const word of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const reply = await t.sim.ask(GROUP, 'wujun', `上报 ${word} 灯不亮`);
+      expect(reply.text, word).toMatch(new RegExp(`已上报事件 #\\d+ \\[P3 其他\\] ${word}：灯不亮`));
+      const row = (await t.app.services.incidents.get(idOf(reply)))!;
+      expect([row.type, row.severity, row.location, row.description]).toEqual(['其他', 3, word, '灯不亮']);
+      expect((await t.sim.ask(GROUP, 'wujun', `上报 设备 大堂 ${word} 灯不亮`)).text, word).toContain(`[P3 设备] 大堂：${word} 灯不亮`);
+      expect((await t.sim.ask(GROUP, 'wangfang', `事件 值班 ${word} @刘洋`)).text, word).toContain('❌ 类型只能是：设备 / 安全 / 医疗 / 客诉 / 后勤 / 其他');
+      expect((await t.sim.ask(GROUP, 'wangfang', `事件 ${word}`)).text, word).toContain(`❌ 不认识的子命令「${word}」`);
+    }
+    const formAt = await cursor(GROUP);
+    await t.sim.say(GROUP, 'wujun', '@会务助手 上报');
+    const form = (await t.sim.nextBotMessage(GROUP, formAt, (m) => m.card?.title === '🆘 上报事件')).card!;
+    expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '__proto__', severity: '2', description: 'x' })).body.reason).toContain('请选择类型');
+    expect((await t.sim.click(form.id, 'wujun', 'incident.report', { type: '设备', severity: 'constructor', description: 'x' })).body.reason).toBe('请选择级别 P1-P4');
+    for (const open of await t.app.services.incidents.openIn(`simulator:${GROUP}`)) await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${open.id} 已处理`, 30_000);
+  }, 90_000);
 });
 

@@ -5,6 +5,7 @@ import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../src/queue/queues.js';
 import { connectRedis } from '../../src/redis/connection.js';
+import { formatDateTime } from '../../src/time/zoned.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import type { SimMessage } from '../support/sim-client.js';
 
@@ -187,6 +188,61 @@ describe('reminders', () => {
     expect(await repeat!.waitUntilFinished(scheduleEvents, 10_000)).toBe('skipped');
     const cards = (await t.sim.messages('dm-wujun', before)).filter(isReminderCard('交发票'));
     expect(cards).toHaveLength(1);
+  });
+
+  it('asks which time when it has two readings, and creates the reminder at the chosen one', async () => {
+    const zone = t.app.services.config.HUIWU_TIMEZONE;
+    const before = await lastId(GROUP);
+    const remindersBefore = await t.app.services.db.reminder.count();
+    await t.sim.say(GROUP, 'wangfang', '@会务助手 提醒 明天3点 交材料');
+    const offer = await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.title === '🕒 请确认提醒时间');
+    const card = offer.card!;
+    expect(card.actions?.map((a) => a.label)).toEqual(['明天 03:00', '明天 15:00']);
+    expect(card.body).toContain('交材料');
+    expect(card.fallback).toContain('「明天 15:00」');
+    // Asking created nothing yet.
+    expect(await t.app.services.db.reminder.count()).toBe(remindersBefore);
+
+    // Only the person who asked may choose.
+    const stranger = await t.sim.click(card.id, 'zhaolei', 'reminder.time.second');
+    expect(stranger.body).toMatchObject({ accepted: false });
+    expect(stranger.body.reason).toContain('王芳');
+    const chosen = await t.sim.click(card.id, 'wangfang', 'reminder.time.second');
+    expect(chosen.body.accepted).toBe(true);
+    expect(chosen.body.message).toContain('已设置提醒');
+    const tomorrow = formatDateTime(new Date(Date.now() + 86_400_000), zone).slice(0, 10);
+    expect(chosen.body.message).toContain(`时间：${tomorrow} 15:00`);
+    const id = Number(/#(\d+)/.exec(chosen.body.message ?? '')![1]);
+    const row = await t.app.services.db.reminder.findUnique({ where: { id } });
+    expect(row?.text).toBe('交材料');
+    expect(formatDateTime(row!.fireAt!, zone)).toBe(`${tomorrow} 15:00`);
+    expect(await t.app.queues.schedule.getJob(`reminder-${id}-once`)).toBeDefined();
+
+    const updated = await t.sim.waitForCard(GROUP, card.id, (c) => c.state?.status === 'chosen');
+    expect(updated.state?.label).toBe(`✅ 已设置提醒 #${id}：${tomorrow} 15:00`);
+    const again = await t.sim.click(card.id, 'wangfang', 'reminder.time.first');
+    expect(again.body.accepted).toBe(false);
+    expect(await t.app.services.db.reminder.count()).toBe(remindersBefore + 1);
+    await t.sim.ask(GROUP, 'wangfang', `提醒 取消 ${id}`);
+  });
+
+  it('refuses a time with a word it cannot read, and one too far ahead, creating nothing', async () => {
+    const remindersBefore = await t.app.services.db.reminder.count();
+    const unread = await t.sim.ask(GROUP, 'wangfang', '提醒 下下下下周一 开会');
+    expect(unread.text).toContain('时间"下下下下周一"里的"下下"看不懂');
+    const far = await t.sim.ask(GROUP, 'wangfang', '提醒 100000000天后 喝水');
+    expect(far.text).toContain('超出范围');
+    const year = await t.sim.ask(GROUP, 'wangfang', '提醒 0099年1月1日 10点 喝水');
+    expect(year.text).toContain('年份应在 1970');
+    expect(await t.app.services.db.reminder.count()).toBe(remindersBefore);
+  });
+
+  it('says "by" for a deadline and still shows the absolute time', async () => {
+    const reply = await t.sim.ask('dm-sunli', 'sunli', '提醒 两小时内 交预算');
+    expect(reply.text).toMatch(/时间：截止 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    const english = await t.sim.ask('dm-sunli', 'sunli', 'remind me within 2 hours send the budget');
+    expect(english.text).toMatch(/Time: by \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    for (const text of [reply.text, english.text]) await t.sim.ask('dm-sunli', 'sunli', `提醒 取消 ${/#(\d+)/.exec(text ?? '')![1]}`);
   });
 
   it('retries a failed send with backoff and delivers once', async () => {

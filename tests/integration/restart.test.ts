@@ -21,7 +21,7 @@ describe('restart', () => {
     running = await startAppProcess(env);
     let sim = new SimClient(running.baseUrl);
     const sentAt = Date.now();
-    const reply = await sim.ask('prep-group', 'wangfang', '提醒 8秒后 重启后也要到');
+    const reply = await sim.ask('prep-group', 'wangfang', '提醒 15秒后 重启后也要到');
     expect(reply.text).toContain('已设置提醒');
 
     running.child.kill('SIGKILL');
@@ -29,8 +29,8 @@ describe('restart', () => {
     running = await startAppProcess(env);
     sim = new SimClient(running.baseUrl);
 
-    const card = await sim.nextBotMessage('dm-wangfang', 0, (m) => m.card?.body === '重启后也要到', 20_000);
-    const lateness = Date.parse(card.at) - (sentAt + 8000);
+    const card = await sim.nextBotMessage('dm-wangfang', 0, (m) => m.card?.body === '重启后也要到', 30_000);
+    const lateness = Date.parse(card.at) - (sentAt + 15000);
     expect(lateness).toBeGreaterThan(-1000);
     expect(lateness).toBeLessThan(2000);
 

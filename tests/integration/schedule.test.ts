@@ -66,6 +66,9 @@ describe('executive schedule conflicts', () => {
     expect(card.actions?.map((a) => a.label)).toEqual(['保留前者', '保留后者', '请助理协调']);
     const assistantCard = (await t.sim.nextBotMessage('dm-chenjing', dms.chenjing, isConflict((c) => mentions(c, '客户拜访', '战略会')), 5000)).card!;
     expect(assistantCard.actions?.map((a) => a.label)).toEqual(['保留前者', '保留后者']);
+    // The assistant's copy is about the executive, not about "您".
+    expect(field(assistantCard, '建议')).toContain('建议保留后者「战略会」：李总在其中担任主持');
+    expect(field(assistantCard, '建议')).not.toContain('您');
   });
 
   it('finds a clash on invitation, records the choice, and tells the dropped meeting’s organizers', async () => {
@@ -148,9 +151,18 @@ describe('executive schedule conflicts', () => {
     const card = (await t.sim.nextBotMessage('dm-lizong', dms.lizong, isConflict((c) => mentions(c, '董事会', '产品评审')), 5000)).card!;
     expect(field(card, '前者')).toContain('日历「董事会」');
     expect(field(card, '建议')).toContain('建议请助理协调');
+    const assistantCopy = await t.sim.waitForCard('dm-chenjing', card.id.replace(/simulator_lizong$/, 'simulator_chenjing'), () => true);
+    expect(field(assistantCopy, '建议')).toContain('两项中李总的角色（日历忙碌）和重要性（未知（按中））相同');
 
     expect((await t.sim.click(card.id, 'lizong', 'schedule.delegate')).body.accepted).toBe(true);
     await t.sim.waitForCard('dm-lizong', card.id, (c) => c.state?.status === 'delegated' && c.state.closed === true);
+    // The assistant is asked to act in a message of its own, naming both items and how to answer.
+    const conflictId = Number(/#(\d+)/.exec(card.title)![1]);
+    const asked = await t.sim.nextBotMessage('dm-chenjing', dms.chenjing, (m) => m.text?.includes(`日程冲突 #${conflictId}`) ?? false, 5000);
+    expect(asked.text).toContain('李总请您协调');
+    expect(asked.text).toContain(`前者：日历「董事会」 · ${t.app.services.conflicts.timeText({ start: new Date(busy.start), end: new Date(busy.end) })}`);
+    expect(asked.text).toMatch(new RegExp(`后者：会议 #${id}「产品评审」 · .+ · 二号会议室 · 参会`));
+    expect(asked.text).toContain(`日程 冲突 #${conflictId} 前者|后者`);
     const assistantId = card.id.replace(/simulator_lizong$/, 'simulator_chenjing');
     await t.sim.waitForCard('dm-chenjing', assistantId, (c) => (c.state?.label ?? '').includes('李总请您协调'));
     // The assistant's copy has no 请助理协调 button.

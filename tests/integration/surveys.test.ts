@@ -3,7 +3,10 @@
  * the database, one submission each, reminders to non-respondents only, results with a chart, and
  * the low-score alert.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
+import type { Card } from '../../cards/model.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../src/queue/queues.js';
 import { connectRedis } from '../../src/redis/connection.js';
@@ -24,6 +27,34 @@ afterAll(async () => {
   await scheduleEvents?.close();
   await t?.close();
 });
+
+/**
+ * The append-only file of the test Redis up to a marker written now (so everything before it has
+ * reached the file), or null when Redis keeps none or does not say where it is.
+ */
+async function appendOnlyText(redis: ReturnType<typeof connectRedis>, marker: string): Promise<string | null> {
+  try {
+    const [, enabled] = (await redis.config('GET', 'appendonly')) as string[];
+    if (enabled !== 'yes') return null;
+    const [, dir] = (await redis.config('GET', 'dir')) as string[];
+    const [, sub] = (await redis.config('GET', 'appenddirname')) as string[];
+    await redis.set(marker, marker);
+    await redis.del(marker);
+    const folder = join(dir!, sub ?? '');
+    for (let waited = 0; waited < 5000; waited += 50) {
+      const text = readdirSync(folder)
+        .filter((f) => f.endsWith('.aof'))
+        .map((f) => readFileSync(join(folder, f), 'latin1'))
+        .join('\n');
+      if (text.includes(marker)) return Buffer.from(text, 'latin1').toString('utf8');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`marker ${marker} never reached the append-only file in ${folder}`);
+  } catch (error) {
+    if (/unknown|disabled|NOPERM/i.test(String(error))) return null;
+    throw error;
+  }
+}
 
 const cursor = async (c: string) => (await t.sim.messages(c)).at(-1)?.id ?? 0;
 const surveyCard = (m: SimMessage) => m.card?.title.startsWith('⭐ 满意度问卷') ?? false;
@@ -126,6 +157,109 @@ describe('surveys', () => {
     await t.sim.ask('dm-huangmin', 'huangmin', `问卷 评分 #${surveyId} 5 5 5 5 5 很满意`);
     const row = await t.app.services.db.surveyResponse.findFirst({ where: { surveyId } });
     expect(row?.userId).toBe('simulator:huangmin');
+  });
+
+  it('stores nothing that links a respondent to an answer: no order, no timing, no values beside a user id in the database or Redis', async () => {
+    const people = [
+      { id: 'zhangwei', name: '张伟', checkIn: true },
+      { id: 'liuyang', name: '刘洋', checkIn: true },
+      { id: 'sunli', name: '孙丽', checkIn: true },
+      { id: 'huangmin', name: '黄敏', checkIn: true },
+      { id: 'wujun', name: '吴军', checkIn: true },
+    ];
+    const before = Object.fromEntries(await Promise.all(people.map(async (p) => [p.id, await cursor(`dm-${p.id}`)] as const)));
+    const meetingId = await meetingWith('1分钟后~后天', people);
+    const started = await t.sim.ask(GROUP, 'wangfang', `问卷 发起 #${meetingId}`);
+    expect(started.text).toContain('匿名');
+    const surveyId = Number(/问卷 #(\d+)/.exec(started.text ?? '')![1]);
+    const marker = `anon${Date.now().toString(36)}`;
+    const comment = (i: number) => `${marker}-comment-${i}`;
+
+    // Four answer on the card, one by text, in a known order.
+    for (const [i, p] of people.entries()) {
+      if (i === people.length - 1) {
+        expect((await t.sim.ask(`dm-${p.id}`, p.id, `问卷 评分 #${surveyId} 1 2 3 4 5 ${comment(i)}`)).text).toContain('已提交');
+        continue;
+      }
+      const card = (await t.sim.nextBotMessage(`dm-${p.id}`, before[p.id]!, (m) => m.card?.id.startsWith(`sv-${surveyId}-`) ?? false)).card!;
+      const values = { d0: String(1 + i), d1: '5', d2: String(5 - i), d3: '3', d4: '4', comment: comment(i) };
+      expect((await t.sim.click(card.id, p.id, 'survey.submit', values)).body.accepted).toBe(true);
+      await t.sim.waitForCard(`dm-${p.id}`, card.id, (c) => c.state?.status === 'submitted');
+    }
+    const { db } = t.app.services;
+
+    // The answers: no respondent, no time, and no insertion order: the table has no rowid and
+    // returns its rows in the order of their random ids.
+    const stored = await db.$queryRawUnsafe<Array<Record<string, unknown>>>('SELECT * FROM "SurveyResponse" WHERE "surveyId" = ?', surveyId);
+    expect(stored).toHaveLength(people.length);
+    expect(Object.keys(stored[0]!).sort()).toEqual(['comment', 'id', 'ratings', 'surveyId', 'userId']);
+    for (const row of stored) expect(row.userId).toBeNull();
+    const ids = stored.map((r) => String(r.id));
+    expect(ids).toEqual([...ids].sort());
+    await expect(db.$queryRawUnsafe('SELECT rowid FROM "SurveyResponse"')).rejects.toThrow(/rowid/);
+
+    // Nothing else in the database holds an answer's values (cards, messages, inbound events).
+    const elsewhere = JSON.stringify([await db.card.findMany(), await db.outboundMessage.findMany(), await db.inboundEvent.findMany()]);
+    expect(elsewhere).not.toContain(marker);
+    // The respondents' cards say that they answered, never what.
+    const cards = await db.card.findMany({ where: { kind: 'survey', refId: String(surveyId) } });
+    for (const c of cards) expect((JSON.parse(c.model) as Card).inputs?.filter((i) => i.value)).toEqual([]);
+
+    // Redis: the inbound jobs are gone, and nothing left holds a value, not even the append-only file.
+    const redis = connectRedis(t.env.REDIS_URL!);
+    try {
+      const keys = await redis.keys(`${t.env.HUIWU_QUEUE_PREFIX}:*`);
+      expect(keys.some((k) => k.includes(':inbound:in-'))).toBe(false);
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const content =
+          type === 'hash' ? await redis.hgetall(key)
+          : type === 'stream' ? await redis.xrange(key, '-', '+')
+          : type === 'zset' ? await redis.zrange(key, '0', '-1')
+          : type === 'list' ? await redis.lrange(key, 0, -1)
+          : type === 'set' ? await redis.smembers(key)
+          : await redis.get(key);
+        expect(JSON.stringify(content), key).not.toContain(marker);
+      }
+      const aof = await appendOnlyText(redis, `${marker}-flushed`);
+      if (aof !== null) expect(aof.split(`${marker}-flushed`)[0]).not.toContain(marker);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('alerts the organizers once per drop below target, however often the results are viewed', async () => {
+    const people = [
+      { id: 'sunli', name: '孙丽', checkIn: false },
+      { id: 'liuyang', name: '刘洋', checkIn: false },
+      { id: 'wujun', name: '吴军', checkIn: false },
+    ];
+    const meetingId = await meetingWith('1分钟后~后天', people);
+    const started = await t.sim.ask(GROUP, 'wangfang', `问卷 发起 #${meetingId} 已确认`);
+    const surveyId = Number(/问卷 #(\d+)/.exec(started.text ?? '')![1]);
+    const alerts = () => t.app.services.db.outboundMessage.count({ where: { id: { startsWith: `survey-${surveyId}-lowscore-` } } });
+    const view = async () => {
+      const before = await cursor(GROUP);
+      await t.sim.say(GROUP, 'wangfang', `@会务助手 问卷 结果 #${surveyId}`);
+      await t.sim.nextBotMessage(GROUP, before, (m) => m.text?.includes(`问卷 #${surveyId}`) ?? false);
+    };
+    const rate = (who: string, score: number) => t.sim.ask(`dm-${who}`, who, `问卷 评分 #${surveyId} 5 5 5 5 ${score}`);
+
+    await rate('sunli', 4);
+    await view(); // 4 < 4.5: the first drop is alerted
+    expect(await alerts()).toBe(1);
+    await view();
+    await view();
+    expect(await alerts()).toBe(1);
+    await rate('liuyang', 5);
+    await view(); // 4.5: recovered, nothing sent
+    expect(await alerts()).toBe(1);
+    await rate('wujun', 1);
+    await view(); // 3.33: a new drop is a new alert
+    await view();
+    expect(await alerts()).toBe(2);
+    const dm = await t.sim.messages('dm-wangfang');
+    expect(dm.filter((m) => m.text?.includes(`满意度 3.33 低于目标`)).length).toBe(1);
   });
 
   it("speaks each reader's language: English words, cards and reminders for English speakers, results in the group's language", async () => {

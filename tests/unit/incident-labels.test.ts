@@ -24,4 +24,13 @@ describe('incident labels', () => {
     expect([5_000, 65_000, 7_380_000].map((ms) => formatDuration(zh, ms))).toEqual(['5秒', '1分05秒', '2小时3分']);
     expect([5_000, 65_000, 7_380_000].map((ms) => formatDuration(en, ms))).toEqual(['5s', '1m 05s', '2h 3m']);
   });
+
+  it('finds nothing for the names of Object.prototype members', () => {
+    for (const word of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) {
+      expect(typeOfWord(word), word).toBeNull();
+      expect(levelOfWord(word), word).toBeNull();
+      expect(typeCode(word), word).toBe('other');
+    }
+  });
 });
+

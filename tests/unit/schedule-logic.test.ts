@@ -102,6 +102,14 @@ describe('suggest', () => {
     expect(s.reason).toContain('请助理协调');
   });
 
+  it("names the executive on an assistant's copy instead of saying 您 / your", () => {
+    const clash = clashBetween(item('m1', 0, 60, { role: 'attendee', title: '周会' }), item('m2', 30, 90, { role: 'host', title: '战略会' }), BUFFER)!;
+    expect(suggestionText(zh, clash, suggest(clash), '李总')).toBe('建议保留后者「战略会」：李总在其中担任主持，在「周会」中为参会');
+    const tie = clashBetween(item('e1', 0, 60), item('m2', 30, 90, { role: 'attendee' }), BUFFER)!;
+    expect(suggestionText(zh, tie, suggest(tie), '李总')).toBe('两项中李总的角色（本人日程）和重要性（中）相同，建议请助理协调');
+    expect(suggestionText(en, clash, suggest(clash), 'Li')).toBe("Suggest keeping the second one, “战略会”: Li's role there (host) outranks their role in “周会” (attendee)");
+  });
+
   it('says why in English too', () => {
     const s = suggestion(item('m1', 0, 60, { role: 'attendee', title: 'Weekly' }), item('m2', 30, 90, { role: 'host', title: 'Strategy' }), en);
     expect(s.reason).toBe('Suggest keeping the second one, “Strategy”: your role there (host) outranks your role in “Weekly” (attendee)');

@@ -22,7 +22,7 @@ import {
 } from '../types.js';
 import { SimError } from './errors.js';
 import { SimulatorInbound } from './inbound.js';
-import { simulatorRoutes } from './routes.js';
+import { type SimMessageView, simulatorRoutes } from './routes.js';
 import { dmConversationId } from './seed.js';
 import { seedDirectory } from './seed-directory.js';
 import type { BusySlot } from '../types.js';
@@ -31,15 +31,6 @@ import { MediaStore } from '../../services/media.js';
 
 export const BOT_ID = 'bot';
 
-export interface SimMessageView {
-  id: number;
-  from: string;
-  text?: string;
-  card?: Card;
-  /** URL of an image message (served by the simulator), with `text` as its alt text. */
-  image?: string;
-  at: string;
-}
 
 export class SimulatorAdapter implements PlatformAdapter {
   readonly name = 'simulator' as const;

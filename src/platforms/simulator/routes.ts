@@ -4,12 +4,37 @@ import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import type { SimulatorAdapter } from './adapter.js';
 import { SimError } from './errors.js';
+import type { EventEmitter } from 'node:events';
+import type { Card } from '../../../cards/model.js';
+import type { CardActionOutcome } from '../types.js';
 
 const WEB_ROOT = fileURLToPath(new URL('./web/', import.meta.url));
 
-export async function simulatorRoutes(app: FastifyInstance, opts: { sim: SimulatorAdapter; directory: Directory }): Promise<void> {
+export interface SimMessageView {
+  id: number;
+  from: string;
+  text?: string;
+  card?: Card;
+  /** URL of an image message (served by the simulator), with `text` as its alt text. */
+  image?: string;
+  at: string;
+}
+
+/** What the routes need of the simulator adapter (a port, so the adapter and its routes do not import each other). */
+export interface SimulatorApi {
+  readonly changes: EventEmitter;
+  bot(): { id: string; name: string; timeZone: string };
+  injectSendFailures(count: number): void;
+  injectThrottles(count: number, pauseMs: number): void;
+  addBusySlot(userExternalId: string, start: Date, end: Date, title: string | null): Promise<number>;
+  postMessage(conversationExternalId: string, fromExternalId: string, text: string): Promise<number>;
+  clickCard(cardId: string, fromExternalId: string, action: string, values: Record<string, string>): Promise<CardActionOutcome>;
+  messages(conversationExternalId: string, after: number, waitMs?: number): Promise<SimMessageView[]>;
+  media(id: string): Promise<{ mime: string; data: Buffer } | null>;
+}
+
+export async function simulatorRoutes(app: FastifyInstance, opts: { sim: SimulatorApi; directory: Directory }): Promise<void> {
   const { sim, directory } = opts;
 
   // Errors (SimError, validation) are answered by the server's one error handler.

@@ -124,7 +124,8 @@ export class WecomAdapter implements PlatformAdapter {
    */
   async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
     if (this.urgentSent.has(idempotencyKey)) return;
-    const content: OutboundContent = { type: 'markdown', markdown: `🚨 **紧急** ${text}` };
+    // `text` arrives worded for its reader (the urgency said in their language); the mark is language-neutral.
+    const content: OutboundContent = { type: 'markdown', markdown: `🚨 **${text}**` };
     const sendAll = (copy: number) => Promise.all(userIds.map((userId) => this.send({ kind: 'user', userId }, content, `${idempotencyKey}-u${copy}`)));
     await sendAll(0);
     this.urgentSent.add(idempotencyKey);

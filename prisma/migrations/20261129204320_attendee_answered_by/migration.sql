@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Attendee" ADD COLUMN "answeredBy" TEXT;

@@ -1,0 +1,24 @@
+/** `/healthz` names each dependency and answers 503 naming the ones that are down (a hung one too). */
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { healthRoute } from '../../src/server/health.js';
+
+describe('/healthz', () => {
+  it('answers 200 when every dependency answers', async () => {
+    const app = Fastify();
+    healthRoute(app, { redis: async () => undefined, database: async () => undefined });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ ok: true, checks: { redis: 'ok', database: 'ok' } });
+  });
+
+  it('answers 503 naming a dependency that fails or does not answer in time', async () => {
+    const app = Fastify();
+    healthRoute(app, { redis: () => new Promise(() => undefined), database: async () => undefined });
+    const started = Date.now();
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ ok: false, down: ['redis'], checks: { database: 'ok' } });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
