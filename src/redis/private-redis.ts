@@ -91,21 +91,23 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
 
   // The watcher: a server that died (kill -9, OOM killer) is started again on the same AOF.
   let watching = (options.watchMs ?? 1000) > 0;
-  let checking = false;
-  const watch = async () => {
-    if (!watching || checking || client.status === 'ready') return;
-    checking = true;
+  /** The check in progress: a shutdown waits for it, so a restart cannot outlive the release. */
+  let checking: Promise<void> | null = null;
+  const check = async () => {
     try {
       if ((await probe(socket)) !== 'down' || !watching) return;
       log(`private Redis is not running (socket ${socket}); starting it again`);
-      if (await ensureRunning(dataDir, socket, appendfsync)) log(`private Redis restarted (socket ${socket}, data ${dataDir})`);
+      if (await ensureRunning(dataDir, socket, appendfsync, () => watching)) log(`private Redis restarted (socket ${socket}, data ${dataDir})`);
     } catch (error) {
       log(`private Redis could not be restarted: ${(error as Error).message}`);
     } finally {
-      checking = false;
+      checking = null;
     }
   };
-  const watcher = watching ? setInterval(() => void watch(), options.watchMs ?? 1000) : null;
+  const watch = () => {
+    if (watching && !checking && client.status !== 'ready') checking = check();
+  };
+  const watcher = watching ? setInterval(watch, options.watchMs ?? 1000) : null;
   watcher?.unref();
 
   const stopWatching = () => {
@@ -117,6 +119,7 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
     stopWatching,
     async release() {
       stopWatching();
+      await checking;
       clearInterval(timer);
       try {
         await client.zrem(INSTANCES_KEY, member);
@@ -150,10 +153,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Starts the server unless one answers on the socket; true when this call started it. */
-async function ensureRunning(dataDir: string, socket: string, appendfsync: 'always' | 'everysec'): Promise<boolean> {
+/**
+ * Starts the server unless one answers on the socket; true when this call started it. `wanted`
+ * is asked again once the lock is held (a watcher that was told to stop meanwhile starts nothing).
+ */
+async function ensureRunning(dataDir: string, socket: string, appendfsync: 'always' | 'everysec', wanted: () => boolean = () => true): Promise<boolean> {
   const unlock = await lock(join(dataDir, 'start.lock'));
   try {
+    if (!wanted()) return false;
     // `unknown` (busy loading its AOF, slow to answer) is a server: a second one must not start.
     if ((await probe(socket)) !== 'down') {
       await waitUntilUp(socket);
