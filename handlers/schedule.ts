@@ -179,8 +179,8 @@ async function assistants(ctx: CommandContext, args: string): Promise<string> {
 
 async function setRole(ctx: CommandContext, args: string): Promise<string> {
   const { t } = ctx;
-  const { id, rest } = takeId(args, t.t('schedule.example.role'));
-  const meeting = await loadOwnMeeting(ctx, id, t.t('schedule.verb.role'));
+  const { id, rest } = takeId(args, 'schedule.example.role');
+  const meeting = await loadOwnMeeting(ctx, id, 'schedule.verb.role');
   const person = ctx.mentions[0];
   const role = parseRole(rest.split(' ').find(Boolean) ?? '');
   if (!person || !role) throw new UsageError('E_SCHEDULE_ROLE_MISSING');
@@ -194,8 +194,8 @@ async function setRole(ctx: CommandContext, args: string): Promise<string> {
 /** `会议 重要性 #1 高` and `日程 重要性 #1 高`: organizers set a meeting's importance. */
 export async function setMeetingImportance(ctx: CommandContext, args: string): Promise<string> {
   const { t } = ctx;
-  const { id, rest } = takeId(args, t.t('schedule.example.importance'));
-  const meeting = await loadOwnMeeting(ctx, id, t.t('schedule.verb.importance'));
+  const { id, rest } = takeId(args, 'schedule.example.importance');
+  const meeting = await loadOwnMeeting(ctx, id, 'schedule.verb.importance');
   const importance = parseImportance(rest.split(' ')[0] ?? '');
   if (!importance) throw new UsageError('E_SCHEDULE_IMPORTANCE_MISSING');
   await ctx.services.meetings.setImportance(id, importance);

@@ -22,8 +22,13 @@ export const BOT_NAMES: readonly string[] = words('common.botNames');
 const HAS_CJK = /[\u3400-\u9fff]/;
 
 /** The usage block of a command, in the reader's language. */
+/** The usage lines of a command, in the reader's language. */
+function usageLines(spec: CommandSpec, t: Translator): string[] {
+  return t.t(`commands.${spec.id}.usage`).split('\n').filter((l) => l.trim() !== '');
+}
+
 export function usageText(spec: CommandSpec, t: Translator): string {
-  const lines = t.t(`commands.${spec.id}.usage`).split('\n').filter((l) => l.trim() !== '');
+  const lines = usageLines(spec, t);
   return t.t('router.usage', { lines: lines.map((u) => `  ${u}`).join('\n'), example: t.t(`commands.${spec.id}.example`) });
 }
 
@@ -39,7 +44,7 @@ export function isAddressedToBot(event: MessageEvent, conversation: Conversation
  * in the group), and where to find the rest.
  */
 export function relevantUsage(spec: CommandSpec, keyword: string, args: string, t: Translator): string {
-  const lines = t.t(`commands.${spec.id}.usage`).split('\n').filter((l) => l.trim() !== '');
+  const lines = usageLines(spec, t);
   const sub = args.split(' ')[0]?.toLowerCase() ?? '';
   const word = (line: string) => line.toLowerCase().split(/[\s|]+/);
   const matching = sub ? lines.filter((l) => word(l).includes(sub)) : [];
