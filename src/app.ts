@@ -32,6 +32,7 @@ import { DomainEvents } from './services/events.js';
 import { LocaleService } from './services/locales.js';
 import { Outbox } from './services/outbox.js';
 import { MediaStore } from './services/media.js';
+import { PageAccess } from './services/page-access.js';
 import { PiiCipher } from './services/pii.js';
 import { resolveSecrets } from './secrets.js';
 import { Scheduler } from './services/scheduler.js';
@@ -72,6 +73,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const scheduler = new Scheduler(queues.schedule);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const seal = new InboundSeal(secrets.piiKey);
+  const clock = () => new Date();
   const core: CoreServices = {
     config,
     db,
@@ -88,7 +90,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     urgent: new UrgentNotifier(adapters, outbox, locales, log),
     calendar: new PlatformCalendar(adapters, log),
     piiKey: secrets.piiKey,
-    clock: () => new Date(),
+    pageAccess: new PageAccess(db, config, clock),
+    clock,
   };
   // Each capability adds its services, in registry order (later ones may use earlier ones').
   const services = core as Services;
@@ -132,6 +135,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     log,
     adapters,
     admin: { token: secrets.adminToken, services },
+    capabilities: CAPABILITIES,
     probes: {
       redis: async () => {
         if (!connection.ready()) throw new Error(`connection ${redis.status}`);

@@ -6,6 +6,7 @@
  * a capability touches no central file but the registry (docs/adding-a-capability.md).
  */
 import type { Job } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
 import type { ScheduleJobName, ScheduleJobs } from './queue/queues.js';
 import type { CardActionSpec, CommandSpec } from './router/types.js';
 import type { Services } from './services/services.js';
@@ -26,4 +27,9 @@ export interface Capability {
   recover?: (services: Services) => Promise<number>;
   /** One-time start-up work once every service exists (job schedulers, digests). */
   start?: (services: Services) => Promise<void>;
+  /**
+   * Its web pages and their data routes (modules under `src/web/`), each guarded by `pageUser`
+   * (src/web/sign-in.ts): a signed-in session, and its CSRF token on writes.
+   */
+  pages?: (app: FastifyInstance, services: Services) => Promise<void>;
 }

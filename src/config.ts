@@ -162,8 +162,21 @@ const schema = z.object({
     .regex(/^[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*$/, 'comma-separated IP addresses or CIDR ranges such as 127.0.0.1,10.0.0.0/8')
     .transform((t) => t.split(','))
     .optional(),
+  /** Requests per minute per IP to the sign-in links and platform sign-in (/auth/). */
+  HUIWU_RATE_LIMIT_SIGNIN_PER_MINUTE: int(1, 1000000).default(30),
   /** Open simulator event streams (/sim/api/events) allowed at once; a fifth of them per IP. */
   HUIWU_SIM_MAX_EVENT_STREAMS: int(1, 10000).default(50),
+
+  // ---- Web pages (console, scanner) and their sign-in ----
+  /**
+   * The address people open Huiwu's pages at, as seen from their phones (links in chat start with
+   * it), e.g. https://huiwu.example.com. Default http://localhost:$PORT.
+   */
+  HUIWU_PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s?#]+$/, 'an http(s) URL without query, such as https://huiwu.example.com').optional(),
+  /** How long a sign-in link sent in chat stays valid (it works once). */
+  HUIWU_PAGE_LINK_TTL: duration.default(parseOffset('10m')),
+  /** How long a signed-in browser stays signed in. */
+  HUIWU_PAGE_SESSION_TTL: duration.default(parseOffset('12h')),
 
   // ---- Executive schedules (日程) ----
   /** Minimum gap between two items of an executive's schedule at different venues. Default 30m; 0m turns it off. */

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import type { Capability } from './capability.js';
 import type { PlatformAdapter } from './platforms/types.js';
 import { adminApi, type AdminApiOptions } from './server/admin-api.js';
 import { entranceLimits } from './server/entrances.js';
@@ -12,6 +13,7 @@ import { healthRoute, type Probe } from './server/health.js';
 import { requestSerializer } from './server/redact.js';
 import { RefusalLog } from './server/refusal-log.js';
 import { simulatorGuard } from './server/simulator-guard.js';
+import { signInRoutes } from './web/sign-in.js';
 
 export interface ServerOptions {
   log: Logger;
@@ -19,6 +21,8 @@ export interface ServerOptions {
   admin: AdminApiOptions;
   /** Dependencies reported by /healthz (`redis`, `database`). */
   probes?: Record<string, Probe>;
+  /** Capabilities with web pages. */
+  capabilities?: readonly Capability[];
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
@@ -44,10 +48,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     adminPerMinute: config.HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE,
     callbackPerMinute: config.HUIWU_RATE_LIMIT_CALLBACK_PER_MINUTE,
     simulatorPerMinute: config.HUIWU_RATE_LIMIT_SIM_PER_MINUTE,
+    signInPerMinute: config.HUIWU_RATE_LIMIT_SIGNIN_PER_MINUTE,
     eventStreams: config.HUIWU_SIM_MAX_EVENT_STREAMS,
   });
   healthRoute(app, opts.probes ?? {});
   await app.register(adminApi, { ...opts.admin, prefix: '/api' });
+  const services = opts.admin.services;
+  await signInRoutes(app, services);
+  for (const capability of opts.capabilities ?? []) await capability.pages?.(app, services);
   const realPlatform = opts.adapters.some((a) => a.name !== 'simulator');
   for (const adapter of opts.adapters) {
     if (adapter.name === 'simulator' && realPlatform) {

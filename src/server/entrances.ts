@@ -7,12 +7,14 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { noteRefusal } from './refusal-log.js';
 
-export type Entrance = 'admin' | 'callback' | 'simulator' | 'health';
+export type Entrance = 'admin' | 'callback' | 'signin' | 'simulator' | 'health';
 
 export interface EntranceLimits {
   adminPerMinute: number;
   callbackPerMinute: number;
   simulatorPerMinute: number;
+  /** Sign-in links and platform sign-in (/auth/): guessing tokens is refused early. */
+  signInPerMinute: number;
   /** Open `/sim/api/events` streams at once (a fifth of them per IP, at least 2). */
   eventStreams: number;
 }
@@ -21,6 +23,7 @@ export function entranceOf(url: string): Entrance {
   if (url === '/healthz' || url.startsWith('/healthz?')) return 'health';
   if (url.startsWith('/api/') || url === '/api') return 'admin';
   if (url.startsWith('/wecom/') || url.startsWith('/dingtalk/')) return 'callback';
+  if (url.startsWith('/auth/')) return 'signin';
   return 'simulator';
 }
 
@@ -29,6 +32,7 @@ export async function entranceLimits(app: FastifyInstance, limits: EntranceLimit
     admin: limits.adminPerMinute,
     callback: limits.callbackPerMinute,
     simulator: limits.simulatorPerMinute,
+    signin: limits.signInPerMinute,
     health: Number.MAX_SAFE_INTEGER,
   };
   await app.register(rateLimit, { global: false });

@@ -1,11 +1,16 @@
 /**
  * Secrets never reach the log through a URL: values of query parameters that can carry a
  * credential are replaced before a URL is logged (the admin API accepts tokens only in the
- * Authorization header, but a client may still put one in a link).
+ * Authorization header, but a client may still put one in a link), and a sign-in link's token
+ * (a path segment) is hidden too.
  */
 const SECRET_PARAMS = /^(token|access_token|admin_token|secret|client_secret|password|key|api_key|auth|authorization|sign)$/i;
 
-export function redactUrl(url: string): string {
+/** Path segments that are themselves credentials: a sign-in link's token. */
+const SECRET_PATH = /^(\/auth\/link\/)[^/?#]+/;
+
+export function redactUrl(rawUrl: string): string {
+  const url = rawUrl.replace(SECRET_PATH, '$1[redacted]');
   const q = url.indexOf('?');
   if (q < 0) return url;
   const parts = url

@@ -15,6 +15,8 @@ export interface PruneCounts {
   inboundEvents: number;
   outboundMessages: number;
   cards: number;
+  /** Web sign-in links and sessions expired for more than a day. */
+  signIns: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -39,6 +41,9 @@ export class Retention {
           ? (await this.db.outboundMessage.deleteMany({ where: { status: 'sent', sentAt: { lt: before(c.HUIWU_RETENTION_DAYS_OUTBOUND) } } })).count
           : 0,
       cards: c.HUIWU_RETENTION_DAYS_CARDS > 0 ? await this.closedCards(before(c.HUIWU_RETENTION_DAYS_CARDS)) : 0,
+      signIns:
+        (await this.db.pageLink.deleteMany({ where: { expiresAt: { lt: before(1) } } })).count +
+        (await this.db.pageSession.deleteMany({ where: { expiresAt: { lt: before(1) } } })).count,
     };
     this.log.info({ ...counts }, 'retention: old rows pruned');
     return counts;

@@ -15,6 +15,7 @@ import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MediaStore } from './media.js';
 import type { Outbox } from './outbox.js';
+import type { PageAccess } from './page-access.js';
 import type { PiiCipher } from './pii.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
@@ -39,6 +40,8 @@ export interface CoreServices {
   calendar: CalendarPort;
   /** The personal-data key (anonymous-survey receipts derive theirs from it). */
   piiKey: Buffer;
+  /** Sign-in to the web pages: links sent in chat, browser sessions. */
+  pageAccess: PageAccess;
   clock: () => Date;
 }
 

@@ -64,6 +64,7 @@ describe('secrets in URLs', () => {
     expect(redactUrl('/x?access_token=a&Secret=b&sign=c&after=3')).toBe('/x?access_token=[redacted]&Secret=[redacted]&sign=[redacted]&after=3');
     expect(redactUrl('/x?%74oken=abc')).toBe('/x?%74oken=[redacted]');
     expect(redactUrl('/sim/api/conversations/dm/messages?after=3&wait=5000')).toBe('/sim/api/conversations/dm/messages?after=3&wait=5000');
+    expect(redactUrl('/auth/link/Zm9vYmFy?next=1')).toBe('/auth/link/[redacted]?next=1');
   });
 });
 
