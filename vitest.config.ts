@@ -1,13 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+/** Test files that read SQLite's own files or behaviour; everything else that touches the database runs on PostgreSQL too. */
+const SQLITE_ONLY = ['tests/integration/db-migrate.test.ts', 'tests/integration/private-redis.test.ts', 'tests/integration/redis-outage.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Two cores: a couple of files at a time keeps timing-sensitive tests honest.
     maxWorkers: 2,
+    globalSetup: ['tests/support/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'] } },
+      ...(process.env.HUIWU_TEST_SKIP_POSTGRES
+        ? []
+        : [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgresql',
+                include: ['tests/integration/**/*.test.ts', 'tests/conversation/**/*.test.ts', 'tests/postgres/**/*.test.ts'],
+                exclude: SQLITE_ONLY,
+                env: { HUIWU_TEST_DB: 'postgresql' },
+                globalSetup: ['tests/support/postgres-setup.ts'],
+              },
+            },
+          ]),
+    ],
   },
 });

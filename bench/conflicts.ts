@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'huiwu-bench-conflicts-'));
   try {
     const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'bench.db')}`, HUIWU_DATA_DIR: dir, LOG_LEVEL: 'silent' });
-    await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+    await applyMigrations({ databaseUrl: config.DATABASE_URL });
     const db = createPrisma(config.DATABASE_URL);
 
     const seeding = Date.now();

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     HUIWU_JOB_LOCK_MS: String(LOCK_MS),
     HUIWU_FANOUT_PROGRESS_MS: process.env.HUIWU_FANOUT_PROGRESS_MS ?? '1000',
   };
-  await applyMigrations({ databaseUrl: env.DATABASE_URL!, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+  await applyMigrations({ databaseUrl: env.DATABASE_URL! });
   const db = createPrisma(env.DATABASE_URL!);
   try {
     const seedStart = Date.now();

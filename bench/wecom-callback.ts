@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     WECOM_SEND_RATE: '1000',
     HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000',
   } as NodeJS.ProcessEnv);
-  await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+  await applyMigrations({ databaseUrl: config.DATABASE_URL });
   const huiwu = await createHuiwu(config, redis.url, pino({ level: 'error' }));
   const address = await huiwu.server.listen({ port: 0, host: '127.0.0.1' });
   const bare = await bareServer();

@@ -1,23 +1,27 @@
 /**
  * `npm run db:new-migration -- <name>`: the offline counterpart of
- * `prisma migrate dev --create-only --name <name>`.
+ * `prisma migrate dev --create-only --name <name>`, for both databases.
  *
- * Applies the committed migrations to a temporary SQLite file (the shadow database), diffs that
- * database against prisma/schema.prisma with Prisma's schema engine (WebAssembly build) and
- * writes the difference to prisma/migrations/<UTC yyyyMMddHHmmss>_<name>/migration.sql.
- * Prints "No schema changes" and writes nothing when there is none. Then regenerates the client.
+ * Derives prisma/postgresql/schema.prisma from prisma/schema.prisma, then for each database applies
+ * its committed migrations to a temporary shadow database (a SQLite file; a private PostgreSQL
+ * cluster, see src/db/private-postgres.ts), diffs it against its schema with Prisma's schema engine
+ * (WebAssembly build) and writes the difference to
+ * prisma/migrations[-postgresql]/<UTC yyyyMMddHHmmss>_<name>/migration.sql. Prints "No schema
+ * changes" for a database with none. Then regenerates the clients.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { applyMigrations, lockfileProvider, MIGRATION_LOCK_FILE, readMigrationsList } from '../src/db/migrate.js';
-import { openSchemaEngine } from '../src/db/schema-engine.js';
+import pg from 'pg';
+import type { DatabaseKind } from '../src/db/database-url.js';
+import { applyMigrations, lockfileProvider, migrationsDirOf, MIGRATION_LOCK_FILE, readMigrationsList } from '../src/db/migrate.js';
+import { startPrivatePostgres } from '../src/db/private-postgres.js';
+import { openSchemaEngine, type OpenSchemaEngineOptions } from '../src/db/schema-engine.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const schemaPath = path.join(root, 'prisma', 'schema.prisma');
-const migrationsDir = path.join(root, 'prisma', 'migrations');
+const schemaPathOf = (kind: DatabaseKind) => path.join(root, 'prisma', ...(kind === 'postgresql' ? ['postgresql', 'schema.prisma'] : ['schema.prisma']));
 
 /** Exactly what the Prisma CLI writes. */
 const lockfileText = (provider: string): string =>
@@ -37,35 +41,50 @@ async function regenerateClient(): Promise<void> {
   console.log(generated ? 'Prisma client regenerated.' : 'Prisma client is up to date.');
 }
 
-async function main(): Promise<void> {
-  const rawName = process.argv.slice(2).join('_');
-  const name = rawName.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-  if (!name) {
-    throw new Error('Usage: npm run db:new-migration -- <name>   (letters, digits, _)');
+/** A shadow database of `kind` with the committed history applied; `close` removes it. */
+async function shadowDatabase(kind: DatabaseKind): Promise<{ engine: OpenSchemaEngineOptions; close: () => Promise<void> }> {
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'huiwu-shadow-'));
+  const cleanup = () => rm(tmpDir, { recursive: true, force: true });
+  try {
+    if (kind === 'sqlite') {
+      const shadowFile = path.join(tmpDir, 'shadow.db');
+      await applyMigrations({ databaseUrl: `file:${shadowFile}`, migrationsDir: migrationsDirOf('sqlite') });
+      return { engine: { sqliteFile: shadowFile }, close: cleanup };
+    }
+    const server = await startPrivatePostgres(tmpDir);
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE shadow');
+    await admin.end();
+    const url = server.url.replace(/\/postgres$/, '/shadow');
+    await applyMigrations({ databaseUrl: url, migrationsDir: migrationsDirOf('postgresql') });
+    return { engine: { postgresUrl: url }, close: async () => (await server.stop(), await cleanup()) };
+  } catch (err) {
+    await cleanup();
+    throw err;
   }
+}
 
+/** Writes the migration of one database, if its schema changed; returns whether it did. */
+async function newMigration(kind: DatabaseKind, name: string): Promise<boolean> {
+  const schemaPath = schemaPathOf(kind);
+  const migrationsDir = migrationsDirOf(kind);
   const schema = await readFile(schemaPath, 'utf8');
-  const provider = schema.match(/datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"([^"]+)"/)?.[1];
-  if (provider !== 'sqlite') {
-    throw new Error(`This tool handles provider "sqlite"; prisma/schema.prisma names "${provider ?? '?'}".`);
-  }
   const list = await readMigrationsList(migrationsDir);
   const lockProvider = lockfileProvider(list.lockfile.content);
-  if (list.lockfile.content !== null && lockProvider !== provider) {
-    throw new Error(`${MIGRATION_LOCK_FILE} names provider "${lockProvider ?? '?'}", the schema "${provider}".`);
+  if (list.lockfile.content !== null && lockProvider !== kind) {
+    throw new Error(`${path.join(migrationsDir, MIGRATION_LOCK_FILE)} names provider "${lockProvider ?? '?'}", the schema "${kind}".`);
   }
 
   // The engine's own `{ tag: 'migrations' }` source needs a shadow database, and with the
   // better-sqlite3 adapter it fails as soon as one migration exists (it sends each whole script
   // through executeRaw: "more than one statement"). So the history is replayed into a temporary
-  // SQLite file with applyMigrations (the path production uses) and diffed from that database.
-  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'huiwu-shadow-'));
+  // database with applyMigrations (the path production uses) and diffed from that database.
+  const shadow = await shadowDatabase(kind);
   let script: string;
   let changed: boolean;
   try {
-    const shadowFile = path.join(tmpDir, 'shadow.db');
-    await applyMigrations({ databaseUrl: `file:${shadowFile}`, migrationsDir });
-    const handle = await openSchemaEngine({ sqliteFile: shadowFile, datamodels: [['schema.prisma', schema]] });
+    const handle = await openSchemaEngine({ ...shadow.engine, datamodels: [['schema.prisma', schema]] });
     try {
       const result = await handle.engine.diff({
         from: { tag: 'schemaDatasource', files: [{ path: schemaPath, content: schema }], configDir: path.dirname(schemaPath) },
@@ -80,25 +99,42 @@ async function main(): Promise<void> {
       await handle.close();
     }
   } finally {
-    await rm(tmpDir, { recursive: true, force: true });
+    await shadow.close();
   }
 
+  const label = kind === 'postgresql' ? 'PostgreSQL' : 'SQLite';
   if (!changed) {
-    console.log('No schema changes');
-  } else {
-    let stamp = utcTimestamp(new Date());
-    const last = list.migrationDirectories.at(-1)?.path.match(/^(\d{14})_/)?.[1];
-    if (last && stamp <= last) stamp = String(Number(last) + 1);
-    const dirName = `${stamp}_${name}`;
-    const dir = path.join(migrationsDir, dirName);
-    if (existsSync(dir)) throw new Error(`The migration directory already exists at ${dir}`);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'migration.sql'), script);
-    if (list.lockfile.content === null) {
-      await writeFile(path.join(migrationsDir, MIGRATION_LOCK_FILE), lockfileText(provider));
-    }
-    console.log(`Created ${path.relative(root, path.join(dir, 'migration.sql'))}`);
+    console.log(`${label}: no schema changes`);
+    return false;
   }
+  let stamp = utcTimestamp(new Date());
+  const last = list.migrationDirectories.at(-1)?.path.match(/^(\d{14})_/)?.[1];
+  if (last && stamp <= last) stamp = String(Number(last) + 1);
+  const dir = path.join(migrationsDir, `${stamp}_${name}`);
+  if (existsSync(dir)) throw new Error(`The migration directory already exists at ${dir}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'migration.sql'), script);
+  if (list.lockfile.content === null) await writeFile(path.join(migrationsDir, MIGRATION_LOCK_FILE), lockfileText(kind));
+  console.log(`${label}: created ${path.relative(root, path.join(dir, 'migration.sql'))}`);
+  return true;
+}
+
+async function main(): Promise<void> {
+  const rawName = process.argv.slice(2).join('_');
+  const name = rawName.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  if (!name) {
+    throw new Error('Usage: npm run db:new-migration -- <name>   (letters, digits, _)');
+  }
+  const source = await readFile(schemaPathOf('sqlite'), 'utf8');
+  if (source.match(/datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"([^"]+)"/)?.[1] !== 'sqlite') {
+    throw new Error('prisma/schema.prisma must name provider "sqlite": it is the source the PostgreSQL schema is derived from.');
+  }
+  const derive = (await import(pathToFileURL(path.join(root, 'scripts', 'prisma-generate.mjs')).href)) as { derivePostgresSchema: (schema: string) => string };
+  await mkdir(path.dirname(schemaPathOf('postgresql')), { recursive: true });
+  await writeFile(schemaPathOf('postgresql'), derive.derivePostgresSchema(source));
+  const sqlite = await newMigration('sqlite', name);
+  const postgres = await newMigration('postgresql', name);
+  if (!sqlite && !postgres) console.log('No schema changes');
   await regenerateClient();
 }
 

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Generates the Prisma client (src/generated/prisma) offline, and only when needed.
+// Generates the Prisma clients offline, and only when needed: SQLite's (src/generated/prisma) from
+// prisma/schema.prisma, the one source of truth, and PostgreSQL's (src/generated/prisma-pg) from
+// prisma/postgresql/schema.prisma, which is derived from it (derivePostgresSchema, kept in step by
+// db:new-migration and checked by a test).
 //
 // `prisma generate` insists on a native schema engine file being present (and tries to download
 // it), but does not run it. Pointing PRISMA_SCHEMA_ENGINE_BINARY at any existing file lets it
@@ -16,9 +19,26 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SCHEMA = 'prisma/schema.prisma';
-const OUTPUT = 'src/generated/prisma';
 const HASH_FILE = '.schema-hash';
+/** The source schema and the derived PostgreSQL one, each with its client. */
+export const CLIENTS = [
+  { schema: 'prisma/schema.prisma', output: 'src/generated/prisma' },
+  { schema: 'prisma/postgresql/schema.prisma', output: 'src/generated/prisma-pg' },
+];
+
+/**
+ * The PostgreSQL variant of the SQLite schema: the same models, another provider and client
+ * folder. Nothing else differs; a model that needs a provider-specific type would be an
+ * explicit rule here.
+ */
+export function derivePostgresSchema(sqliteSchema) {
+  const header = '// GENERATED from prisma/schema.prisma by scripts/prisma-generate.mjs (derivePostgresSchema). Do not edit:\n// change prisma/schema.prisma and run `npm run db:new-migration -- <name>`.\n';
+  const provider = sqliteSchema.replace(/(datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*)"sqlite"/, '$1"postgresql"');
+  if (provider === sqliteSchema) throw new Error('prisma/schema.prisma: no datasource with provider "sqlite"');
+  const output = provider.replace(/(\boutput\s*=\s*)"\.\.\/src\/generated\/prisma"/, '$1"../../src/generated/prisma-pg"');
+  if (output === provider) throw new Error('prisma/schema.prisma: generator output is not "../src/generated/prisma"');
+  return header + output;
+}
 
 /**
  * @param {{ root: string, force?: boolean, quiet?: boolean }} opts
@@ -27,9 +47,19 @@ const HASH_FILE = '.schema-hash';
  * @returns {Promise<{ generated: boolean, hash: string, outputDir: string }>}
  */
 export async function generatePrismaClient({ root, force = false, quiet = false }) {
+  let generated = false;
+  let last;
+  for (const client of CLIENTS) {
+    last = await generateOne({ root, force, quiet, ...client });
+    generated ||= last.generated;
+  }
+  return { generated, hash: last.hash, outputDir: path.dirname(last.outputDir) };
+}
+
+async function generateOne({ root, force, quiet, schema: schemaFile, output: outputFolder }) {
   const rootDir = path.resolve(root);
-  const schemaPath = path.join(rootDir, SCHEMA);
-  const outputDir = path.join(rootDir, OUTPUT);
+  const schemaPath = path.join(rootDir, schemaFile);
+  const outputDir = path.join(rootDir, outputFolder);
   const hashPath = path.join(outputDir, HASH_FILE);
 
   const require = createRequire(path.join(rootDir, 'package.json'));

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,6 +85,27 @@ function ensureRedis() {
   }
 }
 
+/**
+ * The database-facing tests run on PostgreSQL too, on a private cluster of Debian's server
+ * (unless TEST_DATABASE_URL names one). Installed when we can; in CI it must be there.
+ */
+function ensurePostgresForTests() {
+  if (process.env.TEST_DATABASE_URL) return;
+  const found = () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')));
+  if (found() || has('initdb')) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && has('apt-get')) {
+    say('installing postgresql (the PostgreSQL test runs) with apt-get...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { env });
+    if (found()) return;
+  }
+  if (process.env.CI) fail('CI needs PostgreSQL for the PostgreSQL test runs: `apt-get install postgresql`, or set TEST_DATABASE_URL.');
+  say('warning: PostgreSQL not found: only the SQLite tests run. Install it (`apt-get install postgresql`) or set TEST_DATABASE_URL.');
+  process.env.HUIWU_TEST_SKIP_POSTGRES = '1';
+}
+
 /** The browser test must run in CI; elsewhere it skips with a reason when Chromium is absent. */
 function ensureChromiumForCi() {
   if (!process.env.CI) return;
@@ -107,7 +128,10 @@ checkNode();
 ensureNpmDependencies();
 ensureRedis();
 ensureCjkFont();
-if (mode === 'test') ensureChromiumForCi();
+if (mode === 'test') {
+  ensureChromiumForCi();
+  ensurePostgresForTests();
+}
 await generatePrisma();
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);

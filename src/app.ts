@@ -52,7 +52,7 @@ export interface HuiwuApp {
 }
 
 export async function createHuiwu(config: Config, redisUrl: string, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<HuiwuApp> {
-  const db = createPrisma(config.DATABASE_URL);
+  const db = createPrisma(config.DATABASE_URL, config.HUIWU_DB_POOL_SIZE);
   const redis = connectRedis(redisUrl);
   // Set once recovery exists (below); a drop before that is covered by the start-up recovery itself.
   let recover: () => Promise<void> = async () => undefined;

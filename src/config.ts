@@ -60,8 +60,16 @@ const schema = z.object({
   HUIWU_TIMEZONE: timeZone.default('Asia/Shanghai'),
   /** Reply language for people and groups without their own setting (`语言` / `language`). Default zh-CN. */
   HUIWU_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
-  /** SQLite database URL. Default file:./data/huiwu.db (relative to the project root). */
-  DATABASE_URL: z.string().regex(/^file:.+/, 'a SQLite URL such as file:./data/huiwu.db').default('file:./data/huiwu.db'),
+  /**
+   * The database: SQLite (`file:./data/huiwu.db`, relative to the project root; the default) or
+   * PostgreSQL >= 15 (`postgresql://user:password@host:5432/huiwu`). Migrations of either apply at start.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'a SQLite URL such as file:./data/huiwu.db or a PostgreSQL URL such as postgresql://huiwu@127.0.0.1:5432/huiwu')
+    .default('file:./data/huiwu.db'),
+  /** PostgreSQL only: connections this instance keeps open to the database. */
+  HUIWU_DB_POOL_SIZE: int(1, 500).default(10),
   /** Folder for the SQLite file's default location and the private Redis's data. Default ./data. */
   HUIWU_DATA_DIR: z.string().min(1).default('./data'),
   /** Redis URL. Unset: the app runs a private redis-server with its data under $HUIWU_DATA_DIR/redis. */

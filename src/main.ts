@@ -7,7 +7,7 @@
  * hangs) is forced: the process exits with 1, and unfinished jobs are retried by the next run.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import pino from 'pino';
 import { createHuiwu, type HuiwuApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.LOG_LEVEL });
   const root = process.cwd();
 
-  const applied = await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir: join(root, 'prisma', 'migrations') });
+  const applied = await applyMigrations({ databaseUrl: config.DATABASE_URL });
   if (applied.length > 0) log.info({ applied }, 'database migrations applied');
 
   let privateRedis: PrivateRedis | null = null;

@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-pg/client.js';
+import { databaseKind } from './database-url.js';
 import { sqliteFilePath } from './sqlite-url.js';
 
 export type { PrismaClient };
@@ -11,12 +14,26 @@ export type { PrismaClient };
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
+ * A Prisma client on the database `databaseUrl` names: PostgreSQL (`postgresql://...`, through
+ * `@prisma/adapter-pg` with a pool of `poolSize` connections) or SQLite. The PostgreSQL client is
+ * generated from the derived schema (prisma/postgresql/schema.prisma): the same models, so it is
+ * typed as the SQLite one.
+ */
+export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
+  if (databaseKind(databaseUrl) === 'postgresql') {
+    const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
+  return createSqlitePrisma(databaseUrl);
+}
+
+/**
  * A Prisma client on the SQLite database at `databaseUrl` (`file:./data/huiwu.db`, relative to
  * the process cwd, or `file:/abs/path.db`). The database is switched to WAL mode (persistent in
  * the file) and every connection waits up to 5 s on a lock, so the app and a test process can
  * use the same file. Run `applyMigrations` first; the client does not create tables.
  */
-export function createPrisma(databaseUrl: string): PrismaClient {
+function createSqlitePrisma(databaseUrl: string): PrismaClient {
   const file = sqliteFilePath(databaseUrl, process.cwd());
   if (file !== ':memory:') {
     mkdirSync(path.dirname(file), { recursive: true });

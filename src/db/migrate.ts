@@ -1,7 +1,8 @@
 /**
- * Applies pending Prisma migrations to a SQLite database without the Prisma CLI (which needs a
- * native engine download). Same layout, same `_prisma_migrations` bookkeeping as
- * `prisma migrate deploy`: the work is done by Prisma's own schema engine (WebAssembly build).
+ * Applies pending Prisma migrations without the Prisma CLI (which needs a native engine
+ * download). Same layout, same `_prisma_migrations` bookkeeping as `prisma migrate deploy`: the
+ * work is done by Prisma's own schema engine (WebAssembly build). SQLite's history is
+ * prisma/migrations, PostgreSQL's prisma/migrations-postgresql (derived, see docs/database.md).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,12 +10,20 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { fileURLToPath } from 'node:url';
+import { databaseKind, displayDatabaseUrl, type DatabaseKind } from './database-url.js';
 import { openSchemaEngine } from './schema-engine.js';
 import { sqliteFilePath } from './sqlite-url.js';
 
 export type { MigrationList };
 
 export const MIGRATION_LOCK_FILE = 'migration_lock.toml';
+
+const PRISMA_DIR = fileURLToPath(new URL('../../prisma/', import.meta.url));
+/** The committed migration history of each database. */
+export function migrationsDirOf(kind: DatabaseKind): string {
+  return path.join(PRISMA_DIR, kind === 'postgresql' ? 'migrations-postgresql' : 'migrations');
+}
 const BUSY_TIMEOUT_MS = 5000;
 /** How long a process waits for another process that is applying migrations. */
 const MIGRATE_LOCK_TIMEOUT_MS = 120_000;
@@ -126,13 +135,17 @@ async function withMigrateLock<T>(file: string, fn: () => Promise<T>): Promise<T
  */
 export async function applyMigrations(opts: {
   databaseUrl: string;
-  migrationsDir: string;
+  /** Default: the committed history of the URL's database. */
+  migrationsDir?: string;
   log?: (line: string) => void;
 }): Promise<string[]> {
   const { log } = opts;
+  const kind = databaseKind(opts.databaseUrl);
+  const migrationsDir = opts.migrationsDir ?? migrationsDirOf(kind);
+  if (kind === 'postgresql') return applyPostgresMigrations(opts.databaseUrl, migrationsDir, log);
   const file = sqliteFilePath(opts.databaseUrl, process.cwd());
   if (file === ':memory:') throw new Error('applyMigrations needs a SQLite file, not :memory:');
-  const list = await readMigrationsList(opts.migrationsDir);
+  const list = await readMigrationsList(migrationsDir);
   const provider = lockfileProvider(list.lockfile.content);
   if (list.lockfile.content !== null && provider !== 'sqlite') {
     throw new Error(
@@ -165,4 +178,33 @@ export async function applyMigrations(opts: {
       await handle.close();
     }
   });
+}
+
+/**
+ * The same on PostgreSQL. The engine serialises concurrent runs itself (an advisory lock, as
+ * `prisma migrate deploy` does), so several instances may start at once.
+ */
+async function applyPostgresMigrations(databaseUrl: string, migrationsDir: string, log?: (line: string) => void): Promise<string[]> {
+  const list = await readMigrationsList(migrationsDir);
+  const provider = lockfileProvider(list.lockfile.content);
+  if (list.lockfile.content !== null && provider !== 'postgresql') {
+    throw new Error(`${path.join(list.baseDir, MIGRATION_LOCK_FILE)} is for provider "${provider ?? '?'}", this database is PostgreSQL`);
+  }
+  if (list.migrationDirectories.length === 0) return [];
+  const handle = await openSchemaEngine({
+    postgresUrl: databaseUrl,
+    log: (line) => {
+      if (log && /"level":"(WARN|ERROR)"/.test(line)) log(`schema-engine: ${line}`);
+    },
+  });
+  try {
+    const { appliedMigrationNames } = await handle.engine.applyMigrations({ migrationsList: list, filters: { externalTables: [], externalEnums: [] } });
+    for (const name of appliedMigrationNames) log?.(`Applied migration ${name}`);
+    return appliedMigrationNames;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`Applying migrations from ${list.baseDir} to ${displayDatabaseUrl(databaseUrl)} failed: ${message}`, { cause: err });
+  } finally {
+    await handle.close();
+  }
 }

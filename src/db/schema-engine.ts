@@ -4,12 +4,15 @@
  * `@prisma/schema-engine-wasm` is the same engine compiled to WebAssembly. Its entry module
  * imports a `.wasm` file, which Node 20 cannot import, so the module is instantiated here by
  * hand (see docs/database.md). The compiled module is cached per process; each engine gets
- * its own SQLite connection(s) through `@prisma/adapter-better-sqlite3`.
+ * its own connection(s): SQLite through `@prisma/adapter-better-sqlite3`, PostgreSQL through
+ * `@prisma/adapter-pg`.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -19,6 +22,28 @@ import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 export type { SchemaEngine };
+
+/** OIDs of PostgreSQL's one-byte `"char"` type and of `text`. */
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+
+/**
+ * A pg pool for the schema engine only (the adapter queries through the pool). Describing a database reads catalog columns of type
+ * `"char"` (pg_class.relkind, pg_constraint.contype ...), which @prisma/adapter-pg 7.10 cannot map
+ * ("Column type 'char' could not be deserialized"); pg already returns them as strings, so they
+ * are announced as text.
+ */
+class CatalogPool extends pg.Pool {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    if (!(result instanceof Promise)) return result;
+    return result.then((res: pg.QueryResult) => {
+      for (const field of res.fields ?? []) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+      return res;
+    });
+  }
+}
 
 let wasmReady: Promise<void> | undefined;
 
@@ -42,8 +67,10 @@ export function loadSchemaEngineWasm(): Promise<void> {
 }
 
 export interface OpenSchemaEngineOptions {
-  /** Absolute path of the SQLite database file, or `:memory:`. */
-  sqliteFile: string;
+  /** Absolute path of the SQLite database file, or `:memory:` (or give `postgresUrl`). */
+  sqliteFile?: string;
+  /** A PostgreSQL connection URL instead of a SQLite file. */
+  postgresUrl?: string;
   /** Prisma schema files `[fileName, content]` given to the engine (optional). */
   datamodels?: [string, string][];
   /** Receives the engine's log lines (JSON). */
@@ -59,12 +86,17 @@ export interface SchemaEngineHandle {
 }
 
 /**
- * Creates a schema engine bound to one SQLite file. Its shadow database (needed by `diff`
- * from a migrations directory) is an in-memory SQLite database.
+ * Creates a schema engine bound to one SQLite file or PostgreSQL database. A SQLite engine's
+ * shadow database (needed by `diff` from a migrations directory) is an in-memory database.
  */
 export async function openSchemaEngine(opts: OpenSchemaEngineOptions): Promise<SchemaEngineHandle> {
   await loadSchemaEngineWasm();
-  const inner = new PrismaBetterSqlite3({ url: opts.sqliteFile, timeout: opts.busyTimeoutMs ?? 5000 });
+  const pool = opts.postgresUrl ? new CatalogPool({ connectionString: opts.postgresUrl, max: 2 }) : undefined;
+  // An idle connection dropped by the server (a restart) must not crash the process.
+  pool?.on('error', (err) => opts.log?.(`postgres pool: ${err.message}`));
+  const inner: SqlMigrationAwareDriverAdapterFactory = pool
+    ? new PrismaPg(pool)
+    : new PrismaBetterSqlite3({ url: opts.sqliteFile ?? ':memory:', timeout: opts.busyTimeoutMs ?? 5000 });
   const opened: SqlDriverAdapter[] = [];
   const track = async (p: Promise<SqlDriverAdapter>): Promise<SqlDriverAdapter> => {
     const adapter = await p;
@@ -93,6 +125,7 @@ export async function openSchemaEngine(opts: OpenSchemaEngineOptions): Promise<S
       for (const adapter of opened.splice(0)) {
         await adapter.dispose().catch(() => undefined);
       }
+      await pool?.end().catch(() => undefined);
     },
   };
 }

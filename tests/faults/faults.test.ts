@@ -11,7 +11,6 @@
  *  - the platform configuration switched between starts (DingTalk unreachable, absent, back);
  *  - callbacks replayed (WeCom re-sends, DingTalk signatures captured and re-used).
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,7 +23,7 @@ import { WecomCallbackDriver } from '../fakes/wecom/callback-driver.js';
 import { startWecomWorld } from '../fakes/wecom/world.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { seedDepartment, waitFor } from '../support/fanout.js';
-import { startTestApp, testEnv } from '../support/harness.js';
+import { removeTestData, startTestApp, testEnv } from '../support/harness.js';
 import { addressed, SimClient } from '../support/sim-client.js';
 import { formatTable, tally, type FaultRow } from './report.js';
 
@@ -42,8 +41,8 @@ function record(row: FaultRow): void {
 }
 
 /** A data folder for a child app; `privateRedis`: the app runs (and supervises) its own Redis. */
-function childApp(overrides: Record<string, string>, privateRedis: boolean): ChildApp {
-  const env = testEnv({ HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000', HUIWU_JOB_LOCK_MS: '2000', ...overrides, ...(privateRedis ? { REDIS_URL: '' } : {}) });
+async function childApp(overrides: Record<string, string>, privateRedis: boolean): Promise<ChildApp> {
+  const env = await testEnv({ HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000', HUIWU_JOB_LOCK_MS: '2000', ...overrides, ...(privateRedis ? { REDIS_URL: '' } : {}) });
   const db = createPrisma(env.DATABASE_URL!);
   let app: AppProcess | null = null;
   cleanups.push(async () => {
@@ -51,7 +50,7 @@ function childApp(overrides: Record<string, string>, privateRedis: boolean): Chi
     await app?.exited;
     await db.$disconnect();
     if (privateRedis) await shutdownRedis(env);
-    rmSync(env.HUIWU_DATA_DIR!, { recursive: true, force: true });
+    await removeTestData(env);
   });
   return {
     env,
@@ -116,7 +115,7 @@ async function settle(check: () => Promise<boolean>, timeoutMs: number): Promise
 const REMINDERS = 24;
 
 async function reminderBurst(kill: 'app' | 'redis'): Promise<FaultRow> {
-  const env = childApp({ HUIWU_SIM_SEND_RATE: '6' }, kill === 'redis');
+  const env = await childApp({ HUIWU_SIM_SEND_RATE: '6' }, kill === 'redis');
   const app = await env.start();
   const sim = new SimClient(app.baseUrl);
   const texts = Array.from({ length: REMINDERS }, (_, i) => `演练提醒${kill}${i}`);
@@ -153,8 +152,8 @@ async function reminderBurst(kill: 'app' | 'redis'): Promise<FaultRow> {
 const INVITEES = 200;
 
 async function invitationFanout(kill: 'app' | 'redis'): Promise<FaultRow> {
-  const env = childApp({ HUIWU_SIM_SEND_RATE: '100', HUIWU_FANOUT_PROGRESS_MS: '500' }, kill === 'redis');
-  await applyMigrations({ databaseUrl: env.env.DATABASE_URL!, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+  const env = await childApp({ HUIWU_SIM_SEND_RATE: '100', HUIWU_FANOUT_PROGRESS_MS: '500' }, kill === 'redis');
+  await applyMigrations({ databaseUrl: env.env.DATABASE_URL! });
   const invitees = await seedDepartment(env.db, '演练代表', INVITEES);
   const app = await env.start();
   const sim = new SimClient(app.baseUrl);
@@ -204,7 +203,7 @@ describe('Huiwu under faults', { timeout: 240_000 }, () => {
     cleanups.push(() => fake.close());
     const secret = 'faults-http-secret';
     const dingtalk = { ...fake.env(), DINGTALK_HTTP_CALLBACK_SECRET: secret };
-    const base = testEnv({ HUIWU_SEND_BACKOFF_MS: '3000' });
+    const base = await testEnv({ HUIWU_SEND_BACKOFF_MS: '3000' });
     const without = { ...Object.fromEntries(Object.entries({ ...base, ...dingtalk }).filter(([k]) => !k.startsWith('DINGTALK_'))), HUIWU_SIMULATOR: 'auto' };
     // 1. DingTalk configured but unreachable: a command arrives, its reply cannot be sent.
     let t = await startTestApp({}, { ...base, ...dingtalk, DINGTALK_API_BASE: 'http://127.0.0.1:1', DINGTALK_OAPI_BASE: 'http://127.0.0.1:1' });

@@ -10,21 +10,19 @@
  * the state through the simulator API only when one arrives. The database is polled only for the
  * last bookkeeping step (rows marked `sent` just after the platform call), which has no event.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { fanoutReport, seedDepartment, waitFor, watchSimChanges } from '../support/fanout.js';
-import { startTestApp, testEnv, type TestApp } from '../support/harness.js';
+import { removeTestData, startTestApp, testEnv, type TestApp } from '../support/harness.js';
 import { SimClient, type SimMessage } from '../support/sim-client.js';
 
 const N = 300;
 const DEPARTMENT = '扩大会议代表';
 const GROUP = 'prep-group';
 
-const env = testEnv({
+const env = await testEnv({
   HUIWU_SIM_SEND_RATE: '100',
   HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000',
   // A job running when the process dies is retried once its lock expires: keep that short.
@@ -40,7 +38,7 @@ afterAll(async () => {
   await running?.exited;
   await db.$disconnect();
   await inProcess?.close();
-  rmSync(env.HUIWU_DATA_DIR!, { recursive: true, force: true });
+  await removeTestData(env);
 });
 
 async function start(): Promise<AppProcess> {
@@ -84,7 +82,7 @@ const isInvite = (meetingId: number) => (m: SimMessage) => m.from === 'bot' && (
 
 describe('invitation fan-out', () => {
   it('sends every card exactly once although the app is killed mid-way and restarted', async () => {
-    await applyMigrations({ databaseUrl: env.DATABASE_URL!, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+    await applyMigrations({ databaseUrl: env.DATABASE_URL! });
     const invitees = await seedDepartment(db, DEPARTMENT, N);
 
     let app = await start();

@@ -26,7 +26,7 @@ describe('platform configuration switched between starts', () => {
     fake = await startFakeDingTalk();
     const dingtalkEnv = { ...fake.env(), DINGTALK_HTTP_CALLBACK_SECRET: SECRET };
     // Retries seconds apart: the reply stays pending while DingTalk is unreachable or absent.
-    const base = testEnv({ HUIWU_SEND_BACKOFF_MS: '3000' });
+    const base = await testEnv({ HUIWU_SEND_BACKOFF_MS: '3000' });
     const withoutDingTalk = Object.fromEntries(Object.entries({ ...base, ...dingtalkEnv }).filter(([k]) => !k.startsWith('DINGTALK_')));
     const shared = { ...withoutDingTalk, HUIWU_SIMULATOR: 'auto' };
 

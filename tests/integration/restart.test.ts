@@ -2,18 +2,17 @@
  * Nothing is lost across a crash: a reminder set before the app is killed (SIGKILL, no clean
  * shutdown) arrives once after it starts again, on time.
  */
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
-import { testEnv } from '../support/harness.js';
+import { removeTestData, testEnv } from '../support/harness.js';
 import { SimClient } from '../support/sim-client.js';
 
-const env = testEnv();
+const env = await testEnv();
 let running: AppProcess | null = null;
 
 afterAll(async () => {
   running?.child.kill('SIGKILL');
-  rmSync(env.HUIWU_DATA_DIR!, { recursive: true, force: true });
+  await removeTestData(env);
 });
 
 describe('restart', () => {

@@ -6,11 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { createHuiwu, type HuiwuApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { applyMigrations } from '../../src/db/migrate.js';
+import { TEMPLATE_DATABASE, databaseUrl } from './postgres-setup.js';
 import { SimClient } from './sim-client.js';
 
 export interface TestApp {
@@ -24,10 +26,39 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+/** True in the PostgreSQL test project (vitest.config.ts): every test app gets its own PostgreSQL database. */
+export const onPostgres = process.env.HUIWU_TEST_DB === 'postgresql';
+
+/** A fresh copy of the migrated template database. */
+async function newPostgresDatabase(): Promise<string> {
+  const server = inject('postgresUrl');
+  const name = `t${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl(server, name);
+}
+
+async function dropPostgresDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: inject('postgresUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The environment of a test app: its own data folder, database (SQLite file or PostgreSQL database) and queue prefix. */
+export async function testEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'huiwu-test-'));
   return {
-    DATABASE_URL: `file:${join(dir, 'huiwu.db')}`,
+    DATABASE_URL: onPostgres ? await newPostgresDatabase() : `file:${join(dir, 'huiwu.db')}`,
     HUIWU_QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
     REDIS_URL: inject('redisUrl'),
     HUIWU_DATA_DIR: dir,
@@ -39,9 +70,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 
 /** `log`: where the app logs (tests that read the log pass a logger writing to memory). */
 export async function startTestApp(overrides: Record<string, string> = {}, envIn?: Record<string, string>, log?: Logger): Promise<TestApp> {
-  const env = envIn ?? testEnv(overrides);
+  const env = envIn ?? (await testEnv(overrides));
   const config = loadConfig(env);
-  await applyMigrations({ databaseUrl: config.DATABASE_URL, migrationsDir: join(process.cwd(), 'prisma', 'migrations') });
+  await applyMigrations({ databaseUrl: config.DATABASE_URL });
   const app = await createHuiwu(config, config.REDIS_URL!, log ?? pino({ level: config.LOG_LEVEL }));
   const address = await app.server.listen({ port: 0, host: '127.0.0.1' });
   // Without the simulator (platform tests) `sim` still works for the HTTP parts but has no page API.
@@ -64,7 +95,13 @@ export async function startTestApp(overrides: Record<string, string> = {}, envIn
     },
     close: async () => {
       await stop();
-      rmSync(env.HUIWU_DATA_DIR!, { recursive: true, force: true });
+      await removeTestData(env);
     },
   };
+}
+
+/** Removes what testEnv created: the data folder, and the PostgreSQL database. */
+export async function removeTestData(env: Record<string, string>): Promise<void> {
+  rmSync(env.HUIWU_DATA_DIR!, { recursive: true, force: true });
+  if (env.DATABASE_URL?.startsWith('postgresql://')) await dropPostgresDatabase(env.DATABASE_URL);
 }
