@@ -13,8 +13,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { derivePostgresSchema, generatePrismaClient } from './prisma-generate.mjs';
 import type { DatabaseKind } from '../src/db/database-url.js';
 import { applyMigrations, lockfileProvider, migrationsDirOf, MIGRATION_LOCK_FILE, readMigrationsList } from '../src/db/migrate.js';
 import { startPrivatePostgres } from '../src/db/private-postgres.js';
@@ -33,12 +34,8 @@ function utcTimestamp(date: Date): string {
 }
 
 async function regenerateClient(): Promise<void> {
-  const script = pathToFileURL(path.join(root, 'scripts', 'prisma-generate.mjs')).href;
-  const mod = (await import(script)) as {
-    generatePrismaClient: (opts: { root: string }) => Promise<{ generated: boolean }>;
-  };
-  const { generated } = await mod.generatePrismaClient({ root });
-  console.log(generated ? 'Prisma client regenerated.' : 'Prisma client is up to date.');
+  const { generated } = await generatePrismaClient({ root });
+  console.log(generated ? 'Prisma clients regenerated.' : 'Prisma clients are up to date.');
 }
 
 /** A shadow database of `kind` with the committed history applied; `close` removes it. */
@@ -129,9 +126,8 @@ async function main(): Promise<void> {
   if (source.match(/datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"([^"]+)"/)?.[1] !== 'sqlite') {
     throw new Error('prisma/schema.prisma must name provider "sqlite": it is the source the PostgreSQL schema is derived from.');
   }
-  const derive = (await import(pathToFileURL(path.join(root, 'scripts', 'prisma-generate.mjs')).href)) as { derivePostgresSchema: (schema: string) => string };
   await mkdir(path.dirname(schemaPathOf('postgresql')), { recursive: true });
-  await writeFile(schemaPathOf('postgresql'), derive.derivePostgresSchema(source));
+  await writeFile(schemaPathOf('postgresql'), derivePostgresSchema(source));
   const sqlite = await newMigration('sqlite', name);
   const postgres = await newMigration('postgresql', name);
   if (!sqlite && !postgres) console.log('No schema changes');
