@@ -6,9 +6,13 @@
  * a capability touches no central file but the registry (docs/adding-a-capability.md).
  */
 import type { Job } from 'bullmq';
+import type { Translator } from './i18n/translator.js';
 import type { ScheduleJobName, ScheduleJobs } from './queue/queues.js';
 import type { CardActionSpec, CommandSpec } from './router/types.js';
+import type { OpenItem } from './services/open-item.js';
 import type { Services } from './services/services.js';
+
+export type { OpenItem };
 
 export type JobProcessor<N extends ScheduleJobName> = (services: Services, data: ScheduleJobs[N], job: Job) => Promise<string>;
 export type JobProcessors = { [N in ScheduleJobName]?: JobProcessor<N> };
@@ -26,4 +30,10 @@ export interface Capability {
   recover?: (services: Services) => Promise<number>;
   /** One-time start-up work once every service exists (job schedulers, digests). */
   start?: (services: Services) => Promise<void>;
+  /**
+   * What this capability still has open for a meeting, for its close-out checklist (`会议 结束`),
+   * worded with `t` (the organizers' group's language). A capability that adds work to a meeting
+   * (budget, check-in) adds its items here; the close-out code does not change.
+   */
+  closeOut?: (services: Services, meetingId: number, t: Translator) => Promise<OpenItem[]>;
 }

@@ -107,6 +107,11 @@ export class SurveyService {
     return (await this.db.survey.count({ where: { meetingId } })) > 0;
   }
 
+  /** Surveys of a meeting still collecting answers (close-out). */
+  async openForMeeting(meetingId: number): Promise<SurveyRow[]> {
+    return this.db.survey.findMany({ where: { meetingId, status: 'open' }, orderBy: { id: 'asc' } });
+  }
+
   async get(id: number): Promise<SurveyRow | null> {
     return this.db.survey.findUnique({ where: { id } });
   }
