@@ -11,6 +11,7 @@ import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff 
 import { loadMeeting, loadOwnMeeting, matchSub, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
 import { setMeetingImportance } from './schedule.js';
 import { closeMeeting } from './closeout.js';
+import { meetingAttachments } from './attachments.js';
 import type { Capability } from '../src/capability.js';
 import { AttendeeExport } from '../src/services/attendee-export.js';
 import { AttendeeImport } from '../src/services/attendee-import.js';
@@ -30,6 +31,7 @@ const SUB = {
   roster: words('meeting.words.roster'),
   importance: words('meeting.words.importance'),
   close: words('meeting.words.close'),
+  attach: words('meeting.words.attach'),
   ...invitationSubcommands,
 };
 const MAX_TITLE = 60;
@@ -60,6 +62,8 @@ export const meetingCommand: CommandSpec = {
         return setMeetingImportance(ctx, rest);
       case 'close':
         return closeMeeting(ctx, rest);
+      case 'attach':
+        return meetingAttachments(ctx, rest);
       case 'invite':
         return inviteAttendees(ctx, rest);
       case 'nudge':

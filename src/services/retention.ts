@@ -3,18 +3,21 @@
  * database stops growing with every message. Never deleted: pending or failed outbound messages,
  * open cards (and cards a meeting or an attendee still points at, or with a send still pending),
  * simulator messages that show an open card, and inbound event ids younger than the platforms'
- * redelivery window (at least 7 days, enforced by the configuration).
+ * redelivery window (at least 7 days, enforced by the configuration). Meeting attachments go
+ * HUIWU_ARCHIVE_RETENTION_DAYS after their meeting ended.
  */
 import type { Logger } from 'pino';
 import type { Card } from '../../cards/model.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import { pruneAttachments } from './attachments.js';
 
 export interface PruneCounts {
   simMessages: number;
   inboundEvents: number;
   outboundMessages: number;
   cards: number;
+  attachments: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -39,6 +42,7 @@ export class Retention {
           ? (await this.db.outboundMessage.deleteMany({ where: { status: 'sent', sentAt: { lt: before(c.HUIWU_RETENTION_DAYS_OUTBOUND) } } })).count
           : 0,
       cards: c.HUIWU_RETENTION_DAYS_CARDS > 0 ? await this.closedCards(before(c.HUIWU_RETENTION_DAYS_CARDS)) : 0,
+      attachments: await pruneAttachments(this.db, c.HUIWU_DATA_DIR, c.HUIWU_ARCHIVE_RETENTION_DAYS, now),
     };
     this.log.info({ ...counts }, 'retention: old rows pruned');
     return counts;

@@ -3,14 +3,20 @@
  * and survey, each with the command that closes it; closing them and pressing 刷新 empties it. The
  * automatic close-out runs HUIWU_CLOSEOUT_DELAY after the end and follows the meeting when it moves.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Retention } from '../../src/services/retention.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
+import { addressed } from '../support/sim-client.js';
 
 const GROUP = 'prep-group';
 let t: TestApp;
 
 beforeAll(async () => {
-  t = await startTestApp({ HUIWU_CLOSEOUT_DELAY: '2s', HUIWU_GROUP_LIMIT_PER_MINUTE: '1000', HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '1000' });
+  t = await startTestApp({ HUIWU_CLOSEOUT_DELAY: '2s', HUIWU_ATTACHMENT_MAX_BYTES: '4096', HUIWU_GROUP_LIMIT_PER_MINUTE: '1000', HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '1000' });
 });
 afterAll(async () => {
   await t?.close();
@@ -87,4 +93,49 @@ describe('meeting close-out', () => {
     // Once posted, a late duplicate of the job posts nothing more.
     expect(await s.closeout.auto({ meetingId, dueAt: due })).toBe('skipped: already closed out');
   }, 30_000);
+
+  it('attaches files sent with 会议 附件 under the data folder, lists them, refuses big ones, and retention removes them', async () => {
+    const meetingId = idOf((await t.sim.ask(GROUP, 'wangfang', '会议 新建 资料会 明天上午10点~11点')).text);
+    /** Uploads through the simulator API, as the page's 📎 button does; returns the bot's reply. */
+    const upload = async (from: string, name: string, data: Buffer, mime = 'application/pdf') => {
+      const res = await t.sim.request<{ id: number }>('POST', '/sim/api/uploads', {
+        conversation: GROUP,
+        from,
+        text: addressed(GROUP, `会议 附件 #${meetingId}`),
+        name,
+        mime,
+        data: data.toString('base64'),
+      });
+      expect(res.status).toBe(202);
+      return t.sim.nextBotMessage(GROUP, res.body.id, (m) => m.text !== undefined);
+    };
+    const agenda = Buffer.from('%PDF-1.4 agenda of the day');
+    const added = await upload('wangfang', '../../etc/议程 v2.pdf', agenda);
+    const hash = createHash('sha256').update(agenda).digest('hex');
+    expect(added.text).toContain(`已将「../../etc/议程 v2.pdf」`);
+    expect(added.text).toContain(`SHA-256 ${hash.slice(0, 12)}`);
+    // Stored under the data folder by content hash, with a safe name.
+    const folder = join(t.env.HUIWU_DATA_DIR!, 'attachments', `m${meetingId}`);
+    expect(readdirSync(folder)).toEqual([`${hash.slice(0, 16)}-议程_v2.pdf`]);
+    expect(readFileSync(join(folder, `${hash.slice(0, 16)}-议程_v2.pdf`))).toEqual(agenda);
+
+    expect((await upload('wangfang', 'again.pdf', agenda)).text).toContain('已经是会议');
+    const photo = Buffer.alloc(1000, 7);
+    expect((await upload('wangfang', 'stage.png', photo, 'image/png')).text).toContain('已将「stage.png」');
+    expect((await upload('wangfang', 'huge.pdf', Buffer.alloc(5000, 1))).text).toContain('超过附件上限');
+    expect((await upload('zhouting', 'mine.pdf', Buffer.from('x'))).text).toContain(`只有会议 #${meetingId} 的组织者`);
+
+    const list = (await t.sim.ask(GROUP, 'wangfang', `会议 附件 #${meetingId}`)).text;
+    expect(list).toContain(`会议 #${meetingId} 的附件（2）`);
+    expect(list).toContain('stage.png');
+    expect((await t.sim.ask(GROUP, 'wangfang', `meeting attach #${meetingId}`)).text).toContain(`Attachments of meeting #${meetingId} (2)`);
+
+    // Retention: kept while the meeting is recent, removed HUIWU_ARCHIVE_RETENTION_DAYS (365) after it ended.
+    const retention = new Retention(t.app.services.db, t.app.services.config, pino({ level: 'silent' }));
+    expect((await retention.prune(new Date())).attachments).toBe(0);
+    const later = new Date(Date.now() + 367 * 86_400_000);
+    expect((await retention.prune(later)).attachments).toBe(2);
+    expect(existsSync(join(folder, `${hash.slice(0, 16)}-议程_v2.pdf`))).toBe(false);
+    expect((await t.sim.ask(GROUP, 'wangfang', `会议 附件 #${meetingId}`)).text).toContain('还没有附件');
+  });
 });
