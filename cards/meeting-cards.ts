@@ -83,14 +83,17 @@ export interface InviteCardInput {
   /** Until when answers can change. */
   cutoff: Date;
   cancelled?: boolean;
+  /** Dietary needs the attendee told us before (their 我的信息), pre-filled while they have not answered. */
+  known?: { dietary: string; dietaryNote: string | null } | null;
 }
 
 export function inviteCard(t: Translator, input: InviteCardInput): Card {
   const { meeting, answer } = input;
+  const known = answer ? null : (input.known ?? null);
   const card: Card = {
     id: input.cardId,
     title: t.t('meeting.card.invite.title', { id: meeting.id, title: meeting.title }),
-    body: t.t('meeting.card.invite.body', { name: input.attendeeName }),
+    body: known ? `${t.t('meeting.card.invite.body', { name: input.attendeeName })}\n${t.t('meeting.card.invite.known', { meal: dietaryLabel(t, known.dietary) })}` : t.t('meeting.card.invite.body', { name: input.attendeeName }),
     fields: meetingFields(t, meeting),
     inputs: [
       {
@@ -98,14 +101,14 @@ export function inviteCard(t: Translator, input: InviteCardInput): Card {
         label: t.t('meeting.card.invite.dietary'),
         kind: 'select',
         options: DIETARY.map((value) => ({ value, label: dietaryLabel(t, value) })),
-        value: answer?.dietary ?? 'none',
+        value: answer?.dietary ?? known?.dietary ?? 'none',
       },
       {
         key: 'dietaryNote',
         label: t.t('meeting.card.invite.dietaryNote'),
         kind: 'text',
         placeholder: t.t('meeting.card.invite.dietaryNotePlaceholder'),
-        value: answer?.dietaryNote ?? '',
+        value: answer?.dietaryNote ?? known?.dietaryNote ?? '',
       },
       {
         key: 'accommodation',

@@ -229,4 +229,10 @@ export const incidents: Capability = {
     'incident.escalate': (s, data) => s.incidents.escalate(data, new Date()),
     'incident.update-reminder': (s, data) => s.incidents.updateReminder(data, new Date()),
   },
+  // Unclaimed and claimed incidents still unresolved, each closed by 事件 解决.
+  closeOut: async (s, meetingId, t) =>
+    (await s.incidents.openForMeeting(meetingId)).map((i) => ({
+      text: t.t('incident.listLine', { id: i.id, label: labelMsg(i.type, i.severity), location: i.location ?? '', description: i.description, status: statusMsg(i.status), owner: '' }),
+      command: t.t('incident.closeOut.command', { id: i.id }),
+    })),
 };

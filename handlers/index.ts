@@ -4,7 +4,10 @@
  */
 import type { Capability } from '../src/capability.js';
 import { HandlerRegistry } from '../src/router/registry.js';
+import { attachments } from './attachments.js';
+import { attendeeDirectory } from './attendee-directory.js';
 import { checkin } from './checkin.js';
+import { closeoutCapability } from './closeout.js';
 import { departments } from './departments.js';
 import { helpCommand } from './help.js';
 import { incidentReview } from './incident-review.js';
@@ -16,7 +19,10 @@ import { schedule } from './schedule.js';
 import { surveys } from './surveys.js';
 import { tasks } from './tasks.js';
 
-export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview];
+/** Close-out asks every capability for its open items: it reads the registry when it runs. */
+const closeout = closeoutCapability(() => CAPABILITIES);
+
+export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview, attachments, attendeeDirectory, closeout];
 
 /** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
 export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {

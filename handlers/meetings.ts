@@ -10,6 +10,8 @@ import { parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
 import { loadMeeting, loadOwnMeeting, matchSub, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
 import { setMeetingImportance } from './schedule.js';
+import { closeMeeting } from './closeout.js';
+import { meetingAttachments } from './attachments.js';
 import type { Capability } from '../src/capability.js';
 import { AttendeeExport } from '../src/services/attendee-export.js';
 import { AttendeeImport } from '../src/services/attendee-import.js';
@@ -28,6 +30,8 @@ const SUB = {
   organizer: words('meeting.words.organizer'),
   roster: words('meeting.words.roster'),
   importance: words('meeting.words.importance'),
+  close: words('meeting.words.close'),
+  attach: words('meeting.words.attach'),
   ...invitationSubcommands,
 };
 const MAX_TITLE = 60;
@@ -56,6 +60,10 @@ export const meetingCommand: CommandSpec = {
         return roster(ctx, rest);
       case 'importance':
         return setMeetingImportance(ctx, rest);
+      case 'close':
+        return closeMeeting(ctx, rest);
+      case 'attach':
+        return meetingAttachments(ctx, rest);
       case 'invite':
         return inviteAttendees(ctx, rest);
       case 'nudge':

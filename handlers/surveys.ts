@@ -174,4 +174,10 @@ export const surveys: Capability = {
       return `closed, overall ${overall}`;
     },
   },
+  // A survey still collecting answers: 问卷 关闭 ends it and publishes the results.
+  closeOut: async (s, meetingId, t) =>
+    (await s.surveys.openForMeeting(meetingId)).map((survey) => ({
+      text: t.t('survey.closeOut.item', { id: survey.id, deadline: survey.deadlineAt }),
+      command: t.t('survey.closeOut.command', { id: survey.id }),
+    })),
 };

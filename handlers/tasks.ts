@@ -241,4 +241,10 @@ export const tasks: Capability = {
     'task.overdue': (s, data) => s.tasks.overdue(data, new Date()),
     'checklist.digest': (s, data, job) => s.checklists.digest(data.meetingId, job.id ?? `${job.name}-${job.timestamp}`, new Date()),
   },
+  // Tasks and checklist items of the meeting not done or cancelled.
+  closeOut: async (s, meetingId, t) => {
+    const now = new Date();
+    const open = await s.tasks.list({ meetingId, status: { in: OPEN_TASK } });
+    return Promise.all(open.map(async (task) => ({ text: await s.tasks.line(t, task, now), command: t.t('task.closeOut.command', { id: task.id }) })));
+  },
 };

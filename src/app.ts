@@ -12,6 +12,10 @@ import { outboundProcessor } from '../jobs/outbound.js';
 import { scheduleProcessor } from '../jobs/schedule.js';
 import type { Config } from './config.js';
 import { createPrisma } from './db/client.js';
+import { registerInstance } from './db/instances.js';
+import { sqliteFilePath } from './db/sqlite-url.js';
+import { BackupService, type BackupSource } from './services/backup.js';
+import { databaseKind } from './db/database-url.js';
 import { type SimulatorAdapter, createAdapters, simulatorOf } from './platforms/registry.js';
 import type { PlatformAdapter } from './platforms/types.js';
 import { InboundSeal } from './queue/inbound-seal.js';
@@ -47,12 +51,18 @@ export interface HuiwuApp {
   /** The local simulator, when it runs. */
   simulator: SimulatorAdapter | undefined;
   queues: Queues;
+  /** The periodic database backup (also run by the maintenance queue). */
+  backup: BackupService;
   /** Stops taking work, lets running jobs finish, closes connections. */
   close(): Promise<void>;
 }
 
 export async function createHuiwu(config: Config, redisUrl: string, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<HuiwuApp> {
   const db = createPrisma(config.DATABASE_URL, config.HUIWU_DB_POOL_SIZE);
+  const database: BackupSource =
+    databaseKind(config.DATABASE_URL) === 'postgresql' ? { kind: 'postgresql', url: config.DATABASE_URL } : { kind: 'sqlite', file: sqliteFilePath(config.DATABASE_URL, process.cwd()) };
+  // `npm run db:restore` refuses to replace a SQLite database while this marker names a live process.
+  const unregister = database.kind === 'sqlite' ? registerInstance(database.file) : () => undefined;
   const redis = connectRedis(redisUrl);
   // Set once recovery exists (below); a drop before that is covered by the start-up recovery itself.
   let recover: () => Promise<void> = async () => undefined;
@@ -97,6 +107,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const services = core as Services;
   for (const capability of CAPABILITIES) Object.assign(services, capability.services?.(services));
   const router = new Router(buildRegistry(CAPABILITIES), services);
+  const backup = new BackupService(db, database, config, secrets.backupKey, outbox, locales, log);
 
   // Workers duplicate the connection for their blocking commands themselves.
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).
@@ -114,7 +125,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
           limiter: sendRateLimiter(adapter.sendRatePerSecond),
         }),
     ),
-    new Worker(QUEUE_NAMES.maintenance, maintenanceProcessor(new Retention(db, config, log)), { ...workerOpts, concurrency: 1 }),
+    new Worker(QUEUE_NAMES.maintenance, maintenanceProcessor(new Retention(db, config, log), backup), { ...workerOpts, concurrency: 1 }),
   ];
   for (const worker of workers) worker.on('error', (err) => queueError(err, worker.name));
 
@@ -152,6 +163,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     adapters,
     simulator: simulatorOf(adapters),
     queues,
+    backup,
     async close() {
       await server.close();
       for (const adapter of adapters) await adapter.stop();
@@ -167,6 +179,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
       connection.stop();
       redis.disconnect();
       await db.$disconnect();
+      unregister();
     },
   };
 }

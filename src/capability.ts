@@ -7,9 +7,13 @@
  */
 import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import type { Translator } from './i18n/translator.js';
 import type { ScheduleJobName, ScheduleJobs } from './queue/queues.js';
 import type { CardActionSpec, CommandSpec } from './router/types.js';
+import type { OpenItem } from './services/open-item.js';
 import type { Services } from './services/services.js';
+
+export type { OpenItem };
 
 export type JobProcessor<N extends ScheduleJobName> = (services: Services, data: ScheduleJobs[N], job: Job) => Promise<string>;
 export type JobProcessors = { [N in ScheduleJobName]?: JobProcessor<N> };
@@ -32,4 +36,10 @@ export interface Capability {
    * (src/web/sign-in.ts): a signed-in session, and its CSRF token on writes.
    */
   pages?: (app: FastifyInstance, services: Services) => Promise<void>;
+  /**
+   * What this capability still has open for a meeting, for its close-out checklist (`会议 结束`),
+   * worded with `t` (the organizers' group's language). A capability that adds work to a meeting
+   * (budget, check-in) adds its items here; the close-out code does not change.
+   */
+  closeOut?: (services: Services, meetingId: number, t: Translator) => Promise<OpenItem[]>;
 }

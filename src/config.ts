@@ -155,6 +155,26 @@ const schema = z.object({
   HUIWU_RETENTION_DAYS_CARDS: int(0, 36500).default(90),
   /** Cron (in HUIWU_TIMEZONE) of the daily pruning job. */
   HUIWU_RETENTION_CRON: z.string().regex(/^\S+( \S+){4,5}$/, 'a cron expression such as "30 3 * * *"').default('30 3 * * *'),
+  /** How often an online, encrypted copy of the database is written to the backup folders. Default 2h. */
+  HUIWU_BACKUP_INTERVAL: duration.default(parseOffset('2h')),
+  /** Folder of the backups. Default $HUIWU_DATA_DIR/backups. */
+  HUIWU_BACKUP_DIR: z.string().min(1).optional(),
+  /** Second backup target (e.g. a mounted network share); unset: only HUIWU_BACKUP_DIR. */
+  HUIWU_BACKUP_REMOTE_DIR: z.string().min(1).optional(),
+  /** Backups kept in each folder (the oldest are removed). Default 24 (two days at 2h). */
+  HUIWU_BACKUP_KEEP: int(1, 100000).default(24),
+  /**
+   * AES-256-GCM key of the backups: 64 hex characters or base64 of 32 bytes. Unset: derived from
+   * the PII key (HKDF), so a restore needs that key.
+   */
+  HUIWU_BACKUP_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, '64 hex characters or the base64 of 32 random bytes (openssl rand -hex 32)')
+    .optional(),
+  /** Days meeting attachments are kept after the meeting ended (0: forever). Default 365. */
+  HUIWU_ARCHIVE_RETENTION_DAYS: int(0, 36500).default(365),
+  /** Largest attachment accepted (`会议 附件`), in bytes. Default 20 MB. */
+  HUIWU_ATTACHMENT_MAX_BYTES: int(1, 1_000_000_000).default(20 * 1024 * 1024),
   /** Requests per minute per IP to the admin API (/api/), and per acting user. */
   HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE: int(1, 1000000).default(120),
   /** Requests per minute per IP to the platform callbacks (/wecom/callback, /dingtalk/robot). Platforms send from a few IPs. */
@@ -208,6 +228,8 @@ const schema = z.object({
   HUIWU_TASK_ESCALATE_AFTER: duration.default(parseOffset('30m')),
   /** Cron (in HUIWU_TIMEZONE; 6 fields for seconds) of the daily preparation digest to organizers while checklist items are open. */
   HUIWU_CHECKLIST_DIGEST_CRON: z.string().regex(/^\S+( \S+){4,5}$/, 'a cron expression such as "0 9 * * *"').default('0 9 * * *'),
+  /** After a meeting's end, when its close-out checklist is posted automatically in the organizers' group. */
+  HUIWU_CLOSEOUT_DELAY: duration.default(parseOffset('2h')),
   /** Preparation completion target in percent (items done on time / items due). */
   HUIWU_PREP_TARGET_PERCENT: int(1, 100).default(98),
   /**

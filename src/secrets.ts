@@ -7,11 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Config } from './config.js';
+import { backupKey } from './db/backup-file.js';
 import { parsePiiKey } from './services/pii.js';
 
 export interface Secrets {
   piiKey: Buffer;
   adminToken: string;
+  /** Key of the database backups: HUIWU_BACKUP_KEY, else derived from the PII key. */
+  backupKey: Buffer;
 }
 
 export function resolveSecrets(config: Config, demoMode: boolean): Secrets {
@@ -26,7 +29,14 @@ export function resolveSecrets(config: Config, demoMode: boolean): Secrets {
   const piiKey = config.HUIWU_PII_KEY ? parsePiiKey(config.HUIWU_PII_KEY) : parsePiiKey(stored(dir, 'pii.key', () => randomBytes(32).toString('hex')));
   if (!piiKey) throw new ConfigError('Invalid configuration: HUIWU_PII_KEY must be 32 bytes (64 hex characters)');
   const adminToken = config.HUIWU_ADMIN_TOKEN ?? stored(dir, 'admin-token', () => randomBytes(24).toString('base64url'));
-  return { piiKey, adminToken };
+  return { piiKey, adminToken, backupKey: backupKeyOf(config, piiKey) };
+}
+
+/** The backup key for `piiKey` (also used by `npm run db:restore`, which reads the PII key without generating one). */
+export function backupKeyOf(config: Config, piiKey: Buffer): Buffer {
+  const configured = config.HUIWU_BACKUP_KEY ? parsePiiKey(config.HUIWU_BACKUP_KEY) : null;
+  if (config.HUIWU_BACKUP_KEY && !configured) throw new ConfigError('Invalid configuration: HUIWU_BACKUP_KEY must be 32 bytes (64 hex characters)');
+  return backupKey(configured, piiKey);
 }
 
 function stored(dir: string, name: string, make: () => string): string {

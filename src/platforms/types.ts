@@ -12,6 +12,20 @@ export interface Mention {
   name: string;
 }
 
+/**
+ * A file or image sent with a message. The adapter has stored its bytes in the Media table
+ * (`mediaId`, read through `MediaStore`) before handing the event on; only the simulator does so
+ * today (its upload), WeCom and DingTalk media messages are not decoded yet.
+ */
+export interface InboundFile {
+  kind: 'image' | 'file';
+  /** As the sender named it (untrusted: never used as a path). */
+  name: string;
+  mime: string;
+  size: number;
+  mediaId: string;
+}
+
 /** A text message in a group or a one-to-one chat with the bot. */
 export interface MessageEvent {
   kind: 'message';
@@ -30,6 +44,8 @@ export interface MessageEvent {
    * @-mentions the bot or starts with `/`.
    */
   addressedToBot?: boolean;
+  /** A file or image sent with the text. */
+  file?: InboundFile;
 }
 
 /** A click or form submit on a card we sent. */

@@ -12,7 +12,7 @@ export const QUEUE_NAMES = {
   inbound: 'inbound',
   schedule: 'schedule',
   outbound: (platform: PlatformName) => `outbound-${platform}`,
-  /** Housekeeping: the daily retention prune. */
+  /** Housekeeping: the daily retention prune and the periodic backup. */
   maintenance: 'maintenance',
 } as const;
 
@@ -54,7 +54,7 @@ export interface ScheduleJobs {}
 
 /** Jobs of the maintenance queue. */
 export interface MaintenanceJob {
-  kind: 'retention.prune';
+  kind: 'retention.prune' | 'backup.run';
 }
 export type ScheduleJobName = keyof ScheduleJobs;
 export type ScheduleJob = ScheduleJobs[ScheduleJobName];

@@ -353,6 +353,11 @@ export class IncidentService {
     return incidentFigures(this.db, meetingId);
   }
 
+  /** Open and claimed incidents of a meeting, for its close-out: the unclaimed first. */
+  async openForMeeting(meetingId: number): Promise<IncidentRow[]> {
+    return this.db.incident.findMany({ where: { meetingId, status: { in: ['open', 'acknowledged'] } }, orderBy: [{ status: 'desc' }, { severity: 'asc' }, { id: 'asc' }] });
+  }
+
   async openIn(conversationId: string): Promise<IncidentRow[]> {
     return this.db.incident.findMany({ where: { conversationId, status: { in: ['open', 'acknowledged'] } }, orderBy: [{ severity: 'asc' }, { id: 'asc' }], take: 50 });
   }

@@ -88,6 +88,11 @@ export class MeetingService {
     });
   }
 
+  /** Meetings not cancelled that start at or after `since` (start-up recovery of their jobs). */
+  async scheduledSince(since: Date): Promise<MeetingRow[]> {
+    return this.db.meeting.findMany({ where: { status: 'scheduled', startAt: { gte: since } }, orderBy: { id: 'asc' } });
+  }
+
   /**
    * The meeting an item typed in a group without `会议 #N` belongs to. Candidates are the group's
    * meetings running now or starting within 12 hours; only a single candidate is chosen (and the

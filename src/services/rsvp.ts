@@ -98,9 +98,12 @@ export class RsvpService {
     for (let i = 0; i < reachable.length; i += CHUNK) {
       const chunk = reachable.slice(i, i + CHUNK);
       const readers = await this.locales.forUsers(chunk.map((a) => a.userId!));
+      // Known dietary needs (我的信息) pre-fill the card; the attendee still confirms them by answering.
+      const profiles = await this.db.attendeeProfile.findMany({ where: { userId: { in: chunk.map((a) => a.userId!) }, dietary: { not: null } } });
+      const known = new Map(profiles.map((p) => [p.userId, { dietary: p.dietary!, dietaryNote: p.dietaryNote }]));
       await this.cards.sendMany(
         chunk.map((a) => ({
-          card: inviteCard(readers.get(a.userId!)!, { cardId: inviteCardId(meeting.id, a.id), meeting: view, attendeeName: a.name, answer: null, cutoff }),
+          card: inviteCard(readers.get(a.userId!)!, { cardId: inviteCardId(meeting.id, a.id), meeting: view, attendeeName: a.name, answer: null, cutoff, known: known.get(a.userId!) ?? null }),
           options: { kind: 'meeting-invite', refId: String(meeting.id), target: { kind: 'user' as const, userId: a.userId! }, recipientUserId: a.userId!, priority: PRIORITY.bulk },
         })),
       );

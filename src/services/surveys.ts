@@ -107,6 +107,21 @@ export class SurveyService {
     return (await this.db.survey.count({ where: { meetingId } })) > 0;
   }
 
+  /**
+   * How many surveys `userId` answered, from the receipts alone: a receipt says that someone
+   * answered, never what (anonymous answers stay unlinked). For the attendee's own record.
+   */
+  async receiptsOf(userId: string): Promise<number> {
+    const asked = await this.db.surveyRecipient.findMany({ where: { userId }, select: { surveyId: true } });
+    if (asked.length === 0) return 0;
+    return this.db.surveyReceipt.count({ where: { voterHash: { in: asked.map((r) => this.voterHash(r.surveyId, userId)) } } });
+  }
+
+  /** Surveys of a meeting still collecting answers (close-out). */
+  async openForMeeting(meetingId: number): Promise<SurveyRow[]> {
+    return this.db.survey.findMany({ where: { meetingId, status: 'open' }, orderBy: { id: 'asc' } });
+  }
+
   async get(id: number): Promise<SurveyRow | null> {
     return this.db.survey.findUnique({ where: { id } });
   }

@@ -21,7 +21,7 @@ import {
   type SendResult,
 } from '../types.js';
 import { SimError } from './errors.js';
-import { SimulatorInbound } from './inbound.js';
+import { SimulatorInbound, type SimUpload } from './inbound.js';
 import { type SimMessageView, simulatorRoutes } from './routes.js';
 import { dmConversationId } from './seed.js';
 import { seedDirectory } from './seed-directory.js';
@@ -154,8 +154,8 @@ export class SimulatorAdapter implements PlatformAdapter {
   // ---- inbound (inbound.ts; called by the simulator's HTTP API) --------------
 
   /** Stores what the user typed and hands it to the pipeline. */
-  postMessage(conversationExternalId: string, fromExternalId: string, text: string): Promise<number> {
-    return this.inbound.postMessage(conversationExternalId, fromExternalId, text);
+  postMessage(conversationExternalId: string, fromExternalId: string, text: string, upload?: SimUpload): Promise<number> {
+    return this.inbound.postMessage(conversationExternalId, fromExternalId, text, upload);
   }
 
   /** A click: only someone who can see the card (a member of its chat) can click it. */

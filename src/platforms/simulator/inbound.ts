@@ -5,13 +5,20 @@
  * Like DingTalk and WeCom's intelligent bot, a group message reaches the bot only when it is
  * addressed to it; anything else is chat between people, stored and shown but never queued.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { internalId } from '../../services/ids.js';
 import { isAddressedToBot } from '../../router/router.js';
-import type { CardActionOutcome, InboundSink, Mention, MessageEvent } from '../types.js';
+import type { CardActionOutcome, InboundFile, InboundSink, Mention, MessageEvent } from '../types.js';
+
+/** A file uploaded with a message on the simulator page. */
+export interface SimUpload {
+  name: string;
+  mime: string;
+  data: Buffer;
+}
 import { SimError } from './errors.js';
 
 export class SimulatorInbound {
@@ -28,8 +35,8 @@ export class SimulatorInbound {
     this.sink = sink;
   }
 
-  /** Stores what the user typed and hands it to the pipeline. */
-  async postMessage(conversationExternalId: string, fromExternalId: string, text: string): Promise<number> {
+  /** Stores what the user typed and hands it to the pipeline (with the file uploaded along, if any). */
+  async postMessage(conversationExternalId: string, fromExternalId: string, text: string, upload?: SimUpload): Promise<number> {
     const sink = this.requireSink();
     const conversation = await this.directory.conversation(internalId('simulator', conversationExternalId));
     if (!conversation) throw new SimError(404, `unknown conversation: ${conversationExternalId}`);
@@ -38,7 +45,10 @@ export class SimulatorInbound {
     if (!conversation.memberIds.includes(user.id)) throw new SimError(403, `${user.name} is not a member of ${conversation.name}`);
     if (text.trim() === '') throw new SimError(400, 'text must not be empty');
 
-    const row = await this.db.simMessage.create({ data: { conversationId: conversationExternalId, fromId: fromExternalId, text } });
+    const file = upload ? await this.storeUpload(upload) : undefined;
+    const row = await this.db.simMessage.create({
+      data: { conversationId: conversationExternalId, fromId: fromExternalId, text: file ? `${text}\n📎 ${file.name}` : text, image: file?.kind === 'image' ? file.mediaId : null },
+    });
     this.changes.emit('change', conversationExternalId);
     const event: MessageEvent = {
       kind: 'message',
@@ -50,12 +60,20 @@ export class SimulatorInbound {
       text,
       mentions: [],
       receivedAt: row.createdAt.toISOString(),
+      ...(file ? { file } : {}),
     };
     // Group chat between people stays between people, as on DingTalk and WeCom's intelligent bot.
     if (!isAddressedToBot(event, conversation)) return row.id;
     const mentions = await this.mentionsIn(text);
     await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({ ...event, mentions }));
     return row.id;
+  }
+
+  /** The simulator is the platform's file server: the bytes go to the Media table, as a platform would keep them. */
+  private async storeUpload(upload: SimUpload): Promise<InboundFile> {
+    const mediaId = `upload-${createHash('sha256').update(upload.data).digest('hex').slice(0, 32)}`;
+    await this.db.media.upsert({ where: { id: mediaId }, create: { id: mediaId, mime: upload.mime, data: new Uint8Array(upload.data) }, update: {} });
+    return { kind: upload.mime.startsWith('image/') ? 'image' : 'file', name: upload.name, mime: upload.mime, size: upload.data.length, mediaId };
   }
 
   /** A message the pipeline did not take (Redis down: 503) is taken back, as a platform would not deliver it. */

@@ -28,7 +28,7 @@ export interface SimulatorApi {
   injectSendFailures(count: number): void;
   injectThrottles(count: number, pauseMs: number): void;
   addBusySlot(userExternalId: string, start: Date, end: Date, title: string | null): Promise<number>;
-  postMessage(conversationExternalId: string, fromExternalId: string, text: string): Promise<number>;
+  postMessage(conversationExternalId: string, fromExternalId: string, text: string, upload?: { name: string; mime: string; data: Buffer }): Promise<number>;
   clickCard(cardId: string, fromExternalId: string, action: string, values: Record<string, string>): Promise<CardActionOutcome>;
   messages(conversationExternalId: string, after: number, waitMs?: number): Promise<SimMessageView[]>;
   media(id: string): Promise<{ mime: string; data: Buffer } | null>;
@@ -70,6 +70,36 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
     async (request, reply) => {
       const { conversation, from, text } = request.body;
       const id = await sim.postMessage(conversation, from, text);
+      return reply.code(202).send({ id });
+    },
+  );
+
+  /** A message with a file (the page's 📎 button): the file as base64, up to 30 MB on the wire (the bot applies its own limit). */
+  app.post<{ Body: { conversation: string; from: string; text: string; name: string; mime: string; data: string } }>(
+    '/sim/api/uploads',
+    {
+      bodyLimit: 40 * 1024 * 1024,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['conversation', 'from', 'text', 'name', 'mime', 'data'],
+          additionalProperties: false,
+          properties: {
+            conversation: { type: 'string', minLength: 1 },
+            from: { type: 'string', minLength: 1 },
+            text: { type: 'string', maxLength: 4000 },
+            name: { type: 'string', minLength: 1, maxLength: 255 },
+            mime: { type: 'string', pattern: '^[\\w.+-]+/[\\w.+-]+$', maxLength: 100 },
+            data: { type: 'string', maxLength: 40 * 1024 * 1024 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { conversation, from, text, name, mime, data } = request.body;
+      const bytes = Buffer.from(data, 'base64');
+      if (bytes.length === 0) throw new SimError(400, 'the file is empty');
+      const id = await sim.postMessage(conversation, from, text, { name, mime, data: bytes });
       return reply.code(202).send({ id });
     },
   );

@@ -31,6 +31,7 @@ const TEXT = {
   inputPlaceholderShort: '输入消息',
   inputAria: '消息',
   send: '发送',
+  attachButton: '随这条消息发送文件或图片（如：会议 附件 #1）',
   tryThese: '试试：',
   examples: ['提醒 10秒后 测试', '帮助', '提醒 列表'],
   mentionHint: '提及某人请输入',
@@ -131,6 +132,7 @@ const els = {
   address: $('address'),
   addressHint: $('address-hint'),
   mentionBot: $('mention-bot'),
+  attach: /** @type {HTMLInputElement} */ ($('attach-input')),
 };
 
 // ---- small helpers -----------------------------------------------------------
@@ -761,6 +763,31 @@ async function send() {
   }
 }
 
+/** 📎: the chosen file goes with the typed text (e.g. 会议 附件 #1) through the upload API. */
+async function sendFile() {
+  const file = els.attach.files?.[0];
+  els.attach.value = '';
+  const text = els.input.value;
+  if (!file || sending || text.trim() === '' || !state.currentId) return;
+  sending = true;
+  clearError();
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    const data = btoa(binary);
+    await api('POST', '/sim/api/uploads', { conversation: state.currentId, from: state.speakerId, text, name: file.name, mime: file.type || 'application/octet-stream', data });
+    els.input.value = '';
+    autosize();
+    renderAddress();
+    void refresh(state.currentId);
+  } catch (error) {
+    showError(TEXT.sendFailed(error.message));
+  } finally {
+    sending = false;
+  }
+}
+
 function autosize() {
   els.input.style.height = 'auto';
   els.input.style.height = `${Math.min(els.input.scrollHeight, 160)}px`;
@@ -929,6 +956,7 @@ function wire() {
     if (!els.mentionMenu.hidden && !(event.target instanceof Node && els.mentionMenu.contains(event.target))) closeMentionMenu();
   });
   els.mentionBot.addEventListener('click', addressBot);
+  els.attach.addEventListener('change', () => void sendFile());
   els.navToggle.addEventListener('click', () => setNavOpen(!els.app.classList.contains('nav-open')));
   els.backdrop.addEventListener('click', () => setNavOpen(false));
   document.addEventListener('keydown', (event) => {
