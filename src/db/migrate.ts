@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { fileURLToPath } from 'node:url';
 import { databaseKind, displayDatabaseUrl, type DatabaseKind } from './database-url.js';
@@ -180,6 +181,25 @@ export async function applyMigrations(opts: {
   });
 }
 
+/** The PostgreSQL counterpart of pendingFromDatabase: read-only, `undefined` when the engine must decide. */
+async function pendingFromPostgres(databaseUrl: string, list: MigrationList): Promise<string[] | undefined> {
+  if (list.migrationDirectories.some((m) => m.migrationFile.content.tag !== 'ok')) return undefined;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const table = await client.query("SELECT to_regclass('_prisma_migrations') AS t");
+    if (!table.rows[0]?.t) return undefined;
+    const rows = (await client.query('SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations')).rows as AppliedRow[];
+    if (rows.some((r) => r.finished_at == null && r.rolled_back_at == null)) return undefined;
+    const applied = new Set(rows.filter((r) => r.finished_at != null && r.rolled_back_at == null).map((r) => r.migration_name));
+    return list.migrationDirectories.map((m) => m.path).filter((name) => !applied.has(name));
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /**
  * The same on PostgreSQL. The engine serialises concurrent runs itself (an advisory lock, as
  * `prisma migrate deploy` does), so several instances may start at once.
@@ -191,6 +211,8 @@ async function applyPostgresMigrations(databaseUrl: string, migrationsDir: strin
     throw new Error(`${path.join(list.baseDir, MIGRATION_LOCK_FILE)} is for provider "${provider ?? '?'}", this database is PostgreSQL`);
   }
   if (list.migrationDirectories.length === 0) return [];
+  // Every start calls this; loading the engine (seconds) only when something is pending.
+  if ((await pendingFromPostgres(databaseUrl, list))?.length === 0) return [];
   const handle = await openSchemaEngine({
     postgresUrl: databaseUrl,
     log: (line) => {

@@ -38,6 +38,25 @@ export class SurveyReport {
     const results = await this.surveys.results(survey);
     const group = { kind: 'conversation' as const, conversationId: meeting.conversationId };
     const t = await this.locales.forConversation(meeting.conversationId);
+    // Once per drop below target, not once per viewing: ids carry the drop's number. Queued before
+    // the results, so whoever sees the results can count on the alert being on its way.
+    const drop = await this.surveys.newLowScoreDrop(survey.id, results.belowTarget);
+    if (drop !== null) {
+      const organizers = this.meetings.organizerIds(meeting);
+      const translators = await this.locales.forUsers(organizers);
+      await this.outbox.enqueueMany(
+        organizers.map((userId) => {
+          const ot = translators.get(userId)!;
+          const lowest = ot.list(results.lowest.map((d) => ot.t('survey.results.score', { name: d.name, average: d.average })));
+          return {
+            id: `survey-${survey.id}-lowscore-${drop}-${userId}`,
+            target: { kind: 'user' as const, userId },
+            content: { type: 'text' as const, text: ot.t('survey.results.lowScore', { id: meeting.id, title: meeting.title, overall: results.overall, target: results.target, lowest }) },
+            priority: PRIORITY.urgent,
+          };
+        }),
+      );
+    }
     await this.outbox.enqueue({ id: `survey-${survey.id}-results-${key}-text`, target: group, content: { type: 'text', text: resultsText(t, survey.id, meeting.title, results) }, priority: PRIORITY.normal });
     if (results.responses > 0) {
       const score = (d: { name: string; average: number | null }) => t.t('survey.results.score', { name: d.name, average: d.average ?? t.t('survey.results.none') });
@@ -57,24 +76,6 @@ export class SurveyReport {
         content: { type: 'image', mediaId, alt: t.t('survey.results.chartAlt', { values: results.dimensions.map(score).join(t.t('survey.results.chartAltSeparator')) }) },
         priority: PRIORITY.normal,
       });
-    }
-    // Once per drop below target, not once per viewing: ids carry the drop's number.
-    const drop = await this.surveys.newLowScoreDrop(survey.id, results.belowTarget);
-    if (drop !== null) {
-      const organizers = this.meetings.organizerIds(meeting);
-      const translators = await this.locales.forUsers(organizers);
-      await this.outbox.enqueueMany(
-        organizers.map((userId) => {
-          const ot = translators.get(userId)!;
-          const lowest = ot.list(results.lowest.map((d) => ot.t('survey.results.score', { name: d.name, average: d.average })));
-          return {
-            id: `survey-${survey.id}-lowscore-${drop}-${userId}`,
-            target: { kind: 'user' as const, userId },
-            content: { type: 'text' as const, text: ot.t('survey.results.lowScore', { id: meeting.id, title: meeting.title, overall: results.overall, target: results.target, lowest }) },
-            priority: PRIORITY.urgent,
-          };
-        }),
-      );
     }
     await this.surveys.recordTargetCheck(survey.id, results.belowTarget, drop);
     return { overall: results.overall, belowTarget: results.belowTarget };
