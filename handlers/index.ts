@@ -4,6 +4,7 @@
  */
 import type { Capability } from '../src/capability.js';
 import { HandlerRegistry } from '../src/router/registry.js';
+import { budget } from './budget.js';
 import { checkin } from './checkin.js';
 import { departments } from './departments.js';
 import { helpCommand } from './help.js';
@@ -13,10 +14,11 @@ import { language } from './language.js';
 import { meetings } from './meetings.js';
 import { reminders } from './reminders.js';
 import { schedule } from './schedule.js';
+import { suppliers } from './suppliers.js';
 import { surveys } from './surveys.js';
 import { tasks } from './tasks.js';
 
-export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview];
+export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview, suppliers, budget];
 
 /** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
 export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {
