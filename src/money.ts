@@ -23,7 +23,7 @@ function moneyPattern(): RegExp {
 
 /**
  * `80元`, `80 yuan`, `¥80`, `80块`, `12,800.50`, `1.5万`, `2万元`, `3k`: fen. Commas must group
- * thousands; at most two decimals (four after 万: 1.2345万 = 12345元); zero and negatives refused.
+ * thousands; at most two decimals of a yuan (six after 万: 1.234567万 = 12345.67元); zero and negatives refused.
  */
 export function parseMoney(input: string, { allowZero = false } = {}): MoneyResult {
   const text = input.trim().toLowerCase().replace(/\s+/g, '').replace(/\uff0c/g, ',').replace(/\uff0e/g, '.');
