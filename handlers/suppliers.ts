@@ -8,7 +8,7 @@ import type { Capability } from '../src/capability.js';
 import type { Translator } from '../src/i18n/translator.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { formatFen } from '../src/money.js';
-import { type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
+import { type CommandContext, type CommandSpec, UsageError, msg } from '../src/router/types.js';
 import { amountOf, categoryOf } from '../src/services/budget-input.js';
 import { normalizePhone } from '../src/services/pii.js';
 import { type NewSupplier, type Ranking, SupplierService, type SupplierRow } from '../src/services/suppliers.js';
@@ -117,19 +117,21 @@ export const supplierCommand: CommandSpec = {
         return [t.t('supplier.changed', { name: updated.name }), supplierText(ctx, updated)].join('\n');
       }
       case 'list': {
+        await s.requireRead(ctx.user);
         const rows = await s.list();
         if (rows.length === 0) return t.t('supplier.listEmpty');
         return t.t('supplier.list', { count: rows.length, lines: rows.map((r) => t.t('supplier.listLine', { name: r.name, categories: categoriesText(t, s.categories(r)), expiry: r.qualificationExpiresAt ? t.dateTime(r.qualificationExpiresAt).slice(0, 10) : '—' })).join('\n') });
       }
       case 'score': {
         if (!name) throw new UsageError('E_SUPPLIER_NAME_MISSING');
+        await s.requireRead(ctx.user);
         const row = await s.require(name);
         const quarter = tail[0]?.toUpperCase() ?? s.currentQuarter(ctx.now);
         const card = await s.scorecard(row, quarter, ctx.now);
         return { type: 'card', card: scorecardCard(t, `supplier-score-${ctx.event.eventId}`, { supplier: row.name, quarter, ...card }) };
       }
       case 'rank': {
-        if (!(await s.canWrite(ctx.user))) throw new UserError('E_SUPPLIER_FORBIDDEN');
+        await s.requireWrite(ctx.user);
         const quarter = name ? name.toUpperCase() : s.currentQuarter(ctx.now);
         return rankingText(t, await s.rank(quarter, ctx.user.id, ctx.now));
       }
@@ -147,6 +149,7 @@ export const supplierCommand: CommandSpec = {
         if (!ctx.args) throw new UsageError('E_SUPPLIER_MISSING_SUB');
         const [only, ...extra] = ctx.args.split(' ');
         if (extra.length) throw new UsageError('E_SUPPLIER_UNKNOWN_SUB', { word: only });
+        await s.requireRead(ctx.user);
         const row = await s.require(only!);
         const scores = await s.history(row.id);
         return [supplierText(ctx, row), ...scores.map((sc) => t.t('supplier.show.score', { quarter: sc.quarter, score: sc.score, grade: sc.grade }))].join('\n');

@@ -23,6 +23,8 @@ declare module './services.js' {
 }
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
+/** A deviation as a plain number of percent (`66.7`): a leading `+` would be escaped as a formula in the CSV. */
+const percent = (d: number | null) => (d === null ? '' : (Math.round(d * 1000) / 10).toFixed(1));
 
 export class BudgetReport {
   constructor(
@@ -52,7 +54,7 @@ export class BudgetReport {
     const { cost } = ledger;
     const table: Array<Array<string | number | null>> = [
       [c('meeting'), `#${meeting.id}`, meeting.title],
-      [c('approved'), yuan(cost.approved), c('forecast'), yuan(cost.forecast), c('actual'), yuan(cost.actual), c('deviation'), formatDeviation(cost.actualDeviation)],
+      [c('approved'), yuan(cost.approved), c('forecast'), yuan(cost.forecast), c('actual'), yuan(cost.actual), c('deviation'), percent(cost.actualDeviation)],
       [],
       [c('line'), c('category'), c('item'), c('supplier'), c('unitPrice'), c('quantity'), c('days'), c('approved'), c('forecast'), c('actual'), c('variance'), c('variancePct'), c('reason')],
       ...ledger.lines.map((f) => {
@@ -69,7 +71,7 @@ export class BudgetReport {
           yuan(f.forecast),
           yuan(f.actual),
           yuan(f.actual - f.approved),
-          formatDeviation(deviation(f.approved, f.actual)),
+          percent(deviation(f.approved, f.actual)),
           row.reason,
         ];
       }),

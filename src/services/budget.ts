@@ -420,7 +420,8 @@ export class BudgetService {
     }
     const { cost } = ledger;
     const drift = {
-      forecast: isDrifting(cost.approved, cost.forecast, FORECAST_DRIFT),
+      // Below plan while invitations are still answered is no news: under counts only after the RSVP cut-off.
+      forecast: isOver(cost.approved, cost.forecast, FORECAST_DRIFT) || (now >= this.meetings.cutoff(meeting) && isDrifting(cost.approved, cost.forecast, FORECAST_DRIFT)),
       // The actual grows as invoices come in: under budget counts only once every line has one.
       actual: isOver(cost.approved, cost.actual, ACTUAL_DRIFT) || (cost.complete && isDrifting(cost.approved, cost.actual, ACTUAL_DRIFT)),
     };

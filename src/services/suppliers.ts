@@ -97,6 +97,11 @@ export class SupplierService {
     return user.department !== null && words('budget.words.finance').some((w) => w.toLowerCase() === user.department!.toLowerCase());
   }
 
+  /** Contracts and scores are for those who keep the registry, and executives. */
+  async requireRead(user: UserRecord): Promise<void> {
+    if (!(await this.canWrite(user)) && !user.roles.includes('executive')) throw new UserError('E_SUPPLIER_READ_FORBIDDEN');
+  }
+
   async requireWrite(user: UserRecord): Promise<void> {
     if (!(await this.canWrite(user))) throw new UserError('E_SUPPLIER_FORBIDDEN');
   }
