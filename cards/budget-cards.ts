@@ -4,6 +4,13 @@ import type { Card } from './model.js';
 
 export const EXPENSE_ACTION = 'budget.expense';
 
+/** The form is a reply card (its stored ref is the reply): the meeting travels in its id. */
+export const expenseFormId = (meetingId: number, eventId: string) => `expense-form-m${meetingId}-${eventId}`;
+export const meetingOfForm = (cardId: string): number | null => {
+  const m = /^expense-form-m(\d+)-/.exec(cardId);
+  return m ? Number(m[1]) : null;
+};
+
 export interface ExpenseCardInput {
   cardId: string;
   meetingId: number;

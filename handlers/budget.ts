@@ -4,7 +4,7 @@
  * void, history, list; 结算 / settle: what blocks, then the settlement with its CSV and chart.
  * Figures and permissions are in BudgetService; this file reads arguments and words replies.
  */
-import { EXPENSE_ACTION, expenseCard, expenseRecorded } from '../cards/budget-cards.js';
+import { EXPENSE_ACTION, expenseCard, expenseFormId, expenseRecorded, meetingOfForm } from '../cards/budget-cards.js';
 import type { Capability } from '../src/capability.js';
 import type { Translator } from '../src/i18n/translator.js';
 import { words } from '../src/i18n/vocabulary.js';
@@ -14,6 +14,7 @@ import { BudgetReport } from '../src/services/budget-report.js';
 import { amountOf, categoryOf, lineNoAt, parseFormula, splitOptions } from '../src/services/budget-input.js';
 import { type LineFigures, deviation } from '../src/services/budget-math.js';
 import { BudgetService, type ExpenseRow, type Ledger } from '../src/services/budget.js';
+import type { MeetingRow } from '../src/services/meetings.js';
 import { matchSub } from './args.js';
 import { expenseChange, expenseOptions, takeExpense, takeLine, takeMeeting, yearOf } from './budget-args.js';
 
@@ -188,15 +189,15 @@ export const expenseCommand: CommandSpec = {
   },
 };
 
-/** The form, for the group's current meeting. */
-async function expenseForm(ctx: CommandContext) {
-  const meeting = await ctx.services.meetings.current(ctx.conversation.id, ctx.now);
+/** The form, for the meeting named (`支出 #1`) or the group's current one (`支出`). */
+async function expenseForm(ctx: CommandContext, named: MeetingRow | null = null) {
+  const meeting = named ?? (await ctx.services.meetings.current(ctx.conversation.id, ctx.now));
   if (!meeting) throw new UsageError('E_EXPENSE_EMPTY');
   await ctx.services.budget.requireWrite(meeting, ctx.user, ctx.t);
   const lines = await ctx.services.budget.lines(meeting.id);
   if (lines.length === 0) throw new UserError('E_EXPENSE_NO_LINES', { id: meeting.id });
   const card = expenseCard(ctx.t, {
-    cardId: `expense-form-${ctx.event.eventId}`,
+    cardId: expenseFormId(meeting.id, ctx.event.eventId),
     meetingId: meeting.id,
     meetingTitle: meeting.title,
     lines: lines.map((l) => ({ value: String(l.no), label: ctx.t.t('budget.card.lineOption', { no: l.no, category: msg(`budget.category.${l.category}`), item: l.item }) })),
@@ -204,9 +205,10 @@ async function expenseForm(ctx: CommandContext) {
   return { type: 'card' as const, card };
 }
 
-/** `支出 #1 <行|类别 项目> <金额> [发票 X] [专票|普票] [税率 X%] [供应商 X]`. */
-async function recordExpense(ctx: CommandContext, args: string): Promise<string> {
+/** `支出 #1 <行|类别 项目> <金额> [发票 X] [专票|普票] [税率 X%] [供应商 X]`; `支出 #1` alone: the form. */
+async function recordExpense(ctx: CommandContext, args: string) {
   const { meeting, rest } = await takeMeeting(ctx, args, 'expense');
+  if (!rest) return expenseForm(ctx, meeting);
   const { line, rest: tail } = await takeLine(ctx, meeting, rest.split(' ').filter(Boolean));
   const { head, options } = expenseOptions(tail);
   if (head.length === 0) throw new UsageError('E_EXPENSE_AMOUNT_MISSING');
@@ -287,8 +289,9 @@ async function historyText(ctx: CommandContext, expense: ExpenseRow): Promise<st
 export const expenseAction: CardActionSpec = {
   key: EXPENSE_ACTION,
   async handle({ card, user, services, now, event, t }) {
-    const meeting = await services.meetings.get(Number(card.refId));
-    if (!meeting) throw new UserError('E_BUDGET_MEETING_NOT_FOUND', { id: card.refId });
+    const meetingId = meetingOfForm(card.id);
+    const meeting = meetingId === null ? null : await services.meetings.get(meetingId);
+    if (!meeting) throw new UserError('E_BUDGET_MEETING_NOT_FOUND', { id: meetingId ?? card.id });
     const v = event.values;
     const line = await services.budget.line(meeting.id, Number(v.line ?? 0));
     const { options } = expenseOptions([

@@ -168,7 +168,8 @@ export class SupplierService {
 
   /** Re-creates the notice jobs (start-up, Redis back); the job ids make this idempotent. */
   async recoverExpiry(now: Date): Promise<number> {
-    const rows = await this.db.supplier.findMany({ where: { qualificationExpiresAt: { gt: now } } });
+    // Only notices still ahead: one already due was sent (or is queued) when the date was set.
+    const rows = await this.db.supplier.findMany({ where: { qualificationExpiresAt: { gt: new Date(now.getTime() + EXPIRY_NOTICE_DAYS * DAY_MS) } } });
     for (const row of rows) await this.scheduleExpiry(row, now);
     return rows.length;
   }

@@ -192,6 +192,24 @@ describe('budget', () => {
     expect((await api(`/meetings/${id}/budget/import`, { method: 'POST', body: good, user: 'simulator:sunli' })).json()).toEqual({ imported: 2 });
     expect((await api(`/meetings/${id}/budget/import`, { method: 'POST', body: good, user: 'simulator:huangmin' })).status).toBe(403);
     expect(await t.app.services.budget.costDeviation(id)).toMatchObject({ approved: 1500000 + 30 * 100 * 40 * 2 });
+
+    // The expense card: choose the line, fill in the amount and the invoice.
+    const before = await cursor(GROUP);
+    await t.sim.say(GROUP, 'sunli', `@会务助手 支出 #${id}`);
+    const form = (await t.sim.nextBotMessage(GROUP, before, (m) => m.card?.title.includes('记录支出') ?? false)).card!;
+    expect(form.inputs?.find((i) => i.key === 'line')?.options?.map((o) => o.label)).toEqual(['1. 餐饮·茶歇', '2. 场地·主会场']);
+    const stranger = await t.sim.click(form.id, 'huangmin', 'budget.expense', { line: '2', amount: '1.5万', invoice: 'CARD0001', invoiceType: 'special', taxRate: '6%' });
+    expect(stranger.body).toMatchObject({ accepted: false });
+    const badAmount = await t.sim.click(form.id, 'sunli', 'budget.expense', { line: '2', amount: '1.5万x', invoice: 'CARD0001', invoiceType: 'special', taxRate: '6%' });
+    expect(badAmount.body.reason).toContain('不是金额');
+    const ok = await t.sim.click(form.id, 'sunli', 'budget.expense', { line: '2', amount: '1.5万', invoice: 'CARD0001', invoiceType: 'special', taxRate: '6%' });
+    expect(ok.body).toMatchObject({ accepted: true });
+    expect(ok.body.message).toContain('第 2 行 场地·主会场 ¥15,000.00');
+    await t.sim.waitForCard(GROUP, form.id, (c) => c.state?.closed === true);
+    // Voided, its invoice number can be used again.
+    const expense = (await t.app.services.db.expense.findFirst({ where: { invoiceNo: 'CARD0001' } }))!;
+    expect((await t.sim.ask(GROUP, 'sunli', `支出 作废 #${expense.id}`)).text).toContain('已作废');
+    expect((await t.sim.ask(GROUP, 'sunli', `支出 #${id} 2 1.5万 发票 CARD0001 专票 税率6%`)).text).toContain('已记录支出');
   });
 
   it('grades a supplier with a P1 incident and low catering ratings C or D, and gives the organizers a replacement task', async () => {
