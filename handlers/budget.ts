@@ -99,6 +99,7 @@ async function contract(ctx: CommandContext, args: string): Promise<string> {
 }
 
 async function year(ctx: CommandContext, args: string): Promise<string> {
+  ctx.services.budget.requireOverview(ctx.user);
   const y = yearOf(args.trim(), ctx.services.budget.yearOf(ctx.now));
   const d = await ctx.services.budget.yearDeviation(y);
   if (d.meetings === 0) return ctx.t.t('budget.yearNone', { year: y });

@@ -142,6 +142,11 @@ export class BudgetService {
     if (!this.canWrite(meeting, user) && !user.roles.includes('executive')) throw new UserError('E_BUDGET_READ_FORBIDDEN', { id: meeting.id, organizers: await this.meetings.organizerNames(meeting, t) });
   }
 
+  /** The year's figures across meetings: organizers, the finance department and executives. */
+  requireOverview(user: UserRecord): void {
+    if (!user.roles.some((r) => r === 'organizer' || r === 'admin' || r === 'executive') && !this.suppliers.isFinance(user)) throw new UserError('E_BUDGET_YEAR_FORBIDDEN');
+  }
+
   private async requireOpen(meetingId: number): Promise<void> {
     const budget = await this.db.budget.findUnique({ where: { meetingId } });
     if (budget?.settledAt) throw new UserError('E_BUDGET_SETTLED', { id: meetingId });
@@ -414,7 +419,7 @@ export class BudgetService {
         const claimed = await this.db.budgetLine.updateMany({ where: { id: row.id, [flag]: !over }, data: over ? { [flag]: true, [counter]: { increment: 1 } } : { [flag]: false } });
         if (!over || claimed.count === 0) continue;
         const n = (await this.db.budgetLine.findUnique({ where: { id: row.id } }))![counter];
-        await this.alert(meeting, `l${row.id}-${kind}-${n}`, (t) => t.t(`budget.alert.line.${kind}`, this.lineParams(t, meeting, f)));
+        await this.alert(meeting, `l${row.id}-${kind}-${n}`, (t) => t.t(`budget.alert.line.${kind}`, this.lineParams(meeting, f)));
         sent++;
       }
     }
@@ -454,7 +459,7 @@ export class BudgetService {
     return sent;
   }
 
-  lineParams(t: Translator, meeting: MeetingRow, f: LineFigures) {
+  lineParams(meeting: MeetingRow, f: LineFigures) {
     return {
       id: meeting.id,
       title: meeting.title,

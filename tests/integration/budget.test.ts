@@ -173,6 +173,7 @@ describe('budget', () => {
     // Settled: nothing changes any more; the year's deviation counts it.
     expect((await t.sim.ask(GROUP, 'wujun', `支出 #${meetingId} 1 100元`)).text).toContain('已结算');
     expect((await t.sim.ask(GROUP, 'wangfang', '预算 年度')).text).toContain('（1 个已结算会议）：批准 ¥20,480.00 · 实际 ¥20,800.00 · 偏差 +1.6%');
+    expect((await t.sim.ask(GROUP, 'huangmin', '预算 年度')).text).toContain('只有组织者、财务部成员或高管可以查看年度成本偏差');
     const cost = await api(`/meetings/${meetingId}/cost-deviation`, { user: 'simulator:sunli' });
     expect(cost.json()).toMatchObject({ approved: 2048000, actual: 2080000, settled: true, year: { meetings: 1 } });
   });
