@@ -2,34 +2,20 @@
  * Budgets (预算), expenses (支出) and settlement (结算) of a meeting, in integer fen. A line's
  * forecast follows the live counts when its quantity is linked (confirmed, checked-in, room-nights,
  * meals by type): every count change (`meeting.counts-changed`) queues one coalesced check per
- * meeting. Alerts to the organizers' group fire once per crossing: a flag on the line (or the
- * budget) is set by a conditional update when the threshold is crossed and cleared on the way back,
- * and the alert's id carries the crossing's number. Expense changes are kept with before/after.
- * The report (CSV + chart) is in `budget-report.ts`.
+ * meeting. Alerts (once per crossing) and settlement blockers are in `budget-checks.ts`, the report
+ * (CSV + chart) in `budget-report.ts`. Expense changes are kept with before/after.
  */
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { CodedError, UserError } from '../errors.js';
-import { type Msg, type Translator, msg } from '../i18n/translator.js';
-import { formatDeviation, formatFen, formatSignedFen } from '../money.js';
-import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
+import { type Translator, msg } from '../i18n/translator.js';
+import type { ScheduleJobs } from '../queue/queues.js';
 import { parseCsv } from '../csv.js';
 import { wallClockOf, toInstant } from '../time/zoned.js';
 import { amountOf, categoryOf, parseFormula } from './budget-input.js';
-import {
-  ACTUAL_DRIFT,
-  type Category,
-  type CostDeviation,
-  FORECAST_DRIFT,
-  LINE_OVER,
-  type LineFigures,
-  type Link,
-  costDeviationOf,
-  deviation,
-  isDrifting,
-  isOver,
-  lineFigures,
-} from './budget-math.js';
+import { type Category, type CostDeviation, costDeviationOf, deviation, lineFigures } from './budget-math.js';
+import { BudgetChecks } from './budget-checks.js';
+import type { BudgetLineRow, ExpenseRow, Ledger, NewExpense, NewLine, SettlementBlocker } from './budget-rows.js';
 import type { UserRecord } from './directory.js';
 import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
@@ -38,6 +24,8 @@ import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
 import type { Scheduler } from './scheduler.js';
 import type { SupplierService } from './suppliers.js';
+
+export type { BudgetLineRow, ExpenseRow, Ledger, NewExpense, NewLine, SettlementBlocker };
 
 declare module './services.js' {
   interface Services {
@@ -52,47 +40,7 @@ declare module '../queue/queues.js' {
   }
 }
 
-export type BudgetLineRow = NonNullable<Awaited<ReturnType<PrismaClient['budgetLine']['findUnique']>>>;
-export type ExpenseRow = NonNullable<Awaited<ReturnType<PrismaClient['expense']['findUnique']>>>;
-
-export interface NewLine {
-  category: Category;
-  item: string;
-  supplier: string | null;
-  unitPrice: number;
-  /** Null for a linked line: the live count now is the planned count. */
-  quantity: number | null;
-  link: Link | null;
-  days: number;
-  contractAmount: number | null;
-  note: string | null;
-}
-
-export interface NewExpense {
-  line: BudgetLineRow;
-  amount: number;
-  invoiceNo: string | null;
-  invoiceType: string | null;
-  taxRate: number | null;
-  supplier: string | null;
-}
-
 export type ExpenseChange = Partial<Pick<ExpenseRow, 'amount' | 'invoiceNo' | 'invoiceType' | 'taxRate'>>;
-
-export interface Ledger {
-  meeting: MeetingRow;
-  lines: LineFigures[];
-  cost: CostDeviation;
-  rows: BudgetLineRow[];
-}
-
-/** What blocks settlement, as data (`kind`) and as a message the reader's translator renders. */
-export interface SettlementBlocker {
-  kind: 'no-budget' | 'no-expense' | 'no-invoice' | 'invoice-mismatch' | 'tax-missing' | 'unpaid' | 'unexplained';
-  lineNo: number | null;
-  expenseId: number | null;
-  text: Msg;
-}
 
 export interface YearDeviation {
   year: number;
@@ -108,17 +56,20 @@ const MAX_NOTE = 200;
 const MAX_LINES = 200;
 
 export class BudgetService {
+  private readonly checks: BudgetChecks;
+
   constructor(
     private readonly db: PrismaClient,
     events: DomainEvents,
     private readonly scheduler: Scheduler,
-    private readonly outbox: Outbox,
+    outbox: Outbox,
     private readonly meetings: MeetingService,
     private readonly stats: MeetingStatsService,
     private readonly suppliers: SupplierService,
-    private readonly locales: LocaleService,
+    locales: LocaleService,
     private readonly config: Config,
   ) {
+    this.checks = new BudgetChecks(db, meetings, outbox, locales, suppliers, { ledger: (m) => this.ledger(m), expenses: (id) => this.expenses(id) });
     // RSVPs and check-ins move linked lines: one check per burst of changes.
     events.on('meeting.counts-changed', async ({ meetingId }) => {
       if ((await this.db.budgetLine.count({ where: { meetingId } })) === 0) return;
@@ -397,91 +348,14 @@ export class BudgetService {
     await this.meetings.refreshStatusSoon(meetingId);
   }
 
-  // ---- alerts --------------------------------------------------------------------------
+  // ---- alerts and settlement checks (budget-checks.ts) ------------------------------------
 
   /**
    * Compares every line and the totals with their thresholds and alerts the organizers' group once
    * per crossing. Returns the number of alerts sent. A settled or cancelled meeting is left alone.
    */
-  async check(meetingId: number, now: Date = new Date()): Promise<number> {
-    const meeting = await this.meetings.get(meetingId);
-    const budget = await this.db.budget.findUnique({ where: { meetingId } });
-    if (!meeting || meeting.status === 'cancelled' || !budget || budget.settledAt) return 0;
-    const ledger = await this.ledger(meeting);
-    let sent = 0;
-    for (const f of ledger.lines) {
-      const row = ledger.rows.find((r) => r.id === f.line.id)!;
-      for (const kind of ['forecast', 'actual'] as const) {
-        const over = isOver(f.approved, kind === 'forecast' ? f.forecast : f.actual, LINE_OVER);
-        const flag = kind === 'forecast' ? 'forecastOver' : 'actualOver';
-        const counter = kind === 'forecast' ? 'forecastAlerts' : 'actualAlerts';
-        if (over === row[flag]) continue;
-        const claimed = await this.db.budgetLine.updateMany({ where: { id: row.id, [flag]: !over }, data: over ? { [flag]: true, [counter]: { increment: 1 } } : { [flag]: false } });
-        if (!over || claimed.count === 0) continue;
-        const n = (await this.db.budgetLine.findUnique({ where: { id: row.id } }))![counter];
-        await this.alert(meeting, `l${row.id}-${kind}-${n}`, (t) => t.t(`budget.alert.line.${kind}`, this.lineParams(meeting, f)));
-        sent++;
-      }
-    }
-    const { cost } = ledger;
-    const drift = {
-      // Below plan while invitations are still answered is no news: under counts only after the RSVP cut-off.
-      forecast: isOver(cost.approved, cost.forecast, FORECAST_DRIFT) || (now >= this.meetings.cutoff(meeting) && isDrifting(cost.approved, cost.forecast, FORECAST_DRIFT)),
-      // The actual grows as invoices come in: under budget counts only once every line has one.
-      actual: isOver(cost.approved, cost.actual, ACTUAL_DRIFT) || (cost.complete && isDrifting(cost.approved, cost.actual, ACTUAL_DRIFT)),
-    };
-    for (const kind of ['forecast', 'actual'] as const) {
-      const flag = kind === 'forecast' ? 'forecastOff' : 'actualOff';
-      const counter = kind === 'forecast' ? 'forecastAlerts' : 'actualAlerts';
-      if (drift[kind] === budget[flag]) continue;
-      const claimed = await this.db.budget.updateMany({ where: { meetingId, [flag]: !drift[kind] }, data: drift[kind] ? { [flag]: true, [counter]: { increment: 1 } } : { [flag]: false } });
-      if (!drift[kind] || claimed.count === 0) continue;
-      const n = (await this.db.budget.findUnique({ where: { meetingId } }))![counter];
-      const value = kind === 'forecast' ? cost.forecast : cost.actual;
-      const responsible = [...ledger.lines]
-        .map((f) => ({ f, delta: (kind === 'forecast' ? f.forecast : f.actual) - f.approved }))
-        .filter((x) => Math.sign(x.delta) === Math.sign(value - cost.approved) && x.delta !== 0)
-        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
-        .slice(0, 3);
-      await this.alert(meeting, `total-${kind}-${n}`, (t) =>
-        t.t(`budget.alert.total.${kind}`, {
-          id: meeting.id,
-          title: meeting.title,
-          value: formatFen(value),
-          approved: formatFen(cost.approved),
-          deviation: formatDeviation(deviation(cost.approved, value)),
-          limit: kind === 'forecast' ? '3%' : '5%',
-          lines: responsible.map((x) => t.t('budget.alert.responsible', { no: x.f.line.no, category: msg(`budget.category.${x.f.line.category}`), item: x.f.line.item, delta: formatSignedFen(x.delta) })).join('\n'),
-        }),
-      );
-      sent++;
-    }
-    return sent;
-  }
-
-  lineParams(meeting: MeetingRow, f: LineFigures) {
-    return {
-      id: meeting.id,
-      title: meeting.title,
-      no: f.line.no,
-      category: msg(`budget.category.${f.line.category}`),
-      item: f.line.item,
-      approved: formatFen(f.approved),
-      forecast: formatFen(f.forecast),
-      actual: formatFen(f.actual),
-      forecastDeviation: formatDeviation(deviation(f.approved, f.forecast)),
-      actualDeviation: formatDeviation(deviation(f.approved, f.actual)),
-    };
-  }
-
-  private async alert(meeting: MeetingRow, key: string, text: (t: Translator) => string): Promise<void> {
-    const t = await this.locales.forConversation(meeting.conversationId);
-    await this.outbox.enqueue({
-      id: `budget-${meeting.id}-${key}`,
-      target: { kind: 'conversation', conversationId: meeting.conversationId },
-      content: { type: 'text', text: text(t) },
-      priority: PRIORITY.urgent,
-    });
+  check(meetingId: number, now: Date = new Date()): Promise<number> {
+    return this.checks.check(meetingId, now);
   }
 
   /** The coalesced job after counts moved. */
@@ -492,38 +366,8 @@ export class BudgetService {
   // ---- settlement ----------------------------------------------------------------------
 
   /** What `结算 #1` lists and what keeps `结算 完成` from running; empty when the meeting can be settled. */
-  async settlementBlockers(meetingId: number): Promise<SettlementBlocker[]> {
-    const meeting = await this.meetings.get(meetingId);
-    if (!meeting) throw new UserError('E_BUDGET_MEETING_NOT_FOUND', { id: meetingId });
-    const ledger = await this.ledger(meeting);
-    if (ledger.lines.length === 0) return [{ kind: 'no-budget', lineNo: null, expenseId: null, text: msg('budget.blocker.noBudget', { id: meetingId }) }];
-    const expenses = (await this.expenses(meetingId)).filter((e) => e.status === 'active');
-    const blockers: SettlementBlocker[] = [];
-    for (const f of ledger.lines) {
-      const row = ledger.rows.find((r) => r.id === f.line.id)!;
-      const name = { no: f.line.no, category: msg(`budget.category.${f.line.category}`), item: f.line.item };
-      if (f.expenses === 0) {
-        blockers.push({ kind: 'no-expense', lineNo: f.line.no, expenseId: null, text: msg('budget.blocker.noExpense', name) });
-        continue;
-      }
-      const invoiced = expenses.filter((e) => e.lineId === f.line.id && e.invoiceNo).reduce((s, e) => s + e.amount, 0);
-      const contract = f.line.contractAmount ?? f.forecast;
-      if (invoiced !== contract) blockers.push({ kind: 'invoice-mismatch', lineNo: f.line.no, expenseId: null, text: msg('budget.blocker.mismatch', { ...name, invoiced: formatFen(invoiced), contract: formatFen(contract) }) });
-      if ((isOver(f.approved, f.actual, LINE_OVER) || isOver(f.approved, f.forecast, LINE_OVER)) && !row.reason) {
-        blockers.push({ kind: 'unexplained', lineNo: f.line.no, expenseId: null, text: msg('budget.blocker.unexplained', { ...name, id: meetingId }) });
-      }
-    }
-    for (const e of expenses) {
-      const line = ledger.rows.find((r) => r.id === e.lineId);
-      const params = { expense: e.id, no: line?.no ?? 0, amount: formatFen(e.amount) };
-      if (!e.invoiceNo) blockers.push({ kind: 'no-invoice', lineNo: line?.no ?? null, expenseId: e.id, text: msg('budget.blocker.noInvoice', params) });
-      else if (e.taxRate === null || !e.invoiceType) blockers.push({ kind: 'tax-missing', lineNo: line?.no ?? null, expenseId: e.id, text: msg('budget.blocker.taxMissing', params) });
-      if (e.supplierId !== null && !e.paidAt) {
-        const supplier = await this.suppliers.get(e.supplierId);
-        blockers.push({ kind: 'unpaid', lineNo: line?.no ?? null, expenseId: e.id, text: msg('budget.blocker.unpaid', { ...params, supplier: supplier?.name ?? '' }) });
-      }
-    }
-    return blockers;
+  settlementBlockers(meetingId: number): Promise<SettlementBlocker[]> {
+    return this.checks.settlementBlockers(meetingId);
   }
 
   /** Settles when nothing blocks; refused (with the list) otherwise. */
