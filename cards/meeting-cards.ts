@@ -3,6 +3,7 @@
  * Pure functions of the meeting and the attendee row, rendered in the reader's language (`t`).
  */
 import type { Translator } from '../src/i18n/translator.js';
+import { formatDeviation, formatFen } from '../src/money.js';
 import type { Card, CardField } from './model.js';
 
 export const RSVP_ACTIONS = { yes: 'rsvp.yes', no: 'rsvp.no', maybe: 'rsvp.maybe' } as const;
@@ -156,6 +157,17 @@ export interface MeetingStats {
   currentRate: number;
   /** Highest check-ins in any one minute. */
   peakRate: number;
+  /** The cost-deviation KPI (fen), present when the meeting has a budget. */
+  cost?: CostKpi;
+}
+
+export interface CostKpi {
+  approved: number;
+  forecast: number;
+  actual: number;
+  forecastDeviation: number | null;
+  actualDeviation: number | null;
+  settled: boolean;
 }
 
 export interface StatusCardInput {
@@ -195,12 +207,25 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
         label: t.t('meeting.card.status.speed'),
         value: t.t('meeting.card.status.speedValue', { current: stats.currentRate, peak: stats.peakRate, target: input.checkinTarget, ok: peakOk }),
       },
+      ...(stats.cost ? [{ label: t.t('meeting.card.status.cost'), value: costValue(t, stats.cost) }] : []),
     ],
     fallback: t.t('meeting.card.status.fallback', { id: meeting.id }),
     state: input.cancelled
       ? { status: 'cancelled', label: t.t('meeting.card.cancelled'), closed: true }
       : { status: 'live', label: t.t('meeting.card.status.updated', { at: input.updatedAt }) },
   };
+}
+
+/** `批准 ¥… · 预测 ¥… (+5.2%) · 实际 ¥… (-1.0%)`, and `已结算` once settled. */
+function costValue(t: Translator, cost: CostKpi): string {
+  return t.t('meeting.card.status.costValue', {
+    approved: formatFen(cost.approved),
+    forecast: formatFen(cost.forecast),
+    forecastDeviation: formatDeviation(cost.forecastDeviation),
+    actual: formatFen(cost.actual),
+    actualDeviation: formatDeviation(cost.actualDeviation),
+    settled: cost.settled ? t.t('meeting.card.status.costSettled') : '',
+  });
 }
 
 /** Answered / people who can answer (guests without an account and no recorded answer are not counted). */

@@ -21,6 +21,8 @@ export interface ReportSpec {
   description: string;
   /** `会议 #N` / `meeting #N`: the meeting it belongs to; null: the group's implicit one. */
   meetingId: number | null;
+  /** `供应商 某某酒店` / `supplier X`: the supplier it is attributed to (its scorecard). */
+  supplier: string | null;
 }
 
 /** `会议 #4`, `会议#4`, `meeting #4`: the meeting id and how many tokens it took. A bare word stays a word. */
@@ -49,6 +51,14 @@ function locationWord(tokens: readonly string[], i: number): { value: string | n
   return null;
 }
 
+/** `供应商 X` / `supplier X`: the supplier's name and how many tokens it took. */
+function supplierAt(tokens: readonly string[], i: number): { name: string; used: number } | null {
+  if (!words('incident.words.supplier').includes(tokens[i]!.toLowerCase())) return null;
+  const name = tokens[i + 1];
+  if (!name) throw new UsageError('E_INCIDENT_SUPPLIER_MISSING');
+  return { name, used: 2 };
+}
+
 /** `P2`, `二级`, `level2`, or `级别 2` / `level 2` (two tokens); how many tokens it took. */
 function levelAt(tokens: readonly string[], i: number): { level: number; used: number } | null {
   const level = levelOfWord(tokens[i]);
@@ -71,6 +81,7 @@ export function parseReport(text: string): ReportSpec {
   let severity: number | null = null;
   let location: string | null = null;
   let meetingId: number | null = null;
+  let supplier: string | null = null;
   const rest: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -78,7 +89,11 @@ export function parseReport(text: string): ReportSpec {
     const level: ReturnType<typeof levelAt> = severity ? null : levelAt(tokens, i);
     const place: ReturnType<typeof locationWord> = location ? null : locationWord(tokens, i);
     const meeting: ReturnType<typeof meetingAt> = meetingId ? null : meetingAt(tokens, i);
-    if (meeting) {
+    const named: ReturnType<typeof supplierAt> = supplier ? null : supplierAt(tokens, i);
+    if (named) {
+      supplier = named.name;
+      i += named.used - 1;
+    } else if (meeting) {
       meetingId = meeting.id;
       i += meeting.used - 1;
     } else if (t) type = t;
@@ -94,7 +109,7 @@ export function parseReport(text: string): ReportSpec {
   const description = rest.join(' ').trim();
   if (!description) throw new UsageError('E_INCIDENT_DESCRIPTION_MISSING');
   if (description.length > MAX_DESCRIPTION) throw new UsageError('E_INCIDENT_DESCRIPTION_TOO_LONG', { max: MAX_DESCRIPTION });
-  return { type: type ?? 'other', severity: severity ?? DEFAULT_SEVERITY, location, description, meetingId };
+  return { type: type ?? 'other', severity: severity ?? DEFAULT_SEVERITY, location, description, meetingId, supplier };
 }
 
 /** Splits `#12 rest` into the incident id and the rest; `example` names a catalogue example (`incident.example.*`). */

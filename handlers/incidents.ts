@@ -25,14 +25,16 @@ export const reportCommand: CommandSpec = {
       const { candidates } = await ctx.services.meetings.implicit(ctx.conversation.id, ctx.now);
       return { type: 'card', card: reportCard(ctx.t, `increport-${ctx.event.eventId}`, candidates) };
     }
-    const { meetingId, ...spec } = parseReport(ctx.args);
+    const { meetingId, supplier: supplierName, ...spec } = parseReport(ctx.args);
+    const supplier = supplierName ? await ctx.services.suppliers.require(supplierName) : null;
     const found = await incidentMeeting(ctx.services, ctx.conversation.id, meetingId, ctx.now);
     const complainant = spec.type === 'complaint' ? (ctx.mentions[0]?.id ?? null) : null;
     const incident = await ctx.services.incidents.report(
-      { ...spec, type: storedType(spec.type), meetingId: found.meeting?.id ?? null, conversationId: ctx.conversation.id, reporterId: ctx.user.id, complainantId: complainant },
+      { ...spec, type: storedType(spec.type), meetingId: found.meeting?.id ?? null, conversationId: ctx.conversation.id, reporterId: ctx.user.id, complainantId: complainant, supplierId: supplier?.id ?? null },
       ctx.now,
     );
-    return reportedText(ctx, incident, implicitNote(ctx.t, found));
+    const text = await reportedText(ctx, incident, implicitNote(ctx.t, found));
+    return supplier ? `${text}\n${ctx.t.t('incident.reportedSupplier', { name: supplier.name })}` : text;
   },
 };
 

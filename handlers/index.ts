@@ -6,6 +6,7 @@ import type { Capability } from '../src/capability.js';
 import { HandlerRegistry } from '../src/router/registry.js';
 import { attachments } from './attachments.js';
 import { attendeeDirectory } from './attendee-directory.js';
+import { budget } from './budget.js';
 import { checkin } from './checkin.js';
 import { closeoutCapability } from './closeout.js';
 import { departments } from './departments.js';
@@ -16,13 +17,14 @@ import { language } from './language.js';
 import { meetings } from './meetings.js';
 import { reminders } from './reminders.js';
 import { schedule } from './schedule.js';
+import { suppliers } from './suppliers.js';
 import { surveys } from './surveys.js';
 import { tasks } from './tasks.js';
 
 /** Close-out asks every capability for its open items: it reads the registry when it runs. */
 const closeout = closeoutCapability(() => CAPABILITIES);
 
-export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview, attachments, attendeeDirectory, closeout];
+export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview, suppliers, budget, attachments, attendeeDirectory, closeout];
 
 /** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
 export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {

@@ -15,6 +15,7 @@ const PRIORITY_WORDS = new Map(PRIORITIES.flatMap((p) => words(`task.words.prior
 const PRIORITY_PREFIX = words('task.words.priorityPrefix');
 const DUE_WORDS = words('task.words.due');
 const MEETING_WORDS = words('task.words.meeting');
+const SUPPLIER_WORDS = words('task.words.supplier');
 
 export interface AssignmentSpec {
   title: string;
@@ -24,6 +25,8 @@ export interface AssignmentSpec {
   priority: string;
   /** From `会议 #3` in the text; undefined: the group's current meeting. */
   meetingId?: number | null;
+  /** From `供应商 某某酒店`: the supplier whose work it is (its scorecard counts it). */
+  supplier?: string;
 }
 
 const isLatin = (word: string) => /^[a-z]/i.test(word);
@@ -76,6 +79,7 @@ function meetingRefAt(tokens: readonly string[], i: number, strict: boolean): { 
 interface Options {
   priority?: string;
   meetingId?: number;
+  supplier?: string;
 }
 
 /**
@@ -86,6 +90,11 @@ function takeOptions(tokens: readonly string[], options: Options, where: 'head' 
   const rest: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
+    if (options.supplier === undefined && SUPPLIER_WORDS.includes(lower(token)) && tokens[i + 1] !== undefined) {
+      options.supplier = tokens[i + 1]!;
+      i++;
+      continue;
+    }
     if (options.meetingId === undefined) {
       const ref = meetingRefAt(tokens, i, where === 'tail');
       if (ref) {
@@ -160,6 +169,7 @@ export async function parseAssignment(ctx: CommandContext, text: string, require
     dueAt: parsed.at,
     priority: options.priority ?? 'normal',
     ...(options.meetingId !== undefined ? { meetingId: options.meetingId } : {}),
+    ...(options.supplier !== undefined ? { supplier: options.supplier } : {}),
   };
 }
 
@@ -171,6 +181,7 @@ export async function createFromSpec(ctx: CommandContext, spec: AssignmentSpec &
   // it); several candidates are refused by `current` and nothing is created.
   const implicit = spec.meetingId === undefined && ctx.conversation.type === 'group' ? await s.meetings.current(ctx.conversation.id, ctx.now) : null;
   const meetingId = spec.meetingId !== undefined ? spec.meetingId : (implicit?.id ?? null);
+  const supplier = spec.supplier ? await s.suppliers.require(spec.supplier) : null;
   const task = await s.tasks.create(
     {
       title: spec.title,
@@ -182,6 +193,7 @@ export async function createFromSpec(ctx: CommandContext, spec: AssignmentSpec &
       conversationId: ctx.conversation.id,
       priority: spec.priority,
       dueAt: spec.dueAt,
+      supplierId: supplier?.id ?? null,
     },
     ctx.now,
   );

@@ -7,6 +7,7 @@
  *   GET  /api/meetings/:id/supplier.csv       counts and needs only
  *   GET  /api/meetings/:id/pii-access-log     who read personal data in full, and when
  *   GET  /api/surveys/:id/results.csv         survey results (no identities for anonymous surveys)
+ *   budgets (import, settlement.csv, cost-deviation): see budget-api.ts
  *
  * Ids are `12` or `#12`; anything else is a 400. The token is accepted only in the Authorization
  * header: a `?token=` in the URL is refused (URLs end up in logs, proxies and browser history).
@@ -15,6 +16,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Translator } from '../i18n/translator.js';
 import type { MeetingRow } from '../services/meetings.js';
+import { budgetRoutes } from './budget-api.js';
 import { departmentRoutes } from './departments-api.js';
 import { perUserLimit } from './entrances.js';
 import { parseId } from './http-error.js';
@@ -131,4 +133,5 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   });
 
   await departmentRoutes(app, services);
+  await budgetRoutes(app, services);
 }

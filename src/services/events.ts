@@ -9,6 +9,8 @@ export interface DomainEventMap {
   'meeting.schedule-changed': { meetingId: number };
   /** People were invited to a meeting or answered. */
   'meeting.attendees-changed': { meetingId: number; userIds: readonly string[] };
+  /** Live counts moved (answers, meals, rooms, check-ins): linked budget lines follow them. */
+  'meeting.counts-changed': { meetingId: number };
   /** Someone confirmed after check-in opened: they need their check-in card now. */
   'meeting.late-confirmation': { meetingId: number; attendeeId: number };
 }

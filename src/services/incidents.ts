@@ -58,6 +58,8 @@ export interface NewIncident {
   location: string | null;
   description: string;
   complainantId: string | null;
+  /** The supplier it is attributed to (`供应商 X`), for the supplier's scorecard. */
+  supplierId?: number | null;
 }
 
 export const incidentCardId = (id: number) => `inc-${id}`;

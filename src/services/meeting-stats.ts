@@ -1,6 +1,7 @@
-/** Live counts of a meeting: answers, meals, rooms per night, check-ins and check-in speed. */
+/** Live counts of a meeting: answers, meals, rooms per night, check-ins and check-in speed; the cost deviation when it has a budget. */
 import { stateOf, type MeetingStats } from '../../cards/meeting-cards.js';
 import type { PrismaClient } from '../db/client.js';
+import { costDeviationOf, lineFigures } from './budget-math.js';
 
 declare module './services.js' {
   interface Services {
@@ -39,6 +40,12 @@ export class MeetingStatsService {
     let recent = 0;
     for (let m = nowMinute - 4; m <= nowMinute; m++) recent += perMinute.get(m) ?? 0;
     stats.currentRate = Math.round((recent / 5) * 10) / 10;
+    // The cost-deviation KPI, when the meeting has a budget (linked lines follow these very counts).
+    const lines = await this.db.budgetLine.findMany({ where: { meetingId } });
+    if (lines.length > 0) {
+      const [expenses, budget] = await Promise.all([this.db.expense.findMany({ where: { meetingId, status: 'active' } }), this.db.budget.findUnique({ where: { meetingId } })]);
+      stats.cost = costDeviationOf(lines.map((l) => lineFigures(l, expenses, stats)), Boolean(budget?.settledAt));
+    }
     return stats;
   }
 }

@@ -203,9 +203,13 @@ export class MeetingService {
     await this.refreshStatusNow(meeting.id);
   }
 
-  /** Coalesced: a burst of answers becomes one card update that shows the latest counts. */
+  /**
+   * Coalesced: a burst of answers becomes one card update that shows the latest counts. Every count
+   * change passes here, so this is where `meeting.counts-changed` is reported.
+   */
   async refreshStatusSoon(meetingId: number): Promise<void> {
     await this.scheduler.coalesced('meeting.status', `meeting-status-${meetingId}`, { meetingId }, this.config.HUIWU_STATUS_REFRESH_MS);
+    await this.events.emit('meeting.counts-changed', { meetingId });
   }
 
   async refreshStatusNow(meetingId: number): Promise<void> {

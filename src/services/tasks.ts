@@ -54,6 +54,8 @@ export interface NewTask {
   priority: string;
   dueAt: Date;
   checklistKey?: string | null;
+  /** The supplier whose work it is (its on-time completion feeds the supplier's scorecard). */
+  supplierId?: number | null;
 }
 
 const taskCardId = (id: number, userId: string) => `task-${id}-${jobIdPart(userId)}`;
@@ -108,6 +110,7 @@ export class TaskService {
         priority: input.priority,
         dueAt: input.dueAt,
         checklistKey: input.checklistKey ?? null,
+        supplierId: input.supplierId ?? null,
         createdAt: now,
       },
     });

@@ -58,7 +58,7 @@ describe('outbound queue', () => {
     await parked;
     await events.close();
     // The three within the limit may still be recording their sends.
-    const sent = () => t.app.services.db.outboundMessage.count({ where: { id: { startsWith: 'burst-' }, status: 'sent' } });
+    const sent = () => t!.app.services.db.outboundMessage.count({ where: { id: { startsWith: 'burst-' }, status: 'sent' } });
     await expect.poll(sent, { timeout: 5000 }).toBe(3);
     const rows = await t.app.services.db.outboundMessage.findMany({ where: { id: { startsWith: 'burst-' } } });
     expect(rows.filter((r) => r.status === 'pending')).toHaveLength(2);

@@ -15,7 +15,7 @@ describe('loadConfig', () => {
     ['PORT', 'abc', /PORT="abc" is invalid: expected an integer between 1 and 65535/],
     ['PORT', '70000', /PORT="70000" is invalid/],
     ['HUIWU_TIMEZONE', 'Mars/Olympus', /HUIWU_TIMEZONE="Mars\/Olympus" is invalid: expected an IANA time zone/],
-    ['DATABASE_URL', 'postgres://x', /DATABASE_URL="postgres:\/\/x" is invalid: expected a SQLite URL/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL="mysql:\/\/x" is invalid: expected a SQLite URL such as file:.\/data\/huiwu.db or a PostgreSQL URL/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL="localhost:6379" is invalid/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud" is invalid/],
   ])('rejects %s=%s naming the variable', (key, value, message) => {
