@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Attendee_meetingId_checkedInAt_idx" ON "Attendee"("meetingId", "checkedInAt");
