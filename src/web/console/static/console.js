@@ -96,10 +96,10 @@
       var spec = specs[key];
       box.parentNode.querySelector('.chart-empty').hidden = !spec.empty;
       box.hidden = spec.empty;
-      box.setAttribute('data-option', JSON.stringify(spec.option.series));
       if (spec.empty || !window.echarts) return;
       if (!charts[key]) charts[key] = window.echarts.init(box);
       charts[key].setOption(spec.option, true);
+      charts[key].resize();
     });
   }
   window.addEventListener('resize', function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
