@@ -16,6 +16,7 @@ import type { UserRecord } from '../../services/directory.js';
 import type { MeetingRow } from '../../services/meetings.js';
 import type { Services } from '../../services/services.js';
 import { noticePage } from '../html.js';
+import { platformSignInRoutes } from '../platform-sign-in.js';
 import { type PageUser, pageUser, sendPage } from '../sign-in.js';
 import { meetingPage, meetingsPage } from './pages.js';
 import { attendeeRowView, incidentRowView, meetingDataView, taskRowView, tileView } from './view.js';
@@ -25,7 +26,19 @@ const STATIC: Record<string, { file: string; type: string; cache: string }> = {
   'console.css': { file: new URL('./static/console.css', import.meta.url).pathname, type: 'text/css; charset=utf-8', cache: 'no-cache' },
   // Served by us from the package: the page's policy allows our own scripts only, no CDN.
   'echarts.min.js': { file: createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
+  'dingtalk-sign-in.js': { file: new URL('./static/dingtalk-sign-in.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8', cache: 'no-cache' },
+  // DingTalk's JSAPI, when its npm package (dingtalk-jsapi) is installed beside us; else 404 and the
+  // DingTalk start page says to use the 控制台 command's link.
+  'dingtalk.open.js': { file: optionalModule('dingtalk-jsapi/dingtalk.open.js'), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
 };
+
+function optionalModule(path: string): string {
+  try {
+    return createRequire(import.meta.url).resolve(path);
+  } catch {
+    return '';
+  }
+}
 
 /** Open event streams per user: a page each on a few devices, not a flood. */
 const MAX_STREAMS_PER_USER = 8;
@@ -58,13 +71,14 @@ function refuse(request: FastifyRequest, reply: FastifyReply, t: Translator, err
 }
 
 export async function consolePages(app: FastifyInstance, services: Services): Promise<void> {
+  await platformSignInRoutes(app, services);
   const guard = pageUser(services);
   const streams = new Map<string, number>();
   const cache = new Map<string, Buffer>();
 
   app.get<{ Params: { name: string } }>('/console/static/:name', async (request, reply) => {
     const entry = STATIC[request.params.name];
-    if (!entry) return reply.code(404).send({ error: 'not found' });
+    if (!entry?.file) return reply.code(404).send({ error: 'not found' });
     let body = cache.get(entry.file);
     if (!body) cache.set(entry.file, (body = readFileSync(entry.file)));
     return reply.header('content-type', entry.type).header('cache-control', entry.cache).header('x-content-type-options', 'nosniff').send(body);
