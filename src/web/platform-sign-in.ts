@@ -24,9 +24,10 @@ const STATE_TTL_S = 600;
 const DEFAULT_TARGET = '/console';
 
 /** `state.target` in the cookie; the target is our own path, base64url so it needs no quoting. */
-function stateCookie(services: Services, state: string, target: string, maxAge = STATE_TTL_S): string {
+function stateCookie(services: Services, state: string | null, target = ''): string {
   const secure = services.pageAccess.baseUrl.startsWith('https:') ? '; Secure' : '';
-  return `${OAUTH_COOKIE}=${state}.${Buffer.from(target).toString('base64url')}; Path=/auth/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+  const value = state === null ? '' : `${state}.${Buffer.from(target).toString('base64url')}`;
+  return `${OAUTH_COOKIE}=${value}; Path=/auth/; HttpOnly; SameSite=Lax; Max-Age=${state === null ? 0 : STATE_TTL_S}${secure}`;
 }
 
 function readState(request: FastifyRequest): { state: string; target: string } | null {
@@ -53,7 +54,7 @@ async function finish(request: FastifyRequest<{ Querystring: Record<string, stri
   const state = request.query.state ?? '';
   if (!saved || !state || !sameText(saved.state, state)) return refused(request, reply, services, 'state', platform);
   // The state is spent either way: a second return with it starts over.
-  reply.header('set-cookie', stateCookie(services, '', '', 0));
+  reply.header('set-cookie', stateCookie(services, null));
   const userId = code && code.length <= 512 ? await services.platformSignIn.userId(platform, code) : null;
   if (!userId) return refused(request, reply, services, 'code', platform);
   return startSession(reply, services, await services.pageAccess.openSession(userId, platform), saved.target);
