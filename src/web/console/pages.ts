@@ -11,7 +11,8 @@ import { escapeHtml, renderPage } from '../html.js';
 import { meetingLine, type TileView } from './view.js';
 
 const e = escapeHtml;
-const HEAD = '<link rel="stylesheet" href="/console/static/console.css">';
+// The browser asks for a favicon otherwise (a 404 per page).
+const HEAD = '<link rel="icon" href="data:,"><link rel="stylesheet" href="/console/static/console.css">';
 
 function header(t: Translator, title: string, back: boolean): string {
   return `<header class="bar">

@@ -94,7 +94,10 @@
       var box = document.getElementById('chart-' + key);
       if (!box) return;
       var spec = specs[key];
-      box.parentNode.querySelector('.chart-empty').hidden = !spec.empty;
+      var empty = box.parentNode.querySelector('.chart-empty');
+      empty.hidden = !spec.empty;
+      // An empty chart still says which chart it is.
+      empty.textContent = (spec.option.title && spec.option.title.text ? spec.option.title.text + ' · ' : '') + words.empty;
       box.hidden = spec.empty;
       if (spec.empty || !window.echarts) return;
       if (!charts[key]) charts[key] = window.echarts.init(box);
