@@ -151,7 +151,7 @@ function queryPlans(file: string, meetingId: number): void {
     ['checklist items', `SELECT * FROM Task WHERE meetingId = ${meetingId} AND checklistKey IS NOT NULL AND status <> 'cancelled' ORDER BY dueAt, id`],
     ['incidents', `SELECT type, severity, status, createdAt, ackedAt, resolvedAt FROM Incident WHERE meetingId = ${meetingId}`],
     ['latest survey', `SELECT * FROM Survey WHERE meetingId = ${meetingId} ORDER BY id DESC LIMIT 1`],
-    ['survey answers', `SELECT * FROM SurveyResponse WHERE surveyId = 1`],
+    ['survey answers', `SELECT COUNT(*) FROM SurveyResponse WHERE surveyId = 1`],
     ['survey recipients', `SELECT COUNT(*) FROM SurveyRecipient WHERE surveyId = 1`],
     ['attendee page', `SELECT * FROM Attendee WHERE meetingId = ${meetingId} ORDER BY id LIMIT 50`],
   ];

@@ -10,6 +10,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { ChecklistService } from './checklists.js';
 import type { IncidentService } from './incidents.js';
 import type { MeetingRow } from './meetings.js';
+import type { SurveyResults } from './survey-results.js';
 import type { SurveyService } from './surveys.js';
 
 declare module './services.js' {
@@ -120,6 +121,8 @@ function grade(value: number | null, green: number, amber: number): KpiStatus {
 }
 
 export class MeetingKpiService {
+  private readonly surveyCache = new Map<number, { key: string; results: SurveyResults }>();
+
   constructor(
     private readonly db: PrismaClient,
     private readonly config: Config,
@@ -207,9 +210,22 @@ export class MeetingKpiService {
     return minutes;
   }
 
+  /**
+   * The latest survey's results. Answers are only ever added, so results stay valid while the
+   * counts of answers and recipients (two index-only counts) are unchanged: a live page does not
+   * re-read thousands of answers on every check-in.
+   */
   private async latestSurvey(meetingId: number) {
     const survey = await this.db.survey.findFirst({ where: { meetingId }, orderBy: { id: 'desc' } });
-    return survey ? this.surveys.results(survey) : null;
+    if (!survey) return null;
+    const [responses, recipients] = await Promise.all([this.db.surveyResponse.count({ where: { surveyId: survey.id } }), this.db.surveyRecipient.count({ where: { surveyId: survey.id } })]);
+    const key = `${responses}/${recipients}/${survey.dimensions}`;
+    const cached = this.surveyCache.get(survey.id);
+    if (cached?.key === key) return cached.results;
+    const results = await this.surveys.results(survey);
+    if (this.surveyCache.size > 100) this.surveyCache.clear();
+    this.surveyCache.set(survey.id, { key, results });
+    return results;
   }
 
   // ---- figures ------------------------------------------------------------------------
@@ -339,7 +355,7 @@ export class MeetingKpiService {
     };
   }
 
-  private satisfactionKpi(r: Awaited<ReturnType<MeetingKpiService['latestSurvey']>>): Kpi {
+  private satisfactionKpi(r: SurveyResults | null): Kpi {
     const target = this.config.HUIWU_SATISFACTION_TARGET;
     const amber = round(target - THRESHOLDS.satisfactionAmberBelow, 2);
     const value = r && r.responses > 0 ? r.overall : null;
