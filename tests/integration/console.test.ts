@@ -126,6 +126,23 @@ describe('console on the simulator', () => {
       expect(await page.text()).toContain('控制台只对组织者和管理员开放');
     });
 
+    it('speaks English to someone whose language is English', async () => {
+      expect((await t.sim.ask('dm-zhaolei', 'zhaolei', 'language English')).text).toBeTruthy();
+      try {
+        const list = await (await open(t.baseUrl, '/console', zhao.cookie)).text();
+        expect(list).toContain('<html lang="en">');
+        expect(list).toContain('My meetings');
+        expect(list).toContain('Preparation done');
+        expect(list).toContain('No budget yet');
+        const data = (await (await open(t.baseUrl, `/console/api/meetings/${meetingB}`, zhao.cookie, 'application/json')).json()) as { tiles: Array<{ id: string; how: string[] }> };
+        expect(data.tiles.find((x) => x.id === 'rsvp')!.how[0]).toContain('0 answered / 0 invited');
+        const refused = await open(t.baseUrl, `/console/meetings/${meetingA}`, zhao.cookie);
+        expect(await refused.text()).toContain(`Only the organizers of meeting #${meetingA}`);
+      } finally {
+        await t.sim.ask('dm-zhaolei', 'zhaolei', '语言 默认');
+      }
+    });
+
     it('serves the meeting page with its scripts from us, under the strict policy', async () => {
       const page = await open(t.baseUrl, `/console/meetings/${meetingA}`, wang.cookie);
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
