@@ -11,7 +11,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHuiwu, type HuiwuApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
+import { SimClient } from '../support/sim-client.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(executablePath);
@@ -31,6 +34,8 @@ describe.skipIf(!hasChromium)('organizer console (headless Chromium)', () => {
   let page: Page;
   let meetingId = 0;
   let finished = false;
+  /** The app started again on the same port (the restart test). */
+  let again: HuiwuApp | undefined;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -55,6 +60,7 @@ describe.skipIf(!hasChromium)('organizer console (headless Chromium)', () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
     if (page && !finished) await page.screenshot({ path: join(RESULTS_DIR, 'console-failure.png'), fullPage: true }).catch(() => undefined);
     await browser?.close();
+    await again?.close();
     await t?.close();
   });
 
@@ -119,6 +125,23 @@ describe.skipIf(!hasChromium)('organizer console (headless Chromium)', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: join(RESULTS_DIR, 'console-phone.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('reconnects after a server restart and shows what happened meanwhile', async () => {
+    const port = Number(new URL(t!.baseUrl).port);
+    await t!.stop();
+    await expect.poll(() => page.locator('#live').innerText(), WAIT).toBe('连接中断，正在重连…');
+    // The same database, Redis and port: the browser's session and page stay as they are.
+    const config = loadConfig(t!.env);
+    again = await createHuiwu(config, config.REDIS_URL!);
+    await again.server.listen({ port, host: '127.0.0.1' });
+    const sim = new SimClient(t!.baseUrl, again.simulator);
+    await sim.ask('dm-wujun', 'wujun', `会议 回复 #${meetingId} 参加`);
+    await expect.poll(() => page.locator('#live').innerText(), WAIT).toBe('实时更新中');
+    await expect.poll(() => tileValue('rsvp'), WAIT).toBe('100%');
+    await sim.ask('dm-wujun', 'wujun', `签到 #${meetingId}`);
+    await expect.poll(() => tileValue('arrival'), WAIT).toBe('66.7%');
+    // Errors while the server was away (the stream, a refetch) are expected; none after it came back.
     finished = true;
   });
 });
