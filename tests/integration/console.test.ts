@@ -6,6 +6,7 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redactUrl } from '../../src/server/redact.js';
 import { startFakeDingTalk } from '../conversation/dingtalk-driver.js';
 import type { FakeDingTalk } from '../fakes/dingtalk/fake-dingtalk.js';
 import { startWecomWorld, type WecomWorld } from '../fakes/wecom/world.js';
@@ -349,6 +350,9 @@ describe('WeCom web OAuth sign-in', () => {
     const wrongState = await open(w.t.baseUrl, `/auth/wecom?code=${fresh}&state=other`, fifth.cookie);
     expect(wrongState.status).toBe(403);
     expect(w.api.calls('auth/getuserinfo').filter((c) => c.query.code === fresh)).toHaveLength(0);
+    // A refusal's log line names the path, never the code or the state.
+    expect(redactUrl(`/auth/wecom?code=${fresh}&state=${fifth.state}`)).toBe('/auth/wecom?code=[redacted]&state=[redacted]');
+    expect(redactUrl(`/auth/dingtalk?authCode=${fresh}&state=x`)).toBe('/auth/dingtalk?authCode=[redacted]&state=[redacted]');
   });
 });
 
