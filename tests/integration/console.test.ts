@@ -93,6 +93,8 @@ describe('console on the simulator', () => {
       const reply = await t.sim.ask('dm-zhaolei', 'zhaolei', '控制台 退出');
       expect(reply.text).toMatch(/已退出控制台：结束了 \d+ 个浏览器上的登录/);
       expect((await open(t.baseUrl, '/console', session.cookie)).status).toBe(401);
+      const english = await t.sim.ask('dm-zhaolei', 'zhaolei', 'console sign out');
+      expect(english.text).toMatch(/^✅ Signed out of the console: \d+ browser sessions ended/);
       Object.assign(zhao, await signIn(t.baseUrl, await linkFor('zhaolei')));
     });
   });
