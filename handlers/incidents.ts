@@ -224,7 +224,7 @@ async function timelineText(ctx: CommandContext, incident: IncidentRow): Promise
 /** Incidents and complaints: the incident service, the report and incident commands and cards, escalation and update reminders. */
 export const incidents: Capability = {
   name: 'incidents',
-  services: (s) => ({ incidents: new IncidentService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.meetings, s.urgent, s.config, s.locales, s.schedule) }),
+  services: (s) => ({ incidents: new IncidentService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.meetings, s.urgent, s.config, s.locales, s.schedule, s.events) }),
   commands: [reportCommand, incidentCommand],
   cardActions: incidentActions,
   jobs: {

@@ -144,7 +144,7 @@ export const surveySubmitAction: CardActionSpec = {
 export const surveys: Capability = {
   name: 'surveys',
   services: (s) => {
-    const surveys = new SurveyService(s.db, s.meetings, s.cards, s.outbox, s.locales, s.scheduler, s.config, s.piiKey);
+    const surveys = new SurveyService(s.db, s.meetings, s.cards, s.outbox, s.locales, s.scheduler, s.config, s.piiKey, s.events);
     return { surveys, surveyReport: new SurveyReport(surveys, s.meetings, s.outbox, s.locales, s.media, s.config.HUIWU_CJK_FONT) };
   },
   commands: [surveyCommand],

@@ -231,7 +231,7 @@ export const taskActions: CardActionSpec[] = [
 export const tasks: Capability = {
   name: 'tasks',
   services: (s) => {
-    const tasks = new TaskService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.departments, s.meetings, s.locales, s.config);
+    const tasks = new TaskService(s.db, s.scheduler, s.cards, s.outbox, s.directory, s.departments, s.meetings, s.locales, s.config, s.events);
     return { tasks, checklists: new ChecklistService(s.db, tasks, s.meetings, s.scheduler, s.outbox, s.locales, s.config) };
   },
   commands: [taskCommand],

@@ -38,6 +38,7 @@ import { Outbox } from './services/outbox.js';
 import { MediaStore } from './services/media.js';
 import { PageAccess } from './services/page-access.js';
 import { PiiCipher } from './services/pii.js';
+import { PlatformSignIn } from './services/platform-sign-in.js';
 import { resolveSecrets } from './secrets.js';
 import { Scheduler } from './services/scheduler.js';
 import { UrgentNotifier } from './services/urgent.js';
@@ -74,7 +75,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const locales = new LocaleService(directory, config);
   const cardRefs = new CardRefStore(db);
   const media = new MediaStore(db);
-  const adapters = createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX) });
+  const clock = () => new Date();
+  const pageAccess = new PageAccess(db, config, clock);
+  const adapters = createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX), signInLinks: pageAccess });
   // While Redis is down every queue and worker reports each reconnect attempt: the monitor has said it once.
   const queueError = (err: Error, queue: string) => (connection.ready() ? log.error({ err, queue }, 'queue error') : log.debug({ err, queue }, 'queue error'));
   const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name), queueError);
@@ -83,7 +86,6 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const scheduler = new Scheduler(queues.schedule);
   const secrets = resolveSecrets(config, adapters.every((a) => a.name === 'simulator'));
   const seal = new InboundSeal(secrets.piiKey);
-  const clock = () => new Date();
   const core: CoreServices = {
     config,
     db,
@@ -100,7 +102,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     urgent: new UrgentNotifier(adapters, outbox, locales, log),
     calendar: new PlatformCalendar(adapters, log),
     piiKey: secrets.piiKey,
-    pageAccess: new PageAccess(db, config, clock),
+    pageAccess,
+    platformSignIn: new PlatformSignIn(adapters),
     clock,
   };
   // Each capability adds its services, in registry order (later ones may use earlier ones').

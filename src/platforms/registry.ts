@@ -9,7 +9,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { OnceLedger } from '../redis/once.js';
 import type { Directory } from '../services/directory.js';
 import { SimulatorAdapter } from './simulator/adapter.js';
-import type { CardRefPort, MediaPort, PlatformAdapter } from './types.js';
+import type { CardRefPort, MediaPort, PlatformAdapter, SignInLinkPort } from './types.js';
 import { DingTalkAdapter } from './dingtalk/adapter.js';
 import { WecomAdapter } from './wecom/adapter.js';
 import { wecomSettings } from './wecom/settings.js';
@@ -24,6 +24,8 @@ export interface AdapterDeps {
   log?: Logger;
   /** Single-use keys shared by every instance (DingTalk callback signatures). */
   once?: OnceLedger;
+  /** Sign-in links to our pages (the simulator page offers each user a console link). */
+  signInLinks?: SignInLinkPort;
 }
 
 export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
@@ -33,7 +35,7 @@ export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   if (wecom) platforms.push(new WecomAdapter({ cardRefs, media, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
   if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, cardRefs, media, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
-  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config));
+  if (simulator) platforms.push(new SimulatorAdapter(db, directory, config, deps.signInLinks));
   return platforms;
 }
 

@@ -124,6 +124,18 @@ export interface PlatformCapabilities {
   sendUrgent?(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void>;
   /** Busy times from the platform calendar (free/busy query), for schedule-conflict checks. */
   freeBusy?(userId: string, from: Date, to: Date): Promise<BusySlot[]>;
+  /**
+   * Web sign-in by the platform (the console opened from its app menu): the platform's user id
+   * (external id) an authorization code stands for, or null when the code is wrong, used or
+   * expired (WeCom web OAuth `code`, DingTalk H5 micro-app 免登 `authCode`).
+   */
+  userIdFromAuthCode?(code: string): Promise<string | null>;
+  /**
+   * Where a browser goes to be signed in by the platform, which then sends it to `redirectUri`
+   * with `code` and `state` (WeCom web OAuth). Absent where the page obtains the code itself
+   * (DingTalk's JSAPI).
+   */
+  signInUrl?(redirectUri: string, state: string): string;
 }
 
 export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {
@@ -139,6 +151,11 @@ export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {
 export interface CardRefPort {
   get(cardId: string): Promise<{ platformRef: string | null; model: Card } | null>;
   setPlatformRef(cardId: string, platformRef: string): Promise<void>;
+}
+
+/** Personal sign-in links to our web pages (implemented by the page-access service). */
+export interface SignInLinkPort {
+  issueLink(userId: string, target: string): Promise<string>;
 }
 
 /** Stored images (chart PNGs) an adapter uploads to its platform. */

@@ -4,7 +4,8 @@
  * Authorization header, but a client may still put one in a link), and a sign-in link's token
  * (a path segment) is hidden too.
  */
-const SECRET_PARAMS = /^(token|access_token|admin_token|secret|client_secret|password|key|api_key|auth|authorization|sign)$/i;
+// `code`, `authCode` and `state`: the platforms' sign-in codes and our state of the OAuth round trip.
+const SECRET_PARAMS = /^(token|access_token|admin_token|secret|client_secret|password|key|api_key|auth|authorization|sign|code|authcode|state)$/i;
 
 /** Path segments that are themselves credentials: a sign-in link's token. */
 const SECRET_PATH = /^(\/auth\/link\/)[^/?#]+/;

@@ -35,7 +35,7 @@ export type CheckinResult = { already: false; at: Date } | { already: true; at: 
 export class CheckinService {
   constructor(
     private readonly db: PrismaClient,
-    events: DomainEvents,
+    private readonly events: DomainEvents,
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly locales: LocaleService,
@@ -84,6 +84,7 @@ export class CheckinService {
       await this.cards.update(cardId, (c, t) => ({ ...c, state: { status: 'checked-in', label: t.t('meeting.card.checkin.done', { at: now }), closed: true } }), PRIORITY.interactive);
     }
     await this.meetings.refreshStatusSoon(meeting.id);
+    await this.events.emit('meeting.checked-in', { meetingId: meeting.id, attendeeId: attendee.id });
     return { already: false, at: now };
   }
 

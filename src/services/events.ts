@@ -13,6 +13,16 @@ export interface DomainEventMap {
   'meeting.counts-changed': { meetingId: number };
   /** Someone confirmed after check-in opened: they need their check-in card now. */
   'meeting.late-confirmation': { meetingId: number; attendeeId: number };
+  /** An attendee's answer was recorded (by them or an organizer), with or without a platform account. */
+  'meeting.answered': { meetingId: number; attendeeId: number };
+  /** An attendee was checked in (once: a second tap reports nothing). */
+  'meeting.checked-in': { meetingId: number; attendeeId: number };
+  /** An incident was reported or changed (acknowledged, escalated, resolved, reopened, updated). */
+  'incident.changed': { incidentId: number; meetingId: number | null };
+  /** A task was created or changed (status, assignee, due time, overdue). */
+  'task.changed': { taskId: number; meetingId: number | null };
+  /** A survey answer was stored (no respondent: anonymous surveys must stay anonymous). */
+  'survey.answered': { surveyId: number; meetingId: number };
 }
 
 type Listener<E extends keyof DomainEventMap> = (event: DomainEventMap[E]) => Promise<unknown>;

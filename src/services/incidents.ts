@@ -17,6 +17,7 @@ import { PRIORITY, jobIdPart, type ScheduleJobs } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { Directory, UserRecord } from './directory.js';
+import type { DomainEvents } from './events.js';
 import { IncidentAccess, type IncidentVerb } from './incident-access.js';
 import { IncidentEscalation, LAST_STEP } from './incident-escalation.js';
 import { incidentFigures, type IncidentFigures } from './incident-review.js';
@@ -88,6 +89,7 @@ export class IncidentService {
     private readonly locales: LocaleService,
     /** The executives' assistants (the schedule service), who also get the summary. */
     private readonly assistants: Pick<ScheduleService, 'assistantsOf'>,
+    private readonly events: DomainEvents,
   ) {
     this.access = new IncidentAccess(db, directory, meetings);
     // The escalation part gets the few lifecycle steps it needs, not the whole service.
@@ -137,6 +139,7 @@ export class IncidentService {
     await this.sendResponderCards(incident, primary, view);
     if (incident.severity === 1) await this.sendExecutiveCards(incident, view);
     await this.escalation.schedule(incident, 1, now);
+    await this.events.emit('incident.changed', { incidentId: incident.id, meetingId: incident.meetingId });
     return incident;
   }
 
@@ -304,6 +307,8 @@ export class IncidentService {
   /** Re-renders every card of the incident (group, responders, executives) from the row. */
   async refresh(incidentId: number): Promise<IncidentRow> {
     const incident = (await this.get(incidentId))!;
+    // Every change ends here (the escalation too): the one place that announces it.
+    await this.events.emit('incident.changed', { incidentId, meetingId: incident.meetingId });
     const view = await this.view(incident);
     for (const card of await this.cards.byRef('incident', String(incidentId))) {
       await this.cards.update(card.id, (_card, t) => incidentCard(t, card.id, view), PRIORITY.urgent);

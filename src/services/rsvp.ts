@@ -160,6 +160,7 @@ export class RsvpService {
       await this.events.emit('meeting.late-confirmation', { meetingId: meeting.id, attendeeId: attendee.id });
     }
     if (attendee.userId) await this.events.emit('meeting.attendees-changed', { meetingId: meeting.id, userIds: [attendee.userId] });
+    await this.events.emit('meeting.answered', { meetingId: meeting.id, attendeeId: attendee.id });
     return answer;
   }
 

@@ -17,6 +17,7 @@ import type { MediaStore } from './media.js';
 import type { Outbox } from './outbox.js';
 import type { PageAccess } from './page-access.js';
 import type { PiiCipher } from './pii.js';
+import type { PlatformSignIn } from './platform-sign-in.js';
 import type { Scheduler } from './scheduler.js';
 import type { UrgentNotifier } from './urgent.js';
 
@@ -42,6 +43,8 @@ export interface CoreServices {
   piiKey: Buffer;
   /** Sign-in to the web pages: links sent in chat, browser sessions. */
   pageAccess: PageAccess;
+  /** Sign-in by WeCom/DingTalk themselves (web OAuth, H5 免登), from the adapters that offer it. */
+  platformSignIn: PlatformSignIn;
   clock: () => Date;
 }
 

@@ -14,6 +14,7 @@ import { UserError } from '../errors.js';
 import { PRIORITY } from '../queue/queues.js';
 import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
+import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
@@ -56,6 +57,7 @@ export class SurveyService {
     private readonly scheduler: Scheduler,
     private readonly config: Config,
     piiKey: Buffer,
+    private readonly events: DomainEvents,
   ) {
     // A key of its own, derived from the PII key: the hashes cannot be recomputed from the database alone.
     this.voterKey = Buffer.from(hkdfSync('sha256', piiKey, Buffer.alloc(0), 'huiwu-survey-voter', 32));
@@ -159,6 +161,7 @@ export class SurveyService {
     if (await this.cards.get(cardId)) {
       await this.cards.update(cardId, (c, t) => ({ ...c, state: { status: 'submitted', label: t.t('survey.card.stateSubmitted'), closed: true } }), PRIORITY.interactive);
     }
+    await this.events.emit('survey.answered', { surveyId: survey.id, meetingId: survey.meetingId });
   }
 
   /** Reminders to people who have not answered; `key` keeps each round single. */

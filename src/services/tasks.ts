@@ -16,6 +16,7 @@ import { formatDateTime } from '../time/parse-time.js';
 import type { CardService } from './cards.js';
 import type { DepartmentService } from './departments.js';
 import type { Directory, UserRecord } from './directory.js';
+import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
@@ -76,6 +77,7 @@ export class TaskService {
     private readonly meetings: MeetingService,
     private readonly locales: LocaleService,
     private readonly config: Config,
+    private readonly events: DomainEvents,
   ) {
     this.reminders = new TaskReminders(db, scheduler, outbox, directory, departments, locales, config, {
       get: (id) => this.get(id),
@@ -339,6 +341,7 @@ export class TaskService {
    */
   private async record(task: TaskRow, kind: string, actorId: string | null, detail: Note | null, now: Date, notify = true): Promise<number> {
     const event = await this.db.taskEvent.create({ data: { taskId: task.id, kind, actorId, text: encodeNote(detail), createdAt: now } });
+    await this.events.emit('task.changed', { taskId: task.id, meetingId: task.meetingId });
     if (!notify) return event.id;
     const actor = actorId ? await this.directory.user(actorId) : null;
     const audience = [task.creatorId, ...(JSON.parse(task.followerIds) as string[]), ...(kind === 'transferred' ? [] : task.assigneeId ? [task.assigneeId] : [])];

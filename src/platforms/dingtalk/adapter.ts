@@ -16,6 +16,7 @@ import { externalIdOf, internalId } from '../../services/ids.js';
 import type { BusySlot, CardRefPort, InboundSink, MediaPort, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
 import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
 import { DingTalkCalendar } from './calendar.js';
+import { DingTalkApiError } from './errors.js';
 import { OpenApiClient } from './open-api.js';
 import type { CardCallback, CardCallbackResponse, RobotMessage } from './raw-types.js';
 import { dingTalkRoutes } from './routes.js';
@@ -45,6 +46,7 @@ export class DingTalkAdapter implements PlatformAdapter {
   readonly stream: DingTalkStreamClient;
   private readonly sender: DingTalkSender;
   private readonly calendar: DingTalkCalendar;
+  private readonly api: OpenApiClient;
   private readonly webhooks: SessionWebhooks;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -57,7 +59,7 @@ export class DingTalkAdapter implements PlatformAdapter {
     this.now = deps.clock ?? Date.now;
     this.sendRatePerSecond = config.DINGTALK_SEND_RATE;
     const credentials = { clientId: config.DINGTALK_CLIENT_ID!, clientSecret: config.DINGTALK_CLIENT_SECRET! };
-    const api = new OpenApiClient({ baseUrl: config.DINGTALK_API_BASE, legacyBaseUrl: config.DINGTALK_OAPI_BASE, ...credentials, qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS, clock: this.now });
+    const api = (this.api = new OpenApiClient({ baseUrl: config.DINGTALK_API_BASE, legacyBaseUrl: config.DINGTALK_OAPI_BASE, ...credentials, qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS, clock: this.now }));
     this.webhooks = new SessionWebhooks(config.DINGTALK_SESSION_WEBHOOK_HOSTS, this.now);
     this.calendar = new DingTalkCalendar(api);
     this.sender = new DingTalkSender(api, this.webhooks, deps.directory, {
@@ -119,6 +121,25 @@ export class DingTalkAdapter implements PlatformAdapter {
   /** Busy times from the person's DingTalk calendar (needs the calendar-read permission). */
   freeBusy(userId: string, from: Date, to: Date): Promise<BusySlot[]> {
     return this.calendar.busy(externalIdOf(userId), from, to);
+  }
+
+  /**
+   * H5 micro-app 免登: the staff id an `authCode` from the page's `dd.getAuthCode` stands for
+   * (`POST oapi/topapi/v2/user/getuserinfo`). Codes are single-use and live 5 minutes; DingTalk
+   * answers a wrong, used or expired one with an errcode (40078): null.
+   * https://open.dingtalk.com/document/orgapp/obtain-the-userid-of-a-user-by-using-the-log-free
+   */
+  async userIdFromAuthCode(code: string): Promise<string | null> {
+    try {
+      const answer = await this.api.legacyCall<{ result?: { userid?: string } }>('/topapi/v2/user/getuserinfo', { code });
+      return answer.result?.userid ?? null;
+    } catch (error) {
+      if (error instanceof DingTalkApiError && error.kind === 'invalid') {
+        this.log.warn({ code: error.code }, 'DingTalk sign-in code refused');
+        return null;
+      }
+      throw error;
+    }
   }
 
   /** DING by the robot (in-app, SMS or call per DINGTALK_DING_REMIND_TYPE); needs the DING permission. */

@@ -25,7 +25,7 @@ import { SimulatorInbound, type SimUpload } from './inbound.js';
 import { type SimMessageView, simulatorRoutes } from './routes.js';
 import { dmConversationId } from './seed.js';
 import { seedDirectory } from './seed-directory.js';
-import type { BusySlot } from '../types.js';
+import type { BusySlot, SignInLinkPort } from '../types.js';
 import { LocaleService } from '../../services/locales.js';
 import { MediaStore } from '../../services/media.js';
 
@@ -52,6 +52,7 @@ export class SimulatorAdapter implements PlatformAdapter {
     private readonly db: PrismaClient,
     private readonly directory: Directory,
     config: Pick<Config, 'HUIWU_SIM_SEND_RATE' | 'HUIWU_LOCALE' | 'HUIWU_TIMEZONE'>,
+    private readonly signInLinks?: SignInLinkPort,
   ) {
     this.sendRatePerSecond = config.HUIWU_SIM_SEND_RATE;
     this.timeZone = config.HUIWU_TIMEZONE;
@@ -63,6 +64,14 @@ export class SimulatorAdapter implements PlatformAdapter {
   /** Who the page talks to, and the zone to show times in (GET /sim/api/bot). */
   bot(): { id: string; name: string; timeZone: string } {
     return { id: BOT_ID, name: words('common.botNames')[0]!, timeZone: this.timeZone };
+  }
+
+  /** A fresh console sign-in link for a seeded user (the page's "console" button), as the 控制台 command would DM it. */
+  async consoleLink(userExternalId: string): Promise<string> {
+    const user = await this.directory.user(internalId('simulator', userExternalId));
+    if (!user) throw new SimError(404, `unknown user: ${userExternalId}`);
+    if (!this.signInLinks) throw new SimError(404, 'sign-in links are not available');
+    return this.signInLinks.issueLink(user.id, '/console');
   }
 
   async routes(app: FastifyInstance): Promise<void> {

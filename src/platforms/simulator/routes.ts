@@ -32,6 +32,7 @@ export interface SimulatorApi {
   clickCard(cardId: string, fromExternalId: string, action: string, values: Record<string, string>): Promise<CardActionOutcome>;
   messages(conversationExternalId: string, after: number, waitMs?: number): Promise<SimMessageView[]>;
   media(id: string): Promise<{ mime: string; data: Buffer } | null>;
+  consoleLink(userExternalId: string): Promise<string>;
 }
 
 export async function simulatorRoutes(app: FastifyInstance, opts: { sim: SimulatorApi; directory: Directory }): Promise<void> {
@@ -205,4 +206,7 @@ export async function simulatorRoutes(app: FastifyInstance, opts: { sim: Simulat
   );
 
   app.get('/sim/api/bot', async () => sim.bot());
+
+  // A fresh single-use console link for a seeded user (the page's console buttons; tests).
+  app.post<{ Params: { id: string } }>('/sim/api/users/:id/console-link', async (request) => ({ url: await sim.consoleLink(request.params.id) }));
 }

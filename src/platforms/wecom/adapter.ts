@@ -57,6 +57,9 @@ const CARD_UPDATE_WINDOW_MS = 4_500;
 const URGENT_REPEATS = 3;
 const URGENT_INTERVAL_MS = 60_000;
 
+/** WeCom web OAuth's authorize page (https://developer.work.weixin.qq.com/document/path/91022). */
+const WECOM_OAUTH_AUTHORIZE = 'https://open.weixin.qq.com/connect/oauth2/authorize';
+
 export class WecomAdapter implements PlatformAdapter {
   readonly name = 'wecom' as const;
   readonly sendRatePerSecond: number;
@@ -110,6 +113,24 @@ export class WecomAdapter implements PlatformAdapter {
     const frame = this.inbound.replyFrameFor(idempotencyKey, REPLY_WINDOW_MS);
     if (frame && this.bot && where.kind !== 'appchat') return this.outbound.botReply(frame, where, content, idempotencyKey);
     return this.outbound.sendFresh(where, content, 0);
+  }
+
+  /** The member a web OAuth code stands for (self-built app mode only). */
+  async userIdFromAuthCode(code: string): Promise<string | null> {
+    return this.client ? this.client.userIdFromCode(code) : null;
+  }
+
+  /** WeCom's authorize page: silent (snsapi_base) inside the WeCom client, for members of the corp. */
+  signInUrl(redirectUri: string, state: string): string {
+    const a = this.deps.settings.app;
+    const url = new URL(WECOM_OAUTH_AUTHORIZE);
+    url.searchParams.set('appid', a?.corpId ?? '');
+    url.searchParams.set('redirect_uri', redirectUri);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('scope', 'snsapi_base');
+    url.searchParams.set('state', state);
+    url.searchParams.set('agentid', String(a?.agentId ?? ''));
+    return `${url.toString()}#wechat_redirect`;
   }
 
   /** Busy times from the WeCom calendars named in WECOM_SCHEDULE_CALENDARS (none configured: none). */

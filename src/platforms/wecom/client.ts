@@ -103,6 +103,25 @@ export class WecomClient {
   }
 
   /**
+   * Web OAuth (网页授权登录): the member userid a `code` from the authorize redirect stands for.
+   * A wrong, used (codes are single-use) or expired (5 min) code answers 40029: null. A visitor
+   * who is not a member of the corp gets an `openid` instead: null too.
+   * https://developer.work.weixin.qq.com/document/path/91023
+   */
+  async userIdFromCode(code: string): Promise<string | null> {
+    try {
+      const res = await this.call<WecomApiResponse & { userid?: string; UserId?: string }>('auth/getuserinfo', undefined, { code });
+      return res.userid ?? res.UserId ?? null;
+    } catch (error) {
+      if (error instanceof WecomApiError && error.action === 'give-up') {
+        this.o.log.warn({ errcode: error.errcode }, 'WeCom sign-in code refused');
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /**
    * A call with the cached token; on 40014/42001 the token is refreshed once and the call repeated once.
    * `body` is JSON, or a function building a multipart form (a fresh one per attempt).
    */

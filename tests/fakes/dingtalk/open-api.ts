@@ -41,6 +41,8 @@ export class FakeOpenApi {
   readonly flowControlled = new Map<string, number>();
   readonly invalidStaff = new Set<string>();
   baseUrl = '';
+  /** H5 免登 auth codes: single use, 5 minutes (topapi/v2/user/getuserinfo). */
+  private readonly authCodes = new Map<string, { staffId: string; expiresAt: number; used: boolean }>();
 
   constructor(
     private readonly world: FakeWorld,
@@ -63,6 +65,18 @@ export class FakeOpenApi {
     const expiresAt = Date.now() + ttlMs;
     this.sessions.set(token, { cid, expiresAt });
     return { url: `${this.baseUrl}/robot/sendBySession?session=${token}`, expiresAt };
+  }
+
+  /** What dd.getAuthCode gives the page inside the DingTalk client of `staffId`. */
+  issueAuthCode(staffId: string): string {
+    const code = randomUUID().replace(/-/g, '');
+    this.authCodes.set(code, { staffId, expiresAt: Date.now() + 5 * 60_000, used: false });
+    return code;
+  }
+
+  /** Every auth code issued so far expires. */
+  expireAuthCodes(): void {
+    for (const c of this.authCodes.values()) c.expiresAt = 0;
   }
 
   calls(path: string): RecordedRequest[] {
@@ -99,6 +113,7 @@ export class FakeOpenApi {
     if (key === 'POST /robot/sendBySession') return this.session(url.searchParams.get('session') ?? '', body);
     // Legacy oapi: the token in the query, errors as errcode with HTTP 200.
     if (key === 'POST /topapi/v2/user/get') return this.legacyUser(url.searchParams.get('access_token') ?? '', body);
+    if (key === 'POST /topapi/v2/user/getuserinfo') return this.authUserInfo(url.searchParams.get('access_token') ?? '', body);
     if (key === 'POST /media/upload') return this.mediaUpload(url.searchParams, body);
     const calendar = /^POST \/v1\.0\/calendar\/users\/([^/]+)\/querySchedule$/.exec(key);
     const token = req.headers['x-acs-dingtalk-access-token'];
@@ -119,6 +134,16 @@ export class FakeOpenApi {
         if (calendar) return this.querySchedule(decodeURIComponent(calendar[1]!), body);
         return [404, { code: 'NotFound', message: key }];
     }
+  }
+
+  /** 免登: the staff id of an auth code; a wrong, used or expired one is errcode 40078. */
+  private authUserInfo(token: string, body: Record<string, unknown>): Answer {
+    const expires = this.tokens.get(token);
+    if (!expires || expires < Date.now()) return [200, { errcode: 40014, errmsg: '不合法的access_token' }];
+    const entry = this.authCodes.get(String(body.code ?? ''));
+    if (!entry || entry.used || entry.expiresAt < Date.now()) return [200, { errcode: 40078, errmsg: '不存在的临时授权码' }];
+    entry.used = true;
+    return [200, { errcode: 0, errmsg: 'ok', result: { userid: entry.staffId, unionid: `union-${entry.staffId}`, name: this.world.users.get(entry.staffId)?.nick ?? entry.staffId, sys: false, sys_level: 0 } }];
   }
 
   private legacyUser(token: string, body: Record<string, unknown>): Answer {

@@ -63,6 +63,7 @@ export interface CardView {
 type Fault = { errcode: number; times: number; delayMs?: number };
 const CODE_TTL_MS = 72 * 3600_000;
 const MEDIA_TTL_MS = 72 * 3600_000;
+const AUTH_CODE_TTL_MS = 5 * 60_000;
 const TASK_ID = /^[A-Za-z0-9_\-@]{1,128}$/;
 
 export class FakeWecomApi {
@@ -79,6 +80,8 @@ export class FakeWecomApi {
   private readonly revoked = new Set<string>();
   private readonly codes = new Map<string, { taskId: string; userids: string[]; issuedAt: number; used: boolean }>();
   private readonly taskIds = new Set<string>();
+  /** Web OAuth codes: single use, 5 minutes (auth/getuserinfo). */
+  private readonly authCodes = new Map<string, { userid: string; issuedAt: number; used: boolean }>();
   private readonly faults = new Map<string, Fault[]>();
   private slowMs = 0;
   private server: Server | null = null;
@@ -138,6 +141,18 @@ export class FakeWecomApi {
   /** A click: WeCom issues the clicker a fresh response code for that card (sent in the callback). */
   clickCode(taskId: string, userid: string): string {
     return this.issueCode(taskId, [userid]);
+  }
+
+  /** What WeCom's authorize page hands a member's browser (in the redirect to our /auth/wecom). */
+  issueAuthCode(userid: string): string {
+    const code = randomBytes(16).toString('hex');
+    this.authCodes.set(code, { userid, issuedAt: this.now(), used: false });
+    return code;
+  }
+
+  /** Every web OAuth code issued so far expires (as after 5 minutes). */
+  expireAuthCodes(): void {
+    for (const c of this.authCodes.values()) c.issuedAt = -AUTH_CODE_TTL_MS;
   }
 
   calls(api: string): RecordedRequest[] {
@@ -348,6 +363,14 @@ export class FakeWecomApi {
     return name ? { errcode: 0, errmsg: 'ok', userid: q.userid, name } : { errcode: 60111, errmsg: 'userid not found' };
   }
 
+  /** GET auth/getuserinfo?code=: a member's userid; a wrong, used or expired code is 40029. */
+  authUserInfo(q: Record<string, string>) {
+    const entry = this.authCodes.get(q.code ?? '');
+    if (!entry || entry.used || this.now() - entry.issuedAt > AUTH_CODE_TTL_MS) return { errcode: 40029, errmsg: 'invalid code' };
+    entry.used = true;
+    return { errcode: 0, errmsg: 'ok', userid: entry.userid, user_ticket: randomBytes(8).toString('hex'), expires_in: 1800 };
+  }
+
   schedulesByCalendar(_q: Record<string, string>, b: Record<string, unknown>) {
     const list = this.calendars.get(String(b.cal_id));
     if (!list) return { errcode: 40001, errmsg: 'invalid cal_id' };
@@ -374,6 +397,7 @@ const ROUTES: Record<string, { fn: Handler }> = {
   'media/upload': { fn: FakeWecomApi.prototype.upload },
   'user/get': { fn: FakeWecomApi.prototype.getUser },
   'oa/schedule/get_by_calendar': { fn: FakeWecomApi.prototype.schedulesByCalendar },
+  'auth/getuserinfo': { fn: FakeWecomApi.prototype.authUserInfo },
 };
 
 /** WeCom's documented template card rules that a sender can break. */

@@ -73,6 +73,11 @@ const TEXT = {
   dmOf: (name) => `${name} 的私聊`,
   cannotConnect: '无法连接会务助手',
   startFailed: (message) => `加载失败：${message}。请确认服务已启动（npm start）后刷新页面。`,
+  consoleTitle: '会议控制台（网页）',
+  consoleHint: '每人一个一次性登录链接，10 分钟内有效（同「控制台」命令）',
+  consoleGet: (name) => `${name} 的控制台链接`,
+  consoleOpen: (name) => `打开 ${name} 的控制台 ↗`,
+  consoleFailed: (message) => `获取链接失败：${message}`,
   roles: {
     organizer: '会务组织者',
     admin: '管理员',
@@ -93,6 +98,8 @@ const state = {
   timeZone: undefined,
   /** @type {{id:string,name:string,roles:string[],department:string}[]} */
   users: [],
+  /** Console sign-in paths fetched for users (each opens once). */
+  consoleLinks: new Map(),
   /** @type {Map<string, {id:string,name:string,roles:string[],department:string}>} */
   userById: new Map(),
   /** @type {{id:string,name:string,type:'group'|'direct',members:string[]}[]} */
@@ -333,12 +340,39 @@ function renderConversations() {
       unread > 0 ? h('span', { class: 'badge', dataset: { testid: `unread-${c.id}` } }, unread > 99 ? '99+' : String(unread)) : null,
     );
   });
-  els.conversations.replaceChildren(h('div', { class: 'section-title' }, TEXT.conversationsTitle), ...items);
+  els.conversations.replaceChildren(h('div', { class: 'section-title' }, TEXT.conversationsTitle), ...items, ...consoleLinks());
   // On a phone the list is folded away: the toggle shows how many messages wait elsewhere.
   let elsewhere = 0;
   for (const [id, count] of state.unread) if (id !== state.currentId) elsewhere += count;
   els.navBadge.hidden = elsewhere === 0;
   els.navBadge.textContent = elsewhere > 99 ? '99+' : String(elsewhere);
+}
+
+// ---- console links: a fresh single-use sign-in link per seeded user ----------------
+
+function consoleLinks() {
+  const rows = state.users.map((u) => {
+    const link = state.consoleLinks.get(u.id);
+    return h(
+      'div',
+      { class: 'console-link', dataset: { testid: `console-link-${u.id}` } },
+      link
+        ? h('a', { href: link, target: '_blank', rel: 'noopener', dataset: { testid: `console-open-${u.id}` } }, TEXT.consoleOpen(u.name))
+        : h('button', { type: 'button', class: 'console-get', dataset: { testid: `console-get-${u.id}` }, onclick: () => getConsoleLink(u.id) }, TEXT.consoleGet(u.name)),
+    );
+  });
+  return [h('div', { class: 'section-title' }, TEXT.consoleTitle), h('div', { class: 'console-hint' }, TEXT.consoleHint), ...rows];
+}
+
+async function getConsoleLink(userId) {
+  try {
+    const { url } = await api('POST', `/sim/api/users/${encodeURIComponent(userId)}/console-link`);
+    // The path only: the console opens on the same address as this page.
+    state.consoleLinks.set(userId, new URL(url).pathname);
+  } catch (error) {
+    showError(TEXT.consoleFailed(error.message));
+  }
+  renderConversations();
 }
 
 // ---- the conversation list as a drawer on narrow screens -------------------------
