@@ -378,6 +378,17 @@ describe('DingTalk in-app sign-in', () => {
     return { state: /data-state="([^"]+)"/.exec(html)![1]!, cookie: res.headers.get('set-cookie')!.split(';')[0]! };
   }
 
+  it("serves DingTalk's JSAPI from our own origin, bundled from its npm package", async () => {
+    const { state } = await start();
+    expect(state).toBeTruthy();
+    const js = await open(t.baseUrl, '/console/static/dingtalk.open.js', undefined, '*/*');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    const text = await js.text();
+    expect(text).toContain('window.dd');
+    expect(text).toContain('getAuthCode');
+  });
+
   it('exchanges the authCode of the page for the staff id and opens a session', async () => {
     const { state, cookie } = await start();
     const code = fake.api.issueAuthCode('wangfang');

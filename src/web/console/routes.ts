@@ -27,17 +27,22 @@ const STATIC: Record<string, { file: string; type: string; cache: string }> = {
   // Served by us from the package: the page's policy allows our own scripts only, no CDN.
   'echarts.min.js': { file: createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
   'dingtalk-sign-in.js': { file: new URL('./static/dingtalk-sign-in.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8', cache: 'no-cache' },
-  // DingTalk's JSAPI, when its npm package (dingtalk-jsapi) is installed beside us; else 404 and the
-  // DingTalk start page says to use the 控制台 command's link.
-  'dingtalk.open.js': { file: optionalModule('dingtalk-jsapi/dingtalk.open.js'), type: 'text/javascript; charset=utf-8', cache: 'public, max-age=86400' },
 };
 
-function optionalModule(path: string): string {
-  try {
-    return createRequire(import.meta.url).resolve(path);
-  } catch {
-    return '';
-  }
+/**
+ * DingTalk's JSAPI (`dd.getAuthCode` for in-app sign-in) from its npm package, bundled for the
+ * browser once on first request: the package ships CommonJS modules, and the page may load our own
+ * scripts only (no alicdn). If bundling fails the start page says to use the 控制台 link.
+ */
+let dingtalkJsapi: Promise<Buffer | null> | undefined;
+function dingtalkJsapiBundle(): Promise<Buffer | null> {
+  dingtalkJsapi ??= import('esbuild')
+    .then(({ build }) =>
+      build({ stdin: { contents: "window.dd = require('dingtalk-jsapi');", resolveDir: process.cwd() }, bundle: true, format: 'iife', minify: true, write: false, platform: 'browser', logLevel: 'silent' }),
+    )
+    .then((result) => Buffer.from(result.outputFiles[0]!.contents))
+    .catch(() => null);
+  return dingtalkJsapi;
 }
 
 /** Open event streams per user: a page each on a few devices, not a flood. */
@@ -77,6 +82,11 @@ export async function consolePages(app: FastifyInstance, services: Services): Pr
   const cache = new Map<string, Buffer>();
 
   app.get<{ Params: { name: string } }>('/console/static/:name', async (request, reply) => {
+    if (request.params.name === 'dingtalk.open.js') {
+      const bundle = await dingtalkJsapiBundle();
+      if (!bundle) return reply.code(404).send({ error: 'not found' });
+      return reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').header('x-content-type-options', 'nosniff').send(bundle);
+    }
     const entry = STATIC[request.params.name];
     if (!entry?.file) return reply.code(404).send({ error: 'not found' });
     let body = cache.get(entry.file);
