@@ -223,3 +223,11 @@ export function checkinCard(t: Translator, cardId: string, meeting: MeetingView,
     ...(state ? { state } : {}),
   };
 }
+
+/**
+ * A re-rendered card keeps the picture it carries (the admission code) unless it was cancelled;
+ * the admission-code service alone puts pictures on or takes them off.
+ */
+export function keepImage(previous: Card, next: Card): Card {
+  return previous.image && next.state?.status !== 'cancelled' ? { ...next, image: previous.image } : next;
+}

@@ -11,6 +11,7 @@ import type { AttendeeRow } from '../src/services/rsvp.js';
 import { loadMeeting, splitArgs, takeId } from './meeting-args.js';
 import type { Capability } from '../src/capability.js';
 import { CheckinService } from '../src/services/checkin.js';
+import { AdmissionCodes } from '../src/services/admission-codes.js';
 
 export const checkinCommand: CommandSpec = {
   id: 'checkin',
@@ -93,7 +94,10 @@ export const checkinAction: CardActionSpec = {
 /** Check-in: its service, command and card, and the job that opens check-in before a meeting. */
 export const checkin: Capability = {
   name: 'checkin',
-  services: (s) => ({ checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales) }),
+  services: (s) => {
+    const admission = new AdmissionCodes(s.db, s.events, s.meetings, s.cards, s.media, s.admissionKey);
+    return { admission, checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales, admission) };
+  },
   commands: [checkinCommand],
   cardActions: [checkinAction],
   jobs: {

@@ -90,6 +90,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     urgent: new UrgentNotifier(adapters, outbox, locales, log),
     calendar: new PlatformCalendar(adapters, log),
     piiKey: secrets.piiKey,
+    admissionKey: secrets.admissionKey,
     pageAccess: new PageAccess(db, config, clock),
     clock,
   };

@@ -3,7 +3,7 @@
  * the admin API token. In demo mode they are generated once into the data folder, so a new user
  * needs no set-up and the demo database stays readable across restarts.
  */
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Config } from './config.js';
@@ -12,6 +12,8 @@ import { parsePiiKey } from './services/pii.js';
 export interface Secrets {
   piiKey: Buffer;
   adminToken: string;
+  /** Signs admission codes (src/services/admission.ts). */
+  admissionKey: Buffer;
 }
 
 export function resolveSecrets(config: Config, demoMode: boolean): Secrets {
@@ -26,7 +28,13 @@ export function resolveSecrets(config: Config, demoMode: boolean): Secrets {
   const piiKey = config.HUIWU_PII_KEY ? parsePiiKey(config.HUIWU_PII_KEY) : parsePiiKey(stored(dir, 'pii.key', () => randomBytes(32).toString('hex')));
   if (!piiKey) throw new ConfigError('Invalid configuration: HUIWU_PII_KEY must be 32 bytes (64 hex characters)');
   const adminToken = config.HUIWU_ADMIN_TOKEN ?? stored(dir, 'admin-token', () => randomBytes(24).toString('base64url'));
-  return { piiKey, adminToken };
+  const admissionKey = config.HUIWU_ADMISSION_KEY
+    ? parsePiiKey(config.HUIWU_ADMISSION_KEY)
+    : demoMode
+      ? parsePiiKey(stored(dir, 'admission.key', () => randomBytes(32).toString('hex')))
+      : Buffer.from(hkdfSync('sha256', piiKey, Buffer.alloc(0), 'huiwu admission codes v1', 32));
+  if (!admissionKey) throw new ConfigError('Invalid configuration: HUIWU_ADMISSION_KEY must be 32 bytes (64 hex characters)');
+  return { piiKey, adminToken, admissionKey };
 }
 
 function stored(dir: string, name: string, make: () => string): string {

@@ -3,7 +3,7 @@
  * with progress in the group for big lists), recorded answers, follow-ups to non-responders only
  * and reminders to confirmed attendees.
  */
-import { DIETARY, describeAnswer, inviteCard, type AnswerView } from '../../cards/meeting-cards.js';
+import { DIETARY, describeAnswer, inviteCard, keepImage, type AnswerView } from '../../cards/meeting-cards.js';
 import type { Card } from '../../cards/model.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
@@ -141,7 +141,7 @@ export class RsvpService {
     if (await this.cards.get(cardId)) {
       const view = await this.meetings.view(meeting);
       const answeredBy = recordedBy?.name ?? null;
-      await this.cards.update(cardId, (_, rt) => inviteCard(rt, { cardId, meeting: view, attendeeName: attendee.name, answer, answeredBy, cutoff }), PRIORITY.interactive);
+      await this.cards.update(cardId, (prev, rt) => keepImage(prev, inviteCard(rt, { cardId, meeting: view, attendeeName: attendee.name, answer, answeredBy, cutoff })), PRIORITY.interactive);
     }
     if (recordedBy && attendee.userId && attendee.userId !== recordedBy.id) {
       const reader = await this.locales.forUser(attendee.userId);

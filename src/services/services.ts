@@ -40,6 +40,8 @@ export interface CoreServices {
   calendar: CalendarPort;
   /** The personal-data key (anonymous-survey receipts derive theirs from it). */
   piiKey: Buffer;
+  /** Signs admission codes at the door (HUIWU_ADMISSION_KEY, see src/secrets.ts). */
+  admissionKey: Buffer;
   /** Sign-in to the web pages: links sent in chat, browser sessions. */
   pageAccess: PageAccess;
   clock: () => Date;
