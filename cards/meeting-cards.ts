@@ -153,6 +153,8 @@ export interface MeetingStats {
   currentRate: number;
   /** Highest check-ins in any one minute. */
   peakRate: number;
+  /** Arrivals per check-in lane per minute (last five minutes), when the meeting has lanes. */
+  lanes?: Array<{ lane: string; perMinute: number; total: number }>;
 }
 
 export interface StatusCardInput {
@@ -192,6 +194,17 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
         label: t.t('meeting.card.status.speed'),
         value: t.t('meeting.card.status.speedValue', { current: stats.currentRate, peak: stats.peakRate, target: input.checkinTarget, ok: peakOk }),
       },
+      ...(stats.lanes?.length
+        ? [
+            {
+              label: t.t('door.card.laneRates'),
+              value: t.t('door.card.laneRatesValue', {
+                lanes: stats.lanes.map((l) => t.t('door.card.laneRate', { lane: l.lane, rate: l.perMinute, total: l.total, ok: l.perMinute >= input.checkinTarget ? '✅' : '' })).join(' · '),
+                target: input.checkinTarget,
+              }),
+            },
+          ]
+        : []),
     ],
     fallback: t.t('meeting.card.status.fallback', { id: meeting.id }),
     state: input.cancelled

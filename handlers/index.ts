@@ -6,6 +6,7 @@ import type { Capability } from '../src/capability.js';
 import { HandlerRegistry } from '../src/router/registry.js';
 import { checkin } from './checkin.js';
 import { departments } from './departments.js';
+import { door } from './door.js';
 import { helpCommand } from './help.js';
 import { incidentReview } from './incident-review.js';
 import { incidents } from './incidents.js';
@@ -16,7 +17,7 @@ import { schedule } from './schedule.js';
 import { surveys } from './surveys.js';
 import { tasks } from './tasks.js';
 
-export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview];
+export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, door, incidents, incidentReview];
 
 /** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
 export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {

@@ -1,6 +1,7 @@
 /** Live counts of a meeting: answers, meals, rooms per night, check-ins and check-in speed. */
 import { stateOf, type MeetingStats } from '../../cards/meeting-cards.js';
 import type { PrismaClient } from '../db/client.js';
+import { laneRates } from './lane-rates.js';
 
 declare module './services.js' {
   interface Services {
@@ -39,6 +40,9 @@ export class MeetingStatsService {
     let recent = 0;
     for (let m = nowMinute - 4; m <= nowMinute; m++) recent += perMinute.get(m) ?? 0;
     stats.currentRate = Math.round((recent / 5) * 10) / 10;
+    // Per check-in lane (the door's scanners), only once a meeting has lanes or lane admissions.
+    const door = await laneRates(this.db, meetingId, now);
+    if (door.lanes.length > 0) stats.lanes = door.lanes.map((l) => ({ lane: l.lane, perMinute: l.perMinute, total: l.total }));
     return stats;
   }
 }
