@@ -48,7 +48,8 @@ export function verifyAdmission(key: Buffer, code: string, now: Date): Verificat
   const text = code.trim();
   if (!text.startsWith(CODE_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(text.slice(CODE_PREFIX.length))) return { ok: false, reason: 'forged' };
   const raw = Buffer.from(text.slice(CODE_PREFIX.length), 'base64url');
-  if (raw.length !== BODY + MAC || raw.readUInt8(0) !== FORMAT) return { ok: false, reason: 'forged' };
+  // Canonical text only: base64url's spare bits in the last character would otherwise give one code several spellings.
+  if (raw.length !== BODY + MAC || raw.readUInt8(0) !== FORMAT || raw.toString('base64url') !== text.slice(CODE_PREFIX.length)) return { ok: false, reason: 'forged' };
   const body = raw.subarray(0, BODY);
   if (!timingSafeEqual(mac(key, body), raw.subarray(BODY))) return { ok: false, reason: 'forged' };
   const claims: AdmissionClaims = {
