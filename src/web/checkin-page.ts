@@ -130,7 +130,7 @@ function pageHtml(services: Services, ctx: DoorContext, csrf: string): string {
   </details>
 </div>
 <script type="application/json" id="door-data">${json}</script>`;
-  const head = `<link rel="stylesheet" href="/checkin/static/checkin.css"><script src="/checkin/static/jsqr.js" defer></script>${data.wecom ? '<script src="/checkin/static/wecom.js" defer></script>' : ''}<script src="/checkin/static/checkin.js" defer></script>`;
+  const head = `<link rel="icon" href="data:,"><link rel="stylesheet" href="/checkin/static/checkin.css"><script src="/checkin/static/jsqr.js" defer></script>${data.wecom ? '<script src="/checkin/static/wecom.js" defer></script>' : ''}<script src="/checkin/static/checkin.js" defer></script>`;
   return renderPage(t, { title, body, head, csrf });
 }
 

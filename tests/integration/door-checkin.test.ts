@@ -4,17 +4,15 @@
  * exactly-once sync of an offline queue replayed twice, double admissions reported, lost codes,
  * mismatches, walk-ins, the lane rate on the group card and one slow-lane alert.
  */
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../cards/model.js';
 import { signAdmission } from '../../src/services/admission.js';
+import { codeOnCard as readCode } from '../support/admission-code.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import type { SimMessage } from '../support/sim-client.js';
 
 const GROUP = 'prep-group';
-// jsqr is CommonJS: its default export is the decoder function itself at run time.
-const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+
 let t: TestApp;
 let meetingId = 0;
 
@@ -28,16 +26,7 @@ afterAll(async () => {
 const field = (card: Card, label: string) => card.fields?.find((f) => f.label === label)?.value ?? '';
 const cursor = async (conversation: string) => (await t.sim.messages(conversation)).at(-1)?.id ?? 0;
 
-/** The code inside a card's QR picture, read the way a scanner reads it. */
-async function codeOnCard(card: Card): Promise<string> {
-  expect(card.image, `card ${card.id} has a picture`).toBeDefined();
-  const res = await fetch(`${t.baseUrl}/sim/media/${card.image!.mediaId}`);
-  expect(res.headers.get('content-type')).toBe('image/png');
-  const png = PNG.sync.read(Buffer.from(await res.arrayBuffer()));
-  const found = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-  expect(found?.data).toMatch(/^HW1/);
-  return found!.data;
-}
+const codeOnCard = (card: Card) => readCode(t.baseUrl, card);
 
 interface Session {
   cookie: string;

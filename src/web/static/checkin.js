@@ -93,8 +93,10 @@
 
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '');
 
-  function showVerdict(outcome, offline) {
+  function showVerdict(outcome, offline, startedAt) {
     const box = $('verdict');
+    // Scan-to-verdict time, for the desk's own check of the 300 ms target (and the browser test).
+    if (startedAt !== undefined) box.dataset.ms = String(Math.round(performance.now() - startedAt));
     box.className = `verdict ${CLASS[outcome.verdict] || 'bad'}`;
     box.dataset.verdict = outcome.verdict;
     box.replaceChildren();
@@ -149,15 +151,16 @@
     const code = String(raw || '').trim();
     if (!code) return;
     const scanId = newScanId();
+    const startedAt = performance.now();
     if (state.online) {
       try {
         const outcome = await api('scan', { scanId, code });
-        showVerdict(outcome, false);
+        showVerdict(outcome, false, startedAt);
         if (outcome.verdict === 'admitted') markIn(outcome);
         return;
       } catch (error) {
         if (!(error instanceof NetworkError)) {
-          showVerdict({ verdict: 'forged' }, false);
+          showVerdict({ verdict: 'forged' }, false, startedAt);
           return;
         }
         setOnline(false);
@@ -166,7 +169,7 @@
     const outcome = decideOffline(code);
     state.queue.push({ scanId, code, at: new Date().toISOString(), localVerdict: outcome.verdict });
     save('queue', state.queue);
-    showVerdict(outcome, true);
+    showVerdict(outcome, true, startedAt);
     renderStatus();
   }
 
