@@ -112,6 +112,14 @@ export interface PlatformCapabilities {
   sendUrgent?(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void>;
   /** Busy times from the platform calendar (free/busy query), for schedule-conflict checks. */
   freeBusy?(userId: string, from: Date, to: Date): Promise<BusySlot[]>;
+  /** A JS-SDK signature for a page of ours opened in the platform's app (WeCom `ww.register`: corp or agent config). */
+  jsapiSignature?(kind: 'corp' | 'agent', url: string): Promise<JsapiSignature>;
+}
+
+export interface JsapiSignature {
+  timestamp: number;
+  nonceStr: string;
+  signature: string;
 }
 
 export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {

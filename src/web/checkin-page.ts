@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CodedError } from '../errors.js';
+import { CodedError, UserError } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
 import type { DoorContext, ScanInput, Verdict } from '../services/door.js';
 import { MAX_SYNC } from '../services/door.js';
@@ -108,7 +108,7 @@ function pageHtml(services: Services, ctx: DoorContext, csrf: string): string {
     base: services.door.pagePath(meeting, lane),
     target,
     texts: pageTexts(t, lane.name, target),
-    wecom: services.config.WECOM_CORP_ID ? { corpId: services.config.WECOM_CORP_ID, agentId: services.config.WECOM_AGENT_ID ?? null } : null,
+    wecom: services.config.WECOM_CORP_ID && services.jsapi.has('wecom') ? { corpId: services.config.WECOM_CORP_ID, agentId: services.config.WECOM_AGENT_ID ?? null } : null,
   };
   // JSON in a non-executed script block: `<` escaped so the data cannot close the element.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
@@ -159,6 +159,16 @@ export async function checkinPages(app: FastifyInstance, services: Services): Pr
   app.get(api('rates'), guard, route(services, async ({ ctx }) => {
     const stats = await services.meetingStats.compute(ctx.meeting.id, new Date());
     return { lanes: stats.lanes ?? [], arrived: stats.arrived, confirmed: stats.yes, target: services.config.HUIWU_CHECKIN_TARGET_PER_MINUTE };
+  }));
+  // WeCom JS-SDK signatures for `ww.register`, only for our own scanner pages (not a signing service for any URL).
+  app.get(api('jsapi'), guard, route(services, async ({ ctx }, request, ) => {
+    const q = request.query as { kind?: string; url?: string };
+    const kind = q.kind === 'agent' ? 'agent' : 'corp';
+    const url = String(q.url ?? '');
+    if (!url.startsWith(`${services.pageAccess.baseUrl}${services.door.pagePath(ctx.meeting, ctx.lane)}`)) throw new UserError('E_DOOR_JSAPI_URL');
+    const signature = await services.jsapi.signature('wecom', kind, url);
+    if (!signature) throw new UserError('E_DOOR_JSAPI_URL');
+    return signature;
   }));
   app.get(api('search'), guard, route(services, async ({ ctx }, request) => ({ hits: await services.doorDesk.search(ctx.meeting, String((request.query as { q?: string }).q ?? '').slice(0, 40)) })));
   app.post(api('manual'), guard, route(services, ({ ctx }, request) => {
