@@ -7,7 +7,7 @@
  * Layout (big-endian) before base64url: format 1 byte, meeting u32, attendee u32, version u16,
  * expiry u32 (minutes since the epoch), MAC 16 bytes; text form `HW1` + base64url.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type KeyObject, createECDH, createHmac, createPrivateKey, createPublicKey, hkdfSync, sign, timingSafeEqual, verify } from 'node:crypto';
 import QRCode from 'qrcode';
 
 export const CODE_PREFIX = 'HW1';
@@ -73,4 +73,34 @@ export function admissionPng(code: string): Promise<Buffer> {
  */
 export function phoneTailHash(key: Buffer, meetingId: number, lastFour: string): string {
   return createHmac('sha256', key).update(`phone-tail:${meetingId}:${lastFour}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Signs the offline roster a scanner page keeps on the device: ECDSA P-256 (what every browser's
+ * WebCrypto verifies), the private key derived from the admission key, so every instance signs
+ * alike and the page can check, each time it reads the roster back from storage, that it is the
+ * server's and unchanged. The public key is in the page.
+ */
+export class RosterSigner {
+  readonly publicJwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+  private readonly privateKey: KeyObject;
+
+  constructor(admissionKey: Buffer) {
+    const d = Buffer.from(hkdfSync('sha256', admissionKey, Buffer.alloc(0), 'huiwu roster signing v1', 32));
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(d);
+    const point = ecdh.getPublicKey();
+    this.publicJwk = { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
+    this.privateKey = createPrivateKey({ key: { ...this.publicJwk, d: d.toString('base64url') }, format: 'jwk' });
+  }
+
+  /** The signature (IEEE P1363, r ‖ s, base64url) of the exact UTF-8 text. */
+  sign(text: string): string {
+    return sign('sha256', Buffer.from(text, 'utf8'), { key: this.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  }
+
+  verify(text: string, signature: string): boolean {
+    const publicKey = createPublicKey({ key: this.publicJwk, format: 'jwk' });
+    return verify('sha256', Buffer.from(text, 'utf8'), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  }
 }

@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 import type { Translator } from '../i18n/translator.js';
 import { words } from '../i18n/vocabulary.js';
 import { PRIORITY } from '../queue/queues.js';
-import { verifyAdmission } from './admission.js';
+import { RosterSigner, verifyAdmission } from './admission.js';
 import type { AdmissionCodes } from './admission-codes.js';
 import type { CardService } from './cards.js';
 import { checkinCardId } from './meeting-card-ids.js';
@@ -102,7 +102,12 @@ export class DoorService {
     private readonly config: Config,
     private readonly key: Buffer,
     private readonly pageAccess: PageAccess,
-  ) {}
+  ) {
+    this.rosterSigner = new RosterSigner(key);
+  }
+
+  /** Signs the offline rosters; its public key is in the scanner page. */
+  readonly rosterSigner: RosterSigner;
 
   /**
    * DMs `staff` a personal sign-in link to the lane's scanner page (single use, expiring, bound
@@ -304,10 +309,17 @@ export class DoorService {
   // ---- the offline roster ----------------------------------------------------------------
 
   /**
+   * The lane's roster as signed text (`RosterSigner`): the page verifies it before deciding
+   * offline from it, also when it reads it back from storage. The server re-checks every code on sync.
+   */
+  async signedRoster(ctx: DoorContext): Promise<{ body: string; sig: string }> {
+    const body = JSON.stringify(await this.roster(ctx));
+    return { body, sig: this.rosterSigner.sign(body) };
+  }
+
+  /**
    * Everyone this lane may admit, with the tag of their current code (the code's MAC, not the
-   * key): the page decides offline by matching a scanned code's tag and version. The roster is
-   * signed so a synced scan can name the roster it was decided on; the server re-checks every
-   * code anyway.
+   * key): the page decides offline by matching a scanned code's tag and version.
    */
   async roster(ctx: DoorContext): Promise<{ meetingId: number; laneId: number; lane: string; issuedAt: string; entries: RosterEntry[] }> {
     await this.rememberVipLanes(ctx.meeting);

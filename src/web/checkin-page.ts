@@ -39,6 +39,7 @@ function pageTexts(t: Translator, lane: string, target: number): Record<string, 
     'online', 'offline', 'queued', 'synced', 'doubles', 'wedge', 'camera', 'cameraStop', 'platformScan', 'vip', 'at', 'laneOf', 'offlineMark',
     'search', 'searchHint', 'admit', 'mismatchAdmit', 'mismatchRefuse', 'reason', 'reasonNeeded', 'walkin', 'walkinName', 'walkinNote', 'walkinSend',
     'walkinWaiting', 'walkinApproved', 'walkinRefused', 'rates', 'taskCreated', 'noHits', 'checkedIn', 'rosterCount', 'exceptions', 'cameraError',
+    'rosterBad', 'rosterUnverified', 'approve', 'refuse',
   ]) {
     texts[key] = t.t(`door.page.${key}`, { lane, target });
   }
@@ -108,6 +109,8 @@ function pageHtml(services: Services, ctx: DoorContext, csrf: string): string {
     base: services.door.pagePath(meeting, lane),
     target,
     texts: pageTexts(t, lane.name, target),
+    rosterKey: services.door.rosterSigner.publicJwk,
+    organizer: services.meetings.isOrganizer(meeting, ctx.user),
     wecom: services.config.WECOM_CORP_ID && services.jsapi.has('wecom') ? { corpId: services.config.WECOM_CORP_ID, agentId: services.config.WECOM_AGENT_ID ?? null } : null,
   };
   // JSON in a non-executed script block: `<` escaped so the data cannot close the element.
@@ -150,7 +153,7 @@ export async function checkinPages(app: FastifyInstance, services: Services): Pr
   });
 
   const api = (path: string) => `/checkin/:meeting/:lane/api/${path}`;
-  app.get(api('roster'), guard, route(services, ({ ctx }) => services.door.roster(ctx)));
+  app.get(api('roster'), guard, route(services, ({ ctx }) => services.door.signedRoster(ctx)));
   app.post(api('scan'), guard, route(services, ({ ctx }, request) => services.door.scan(ctx, scanInput(request.body))));
   app.post(api('sync'), guard, route(services, async ({ ctx }, request) => {
     const scans = ((request.body as { scans?: unknown[] } | undefined)?.scans ?? []).slice(0, MAX_SYNC + 1).map(scanInput);

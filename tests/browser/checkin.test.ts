@@ -99,6 +99,8 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
     expect(new URL(page.url()).pathname).toMatch(/^\/checkin\/m\d+\/l\d+$/);
     await expect.poll(() => page.getByTestId('status').innerText(), WAIT).toContain('本通道名单 3 人');
     expect(await page.getByTestId('net').innerText()).toBe('在线');
+    // The roster's ECDSA signature was checked in the page (127.0.0.1 is a secure context: WebCrypto).
+    expect(await page.getByTestId('status').getAttribute('data-roster')).toBe('verified');
 
     const ms = await wedgeScan(codes.zhaolei!);
     expect(await shown()).toMatchObject({ verdict: 'admitted' });

@@ -178,10 +178,15 @@ describe('door check-in', () => {
   });
 
   it('syncs an offline queue exactly once when it is replayed twice, and reports double admissions', async () => {
-    const roster = await call<{ entries: Array<{ a: number; tag: string; name: string }> }>(general, 'roster');
+    const signed = await call<{ body: string; sig: string }>(general, 'roster');
+    // Signed by the server (the page checks it with the public key in the page); a changed byte fails.
+    const signer = t.app.services.door.rosterSigner;
+    expect(signer.verify(signed.body.body, signed.body.sig)).toBe(true);
+    expect(signer.verify(signed.body.body.replace('孙*', '孙**'), signed.body.sig)).toBe(false);
+    const roster = JSON.parse(signed.body.body) as { entries: Array<{ a: number; tag: string; name: string }> };
     const sunli = await t.app.services.rsvp.attendeeFor(meetingId, 'simulator:sunli');
-    expect(roster.body.entries.find((e) => e.a === sunli!.id)?.name).toBe('孙*');
-    expect(roster.body.entries.every((e) => e.tag.length === 22)).toBe(true);
+    expect(roster.entries.find((e) => e.a === sunli!.id)?.name).toBe('孙*');
+    expect(roster.entries.every((e) => e.tag.length === 22)).toBe(true);
 
     const organizerDm = await cursor('dm-wangfang');
     // Offline: this device admitted 孙丽 and, by mistake, 赵磊 again (admitted online before).

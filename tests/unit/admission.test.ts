@@ -1,7 +1,7 @@
 /** Admission codes: what a forged, expired, other-meeting or tampered code looks like to the verifier. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { admissionPng, phoneTailHash, signAdmission, tagOf, verifyAdmission } from '../../src/services/admission.js';
+import { admissionPng, phoneTailHash, RosterSigner, signAdmission, tagOf, verifyAdmission } from '../../src/services/admission.js';
 
 const key = randomBytes(32);
 const now = new Date('2026-05-01T09:00:00Z');
@@ -52,5 +52,16 @@ describe('admission codes', () => {
     expect(phoneTailHash(key, 7, '5678')).toBe(phoneTailHash(key, 7, '5678'));
     expect(phoneTailHash(key, 7, '5678')).not.toBe(phoneTailHash(key, 8, '5678'));
     expect(phoneTailHash(key, 7, '5678')).not.toBe(phoneTailHash(randomBytes(32), 7, '5678'));
+  });
+
+  it('roster signatures: the same key signs alike on every instance, a changed roster or another key fails', () => {
+    const a = new RosterSigner(key);
+    const b = new RosterSigner(key);
+    const body = JSON.stringify({ entries: [{ a: 1, name: '张*' }] });
+    const sig = a.sign(body);
+    expect(b.publicJwk).toEqual(a.publicJwk);
+    expect(b.verify(body, sig)).toBe(true);
+    expect(a.verify(body.replace('张', '王'), sig)).toBe(false);
+    expect(new RosterSigner(randomBytes(32)).verify(body, sig)).toBe(false);
   });
 });

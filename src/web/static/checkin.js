@@ -25,7 +25,9 @@
 
   const state = {
     online: navigator.onLine,
-    roster: load('roster', null),
+    /** The verified roster (parsed); `load('roster')` is the signed text as the server sent it. */
+    roster: null,
+    rosterState: 'none',
     queue: load('queue', []),
     /** Attendee ids admitted offline on this device, with the time. */
     local: load('local', {}),
@@ -117,6 +119,32 @@
     signal(outcome.verdict === 'admitted');
   }
 
+  // ---- the signed roster ---------------------------------------------------------------------
+
+  const fromB64url = (text) => {
+    const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+    return Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+  };
+
+  /** Checks the server's ECDSA signature of the roster text; without WebCrypto (plain http) it is used unverified. */
+  async function verifiedRoster(signed) {
+    if (!signed || typeof signed.body !== 'string' || typeof signed.sig !== 'string') return { roster: null, state: 'none' };
+    if (!crypto.subtle) return { roster: JSON.parse(signed.body), state: 'unverified' };
+    try {
+      const key = await crypto.subtle.importKey('jwk', { ...data.rosterKey, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+      const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, fromB64url(signed.sig), new TextEncoder().encode(signed.body));
+      return ok ? { roster: JSON.parse(signed.body), state: 'verified' } : { roster: null, state: 'bad' };
+    } catch {
+      return { roster: null, state: 'bad' };
+    }
+  }
+
+  async function useRoster(signed) {
+    const checked = await verifiedRoster(signed);
+    state.roster = checked.roster;
+    state.rosterState = checked.state;
+  }
+
   // ---- the offline decision ------------------------------------------------------------------
 
   function decodeCode(code) {
@@ -206,8 +234,9 @@
 
   async function refreshRoster() {
     try {
-      state.roster = await api('roster');
-      save('roster', state.roster);
+      const signed = await api('roster');
+      save('roster', signed);
+      await useRoster(signed);
       setOnline(true);
     } catch (error) {
       if (error instanceof NetworkError) setOnline(false);
@@ -220,12 +249,15 @@
     net.textContent = state.online ? T.online : T.offline;
     net.className = `net ${state.online ? 'up' : 'down'}`;
     const parts = [T.rosterCount.replace('{count}', String(state.roster?.entries.length ?? 0))];
+    if (state.rosterState === 'bad') parts.push(T.rosterBad);
+    if (state.rosterState === 'unverified') parts.push(T.rosterUnverified);
     if (state.queue.length) parts.push(T.queued.replace('{count}', String(state.queue.length)));
     if (state.synced) parts.push(T.synced.replace('{count}', String(state.synced)));
     if (state.doubles) parts.push(T.doubles.replace('{count}', String(state.doubles)));
     $('status').textContent = parts.join(' · ');
     $('status').dataset.queued = String(state.queue.length);
     $('status').dataset.synced = String(state.synced);
+    $('status').dataset.roster = state.rosterState;
   }
 
   async function refreshRates() {
@@ -384,6 +416,16 @@
     try {
       const { id } = await api('walkin', { name, note: $('walkin-note').value.trim() });
       $('walkin-state').textContent = T.walkinWaiting;
+      // An organizer at the door decides right here; staff wait for the group card.
+      if (data.organizer) {
+        for (const [text, approve] of [[T.approve, true], [T.refuse, false]]) {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.textContent = text;
+          button.addEventListener('click', () => api(`walkin/${id}/decide`, { approve }).catch((error) => ($('walkin-state').textContent = error.message)));
+          $('walkin-state').append(' ', button);
+        }
+      }
       const poll = async () => {
         const w = await api(`walkin/${id}`).catch(() => null);
         if (w?.status === 'approved') {
@@ -417,10 +459,15 @@
   setInterval(refreshRates, 10000);
 
   renderStatus();
-  refreshRoster().then(() => {
-    if (state.queue.length) sync();
-    refreshRates();
-  });
+  // The stored roster first (it may be all there is offline), then a fresh one.
+  useRoster(load('roster', null))
+    .then(refreshRoster)
+    .then(() => {
+      if (state.queue.length) sync();
+      refreshRates();
+    })
+    .finally(() => {
+      document.body.dataset.ready = 'true';
+    });
   wedge.focus();
-  document.body.dataset.ready = 'true';
 })();
