@@ -119,6 +119,12 @@ describe('door check-in', () => {
     vipDesk = await scannerLink('wangfang', `签到 扫码 #${meetingId} 通道 贵宾`, 'wangfang');
     // Staff may now ask for their own link again.
     expect((await t.sim.ask(GROUP, 'huangmin', `checkin scanner #${meetingId} lane 普通`)).text).toContain('scanner link');
+    // English words work from everyone, and the reply is in English.
+    const english = await t.sim.ask(GROUP, 'wangfang', `checkin lane #${meetingId}`);
+    expect(english.text).toContain(`Check-in lanes of meeting #${meetingId}`);
+    expect(english.text).toContain('贵宾 (VIP): assigned people only');
+    expect((await t.sim.ask(GROUP, 'wangfang', `checkin lane #${meetingId} add Group all`)).text).toContain('everyone invited may enter here');
+    expect((await t.sim.ask(GROUP, 'wangfang', `checkin lane #${meetingId} frobnicate`)).text).toContain('Usage: checkin lane');
   }, 60_000);
 
   it('admits a code once and refuses it the second time with when and where', async () => {
