@@ -12,7 +12,6 @@ import { loadMeeting, matchSub, splitArgs, takeId } from './meeting-args.js';
 import { doorSubs, handleDoor } from './door.js';
 import type { Capability } from '../src/capability.js';
 import { CheckinService } from '../src/services/checkin.js';
-import { AdmissionCodes } from '../src/services/admission-codes.js';
 
 export const checkinCommand: CommandSpec = {
   id: 'checkin',
@@ -98,10 +97,7 @@ export const checkinAction: CardActionSpec = {
 /** Check-in: its service, command and card, and the job that opens check-in before a meeting. */
 export const checkin: Capability = {
   name: 'checkin',
-  services: (s) => {
-    const admission = new AdmissionCodes(s.db, s.events, s.meetings, s.cards, s.media, s.admissionKey);
-    return { admission, checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales, admission) };
-  },
+  services: (s) => ({ checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales, s.admission) }),
   commands: [checkinCommand],
   cardActions: [checkinAction],
   jobs: {

@@ -14,7 +14,8 @@ import type { DomainEvents } from './events.js';
 import { checkinCardId, inviteCardId } from './meeting-card-ids.js';
 import type { MediaStore } from './media.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
-import type { AttendeeRow } from './rsvp.js';
+
+type AttendeeRow = NonNullable<Awaited<ReturnType<PrismaClient['attendee']['findUnique']>>>;
 
 declare module './services.js' {
   interface Services {
@@ -74,7 +75,12 @@ export class AdmissionCodes {
     return updated;
   }
 
-  /** Puts the current code on the attendee's cards, or takes it off when they hold none. */
+  /** The picture the attendee's cards should carry now: their current code, or none. */
+  async imageIfHeld(meeting: MeetingRow, attendee: AttendeeRow, t: Translator): Promise<CardImage | undefined> {
+    return this.holdsCode(meeting, attendee) ? this.image(meeting, attendee, t) : undefined;
+  }
+
+  /** Puts the current code on the attendee's cards, or takes it off when they hold none (no update when nothing changes). */
   async refreshCards(meeting: MeetingRow, attendee: AttendeeRow): Promise<void> {
     const holds = this.holdsCode(meeting, attendee);
     for (const cardId of [inviteCardId(meeting.id, attendee.id), checkinCardId(meeting.id, attendee.id)]) {

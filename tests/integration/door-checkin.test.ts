@@ -88,8 +88,12 @@ describe('door check-in', () => {
       invites[u] = await t.sim.nextBotMessage(`dm-${u}`, dms[u]!, (m) => m.card?.title.startsWith(`📋 会议邀请 #${meetingId} `) ?? false);
       // No code before the answer.
       expect(invites[u]!.card!.image).toBeUndefined();
+      const version = async () => (await t.app.services.db.card.findUnique({ where: { id: invites[u]!.card!.id } }))!.version;
+      const before = await version();
       const answer = await t.sim.click(invites[u]!.card!.id, u, 'rsvp.yes', u === 'zhaolei' ? { dietary: 'vegetarian', accommodation: 'yes', nights: '2' } : undefined);
       expect(answer.body.accepted).toBe(true);
+      // The code rides on the answer's own card update: one update (WeCom's click code is single-use).
+      expect(await version()).toBe(before + 1);
     }
     const card = await t.sim.waitForCard('dm-zhaolei', invites.zhaolei!.card!.id, (c) => c.image !== undefined);
     codes.zhaolei = await codeOnCard(card);
