@@ -1,14 +1,18 @@
 /**
+ * The door on WeCom. A card with a picture (an admission code) arrives as the template card, then
+ * the picture as an image message (WeCom's interactive cards cannot hold one), once per picture.
  * The scanner page inside WeCom: the page loads the WeCom JS-SDK (served by us) and gets its
  * `ww.register` signatures from the page's API, signed with the corp and agent jsapi tickets of
  * the fake WeCom API (fetched once, cached), only for the page's own URL. Outside demo mode the
  * admission key is derived from the PII key.
  */
 import { createHash } from 'node:crypto';
+import { admissionPng } from '../../src/services/admission.js';
+import { eventually } from '../fakes/wecom/world.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWecomWorld, type WecomWorld } from '../fakes/wecom/world.js';
 
-describe('WeCom JS-SDK signature for the scanner page', () => {
+describe('the door on WeCom: card pictures and the scanner page', () => {
   let w: WecomWorld;
   let cookie = '';
   let path = '';
@@ -62,5 +66,21 @@ describe('WeCom JS-SDK signature for the scanner page', () => {
     const res = await get(`${path}/api/jsapi?kind=corp&url=${encodeURIComponent('https://evil.example/checkin')}`);
     expect(res.status).toBe(400);
     expect(w.api.jsapiTickets.corp).toHaveLength(1);
+  });
+
+  it('sends a card with a picture as the card, then the picture as an image message, once', async () => {
+    const s = w.t.app.services;
+    const png = await admissionPng('HW1AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    const mediaId = await s.media.putPng(png);
+    const card = { id: 'door-pic-1', title: '入场码', body: '请在门口出示', image: { mediaId, alt: '会议 #1 入场码' }, actions: [{ key: 'checkin.self', label: '签到' }] };
+    await s.cards.send(card, { kind: 'test', refId: '1', target: { kind: 'user', userId: 'wecom:wangfang' }, recipientUserId: 'wecom:wangfang' });
+    const image = await eventually(() => w.api.messages.find((m) => m.to === 'wangfang' && m.msgtype === 'image'), 10_000, 'the picture');
+    expect(image.image!.equals(png)).toBe(true);
+    const cardMsg = w.api.messages.find((m) => m.to === 'wangfang' && m.msgtype === 'template_card');
+    expect(cardMsg).toBeDefined();
+    // An update that keeps the picture sends no second image.
+    await s.cards.update('door-pic-1', (c) => ({ ...c, body: '已更新' }));
+    await eventually(() => w.api.calls('message/update_template_card').length > 0 || w.api.messages.filter((m) => m.to === 'wangfang' && m.msgtype !== 'image').length > 1, 10_000, 'the update');
+    expect(w.api.messages.filter((m) => m.to === 'wangfang' && m.msgtype === 'image')).toHaveLength(1);
   });
 });
