@@ -106,7 +106,7 @@ export class DoorDesk {
       outcome = { scanId, verdict: 'already', person, at: current?.checkedInAt?.toISOString(), lane: current?.checkedInLane ?? null };
     }
     await this.db.checkinScan.update({ where: { scanId }, data: { verdict: outcome.verdict, attendeeId: attendee.id } });
-    if (outcome.verdict === 'admitted') await this.door.afterAdmission(ctx.meeting, now);
+    if (outcome.verdict === 'admitted') await this.door.alerts.afterAdmission(ctx.meeting, now);
     return outcome;
   }
 
@@ -187,7 +187,7 @@ export class DoorDesk {
       await this.db.checkinScan.create({
         data: { scanId: `walkin-${walkinId}`, meetingId: meeting.id, laneId: row.laneId, deviceUser: user.id, attendeeId: attendee.id, kind: 'walkin', verdict: 'admitted', reason: row.note, scannedAt: now },
       });
-      await this.door.afterAdmission(meeting, now);
+      await this.door.alerts.afterAdmission(meeting, now);
     }
     const decider = user.name;
     await this.cards.update(`walkin-${walkinId}`, (c, t) => ({ ...c, state: { status: approve ? 'approved' : 'refused', label: t.t(approve ? 'door.walkin.approved' : 'door.walkin.refused', { by: decider }), closed: true } }), PRIORITY.interactive);

@@ -17,7 +17,7 @@ import type { AdmissionCodes } from './admission-codes.js';
 import type { CardService } from './cards.js';
 import { checkinCardId } from './meeting-card-ids.js';
 import type { UserRecord } from './directory.js';
-import { laneRates, slowLanes } from './lane-rates.js';
+import { DoorAlerts } from './door-alerts.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
@@ -73,8 +73,6 @@ const MAX_OFFLINE_AGE_MS = 24 * 3600_000;
 const SCAN_ID = /^[A-Za-z0-9_-]{8,64}$/;
 /** At most this many scans per sync request. */
 export const MAX_SYNC = 500;
-/** The slow-lane check runs at most this often per meeting, from the scan path. */
-const SLOW_CHECK_MS = 15_000;
 
 /** Surname only: `张伟` → `张*`, `Wang Fang` → `Fang`... the family name comes last in Latin order. */
 export function surnameOnly(name: string): string {
@@ -90,8 +88,6 @@ export function laneAdmits(lane: Pick<LaneRow, 'open' | 'name'>, attendee: Pick<
 }
 
 export class DoorService {
-  private readonly lastSlowCheck = new Map<number, number>();
-
   constructor(
     private readonly db: PrismaClient,
     private readonly meetings: MeetingService,
@@ -104,7 +100,11 @@ export class DoorService {
     private readonly pageAccess: PageAccess,
   ) {
     this.rosterSigner = new RosterSigner(key);
+    this.alerts = new DoorAlerts(db, meetings, outbox, locales, config);
   }
+
+  /** Reports to the organizers: double admissions after a sync, slow lanes. */
+  readonly alerts: DoorAlerts;
 
   /** Signs the offline rosters; its public key is in the scanner page. */
   readonly rosterSigner: RosterSigner;
@@ -203,7 +203,7 @@ export class DoorService {
       where: { scanId: input.scanId },
       data: { verdict: outcome.verdict, attendeeId: outcome.attendeeId ?? null, doubleAdmission: outcome.doubleAdmission ?? false },
     });
-    if (outcome.verdict === 'admitted') await this.afterAdmission(ctx.meeting, now);
+    if (outcome.verdict === 'admitted') await this.alerts.afterAdmission(ctx.meeting, now);
     return outcome;
   }
 
@@ -213,7 +213,7 @@ export class DoorService {
     const outcomes: ScanOutcome[] = [];
     for (const scan of scans) outcomes.push(await this.scan(ctx, { ...scan, offline: true }));
     const doubles = outcomes.filter((o) => o.doubleAdmission && !o.duplicate);
-    if (doubles.length > 0) await this.reportDoubles(ctx, doubles);
+    if (doubles.length > 0) await this.alerts.reportDoubles(ctx, doubles);
     return outcomes;
   }
 
@@ -336,70 +336,6 @@ export class DoorService {
       at: a.checkedInLane,
     }));
     return { meetingId: ctx.meeting.id, laneId: ctx.lane.id, lane: ctx.lane.name, issuedAt: new Date().toISOString(), entries };
-  }
-
-  // ---- alerts ----------------------------------------------------------------------------
-
-  private async reportDoubles(ctx: DoorContext, doubles: readonly ScanOutcome[]): Promise<void> {
-    const organizers = this.meetings.organizerIds(ctx.meeting);
-    const readers = await this.locales.forUsers(organizers);
-    const names = doubles.map((d) => d.person?.name ?? '?');
-    await this.outbox.enqueueMany(
-      organizers.map((userId) => {
-        const t = readers.get(userId)!;
-        return {
-          id: `door-double-m${ctx.meeting.id}-${doubles[0]!.scanId}-${userId}`,
-          target: { kind: 'user' as const, userId },
-          content: { type: 'text' as const, text: t.t('door.alert.doubles', { id: ctx.meeting.id, title: ctx.meeting.title, lane: ctx.lane.name, count: doubles.length, names: t.list(names), device: ctx.user.name }) },
-          priority: PRIORITY.urgent,
-        };
-      }),
-    );
-  }
-
-  /** After an admission: the live-count card (coalesced) and, now and then, the slow-lane check. */
-  async afterAdmission(meeting: MeetingRow, now: Date): Promise<void> {
-    await this.meetings.refreshStatusSoon(meeting.id);
-    const last = this.lastSlowCheck.get(meeting.id) ?? 0;
-    if (now.getTime() - last < SLOW_CHECK_MS) return;
-    this.lastSlowCheck.set(meeting.id, now.getTime());
-    await this.checkSlowLanes(meeting, now);
-  }
-
-  /**
-   * One alert per lane (the message id is the lane's), to the organizers: the lane stays below
-   * the target while the people still to arrive would be queueing past the start.
-   */
-  async checkSlowLanes(meeting: MeetingRow, now: Date): Promise<string[]> {
-    const target = this.config.HUIWU_CHECKIN_TARGET_PER_MINUTE;
-    const forecast = await laneRates(this.db, meeting.id, now);
-    const slow = slowLanes(forecast, target, now, meeting.startAt);
-    if (slow.length === 0) return [];
-    const lanes = await this.lanes(meeting);
-    const organizers = this.meetings.organizerIds(meeting);
-    const readers = await this.locales.forUsers(organizers);
-    for (const l of slow) {
-      const laneId = lanes.find((x) => x.name === l.lane)?.id ?? 0;
-      await this.outbox.enqueueMany(
-        organizers.map((userId) => ({
-          id: `door-slow-m${meeting.id}-l${laneId}-${userId}`,
-          target: { kind: 'user' as const, userId },
-          content: {
-            type: 'text' as const,
-            text: readers.get(userId)!.t('door.alert.slow', {
-              id: meeting.id,
-              lane: l.lane,
-              rate: l.perMinute,
-              target,
-              waiting: forecast.waiting,
-              minutes: forecast.minutesToClear ?? '∞',
-            }),
-          },
-          priority: PRIORITY.urgent,
-        })),
-      );
-    }
-    return slow.map((l) => l.lane);
   }
 }
 

@@ -273,8 +273,8 @@ describe('door check-in', () => {
     await t.app.services.db.attendee.create({ data: { meetingId, name: '李四', response: 'yes', invitedBy: 'simulator:wangfang' } });
     await t.app.services.db.attendee.updateMany({ where: { meetingId, checkedInAt: { not: null } }, data: { checkedInAt: new Date(Date.now() - 6 * 60_000) } });
     const before = await cursor('dm-wangfang');
-    expect(await t.app.services.door.checkSlowLanes(meeting, new Date())).toEqual(['普通', '贵宾']);
-    expect(await t.app.services.door.checkSlowLanes(meeting, new Date())).toEqual(['普通', '贵宾']);
+    expect(await t.app.services.door.alerts.checkSlowLanes(meeting, new Date())).toEqual(['普通', '贵宾']);
+    expect(await t.app.services.door.alerts.checkSlowLanes(meeting, new Date())).toEqual(['普通', '贵宾']);
     const alert = await t.sim.nextBotMessage('dm-wangfang', before, (m) => m.text?.includes('低于目标') ?? false);
     expect(alert.text).toContain('签到 通道');
     await t.sim.nextBotMessage('dm-wangfang', alert.id, (m) => m.text?.includes('「贵宾」') ?? false);
