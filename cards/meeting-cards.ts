@@ -159,6 +159,8 @@ export interface MeetingStats {
   peakRate: number;
   /** The cost-deviation KPI (fen), present when the meeting has a budget. */
   cost?: CostKpi;
+  /** Arrivals per check-in lane per minute (last five minutes), when the meeting has lanes. */
+  lanes?: Array<{ lane: string; perMinute: number; total: number }>;
 }
 
 export interface CostKpi {
@@ -208,6 +210,17 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
         value: t.t('meeting.card.status.speedValue', { current: stats.currentRate, peak: stats.peakRate, target: input.checkinTarget, ok: peakOk }),
       },
       ...(stats.cost ? [{ label: t.t('meeting.card.status.cost'), value: costValue(t, stats.cost) }] : []),
+      ...(stats.lanes?.length
+        ? [
+            {
+              label: t.t('door.card.laneRates'),
+              value: t.t('door.card.laneRatesValue', {
+                lanes: stats.lanes.map((l) => t.t('door.card.laneRate', { lane: l.lane, rate: l.perMinute, total: l.total, ok: l.perMinute >= input.checkinTarget ? '✅' : '' })).join(' · '),
+                target: input.checkinTarget,
+              }),
+            },
+          ]
+        : []),
     ],
     fallback: t.t('meeting.card.status.fallback', { id: meeting.id }),
     state: input.cancelled
@@ -250,4 +263,12 @@ export function checkinCard(t: Translator, cardId: string, meeting: MeetingView,
     fallback: t.t('meeting.card.checkin.fallback', { id: meeting.id }),
     ...(state ? { state } : {}),
   };
+}
+
+/**
+ * A re-rendered card keeps the picture it carries (the admission code) unless it was cancelled;
+ * the admission-code service alone puts pictures on or takes them off.
+ */
+export function keepImage(previous: Card, next: Card): Card {
+  return previous.image && next.state?.status !== 'cancelled' ? { ...next, image: previous.image } : next;
 }

@@ -17,6 +17,18 @@ export interface Card {
   state?: CardState;
   /** Text commands that do the same as the buttons, for clients that cannot click. */
   fallback?: string;
+  /**
+   * A picture on the card (an admission QR code). The simulator shows it inside the card; WeCom
+   * and DingTalk interactive cards cannot hold one, so it follows the card as an image message.
+   */
+  image?: CardImage;
+}
+
+export interface CardImage {
+  /** A PNG in the Media table. */
+  mediaId: string;
+  /** What text-only clients show. */
+  alt: string;
 }
 
 export interface CardField {

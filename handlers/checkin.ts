@@ -8,7 +8,8 @@ import { type CardActionSpec, type CommandContext, type CommandSpec, type Msg, U
 import type { MeetingRow } from '../src/services/meetings.js';
 import type { HandlerServices } from '../src/services/services.js';
 import type { AttendeeRow } from '../src/services/rsvp.js';
-import { loadMeeting, splitArgs, takeId } from './meeting-args.js';
+import { loadMeeting, matchSub, splitArgs, takeId } from './meeting-args.js';
+import { doorSubs, handleDoor } from './door.js';
 import type { Capability } from '../src/capability.js';
 import { CheckinService } from '../src/services/checkin.js';
 
@@ -16,6 +17,9 @@ export const checkinCommand: CommandSpec = {
   id: 'checkin',
   async handle(ctx) {
     if (!ctx.args) return selfCheckin(ctx, await currentMeetingOf(ctx));
+    // The door's sub-commands: 重发 / 通道 / 扫码 / 来宾 (handlers/door.ts).
+    const door = matchSub(ctx.args, doorSubs());
+    if (door.sub) return handleDoor(ctx, door.sub, door.rest);
     const { id, rest } = takeId(ctx.args, 'checkin.example');
     const meeting = await loadMeeting(ctx, id);
     if (ctx.mentions.length === 0 && !rest) return selfCheckin(ctx, meeting);
@@ -93,7 +97,7 @@ export const checkinAction: CardActionSpec = {
 /** Check-in: its service, command and card, and the job that opens check-in before a meeting. */
 export const checkin: Capability = {
   name: 'checkin',
-  services: (s) => ({ checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales) }),
+  services: (s) => ({ checkin: new CheckinService(s.db, s.events, s.meetings, s.cards, s.locales, s.admission) }),
   commands: [checkinCommand],
   cardActions: [checkinAction],
   jobs: {

@@ -11,6 +11,7 @@ import { checkin } from './checkin.js';
 import { closeoutCapability } from './closeout.js';
 import { consoleCapability } from './console.js';
 import { departments } from './departments.js';
+import { door } from './door.js';
 import { helpCommand } from './help.js';
 import { incidentReview } from './incident-review.js';
 import { incidents } from './incidents.js';
@@ -25,7 +26,7 @@ import { tasks } from './tasks.js';
 /** Close-out asks every capability for its open items: it reads the registry when it runs. */
 const closeout = closeoutCapability(() => CAPABILITIES);
 
-export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, incidents, incidentReview, suppliers, budget, consoleCapability, attachments, attendeeDirectory, closeout];
+export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, door, incidents, incidentReview, suppliers, budget, consoleCapability, attachments, attendeeDirectory, closeout];
 
 /** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
 export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {

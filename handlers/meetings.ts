@@ -13,6 +13,7 @@ import { setMeetingImportance } from './schedule.js';
 import { closeMeeting } from './closeout.js';
 import { meetingAttachments } from './attachments.js';
 import type { Capability } from '../src/capability.js';
+import { AdmissionCodes } from '../src/services/admission-codes.js';
 import { AttendeeExport } from '../src/services/attendee-export.js';
 import { AttendeeImport } from '../src/services/attendee-import.js';
 import { MeetingStatsService } from '../src/services/meeting-stats.js';
@@ -223,10 +224,13 @@ export const meetings: Capability = {
   services: (s) => {
     const meetingStats = new MeetingStatsService(s.db);
     const meetings = new MeetingService(s.db, s.events, s.scheduler, s.cards, s.outbox, s.directory, meetingStats, s.locales, s.config);
-    const rsvp = new RsvpService(s.db, s.events, meetings, s.cards, s.outbox, s.scheduler, s.locales, s.config);
+    // Admission codes ride on the confirmation card's own update (one card update per answer).
+    const admission = new AdmissionCodes(s.db, s.events, meetings, s.cards, s.media, s.admissionKey);
+    const rsvp = new RsvpService(s.db, s.events, meetings, s.cards, s.outbox, s.scheduler, s.locales, s.config, admission);
     return {
       meetingStats,
       meetings,
+      admission,
       rsvp,
       attendeeImport: new AttendeeImport(s.db, s.directory, rsvp, s.pii),
       attendeeExport: new AttendeeExport(s.db, meetingStats, s.pii),

@@ -43,6 +43,7 @@ import { resolveSecrets } from './secrets.js';
 import { Scheduler } from './services/scheduler.js';
 import { UrgentNotifier } from './services/urgent.js';
 import { PlatformCalendar } from './services/calendar.js';
+import { PlatformJsapi } from './services/jsapi.js';
 import type { CoreServices, Services } from './services/services.js';
 
 export interface HuiwuApp {
@@ -101,7 +102,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     media,
     urgent: new UrgentNotifier(adapters, outbox, locales, log),
     calendar: new PlatformCalendar(adapters, log),
+    jsapi: new PlatformJsapi(adapters),
     piiKey: secrets.piiKey,
+    admissionKey: secrets.admissionKey,
     pageAccess,
     platformSignIn: new PlatformSignIn(adapters),
     clock,

@@ -241,6 +241,15 @@ const schema = z.object({
     .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, '64 hex characters or the base64 of 32 random bytes (openssl rand -hex 32)')
     .optional(),
   /**
+   * HMAC-SHA256 key that signs admission codes (the QR codes at the door), same format as the PII
+   * key. In demo mode one is generated into $HUIWU_DATA_DIR/admission.key; elsewhere, when unset,
+   * it is derived from HUIWU_PII_KEY (HKDF), so existing deployments need nothing new.
+   */
+  HUIWU_ADMISSION_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, '64 hex characters or the base64 of 32 random bytes (openssl rand -hex 32)')
+    .optional(),
+  /**
    * Bearer token of the admin HTTP API under /api/. Required outside local demo mode; in demo mode
    * one is generated into $HUIWU_DATA_DIR/admin-token.
    */

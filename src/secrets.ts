@@ -3,7 +3,7 @@
  * the admin API token. In demo mode they are generated once into the data folder, so a new user
  * needs no set-up and the demo database stays readable across restarts.
  */
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Config } from './config.js';
@@ -15,6 +15,8 @@ export interface Secrets {
   adminToken: string;
   /** Key of the database backups: HUIWU_BACKUP_KEY, else derived from the PII key. */
   backupKey: Buffer;
+  /** Signs admission codes (src/services/admission.ts). */
+  admissionKey: Buffer;
 }
 
 export function resolveSecrets(config: Config, demoMode: boolean): Secrets {
@@ -29,7 +31,13 @@ export function resolveSecrets(config: Config, demoMode: boolean): Secrets {
   const piiKey = config.HUIWU_PII_KEY ? parsePiiKey(config.HUIWU_PII_KEY) : parsePiiKey(stored(dir, 'pii.key', () => randomBytes(32).toString('hex')));
   if (!piiKey) throw new ConfigError('Invalid configuration: HUIWU_PII_KEY must be 32 bytes (64 hex characters)');
   const adminToken = config.HUIWU_ADMIN_TOKEN ?? stored(dir, 'admin-token', () => randomBytes(24).toString('base64url'));
-  return { piiKey, adminToken, backupKey: backupKeyOf(config, piiKey) };
+  const admissionKey = config.HUIWU_ADMISSION_KEY
+    ? parsePiiKey(config.HUIWU_ADMISSION_KEY)
+    : demoMode
+      ? parsePiiKey(stored(dir, 'admission.key', () => randomBytes(32).toString('hex')))
+      : Buffer.from(hkdfSync('sha256', piiKey, Buffer.alloc(0), 'huiwu admission codes v1', 32));
+  if (!admissionKey) throw new ConfigError('Invalid configuration: HUIWU_ADMISSION_KEY must be 32 bytes (64 hex characters)');
+  return { piiKey, adminToken, backupKey: backupKeyOf(config, piiKey), admissionKey };
 }
 
 /** The backup key for `piiKey` (also used by `npm run db:restore`, which reads the PII key without generating one). */

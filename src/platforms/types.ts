@@ -70,8 +70,12 @@ export type OutboundContent =
   | { type: 'text'; text: string }
   | { type: 'markdown'; markdown: string }
   | { type: 'card'; card: Card }
-  /** A PNG stored in the Media table (charts); `alt` is what text-only clients show. */
-  | { type: 'image'; mediaId: string; alt: string };
+  /**
+   * A PNG stored in the Media table (charts); `alt` is what text-only clients show. `companionOf`:
+   * the card whose `image` this is, sent after it for platforms whose cards cannot show pictures
+   * (a platform that shows the card's own image skips it).
+   */
+  | { type: 'image'; mediaId: string; alt: string; companionOf?: string };
 
 export interface SendResult {
   /** Platform reference needed to update the message later (message id, task id...). */
@@ -136,6 +140,14 @@ export interface PlatformCapabilities {
    * (DingTalk's JSAPI).
    */
   signInUrl?(redirectUri: string, state: string): string;
+  /** A JS-SDK signature for a page of ours opened in the platform's app (WeCom `ww.register`: corp or agent config). */
+  jsapiSignature?(kind: 'corp' | 'agent', url: string): Promise<JsapiSignature>;
+}
+
+export interface JsapiSignature {
+  timestamp: number;
+  nonceStr: string;
+  signature: string;
 }
 
 export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {

@@ -63,12 +63,15 @@ export class CardService {
       });
     }
     await this.outbox.enqueueMany(
-      items.map(({ card, options }) => ({
-        id: `card-${card.id}`,
-        target: options.target,
-        content: { type: 'card', cardId: card.id },
-        priority: options.priority ?? PRIORITY.interactive,
-      })),
+      items.flatMap(({ card, options }) => [
+        {
+          id: `card-${card.id}`,
+          target: options.target,
+          content: { type: 'card' as const, cardId: card.id },
+          priority: options.priority ?? PRIORITY.interactive,
+        },
+        ...(card.image ? [companionImage(card, options.target, options.priority ?? PRIORITY.interactive)] : []),
+      ]),
     );
   }
 
@@ -97,8 +100,17 @@ export class CardService {
       kind: 'card-update',
       priority,
     });
+    // A new picture (a re-issued QR code) reaches platforms that cannot update a card's image.
+    const before = (JSON.parse(row.model) as Card).image?.mediaId;
+    if (next.image && next.image.mediaId !== before) await this.outbox.enqueue(companionImage(next, target, priority));
     return next;
   }
+}
+
+/** The card's picture as its own message, keyed by card and picture so each picture goes out once. */
+function companionImage(card: Card, target: OutboundTarget, priority: Priority) {
+  const image = card.image!;
+  return { id: `cardimg-${card.id}-${image.mediaId}`, target, content: { type: 'image' as const, mediaId: image.mediaId, alt: image.alt, companionOf: card.id }, priority };
 }
 
 type CardRow = { id: string; kind: string; refId: string; recipientUserId: string | null; targetKind: string; targetId: string; model: string };

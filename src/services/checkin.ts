@@ -12,6 +12,7 @@ import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { AttendeeRow } from './rsvp.js';
+import type { AdmissionCodes } from './admission-codes.js';
 
 declare module './services.js' {
   interface Services {
@@ -39,6 +40,7 @@ export class CheckinService {
     private readonly meetings: MeetingService,
     private readonly cards: CardService,
     private readonly locales: LocaleService,
+    private readonly admission: AdmissionCodes,
   ) {
     // A confirmation after check-in opened gets its check-in card at once.
     events.on('meeting.late-confirmation', async ({ meetingId, attendeeId }) => {
@@ -98,9 +100,12 @@ export class CheckinService {
       : await this.db.attendee.findMany({ where: { meetingId: meeting.id, response: 'yes', userId: { not: null }, checkedInAt: null } });
     const view = await this.meetings.view(meeting);
     const readers = await this.locales.forUsers(confirmed.map((a) => a.userId!));
+    // Each card carries the attendee's admission code, scanned at the door.
+    const images = new Map<number, Awaited<ReturnType<AdmissionCodes['image']>>>();
+    for (const a of confirmed) if (this.admission.holdsCode(meeting, a)) images.set(a.id, await this.admission.image(meeting, a, readers.get(a.userId!)!));
     await this.cards.sendMany(
       confirmed.map((a) => ({
-        card: checkinCard(readers.get(a.userId!)!, checkinCardId(meeting.id, a.id), view, null),
+        card: { ...checkinCard(readers.get(a.userId!)!, checkinCardId(meeting.id, a.id), view, null), ...(images.has(a.id) ? { image: images.get(a.id)! } : {}) },
         options: { kind: 'meeting-checkin', refId: String(meeting.id), target: { kind: 'user' as const, userId: a.userId! }, recipientUserId: a.userId!, priority: PRIORITY.urgent },
       })),
     );

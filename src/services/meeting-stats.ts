@@ -2,6 +2,7 @@
 import { stateOf, type MeetingStats } from '../../cards/meeting-cards.js';
 import type { PrismaClient } from '../db/client.js';
 import { costDeviationOf, lineFigures } from './budget-math.js';
+import { laneRates } from './lane-rates.js';
 
 declare module './services.js' {
   interface Services {
@@ -46,6 +47,9 @@ export class MeetingStatsService {
       const [expenses, budget] = await Promise.all([this.db.expense.findMany({ where: { meetingId, status: 'active' } }), this.db.budget.findUnique({ where: { meetingId } })]);
       stats.cost = costDeviationOf(lines.map((l) => lineFigures(l, expenses, stats)), Boolean(budget?.settledAt));
     }
+    // Per check-in lane (the door's scanners), only once a meeting has lanes or lane admissions.
+    const door = await laneRates(this.db, meetingId, now);
+    if (door.lanes.length > 0) stats.lanes = door.lanes.map((l) => ({ lane: l.lane, perMinute: l.perMinute, total: l.total }));
     return stats;
   }
 }

@@ -4,7 +4,7 @@
  * time re-schedules those jobs (their ids derive from the meeting id and offset); cancelling
  * removes them, and every processor re-checks the meeting before acting.
  */
-import { checkinCard, inviteCard, statusCard, venueText, type MeetingView } from '../../cards/meeting-cards.js';
+import { checkinCard, inviteCard, keepImage, statusCard, venueText, type MeetingView } from '../../cards/meeting-cards.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { PrismaClient } from '../db/client.js';
@@ -193,11 +193,11 @@ export class MeetingService {
       if (inviteIds.has(inviteId)) {
         const answer = a.response === 'pending' ? null : a;
         const answeredBy = a.answeredBy ? (recorderName.get(a.answeredBy) ?? a.answeredBy) : null;
-        await this.cards.update(inviteId, (_, t) => inviteCard(t, { cardId: inviteId, meeting: view, attendeeName: a.name, answer, answeredBy, cutoff, cancelled }), PRIORITY.normal);
+        await this.cards.update(inviteId, (prev, t) => keepImage(prev, inviteCard(t, { cardId: inviteId, meeting: view, attendeeName: a.name, answer, answeredBy, cutoff, cancelled })), PRIORITY.normal);
       }
       const checkinId = checkinCardId(meeting.id, a.id);
       if (checkinIds.has(checkinId)) {
-        await this.cards.update(checkinId, (_, t) => checkinCard(t, checkinId, view, a.checkedInAt, cancelled), PRIORITY.normal);
+        await this.cards.update(checkinId, (prev, t) => keepImage(prev, checkinCard(t, checkinId, view, a.checkedInAt, cancelled)), PRIORITY.normal);
       }
     }
     await this.refreshStatusNow(meeting.id);

@@ -10,6 +10,7 @@ import type { PrismaClient } from '../db/client.js';
 import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import { UserError } from '../errors.js';
+import type { AdmissionCodes } from './admission-codes.js';
 import type { CardService } from './cards.js';
 import { inviteCardId } from './meeting-card-ids.js';
 import type { DomainEvents } from './events.js';
@@ -61,6 +62,7 @@ export class RsvpService {
     private readonly scheduler: Scheduler,
     private readonly locales: LocaleService,
     private readonly config: Config,
+    private readonly admission: AdmissionCodes,
   ) {}
 
   /** Invites people by platform account; people already invited are reported, not invited twice. */
@@ -144,7 +146,10 @@ export class RsvpService {
     if (await this.cards.get(cardId)) {
       const view = await this.meetings.view(meeting);
       const answeredBy = recordedBy?.name ?? null;
-      await this.cards.update(cardId, (_, rt) => inviteCard(rt, { cardId, meeting: view, attendeeName: attendee.name, answer, answeredBy, cutoff }), PRIORITY.interactive);
+      // A confirmation shows the admission code in the same card update; any other answer drops it.
+      const answered = { ...attendee, response: answer.response };
+      const image = attendee.userId ? await this.admission.imageIfHeld(meeting, answered, await this.locales.forUser(attendee.userId)) : undefined;
+      await this.cards.update(cardId, (_, rt) => ({ ...inviteCard(rt, { cardId, meeting: view, attendeeName: attendee.name, answer, answeredBy, cutoff }), ...(image ? { image } : {}) }), PRIORITY.interactive);
     }
     if (recordedBy && attendee.userId && attendee.userId !== recordedBy.id) {
       const reader = await this.locales.forUser(attendee.userId);

@@ -12,6 +12,7 @@ import type { CardRefPort } from '../platforms/types.js';
 import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
 import type { DomainEvents } from './events.js';
+import type { PlatformJsapi } from './jsapi.js';
 import type { LocaleService } from './locales.js';
 import type { MediaStore } from './media.js';
 import type { Outbox } from './outbox.js';
@@ -41,6 +42,10 @@ export interface CoreServices {
   calendar: CalendarPort;
   /** The personal-data key (anonymous-survey receipts derive theirs from it). */
   piiKey: Buffer;
+  /** Signs admission codes at the door (HUIWU_ADMISSION_KEY, see src/secrets.ts). */
+  admissionKey: Buffer;
+  /** JS-SDK signatures for our pages inside a platform's app (WeCom's scanner). */
+  jsapi: PlatformJsapi;
   /** Sign-in to the web pages: links sent in chat, browser sessions. */
   pageAccess: PageAccess;
   /** Sign-in by WeCom/DingTalk themselves (web OAuth, H5 免登), from the adapters that offer it. */

@@ -132,7 +132,7 @@ describe('database backups', () => {
     const listed = (await revived.sim.ask(GROUP, 'wangfang', '会议 列表')).text;
     expect(listed).toContain(`#${meetingId} 扩大会议`);
     expect(listed).toBe(original);
-  }, 60_000);
+  }, 180_000);
 
   it('keeps only the newest HUIWU_BACKUP_KEEP backups in each folder', async () => {
     const local = folder();

@@ -106,6 +106,8 @@ export class SimulatorAdapter implements PlatformAdapter {
       this.throttlesToInject.count--;
       throw new PlatformError('simulated throttling', 'retry', this.throttlesToInject.pauseMs);
     }
+    // The simulator shows a card's picture inside the card: its companion message is not needed.
+    if (content.type === 'image' && content.companionOf) return {};
     const conversationId = this.conversationFor(target);
     const data =
       content.type === 'card'

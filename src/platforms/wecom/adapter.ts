@@ -28,13 +28,14 @@ import { closedButtonText, renderTemplateCard } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { type BusySlot, type CardRefPort, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { type BusySlot, type CardRefPort, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
 import { WecomClient } from './client.js';
 import { type WecomConversationRef, parseConversationExternalId, taskIdOf } from './decode.js';
 import { WecomInbound } from './inbound.js';
+import { WecomJsapi } from './jsapi.js';
 import { WecomOutbound } from './outbound.js';
 import { wecomRoutes } from './routes.js';
 import type { CallbackKeys } from './verify.js';
@@ -64,6 +65,7 @@ export class WecomAdapter implements PlatformAdapter {
   readonly name = 'wecom' as const;
   readonly sendRatePerSecond: number;
   readonly client: WecomClient | undefined;
+  private jsapi: WecomJsapi | undefined;
   readonly bot: WecomBot | undefined;
   private readonly inbound: WecomInbound;
   private readonly now: () => Date;
@@ -131,6 +133,13 @@ export class WecomAdapter implements PlatformAdapter {
     url.searchParams.set('state', state);
     url.searchParams.set('agentid', String(a?.agentId ?? ''));
     return `${url.toString()}#wechat_redirect`;
+  }
+
+  /** The JS-SDK signature for `ww.register` on our scanner page (the app must be configured). */
+  async jsapiSignature(kind: 'corp' | 'agent', url: string): Promise<JsapiSignature> {
+    if (!this.client) throw new PlatformError('WeCom app is not configured', 'give-up');
+    this.jsapi ??= new WecomJsapi(this.client, () => this.now().getTime());
+    return this.jsapi.signature(kind, url);
   }
 
   /** Busy times from the WeCom calendars named in WECOM_SCHEDULE_CALENDARS (none configured: none). */

@@ -227,6 +227,22 @@ export class FakeWecomApi {
     return f;
   }
 
+  /** JS-SDK tickets issued (the latest of each kind signs what a page's `ww.register` checks). */
+  readonly jsapiTickets: { corp: string[]; agent: string[] } = { corp: [], agent: [] };
+
+  corpTicket() {
+    const ticket = `corp-${randomBytes(12).toString('hex')}`;
+    this.jsapiTickets.corp.push(ticket);
+    return { errcode: 0, errmsg: 'ok', ticket, expires_in: 7200 };
+  }
+
+  agentTicket(query: Record<string, string>) {
+    if (query.type !== 'agent_config') return { errcode: 40001, errmsg: 'invalid type (expected agent_config)' };
+    const ticket = `agent-${randomBytes(12).toString('hex')}`;
+    this.jsapiTickets.agent.push(ticket);
+    return { errcode: 0, errmsg: 'ok', ticket, expires_in: 7200 };
+  }
+
   issueToken(query: Record<string, string>) {
     if (query.corpid !== this.o.corpId) return { errcode: 40013, errmsg: 'invalid corpid' };
     if (query.corpsecret !== this.o.secret) return { errcode: 40001, errmsg: 'invalid credential' };
@@ -398,6 +414,8 @@ const ROUTES: Record<string, { fn: Handler }> = {
   'user/get': { fn: FakeWecomApi.prototype.getUser },
   'oa/schedule/get_by_calendar': { fn: FakeWecomApi.prototype.schedulesByCalendar },
   'auth/getuserinfo': { fn: FakeWecomApi.prototype.authUserInfo },
+  get_jsapi_ticket: { fn: FakeWecomApi.prototype.corpTicket },
+  'ticket/get': { fn: FakeWecomApi.prototype.agentTicket },
 };
 
 /** WeCom's documented template card rules that a sender can break. */

@@ -587,6 +587,9 @@ function renderCard(card) {
   const closed = Boolean(card.state?.closed);
   const parts = [h('div', { class: 'card-title', dataset: { testid: 'card-title' } }, card.title)];
   if (card.body) parts.push(h('div', { class: 'card-body' }, card.body));
+  if (card.image) {
+    parts.push(h('img', { class: 'card-image', src: `/sim/media/${encodeURIComponent(card.image.mediaId)}`, alt: card.image.alt, dataset: { testid: 'card-image' } }));
+  }
   if (card.fields?.length) {
     parts.push(
       h(
