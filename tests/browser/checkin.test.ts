@@ -8,25 +8,17 @@
  * Needs Chromium (Debian's `chromium`, or CHROMIUM_PATH); skipped with a warning without it,
  * except in CI, where a missing browser is a failure.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { admissionPng } from '../../src/services/admission.js';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOnCard } from '../support/admission-code.js';
+import { RESULTS_DIR, hasChromium, launchChromium } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(executablePath);
-if (!hasChromium) {
-  const why = `Chromium not found at ${executablePath} (install Debian's chromium or set CHROMIUM_PATH)`;
-  if (process.env.CI) throw new Error(`browser test cannot run in CI: ${why}`);
-  console.warn(`[browser test] skipped: ${why}`);
-}
-
-const RESULTS_DIR = join(process.cwd(), 'test-results');
 const WAIT = { timeout: 20_000 };
 const GROUP = 'prep-group';
 
@@ -78,15 +70,8 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
     const dm = await sim.nextBotMessage('dm-huangmin', cursors.huangmin!, (m) => m.text?.includes('扫码页') ?? false);
     link = /(http\S+\/auth\/link\/\S+)/.exec(dm.text!)![1]!.replace(/^http:\/\/localhost:\d+/, t.baseUrl);
     await qrVideo(codes.zhaolei!, join(videoDir, 'qr.y4m'));
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-        // A fake camera showing 赵磊's code, for the camera scan.
-        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${join(videoDir, 'qr.y4m')}`,
-      ],
-    });
+    // A fake camera showing 赵磊's code, for the camera scan.
+    browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${join(videoDir, 'qr.y4m')}`]);
     context = await browser.newContext({ permissions: ['camera'], viewport: { width: 412, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));

@@ -7,24 +7,16 @@
  * Needs Chromium (Debian's `chromium`, or CHROMIUM_PATH). Without it the test is skipped with a
  * warning, except in CI (CI set), where a missing browser is a failure.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHuiwu, type HuiwuApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { RESULTS_DIR, hasChromium, launchChromium } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import { SimClient } from '../support/sim-client.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(executablePath);
-if (!hasChromium) {
-  const why = `Chromium not found at ${executablePath} (install Debian's chromium or set CHROMIUM_PATH)`;
-  if (process.env.CI) throw new Error(`browser test cannot run in CI: ${why}`);
-  console.warn(`[browser test] skipped: ${why}`);
-}
-
-const RESULTS_DIR = join(process.cwd(), 'test-results');
 const WAIT = { timeout: 20_000 };
 const GROUP = 'prep-group';
 
@@ -44,11 +36,7 @@ describe.skipIf(!hasChromium)('organizer console (headless Chromium)', () => {
     const created = await t.sim.ask(GROUP, 'wangfang', '会议 新建 年度大会 10分钟后 地点 主会场');
     meetingId = Number(/#(\d+)/.exec(created.text ?? '')![1]);
     expect((await t.sim.ask(GROUP, 'wangfang', `会议 邀请 #${meetingId} @黄敏 @周婷 @吴军`)).text).toContain('已邀请');
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {

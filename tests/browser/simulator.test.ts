@@ -6,21 +6,13 @@
  * Needs Chromium (Debian's `chromium`, or CHROMIUM_PATH). Without it the test is skipped with a
  * warning, except in CI (CI set), where a missing browser is a failure.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULTS_DIR, hasChromium, launchChromium } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(executablePath);
-if (!hasChromium) {
-  const why = `Chromium not found at ${executablePath} (install Debian's chromium or set CHROMIUM_PATH)`;
-  if (process.env.CI) throw new Error(`browser test cannot run in CI: ${why}`);
-  console.warn(`[browser test] skipped: ${why}`);
-}
-
-const RESULTS_DIR = join(process.cwd(), 'test-results');
 /** Generous for a 2-core machine; the waits return as soon as the page shows the thing. */
 const WAIT = { timeout: 20_000 };
 /** The bot writes times in HUIWU_TIMEZONE; the page must show the same clock whatever the browser's zone. */
@@ -70,19 +62,7 @@ describe.skipIf(!hasChromium)('simulator page (headless Chromium)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ HUIWU_TIMEZONE: BOT_ZONE });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 820 }, locale: 'zh-CN', timezoneId: BOT_ZONE });
     watch(page);
   });
