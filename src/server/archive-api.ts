@@ -6,7 +6,6 @@
  *   GET /api/archives/:id                 the decrypted zip (logged as a download via admin-api)
  *   GET /api/archives/:id/downloads       [{userId, via, at}]
  */
-import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Translator } from '../i18n/translator.js';
 import type { MeetingRow } from '../services/meetings.js';
@@ -72,14 +71,12 @@ export async function archiveRoutes(app: FastifyInstance, services: Services): P
     const s = await packScope(request, reply);
     if (!s) return reply;
     const opened = await services.archive.open(s.pack, s.actorId, 'admin-api');
-    const stream = createReadStream(opened.path);
-    stream.on('close', () => void opened.done());
     return reply
       .header('content-type', 'application/zip')
       .header('content-length', String(opened.size))
       .header('content-disposition', `attachment; filename="${opened.name}"`)
       .header('x-content-sha256', s.pack.sha256)
-      .send(stream);
+      .send(opened.stream);
   });
 
   app.get<{ Params: { id: string } }>('/archives/:id/downloads', async (request, reply) => {

@@ -7,7 +7,8 @@
  * every download is a row in ArchiveDownload.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { Config } from '../config.js';
@@ -41,12 +42,11 @@ export const archivePackPath = (packId: number) => `/archive/packs/${packId}`;
 /** Reasons are stored and shown; a paragraph is enough. */
 export const MAX_REASON = 200;
 
-/** A decrypted pack ready to stream; `done` removes the scratch copy. */
+/** A decrypted pack ready to stream. */
 export interface OpenedPack {
-  path: string;
+  stream: Readable;
   name: string;
   size: number;
-  done: () => Promise<void>;
 }
 
 export class ArchiveService {
@@ -124,14 +124,17 @@ export class ArchiveService {
 
   /**
    * Decrypts a pack for one download and logs it (who, which, how). The caller has checked that
-   * `userId` may read it and calls `done` once the file is sent.
+   * `userId` may read it.
    */
   async open(pack: ArchivePackRow, userId: string, via: DownloadVia): Promise<OpenedPack> {
     if (pack.removedAt) throw new UserError('E_ARCHIVE_REMOVED', { pack: pack.id });
     const path = await this.files.open(pack.file);
+    // The open handle keeps the bytes readable; the name goes at once, so no decrypted copy
+    // outlives the download (not even after a crash mid-stream).
+    const handle = await open(path, 'r').finally(() => this.files.remove(path));
     await this.db.archiveDownload.create({ data: { packId: pack.id, userId, via } });
     this.log.info({ packId: pack.id, meetingId: pack.meetingId, userId, via }, 'archive pack downloaded');
-    return { path, name: this.downloadName(pack), size: pack.size, done: () => this.files.remove(path) };
+    return { stream: handle.createReadStream(), name: this.downloadName(pack), size: pack.size };
   }
 
   async downloads(packId: number) {

@@ -3,7 +3,6 @@
  * its meeting (the bot DMs a single-use sign-in link that lands here). Every download is logged by
  * ArchiveService.open; refusals are pages saying why.
  */
-import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { noteRefusal } from '../server/refusal-log.js';
 import type { Services } from '../services/services.js';
@@ -25,14 +24,12 @@ export async function archivePages(app: FastifyInstance, services: Services): Pr
       return refuse(403, 'archive.page.notOrganizer', { id: pack.meetingId });
     }
     const opened = await services.archive.open(pack, userId, 'link');
-    const stream = createReadStream(opened.path);
-    stream.on('close', () => void opened.done());
     return reply
       .header('content-type', 'application/zip')
       .header('content-length', String(opened.size))
       .header('content-disposition', `attachment; filename="${opened.name}"`)
       .header('cache-control', 'no-store')
       .header('x-content-sha256', pack.sha256)
-      .send(stream);
+      .send(opened.stream);
   });
 }
