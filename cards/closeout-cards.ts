@@ -23,7 +23,7 @@ export function closeoutCard(t: Translator, input: CloseoutCardInput): Card {
   return {
     id: input.cardId,
     title: t.t('closeout.card.title', { id: input.meetingId, title: input.title }),
-    body: done ? t.t('closeout.card.allDone') : t.t('closeout.card.open', { count: input.items.length, lines: lines.join('\n') }),
+    body: done ? t.t('closeout.card.allDone', { id: input.meetingId }) : t.t('closeout.card.open', { count: input.items.length, lines: lines.join('\n') }),
     fields: [{ label: t.t('closeout.card.checkedAt'), value: t.dateTime(input.checkedAt) }],
     actions: [{ key: CLOSEOUT_REFRESH, label: t.t('closeout.card.refresh') }],
     state: done ? { status: 'clear', label: t.t('closeout.card.stateClear') } : { status: 'open', label: t.t('closeout.card.stateOpen', { count: input.items.length }) },

@@ -4,7 +4,9 @@
  */
 import { eventText, formatDuration, isComplaint, levelMsg, satisfactionMsg, statusMsg, typeMsg } from '../cards/incident-labels.js';
 import { words } from '../src/i18n/vocabulary.js';
+import type { Translator } from '../src/i18n/translator.js';
 import { type CommandContext, type CommandSpec, UsageError } from '../src/router/types.js';
+import type { HandlerServices } from '../src/services/services.js';
 import type { IncidentRow } from '../src/services/incidents.js';
 import { loadIncident, takeIncidentId } from './incident-args.js';
 import { change, timelineLines } from './incidents.js';
@@ -21,13 +23,12 @@ export const reviewCommand: CommandSpec = {
     if (sub === 'action') return change(ctx, 'action', `#${id} ${more}`);
     if (sub === 'task') return actionToTask(ctx, incident, more);
     if (rest) throw new UsageError('E_INCIDENT_UNKNOWN_SUB', { word: rest.split(' ')[0] });
-    return reviewText(ctx, incident);
+    return incidentReviewText(ctx.services, ctx.t, incident);
   },
 };
 
-async function reviewText(ctx: CommandContext, incident: IncidentRow): Promise<string> {
-  const s = ctx.services;
-  const { t } = ctx;
+/** The review of one incident worded with `t`; also the incident's file in a meeting's archive pack. */
+export async function incidentReviewText(s: HandlerServices, t: Translator, incident: IncidentRow): Promise<string> {
   const view = await s.incidents.view(incident);
   const events = await s.incidents.timeline(incident.id);
   const escalations = events.filter((e) => e.kind === 'escalated');

@@ -4,6 +4,7 @@
  */
 import type { Capability } from '../src/capability.js';
 import { HandlerRegistry } from '../src/router/registry.js';
+import { archive } from './archive.js';
 import { attachments } from './attachments.js';
 import { attendeeDirectory } from './attendee-directory.js';
 import { budget } from './budget.js';
@@ -26,7 +27,7 @@ import { tasks } from './tasks.js';
 /** Close-out asks every capability for its open items: it reads the registry when it runs. */
 const closeout = closeoutCapability(() => CAPABILITIES);
 
-export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, door, incidents, incidentReview, suppliers, budget, consoleCapability, attachments, attendeeDirectory, closeout];
+export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, door, incidents, incidentReview, suppliers, budget, consoleCapability, attachments, attendeeDirectory, closeout, archive];
 
 /** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
 export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {

@@ -12,6 +12,7 @@ import { loadMeeting, loadOwnMeeting, matchSub, takeId, takeTrailingOption, trim
 import { setMeetingImportance } from './schedule.js';
 import { closeMeeting } from './closeout.js';
 import { meetingAttachments } from './attachments.js';
+import { meetingArchive, meetingReview } from './archive.js';
 import type { Capability } from '../src/capability.js';
 import { AdmissionCodes } from '../src/services/admission-codes.js';
 import { AttendeeExport } from '../src/services/attendee-export.js';
@@ -33,6 +34,8 @@ const SUB = {
   importance: words('meeting.words.importance'),
   close: words('meeting.words.close'),
   attach: words('meeting.words.attach'),
+  archive: words('meeting.words.archive'),
+  review: words('meeting.words.review'),
   ...invitationSubcommands,
 };
 const MAX_TITLE = 60;
@@ -65,6 +68,10 @@ export const meetingCommand: CommandSpec = {
         return closeMeeting(ctx, rest);
       case 'attach':
         return meetingAttachments(ctx, rest);
+      case 'archive':
+        return meetingArchive(ctx, rest);
+      case 'review':
+        return meetingReview(ctx, rest);
       case 'invite':
         return inviteAttendees(ctx, rest);
       case 'nudge':

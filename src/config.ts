@@ -171,7 +171,15 @@ const schema = z.object({
     .string()
     .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, '64 hex characters or the base64 of 32 random bytes (openssl rand -hex 32)')
     .optional(),
-  /** Days meeting attachments are kept after the meeting ended (0: forever). Default 365. */
+  /**
+   * AES-256-GCM key of the archive packs (`会议 归档`): 64 hex characters or base64 of 32 bytes.
+   * Unset: derived from the PII key (HKDF, its own label), so opening a pack needs that key.
+   */
+  HUIWU_ARCHIVE_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, '64 hex characters or the base64 of 32 random bytes (openssl rand -hex 32)')
+    .optional(),
+  /** Days meeting attachments and archive packs are kept after the meeting ended (0: forever). Default 365. */
   HUIWU_ARCHIVE_RETENTION_DAYS: int(0, 36500).default(365),
   /** Largest attachment accepted (`会议 附件`), in bytes. Default 20 MB. */
   HUIWU_ATTACHMENT_MAX_BYTES: int(1, 1_000_000_000).default(20 * 1024 * 1024),

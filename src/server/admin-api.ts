@@ -8,6 +8,7 @@
  *   GET  /api/meetings/:id/pii-access-log     who read personal data in full, and when
  *   GET  /api/surveys/:id/results.csv         survey results (no identities for anonymous surveys)
  *   budgets (import, settlement.csv, cost-deviation): see budget-api.ts
+ *   archive packs (list, download, download log): see archive-api.ts
  *
  * Ids are `12` or `#12`; anything else is a 400. The token is accepted only in the Authorization
  * header: a `?token=` in the URL is refused (URLs end up in logs, proxies and browser history).
@@ -16,6 +17,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Translator } from '../i18n/translator.js';
 import type { MeetingRow } from '../services/meetings.js';
+import { archiveRoutes } from './archive-api.js';
 import { budgetRoutes } from './budget-api.js';
 import { departmentRoutes } from './departments-api.js';
 import { perUserLimit } from './entrances.js';
@@ -134,4 +136,5 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
 
   await departmentRoutes(app, services);
   await budgetRoutes(app, services);
+  await archiveRoutes(app, services);
 }

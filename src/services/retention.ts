@@ -3,13 +3,14 @@
  * database stops growing with every message. Never deleted: pending or failed outbound messages,
  * open cards (and cards a meeting or an attendee still points at, or with a send still pending),
  * simulator messages that show an open card, and inbound event ids younger than the platforms'
- * redelivery window (at least 7 days, enforced by the configuration). Meeting attachments go
- * HUIWU_ARCHIVE_RETENTION_DAYS after their meeting ended.
+ * redelivery window (at least 7 days, enforced by the configuration). Meeting attachments and
+ * archive packs go HUIWU_ARCHIVE_RETENTION_DAYS after their meeting ended.
  */
 import type { Logger } from 'pino';
 import type { Card } from '../../cards/model.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import { pruneArchivePacks } from './archive-files.js';
 import { pruneAttachments } from './attachments.js';
 
 export interface PruneCounts {
@@ -20,6 +21,8 @@ export interface PruneCounts {
   /** Web sign-in links and sessions expired for more than a day. */
   signIns: number;
   attachments: number;
+  /** Archive packs whose file was removed (the row stays, with its downloads). */
+  archivePacks: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -48,6 +51,7 @@ export class Retention {
         (await this.db.pageLink.deleteMany({ where: { expiresAt: { lt: before(1) } } })).count +
         (await this.db.pageSession.deleteMany({ where: { expiresAt: { lt: before(1) } } })).count,
       attachments: await pruneAttachments(this.db, c.HUIWU_DATA_DIR, c.HUIWU_ARCHIVE_RETENTION_DAYS, now),
+      archivePacks: await pruneArchivePacks(this.db, c.HUIWU_DATA_DIR, c.HUIWU_ARCHIVE_RETENTION_DAYS, now),
     };
     this.log.info({ ...counts }, 'retention: old rows pruned');
     return counts;

@@ -71,7 +71,7 @@ describe('retention', () => {
       await events.waitUntilReady();
       const job = await queue.add('retention.prune', { kind: 'retention.prune' });
       const counts = JSON.parse((await job.waitUntilFinished(events, 30_000)) as string) as Record<string, number>;
-      expect(counts).toEqual({ simMessages: 2, inboundEvents: 1, outboundMessages: 1, cards: 1, signIns: 0, attachments: 0 });
+      expect(counts).toEqual({ simMessages: 2, inboundEvents: 1, outboundMessages: 1, cards: 1, signIns: 0, attachments: 0, archivePacks: 0 });
     } finally {
       await events.close();
     }
