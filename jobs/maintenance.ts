@@ -18,8 +18,12 @@ export async function scheduleMaintenance(queue: Queue<MaintenanceJob>, config: 
     { pattern: config.HUIWU_RETENTION_CRON, tz: config.HUIWU_TIMEZONE },
     { name: 'retention.prune', data: { kind: 'retention.prune' } },
   );
-  // The first backup one interval after the first start; later starts keep the schedule's own next run.
+  // The first backup one interval after the first start. A later start keeps the schedule (and its
+  // next run) unless the interval changed: re-creating it on every start would push the next backup
+  // an interval away each time, and an instance restarted more often would never take one.
   const every = config.HUIWU_BACKUP_INTERVAL.ms;
+  const existing = await queue.getJobScheduler(BACKUP_SCHEDULER_ID);
+  if (existing?.every === every && existing.next) return;
   await queue.upsertJobScheduler(BACKUP_SCHEDULER_ID, { every, startDate: Date.now() + every }, { name: 'backup.run', data: { kind: 'backup.run' } });
 }
 

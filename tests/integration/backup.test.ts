@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../../src/db/client.js';
 import { seedDepartment, watchSimChanges } from '../support/fanout.js';
+import { BACKUP_SCHEDULER_ID } from '../../jobs/maintenance.js';
 import { startTestApp, testEnv, type TestApp } from '../support/harness.js';
 
 const KEY = randomBytes(32).toString('hex');
@@ -48,6 +49,16 @@ async function restore(file: string, env: Record<string, string>): Promise<{ cod
 const backupsIn = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.db.enc')).sort();
 
 describe('database backups', () => {
+  it('keeps the next backup time across restarts, so frequent restarts never postpone backups for good', async () => {
+    let t = await startTestApp({ HUIWU_BACKUP_INTERVAL: '2h', HUIWU_BACKUP_DIR: folder() });
+    const next = async () => (await t.app.queues.maintenance.getJobScheduler(BACKUP_SCHEDULER_ID))?.next;
+    const first = await next();
+    expect(first).toBeGreaterThan(Date.now() + 2 * 3600_000 - 120_000);
+    t = await t.restart();
+    apps.push(t);
+    expect(await next()).toBe(first);
+  });
+
   it('a backup taken during a fan-out restores every row that existed and starts an app with the same meetings', async () => {
     const local = folder();
     const remote = folder();
