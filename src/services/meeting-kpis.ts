@@ -5,6 +5,7 @@
  * Every query is on an index: Attendee(meetingId, response), Attendee(meetingId, checkedInAt),
  * Task(meetingId), Incident(meetingId), Survey(meetingId), SurveyResponse(surveyId).
  */
+import { type LaneRate, laneRates } from './lane-rates.js';
 import { formatFen } from '../money.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
@@ -138,13 +139,14 @@ export class MeetingKpiService {
   ) {}
 
   async compute(meeting: MeetingRow, now: Date): Promise<MeetingKpis> {
-    const [prep, attendees, minutes, satisfaction, incidents, cost] = await Promise.all([
+    const [prep, attendees, minutes, satisfaction, incidents, cost, door] = await Promise.all([
       this.checklists.report(meeting.id, now),
       this.answers(meeting.id),
       this.arrivalMinutes(meeting.id),
       this.latestSurvey(meeting.id),
       this.db.incident.findMany({ where: { meetingId: meeting.id }, select: { type: true, severity: true, status: true, createdAt: true, ackedAt: true, resolvedAt: true } }),
       this.costs.costDeviation(meeting.id),
+      laneRates(this.db, meeting.id, now),
     ]);
     const checkin = this.checkinFigures(minutes, now);
     const arrived = [...minutes.values()].reduce((a, b) => a + b, 0);
@@ -152,7 +154,7 @@ export class MeetingKpiService {
       this.prepKpi(prep),
       this.rsvpKpi(attendees),
       this.arrivalKpi(meeting, attendees.yes, arrived, now),
-      this.checkinKpi(checkin, arrived),
+      this.checkinKpi(checkin, arrived, door.lanes),
       this.satisfactionKpi(satisfaction),
       this.incidentKpi(incidents, now),
       this.costKpi(cost),
@@ -338,7 +340,8 @@ export class MeetingKpiService {
     };
   }
 
-  private checkinKpi(c: { peak: number; peakAt: Date | null; now: number }, arrived: number): Kpi {
+  /** `lanes`: arrivals per door lane over the last minutes, each against the same per-minute target. */
+  private checkinKpi(c: { peak: number; peakAt: Date | null; now: number }, arrived: number, lanes: readonly LaneRate[]): Kpi {
     const target = this.config.HUIWU_CHECKIN_TARGET_PER_MINUTE;
     // Fewer arrivals than one minute's target cannot show the desk's speed.
     const measurable = arrived >= target;
@@ -356,6 +359,8 @@ export class MeetingKpiService {
       parts: [
         { label: null, labelKey: 'console.part.rateNow', value: c.now, unit: 'perMinute', status: 'none' },
         { label: null, labelKey: 'console.part.ratePeak', value: c.peak, unit: 'perMinute', status: measurable ? grade(c.peak, target, target * THRESHOLDS.checkinAmberShare) : 'none' },
+        // A lane that has admitted nobody yet is not rated.
+        ...lanes.map((l) => ({ label: l.lane, value: l.perMinute, unit: 'perMinute' as const, status: l.total > 0 ? grade(l.perMinute, target, target * THRESHOLDS.checkinAmberShare) : ('none' as const) })),
       ],
     };
   }

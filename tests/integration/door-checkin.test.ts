@@ -156,6 +156,11 @@ describe('door check-in', () => {
     const status = await t.sim.waitForCard(GROUP, `mstat-${meetingId}`, (c) => field(c, '通道速度').includes('贵宾'));
     expect(field(status, '通道速度')).toMatch(/普通 0\.2 人\/分钟（已入场 1）/);
     expect(field(status, '通道速度')).toContain('目标 ≥20 人/分钟');
+    // The meeting's figures (console tiles, review) rate each lane the same way.
+    const meeting = (await t.app.services.meetings.get(meetingId))!;
+    const rate = (await t.app.services.meetingKpis.compute(meeting, new Date())).kpis.find((k) => k.id === 'checkinRate')!;
+    expect(rate.parts.find((p) => p.label === '普通')).toMatchObject({ value: 0.2, unit: 'perMinute', status: 'red' });
+    expect(rate.parts.some((p) => p.label === '贵宾')).toBe(true);
   }, 60_000);
 
   it('revokes a re-issued code, and a cancelled answer’s code stops working', async () => {
