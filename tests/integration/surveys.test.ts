@@ -121,7 +121,7 @@ describe('surveys', () => {
     const groupBefore = await cursor(GROUP);
     const dmBefore = await cursor('dm-wangfang');
     await t.sim.say(GROUP, 'wangfang', `@会务助手 问卷 关闭 #${surveyId}`);
-    const text = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.text?.includes('结果') ?? false);
+    const text = await t.sim.nextBotMessage(GROUP, groupBefore, (m) => m.text?.includes('回复率') ?? false);
     expect(text.text).toContain('回复率：2/2（100%）');
     expect(text.text).toContain('• 餐饮：3.5');
     expect(text.text).toContain('总体满意度：4（目标 ≥4.5）⚠️ 未达标');
