@@ -5,6 +5,7 @@
  * Every query is on an index: Attendee(meetingId, response), Attendee(meetingId, checkedInAt),
  * Task(meetingId), Incident(meetingId), Survey(meetingId), SurveyResponse(surveyId).
  */
+import { databaseKind } from '../db/database-url.js';
 import { type LaneRate, laneRates } from './lane-rates.js';
 import { formatFen } from '../money.js';
 import type { Config } from '../config.js';
@@ -189,13 +190,19 @@ export class MeetingKpiService {
   }
 
   /**
-   * Check-ins per minute (epoch minute -> count), counted by SQLite from the (meetingId,
-   * checkedInAt) index alone: times are stored as UTC ISO text, so the first 16 characters are the
-   * minute. Reading thousands of rows through the client instead costs several times as long.
-   * Should a stored time ever not look like that, the rows are read and counted here.
+   * Check-ins per minute (epoch minute -> count), counted by the database from the (meetingId,
+   * checkedInAt) index alone, as `YYYY-MM-DDTHH:mm` in UTC: SQLite stores times as UTC ISO text (the
+   * first 16 characters are the minute); PostgreSQL stores UTC timestamps (formatted by to_char).
+   * Reading thousands of rows through the client instead costs several times as long. Should a
+   * stored time ever not look like that, the rows are read and counted here.
    */
   private async arrivalMinutes(meetingId: number): Promise<Map<number, number>> {
-    const rows = await this.db.$queryRaw<Array<{ minute: string; n: bigint | number }>>`
+    const rows =
+      databaseKind(this.config.DATABASE_URL) === 'postgresql'
+        ? await this.db.$queryRaw<Array<{ minute: string; n: bigint | number }>>`
+      SELECT to_char("checkedInAt", 'YYYY-MM-DD"T"HH24:MI') AS minute, COUNT(*) AS n FROM "Attendee"
+      WHERE "meetingId" = ${meetingId} AND "checkedInAt" IS NOT NULL GROUP BY 1`
+        : await this.db.$queryRaw<Array<{ minute: string; n: bigint | number }>>`
       SELECT substr("checkedInAt", 1, 16) AS minute, COUNT(*) AS n FROM "Attendee"
       WHERE "meetingId" = ${meetingId} AND "checkedInAt" IS NOT NULL GROUP BY minute`;
     const minutes = new Map<number, number>();
