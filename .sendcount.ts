@@ -1,0 +1,30 @@
+import pg from 'pg';
+import pino from 'pino';
+import { readFileSync } from 'node:fs';
+const counts = new Map<string, number>();
+let counting = false;
+const orig = pg.Client.prototype.query;
+(pg.Client.prototype as any).query = function (...args: any[]) {
+  if (counting) { const q = typeof args[0] === 'string' ? args[0] : args[0]?.text; const k = String(q).slice(0, 140); counts.set(k, (counts.get(k) ?? 0) + 1); }
+  return (orig as any).apply(this, args);
+};
+const { createHuiwu } = await import('./src/app.js');
+const { loadConfig } = await import('./src/config.js');
+const { applyMigrations } = await import('./src/db/migrate.js');
+const { PRIORITY } = await import('./src/queue/queues.js');
+const server = readFileSync('/tmp/pg-helper-pg/url', 'utf8');
+const name = 'send' + Date.now();
+const admin = new pg.Client({ connectionString: server }); await admin.connect(); await admin.query(`CREATE DATABASE ${name}`); await admin.end();
+const u = new URL(server); u.pathname = '/' + name; const url = u.toString();
+await applyMigrations({ databaseUrl: url });
+const env = { DATABASE_URL: url, REDIS_URL: process.argv[2]!, HUIWU_QUEUE_PREFIX: 'sc' + Date.now(), HUIWU_DATA_DIR: '/tmp/pg-helper-start', LOG_LEVEL: 'error', HUIWU_SIM_SEND_RATE: '1000', HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000', HUIWU_GROUP_LIMIT_PER_MINUTE: '10000' };
+const app = await createHuiwu(loadConfig(env), env.REDIS_URL, pino({ level: 'error' }));
+const N = 100;
+counting = true;
+const t = performance.now();
+await app.services.outbox.enqueueMany(Array.from({ length: N }, (_, i) => ({ id: `bulk-${i}`, target: { kind: 'conversation' as const, conversationId: 'simulator:prep-group' }, content: { type: 'text' as const, text: `x ${i}` }, priority: PRIORITY.bulk })));
+while ((await app.services.db.outboundMessage.count({ where: { status: 'sent' } })) < N) await new Promise((r) => setTimeout(r, 50));
+console.log('sent', N, 'in', Math.round(performance.now() - t), 'ms');
+counting = false;
+for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1])) console.log(v, k);
+await app.close();
