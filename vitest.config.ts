@@ -12,7 +12,8 @@ export default defineConfig({
     maxWorkers: 2,
     globalSetup: ['tests/support/global-setup.ts'],
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'] } },
+      // tests/postgres needs the PostgreSQL project's server (postgres-setup.ts).
+      { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'], exclude: ['tests/postgres/**'] } },
       ...(process.env.HUIWU_TEST_SKIP_POSTGRES
         ? []
         : [
