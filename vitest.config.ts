@@ -12,6 +12,7 @@ export default defineConfig({
     maxWorkers: 2,
     globalSetup: ['tests/support/global-setup.ts'],
     projects: [
+      // tests/postgres needs the PostgreSQL project's server (postgres-setup.ts).
       { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'], exclude: ['tests/postgres/**'] } },
       ...(process.env.HUIWU_TEST_SKIP_POSTGRES
         ? []

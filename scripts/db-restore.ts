@@ -1,14 +1,15 @@
 /**
  * `npm run db:restore -- <backup file>`: restores a backup (HUIWU_BACKUP_DIR/huiwu-<time>.db.enc)
- * into DATABASE_URL after checking its SHA-256 and decrypting it with HUIWU_BACKUP_KEY (or the key
+ * into DATABASE_URL (a SQLite file, or a PostgreSQL database through pg_restore) after checking its SHA-256 and decrypting it with HUIWU_BACKUP_KEY (or the key
  * derived from HUIWU_PII_KEY, or from $HUIWU_DATA_DIR/pii.key in demo mode). Refuses while Huiwu runs
- * on that database. Reads .env like `npm start`. See docs/operations.md.
+ * on that database (PostgreSQL: while a connection named `huiwu` is open on it). Reads .env like `npm start`. See docs/operations.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { BackupFileError } from '../src/db/backup-file.js';
-import { restoreBackup } from '../src/db/restore.js';
+import { databaseKind, displayDatabaseUrl } from '../src/db/database-url.js';
+import { restoreBackup, restorePostgresBackup } from '../src/db/restore.js';
 import { sqliteFilePath } from '../src/db/sqlite-url.js';
 import { backupKeyOf } from '../src/secrets.js';
 import { parsePiiKey } from '../src/services/pii.js';
@@ -28,9 +29,10 @@ try {
     throw new BackupFileError(`no key: set HUIWU_BACKUP_KEY (or HUIWU_PII_KEY the backup was taken with), or put the demo key at ${storedKey}`);
   }
   const key = backupKeyOf(config, piiKey ?? Buffer.alloc(32));
-  const dbFile = sqliteFilePath(config.DATABASE_URL, process.cwd());
-  const result = await restoreBackup(resolve(file), dbFile, key);
-  console.log(`Restored ${file} into ${dbFile}: ${result.meetings} meeting(s), ${result.users} user(s).`);
+  const postgres = databaseKind(config.DATABASE_URL) === 'postgresql';
+  const target = postgres ? displayDatabaseUrl(config.DATABASE_URL) : sqliteFilePath(config.DATABASE_URL, process.cwd());
+  const result = postgres ? await restorePostgresBackup(resolve(file), config.DATABASE_URL, key) : await restoreBackup(resolve(file), target, key);
+  console.log(`Restored ${file} into ${target}: ${result.meetings} meeting(s), ${result.users} user(s).`);
   if (result.previous) console.log(`The previous database was kept as ${result.previous}.`);
   console.log('Start Huiwu as usual (npm start); pending migrations are applied at start.');
 } catch (error) {

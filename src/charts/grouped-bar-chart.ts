@@ -1,5 +1,5 @@
 /** Grouped bar charts (e.g. budget vs actual per category): ECharts SSR to SVG, then PNG with the CJK font (bar-chart.ts). */
-import * as echarts from 'echarts';
+import { echarts } from './echarts.js';
 import { svgToPng } from './bar-chart.js';
 
 export interface GroupedBarChartInput {
@@ -11,7 +11,7 @@ export interface GroupedBarChartInput {
 }
 
 export function groupedBarChartSvg(input: GroupedBarChartInput): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: input.width ?? 760, height: input.height ?? 420 });
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width: input.width ?? 760, height: input.height ?? 420 });
   try {
     chart.setOption({
       animation: false,

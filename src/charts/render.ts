@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts';
+import { echarts } from './echarts.js';
 import type { ChartOption } from './chart-spec.js';
 
 export const CJK_FONT_CANDIDATES = [
@@ -26,7 +26,7 @@ export interface ChartSize {
 }
 
 export function chartSvg(option: ChartOption, size: ChartSize = {}): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width ?? 720, height: size.height ?? 400 });
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width: size.width ?? 720, height: size.height ?? 400 });
   try {
     chart.setOption(option);
     return chart.renderToSVGString();

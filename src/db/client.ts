@@ -5,7 +5,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-pg/client.js';
-import { databaseKind } from './database-url.js';
+import { HUIWU_APPLICATION_NAME, databaseKind } from './database-url.js';
 import { sqliteFilePath } from './sqlite-url.js';
 
 export type { PrismaClient };
@@ -21,7 +21,8 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
  */
 export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
   if (databaseKind(databaseUrl) === 'postgresql') {
-    const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+    // `application_name` marks our connections: a restore refuses while one is open (restore.ts).
+    const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize, application_name: HUIWU_APPLICATION_NAME });
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
   return createSqlitePrisma(databaseUrl);

@@ -9,3 +9,6 @@ export function databaseKind(databaseUrl: string): DatabaseKind {
 export function displayDatabaseUrl(databaseUrl: string): string {
   return databaseUrl.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
+
+/** The PostgreSQL `application_name` of the app's connections (a restore refuses while one is open). */
+export const HUIWU_APPLICATION_NAME = 'huiwu';

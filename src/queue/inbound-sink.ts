@@ -74,5 +74,5 @@ export async function alreadyProcessed(db: PrismaClient, event: InboundEvent): P
 }
 
 export async function markProcessed(db: PrismaClient, event: InboundEvent): Promise<void> {
-  await db.inboundEvent.upsert({ where: { id: inboundKey(event) }, create: { id: inboundKey(event), platform: event.platform, kind: event.kind }, update: {} });
+  await db.inboundEvent.upsert({ where: { id: inboundKey(event) }, create: { id: inboundKey(event), platform: event.platform, kind: event.kind }, update: { id: inboundKey(event) } });
 }

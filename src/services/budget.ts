@@ -147,7 +147,7 @@ export class BudgetService {
 
   private async insertLines(meetingId: number, by: string, rows: Array<NewLine & { supplierId: number | null; quantity: number }>, now: Date): Promise<BudgetLineRow[]> {
     return this.db.$transaction(async (tx) => {
-      await tx.budget.upsert({ where: { meetingId }, create: { meetingId, createdAt: now }, update: {} });
+      await tx.budget.upsert({ where: { meetingId }, create: { meetingId, createdAt: now }, update: { meetingId } });
       const last = await tx.budgetLine.findFirst({ where: { meetingId }, orderBy: { no: 'desc' } });
       if ((last?.no ?? 0) + rows.length > MAX_LINES) throw new UserError('E_BUDGET_TOO_MANY_LINES', { max: MAX_LINES });
       const created: BudgetLineRow[] = [];

@@ -23,6 +23,7 @@ import type { Outbox } from './outbox.js';
 import type { PageAccess } from './page-access.js';
 import type { RsvpService } from './rsvp.js';
 import { OPEN_TASK } from './task-status.js';
+import { databaseKind } from '../db/database-url.js';
 
 declare module './services.js' {
   interface Services {
@@ -141,6 +142,11 @@ export class ConsoleService {
     });
   }
 
+  /** A `contains` filter that ignores case on SQLite and PostgreSQL alike (`mode` exists only in PostgreSQL's client). */
+  private containsText(q: string): { contains: string } {
+    return databaseKind(this.config.DATABASE_URL) === 'postgresql' ? ({ contains: q, mode: 'insensitive' } as { contains: string }) : { contains: q };
+  }
+
   linkText(t: Translator, url: string): string {
     return t.t('console.link', { url, minutes: Math.round(this.config.HUIWU_PAGE_LINK_TTL.ms / 60_000) });
   }
@@ -152,7 +158,8 @@ export class ConsoleService {
     const q = filter.q?.trim();
     const where = {
       meetingId,
-      ...(q ? { OR: [{ name: { contains: q } }, { department: { contains: q } }] } : {}),
+      // Case-insensitive on both databases: SQLite's LIKE already is (ASCII); PostgreSQL needs ILIKE.
+      ...(q ? { OR: [{ name: this.containsText(q) }, { department: this.containsText(q) }] } : {}),
       ...(filter.answer === 'noAccount'
         ? { response: 'pending', userId: null }
         : filter.answer === 'pending'

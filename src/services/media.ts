@@ -8,7 +8,7 @@ export class MediaStore {
   /** Stores a PNG and returns its id; the same bytes twice give the same id. */
   async putPng(data: Buffer): Promise<string> {
     const id = `png-${createHash('sha256').update(data).digest('hex').slice(0, 32)}`;
-    await this.db.media.upsert({ where: { id }, create: { id, mime: 'image/png', data: new Uint8Array(data) }, update: {} });
+    await this.db.media.upsert({ where: { id }, create: { id, mime: 'image/png', data: new Uint8Array(data) }, update: { id } });
     return id;
   }
 

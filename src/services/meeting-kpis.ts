@@ -5,7 +5,6 @@
  * Every query is on an index: Attendee(meetingId, response), Attendee(meetingId, checkedInAt),
  * Task(meetingId), Incident(meetingId), Survey(meetingId), SurveyResponse(surveyId).
  */
-import { databaseKind } from '../db/database-url.js';
 import { type LaneRate, laneRates } from './lane-rates.js';
 import { formatFen } from '../money.js';
 import type { Config } from '../config.js';
@@ -15,6 +14,7 @@ import type { IncidentService } from './incidents.js';
 import type { MeetingRow } from './meetings.js';
 import type { SurveyResults } from './survey-results.js';
 import type { SurveyService } from './surveys.js';
+import { databaseKind } from '../db/database-url.js';
 
 declare module './services.js' {
   interface Services {
@@ -191,16 +191,16 @@ export class MeetingKpiService {
 
   /**
    * Check-ins per minute (epoch minute -> count), counted by the database from the (meetingId,
-   * checkedInAt) index alone, as `YYYY-MM-DDTHH:mm` in UTC: SQLite stores times as UTC ISO text (the
-   * first 16 characters are the minute); PostgreSQL stores UTC timestamps (formatted by to_char).
-   * Reading thousands of rows through the client instead costs several times as long. Should a
-   * stored time ever not look like that, the rows are read and counted here.
+   * checkedInAt) index alone: SQLite stores times as UTC ISO text, so the first 16 characters are
+   * the minute; PostgreSQL stores a UTC timestamp, formatted the same way. Reading thousands of
+   * rows through the client instead costs several times as long. Should a stored time ever not
+   * look like that, the rows are read and counted here.
    */
   private async arrivalMinutes(meetingId: number): Promise<Map<number, number>> {
     const rows =
       databaseKind(this.config.DATABASE_URL) === 'postgresql'
         ? await this.db.$queryRaw<Array<{ minute: string; n: bigint | number }>>`
-      SELECT to_char("checkedInAt", 'YYYY-MM-DD"T"HH24:MI') AS minute, COUNT(*) AS n FROM "Attendee"
+      SELECT to_char(date_trunc('minute', "checkedInAt"), 'YYYY-MM-DD"T"HH24:MI') AS minute, COUNT(*) AS n FROM "Attendee"
       WHERE "meetingId" = ${meetingId} AND "checkedInAt" IS NOT NULL GROUP BY 1`
         : await this.db.$queryRaw<Array<{ minute: string; n: bigint | number }>>`
       SELECT substr("checkedInAt", 1, 16) AS minute, COUNT(*) AS n FROM "Attendee"

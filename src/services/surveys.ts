@@ -1,7 +1,7 @@
 /**
  * Satisfaction surveys. Anonymous by default, and honestly so: an answer row has a random id, no
- * timestamp, no respondent and no insertion order (a WITHOUT ROWID table, read in the order of the
- * random ids); a separate receipt (a keyed hash of survey and respondent) blocks a second
+ * timestamp, no respondent and no insertion order (survey-answers.ts: SQLite and PostgreSQL keep
+ * them in the order of their random ids); a separate receipt (a keyed hash of survey and respondent) blocks a second
  * submission and tells who still needs a reminder, without saying which answer was theirs. The
  * respondent's card update says only that they answered. Threat model: docs/architecture.md,
  * "Anonymous surveys".
@@ -18,6 +18,7 @@ import type { DomainEvents } from './events.js';
 import type { LocaleService } from './locales.js';
 import type { MeetingRow, MeetingService } from './meetings.js';
 import type { Outbox } from './outbox.js';
+import { storeSurveyAnswer } from './survey-answers.js';
 import type { Scheduler } from './scheduler.js';
 import { type SurveyResults, computeResults } from './survey-results.js';
 
@@ -147,10 +148,13 @@ export class SurveyService {
     if (text && text.length > MAX_COMMENT) throw new UserError('E_SURVEY_COMMENT_TOO_LONG', { max: MAX_COMMENT });
     const voterHash = this.voterHash(survey.id, userId);
     try {
-      await this.db.$transaction([
-        this.db.surveyReceipt.create({ data: { voterHash, surveyId: survey.id } }),
-        this.db.surveyResponse.create({ data: { id: randomUUID(), surveyId: survey.id, ratings: JSON.stringify(ratings), comment: text, userId: survey.anonymous ? null : userId } }),
-      ]);
+      await storeSurveyAnswer(this.db, this.config.DATABASE_URL, voterHash, {
+        id: randomUUID(),
+        surveyId: survey.id,
+        ratings: JSON.stringify(ratings),
+        comment: text,
+        userId: survey.anonymous ? null : userId,
+      });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'P2002') throw new UserError('E_SURVEY_ALREADY_SUBMITTED');

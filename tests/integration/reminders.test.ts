@@ -251,8 +251,10 @@ describe('reminders', () => {
     const reply = await t.sim.ask('dm-zhouting', 'zhouting', '提醒 1秒后 重试测试');
     expect(reply.text).toContain('已设置提醒');
     const card = await t.sim.nextBotMessage('dm-zhouting', before, isReminderCard('重试测试'));
-    const row = await t.app.services.db.outboundMessage.findUnique({ where: { id: `card-${card.card!.id}` } });
-    expect(row?.status).toBe('sent');
+    // The row is marked `sent` just after the platform call that showed the card (one more round
+    // trip on PostgreSQL), so the bookkeeping is awaited briefly, as in the fan-out test.
+    const status = async () => (await t.app.services.db.outboundMessage.findUnique({ where: { id: `card-${card.card!.id}` } }))?.status;
+    await expect.poll(status, { timeout: 5000, interval: 50 }).toBe('sent');
     const retried = await t.app.services.db.outboundMessage.findMany({ where: { attempts: { gt: 1 } } });
     expect(retried.length).toBeGreaterThan(0);
   });

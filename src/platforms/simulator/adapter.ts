@@ -116,10 +116,12 @@ export class SimulatorAdapter implements PlatformAdapter {
           ? { image: content.mediaId, text: content.alt }
           : { text: content.type === 'text' ? content.text : content.markdown };
     // The unique outboundId makes a repeated send store one message, like a platform's idempotency key.
+    // `update` names the key itself (a no-op) so Prisma emits one INSERT ... ON CONFLICT; with an
+    // empty update it runs a transaction of five statements, each a round trip on PostgreSQL.
     const row = await this.db.simMessage.upsert({
       where: { outboundId: idempotencyKey },
       create: { conversationId, fromId: BOT_ID, outboundId: idempotencyKey, ...data },
-      update: {},
+      update: { outboundId: idempotencyKey },
     });
     this.changes.emit('change', conversationId);
     return { platformRef: String(row.id) };
@@ -141,7 +143,7 @@ export class SimulatorAdapter implements PlatformAdapter {
       const conversationId = dmConversationId(externalIdOf(userId));
       const outboundId = `urgent-${idempotencyKey}-${userId}`;
       const marked = (await this.locales.forUser(userId)).t('platform.urgent', { text });
-      await this.db.simMessage.upsert({ where: { outboundId }, create: { conversationId, fromId: BOT_ID, outboundId, text: marked }, update: {} });
+      await this.db.simMessage.upsert({ where: { outboundId }, create: { conversationId, fromId: BOT_ID, outboundId, text: marked }, update: { outboundId } });
       this.changes.emit('change', conversationId);
     }
   }

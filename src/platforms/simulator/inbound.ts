@@ -72,7 +72,7 @@ export class SimulatorInbound {
   /** The simulator is the platform's file server: the bytes go to the Media table, as a platform would keep them. */
   private async storeUpload(upload: SimUpload): Promise<InboundFile> {
     const mediaId = `upload-${createHash('sha256').update(upload.data).digest('hex').slice(0, 32)}`;
-    await this.db.media.upsert({ where: { id: mediaId }, create: { id: mediaId, mime: upload.mime, data: new Uint8Array(upload.data) }, update: {} });
+    await this.db.media.upsert({ where: { id: mediaId }, create: { id: mediaId, mime: upload.mime, data: new Uint8Array(upload.data) }, update: { id: mediaId } });
     return { kind: upload.mime.startsWith('image/') ? 'image' : 'file', name: upload.name, mime: upload.mime, size: upload.data.length, mediaId };
   }
 
