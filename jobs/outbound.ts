@@ -35,6 +35,9 @@ async function recipientLimit(services: Services, message: { targetKind: string;
   return isGroup ? config.HUIWU_GROUP_LIMIT_PER_MINUTE : config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE;
 }
 
+/** How long a card's picture waits before looking again whether its card has been sent. */
+const COMPANION_WAIT_MS = 250;
+
 /** How many throttle pauses one message may wait out before it counts as failed. */
 const MAX_THROTTLED_WAITS = 30;
 
@@ -43,6 +46,17 @@ export function outboundProcessor(services: Services, platform: PlatformClient, 
   return async (job: Job<OutboundJob>, token?: string): Promise<string> => {
     const message = await db.outboundMessage.findUnique({ where: { id: job.data.messageId } });
     if (!message || message.status === 'sent') return 'skipped';
+
+    // A card's picture goes out after its card (both are queued together and sent concurrently).
+    const queued = JSON.parse(message.payload) as StoredContent;
+    const companionOf = queued.type === 'image' ? queued.companionOf : undefined;
+    if (companionOf) {
+      const cardMessage = await db.outboundMessage.findUnique({ where: { id: `card-${companionOf}` }, select: { status: true } });
+      if (cardMessage?.status === 'pending') {
+        await job.moveToDelayed(Date.now() + COMPANION_WAIT_MS, token);
+        throw new DelayedError();
+      }
+    }
 
     const waitMs = await limiter.reserve(platform.name, message.targetId, await recipientLimit(services, message));
     if (waitMs > 0) {
