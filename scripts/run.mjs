@@ -51,30 +51,30 @@ function ensureNpmDependencies() {
   writeFileSync(stamp, hash);
 }
 
-/** Installs Debian packages when running as root with apt; otherwise says how, in one line. */
-function ensureDebianPackage(binary, pkg, why) {
-  if (has(binary)) return true;
+let aptUpdated = false;
+/** Installs a Debian package when running as root with apt (index updated once per run); false when it cannot. */
+function aptInstall(pkg, why) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root || !has('apt-get')) return false;
   say(`installing ${pkg} (${why}) with apt-get...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-qq'], { env });
+  if (!aptUpdated) run('apt-get', ['update', '-qq'], { env });
+  aptUpdated = true;
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
-  return has(binary);
+  return true;
+}
+
+/** A binary from a Debian package, installed when missing and we can. */
+function ensureDebianPackage(binary, pkg, why) {
+  if (has(binary)) return true;
+  return aptInstall(pkg, why) && has(binary);
 }
 
 /** Survey charts need a CJK font, or every Chinese label renders as an empty box. */
 const CJK_FONTS = ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'];
 function ensureCjkFont() {
   if (CJK_FONTS.some((f) => existsSync(f)) || (process.env.HUIWU_CJK_FONT && existsSync(process.env.HUIWU_CJK_FONT))) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && has('apt-get')) {
-    say('installing fonts-wqy-microhei (Chinese labels in chart images) with apt-get...');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update', '-qq'], { env });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'fonts-wqy-microhei'], { env });
-    return;
-  }
+  if (aptInstall('fonts-wqy-microhei', 'Chinese labels in chart images')) return;
   say('warning: no CJK font found; survey charts will fail. Install fonts-wqy-microhei (apt-get install fonts-wqy-microhei) or set HUIWU_CJK_FONT.');
 }
 
@@ -93,14 +93,7 @@ function ensurePostgresForTests() {
   if (process.env.TEST_DATABASE_URL) return;
   const found = () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')));
   if (found() || has('initdb')) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && has('apt-get')) {
-    say('installing postgresql (the PostgreSQL test runs) with apt-get...');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update', '-qq'], { env });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { env });
-    if (found()) return;
-  }
+  if (aptInstall('postgresql', 'the PostgreSQL test runs') && found()) return;
   if (process.env.CI) fail('CI needs PostgreSQL for the PostgreSQL test runs: `apt-get install postgresql`, or set TEST_DATABASE_URL.');
   say('warning: PostgreSQL not found: only the SQLite tests run. Install it (`apt-get install postgresql`) or set TEST_DATABASE_URL.');
   process.env.HUIWU_TEST_SKIP_POSTGRES = '1';
