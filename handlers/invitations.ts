@@ -9,6 +9,7 @@ import type { UserRecord } from '../src/services/directory.js';
 import type { AnswerInput, AttendeeRow } from '../src/services/rsvp.js';
 import { parseTime } from '../src/time/parse-time.js';
 import { loadMeeting, loadOwnMeeting, splitArgs, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
+import { timeOptions } from './args.js';
 
 export const invitationSubcommands = {
   invite: words('meeting.words.invite'),
@@ -57,7 +58,7 @@ export async function nudge(ctx: CommandContext, args: string): Promise<string> 
 export async function setCutoff(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.cutoff');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.cutoff');
-  const parsed = parseTime(rest, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const parsed = parseTime(rest, timeOptions(ctx));
   if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
   if (parsed.kind !== 'once') throw new UsageError('E_MEETING_CUTOFF_RECURRING');
   if (parsed.at > meeting.startAt) throw new UsageError('E_MEETING_CUTOFF_AFTER_START');

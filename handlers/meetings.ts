@@ -9,6 +9,7 @@ import type { MeetingRow } from '../src/services/meetings.js';
 import { parseTimeRange } from '../src/time/parse-time.js';
 import { invitationSubcommands, inviteAttendees, nudge, answerByText, setCutoff } from './invitations.js';
 import { loadMeeting, loadOwnMeeting, matchSub, takeId, takeTrailingOption, trimSeparators } from './meeting-args.js';
+import { timeOptions } from './args.js';
 import { setMeetingImportance } from './schedule.js';
 import { closeMeeting } from './closeout.js';
 import { meetingAttachments } from './attachments.js';
@@ -91,7 +92,7 @@ export const meetingCommand: CommandSpec = {
 /** `<title> <time>[~<end>] [地点 <venue>]`, in any order of title and time. */
 function parseMeetingSpec(ctx: CommandContext, text: string) {
   const venue = takeTrailingOption(text, 'meeting.words.venueOption');
-  const range = parseTimeRange(venue ? venue.before : text, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const range = parseTimeRange(venue ? venue.before : text, timeOptions(ctx));
   if (!range.ok) throw new UsageError(range.code, range.params);
   return { title: trimSeparators(range.rest.trim()), start: range.start, end: range.end, venue: venue?.value || null };
 }
@@ -164,7 +165,7 @@ async function reschedule(ctx: CommandContext, args: string): Promise<string> {
   const { id, rest } = takeId(args, 'meeting.example.reschedule');
   const meeting = await loadOwnMeeting(ctx, id, 'meeting.action.reschedule');
   if (!rest) throw new UsageError('E_MEETING_MISSING_TIME');
-  const range = parseTimeRange(rest, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const range = parseTimeRange(rest, timeOptions(ctx));
   if (!range.ok) throw new UsageError(range.code, range.params);
   const end = range.end ?? keepDuration(meeting, range.start);
   const { meeting: updated, notified } = await ctx.services.meetings.reschedule(meeting, range.start, end);

@@ -6,6 +6,7 @@ import type { Translator } from '../src/i18n/translator.js';
 import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js';
 import type { ConversationRecord, UserRecord } from '../src/services/directory.js';
 import type { HandlerServices } from '../src/services/services.js';
+import { describeRule } from '../src/time/recurring.js';
 
 /** Everything about a reminder but its time. */
 export interface ReminderRequest {
@@ -45,7 +46,7 @@ export async function createReminders(who: Requester, request: ReminderRequest, 
   const { config } = who.services;
   const time =
     when.kind === 'recurring'
-      ? t.t('reminder.recurringTime', { rule: when.description, next: when.firstAt })
+      ? t.t('reminder.recurringTime', { rule: describeRule(when.cron, t), next: when.firstAt })
       : by
         ? t.t('reminder.byTime', { at: when.at })
         : t.dateTime(when.at);

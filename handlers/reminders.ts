@@ -3,7 +3,7 @@
  * plus list, cancel and the text fallbacks of the card buttons.
  */
 import { REMINDER_ACTIONS } from '../cards/reminder-card.js';
-import { matchSub, takeShortId } from './args.js';
+import { matchSub, takeShortId, timeOptions } from './args.js';
 import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
 import type { ReminderTarget, ReminderWhen } from '../src/services/reminders.js';
 import { createReminders } from './reminder-create.js';
@@ -13,6 +13,7 @@ import { ReminderService } from '../src/services/reminders.js';
 import type { UserRecord } from '../src/services/directory.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { parseTime } from '../src/time/parse-time.js';
+import { describeRule } from '../src/time/recurring.js';
 
 const SUB = {
   list: words('reminder.words.list'),
@@ -61,7 +62,7 @@ async function createReminder(ctx: CommandContext): Promise<string | void> {
   if (!text) throw new UsageError('E_REMINDER_MISSING_ALL');
 
   const targets = Array.isArray(target) ? target : [target];
-  const parsed = parseTime(text, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const parsed = parseTime(text, timeOptions(ctx));
   if (!parsed.ok && parsed.reason !== 'ambiguous') throw new UsageError(parsed.code, parsed.params);
   const content = parsed.rest.trim();
   if (!content) throw new UsageError('E_REMINDER_MISSING_TEXT', { matched: parsed.matched });
@@ -89,7 +90,7 @@ async function listReminders(ctx: CommandContext): Promise<string> {
         ? t.t('reminder.forYou')
         : t.t('reminder.forUser', { name: nameOf.get(r.targetUserId) ?? r.targetUserId });
   const lines = list.map((r) => {
-    const when = r.cron ? `${r.ruleText}` : r.fireAt ? t.dateTime(r.fireAt) : '';
+    const when = r.cron ? describeRule(r.cron, t) : r.fireAt ? t.dateTime(r.fireAt) : '';
     const flag = r.important ? '❗' : '';
     const state = r.status === 'fired' ? t.t('reminder.stateFired') : r.status === 'snoozed' ? t.t('reminder.stateSnoozed') : '';
     return `#${r.id} ${flag}${when} ${forWhom(r)} ${r.text}${state}`;

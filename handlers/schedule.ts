@@ -10,7 +10,7 @@ import type { UserRecord } from '../src/services/directory.js';
 import type { Choice } from '../src/services/schedule-conflicts.js';
 import { parseImportance, parseRole } from '../src/services/schedule-logic.js';
 import { parseTimeRange } from '../src/time/parse-time.js';
-import { matchSub, takeShortId } from './args.js';
+import { matchSub, takeShortId, timeOptions } from './args.js';
 import { loadOwnMeeting, takeId } from './meeting-args.js';
 import type { Capability } from '../src/capability.js';
 import { ScheduleService } from '../src/services/schedule.js';
@@ -97,7 +97,7 @@ async function addEntry(ctx: CommandContext, text: string): Promise<string> {
   const venue = venueOption.value || null;
   const rest = venueOption.rest;
   if (!rest) throw new UsageError('E_SCHEDULE_MISSING_ALL');
-  const range = parseTimeRange(rest, { now: ctx.now, timeZone: config.HUIWU_TIMEZONE });
+  const range = parseTimeRange(rest, timeOptions(ctx));
   if (!range.ok) throw new UsageError(range.code, range.params);
   const title = range.rest.trim();
   if (!title) throw new UsageError('E_SCHEDULE_MISSING_TITLE');

@@ -4,7 +4,7 @@ import { words } from '../src/i18n/vocabulary.js';
 import { type CardActionSpec, type CommandContext, type CommandSpec, UsageError, UserError, msg } from '../src/router/types.js';
 import type { Audience, SurveyRow } from '../src/services/surveys.js';
 import { parseTime } from '../src/time/parse-time.js';
-import { matchSub, takeShortId } from './args.js';
+import { matchSub, takeShortId, timeOptions } from './args.js';
 import { loadOwnMeeting, takeId } from './meeting-args.js';
 import type { Capability } from '../src/capability.js';
 import { SurveyReport } from '../src/services/survey-report.js';
@@ -65,7 +65,7 @@ async function startSurvey(ctx: CommandContext, args: string): Promise<string> {
     else if (is(word, OPTION.confirmed)) audience = 'confirmed';
     else if (is(word, OPTION.checkedIn)) audience = 'checked-in';
     else if (is(word, OPTION.deadline)) {
-      const parsed = parseTime(tokens.splice(0).join(' '), { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+      const parsed = parseTime(tokens.splice(0).join(' '), timeOptions(ctx));
       if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
       if (parsed.kind !== 'once') throw new UsageError('E_SURVEY_DEADLINE_RECURRING');
       deadline = parsed.at;

@@ -1,6 +1,6 @@
 /** Parsing `@某人|<部门> <内容> 截止 <时间> [优先级] [会议 #N]`, creating the task, and task ids. */
 import { priorityLabel } from '../cards/task-cards.js';
-import { takeShortId } from './args.js';
+import { takeShortId, timeOptions } from './args.js';
 import { parseShortId } from '../src/router/normalize.js';
 import { type CommandContext, UsageError, UserError, msg } from '../src/router/types.js';
 import { words } from '../src/i18n/vocabulary.js';
@@ -137,7 +137,7 @@ export async function parseAssignment(ctx: CommandContext, text: string, require
   const tail = takeOptions(text.slice(due.end).replace(/^[:：]/, '').split(/\s+/).filter(Boolean), options, 'tail');
   let head = takeOptions(text.slice(0, due.at).split(/\s+/).filter(Boolean), options, 'head').join(' ');
 
-  const parsed = parseTime(tail.join(' '), { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+  const parsed = parseTime(tail.join(' '), timeOptions(ctx));
   if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
   if (parsed.kind !== 'once') throw new UsageError('E_TASK_DUE_RECURRING');
   if (parsed.rest.trim()) throw new UsageError('E_TASK_DUE_EXTRA', { extra: parsed.rest.trim() });

@@ -15,7 +15,7 @@ import { decodeNote, renderNote } from '../src/services/task-events.js';
 import { OPEN_TASK } from '../src/services/task-status.js';
 import type { TaskRow } from '../src/services/tasks.js';
 import { parseTime } from '../src/time/parse-time.js';
-import { matchSub } from './args.js';
+import { matchSub, timeOptions } from './args.js';
 import { createFromSpec, loadTask, parseAssignment, resolvePerson, takeTaskId } from './task-args.js';
 import type { Capability } from '../src/capability.js';
 import { ChecklistService } from '../src/services/checklists.js';
@@ -85,7 +85,7 @@ async function change(ctx: CommandContext, sub: Exclude<keyof typeof SUB, 'list'
       return t.t('task.transferred', { id, name: to.name });
     }
     case 'due': {
-      const parsed = parseTime(rest, { now: ctx.now, timeZone: ctx.services.config.HUIWU_TIMEZONE });
+      const parsed = parseTime(rest, timeOptions(ctx));
       if (!parsed.ok) throw new UsageError(parsed.code, parsed.params);
       if (parsed.kind !== 'once') throw new UsageError('E_TASK_DUE_RECURRING');
       await s.reschedule(task, ctx.user, parsed.at, ctx.now);

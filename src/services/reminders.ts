@@ -13,6 +13,7 @@ import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
 import type { LocaleService } from './locales.js';
 import type { Scheduler } from './scheduler.js';
+import { describeRule } from '../time/recurring.js';
 
 declare module './services.js' {
   interface Services {
@@ -121,7 +122,7 @@ export class ReminderService {
         dueAt: t.dateTime(now),
         creatorName: creator?.name ?? t.t('common.system'),
         important: reminder.important,
-        rule: reminder.ruleText,
+        rule: reminder.cron ? describeRule(reminder.cron, t) : null,
         repeat: data.repeat,
         snoozeMinutes: this.config.HUIWU_SNOOZE_MINUTES,
       }),

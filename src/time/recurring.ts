@@ -1,6 +1,7 @@
 /** Repeating times ("每天早上9点", "工作日 18:00", "每月15号"): a cron pattern, a label and the first occurrence. */
 import type { Freq, RecurringHit } from './grammar-types.js';
 import { InvalidTime, clockPlan } from './resolve-clock.js';
+import type { Translator } from '../i18n/translator.js';
 import type { Ctx } from './resolve.js';
 import { addDays, isoWeekday, toInstant, type CivilDate } from './zoned.js';
 
@@ -47,4 +48,22 @@ export function describeFreq(hit: RecurringHit, ctx: Ctx): { cron: string; descr
   }
   if (!firstAt) throw new InvalidTime('noOccurrence');
   return { cron: `${m} ${h} ${dom} * ${dow}`, description: `${label} ${pad2(h)}:${pad2(m)}`, firstAt };
+}
+
+/** Weekday catalogue keys by cron day number (0 = Sunday). */
+const DOW_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/**
+ * A repeat written in the reader's language, from its cron pattern (`m h dom * dow`, as
+ * describeFreq builds it): "every Monday 09:00" / "每周一 09:00". The stored Chinese label is not
+ * shown, so a reminder set in one language reads right in any other.
+ */
+export function describeRule(cron: string, t: Translator): string {
+  const [m = '0', h = '0', dom = '*', , dow = '*'] = cron.split(' ');
+  const hm = `${pad2(Number(h))}:${pad2(Number(m))}`;
+  if (dom !== '*') return t.t('time.repeat.monthly', { dom, hm });
+  if (dow === '*') return t.t('time.repeat.daily', { hm });
+  if (dow === '1-5') return t.t('time.repeat.workdays', { hm });
+  const days = dow.split(',').map(Number).sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7));
+  return t.t('time.repeat.weekly', { days: days.map((d) => t.t(`time.repeat.day.${DOW_KEYS[d]}`)), hm });
 }

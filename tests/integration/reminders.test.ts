@@ -245,6 +245,41 @@ describe('reminders', () => {
     for (const text of [reply.text, english.text]) await t.sim.ask('dm-sunli', 'sunli', `提醒 取消 ${/#(\d+)/.exec(text ?? '')![1]}`);
   });
 
+  it('asks an English reader which day 05/06 is; a Chinese reader gets 6 May (month-first)', async () => {
+    const remindersBefore = await t.app.services.db.reminder.count();
+    expect((await t.sim.ask('dm-liuyang', 'liuyang', 'language English')).text).toContain('English');
+    const before = await lastId('dm-liuyang');
+    await t.sim.say('dm-liuyang', 'liuyang', 'remind 05/06 renew the badge');
+    const offer = await t.sim.nextBotMessage('dm-liuyang', before, (m) => m.card?.title === '🕒 Which time?');
+    expect(offer.card!.actions?.map((a) => a.label)).toEqual([expect.stringMatching(/^\d{4}-05-06 09:00$/), expect.stringMatching(/^\d{4}-06-05 09:00$/)]);
+    expect(await t.app.services.db.reminder.count()).toBe(remindersBefore);
+    // A task's due date is asked the same way (replied as a question, nothing created).
+    const task = await t.sim.ask('dm-liuyang', 'liuyang', 'task @huangmin order badges due 05/06');
+    expect(task.text).toMatch(/could be \d{4}-05-06 09:00 or \d{4}-06-05 09:00/);
+    await t.sim.ask('dm-liuyang', 'liuyang', 'language default');
+
+    const zh = await t.sim.ask('dm-zhangwei', 'zhangwei', '提醒 05/06 续办工牌');
+    expect(zh.text).toMatch(/时间：\d{4}-05-06 09:00/);
+    await t.sim.ask('dm-zhangwei', 'zhangwei', `提醒 取消 ${/#(\d+)/.exec(zh.text ?? '')![1]}`);
+  });
+
+  it('words a repeat in the reader\'s language: reply and list', async () => {
+    expect((await t.sim.ask('dm-sunli', 'sunli', 'language English')).text).toContain('English');
+    const reply = await t.sim.ask('dm-sunli', 'sunli', 'remind every monday 9:00 weekly report');
+    expect(reply.text).toMatch(/Time: every Monday 09:00 \(next \d{4}-\d{2}-\d{2} 09:00\)/);
+    const daily = await t.sim.ask('dm-sunli', 'sunli', '提醒 工作日 18:00 写日报');
+    expect(daily.text).toContain('weekdays 18:00');
+    const list = await t.sim.ask('dm-sunli', 'sunli', 'remind list');
+    expect(list.text).toContain('every Monday 09:00');
+    expect(list.text).not.toMatch(/每|工作日/);
+    await t.sim.ask('dm-sunli', 'sunli', 'language default');
+    // The same reminders read in Chinese once the reader is Chinese again.
+    const zhList = await t.sim.ask('dm-sunli', 'sunli', '提醒 列表');
+    expect(zhList.text).toContain('每周一 09:00');
+    expect(zhList.text).toContain('工作日 18:00');
+    for (const text of [reply.text, daily.text]) await t.sim.ask('dm-sunli', 'sunli', `提醒 取消 ${/#(\d+)/.exec(text ?? '')![1]}`);
+  });
+
   it('retries a failed send with backoff and delivers once', async () => {
     const before = await lastId('dm-zhouting');
     await t.sim.request('POST', '/sim/api/faults', { sendFailures: 2 });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../src/i18n/translator.js';
 import { formatDateTime, parseTime, parseTimeRange, type ParseOptions, type TimeParse } from '../../src/time/parse-time.js';
+import { describeRule } from '../../src/time/recurring.js';
 import { NOON, NOW, NY, SH, rangeRows, rows, type Row } from './time-parser-table.js';
 
 const MACHINE_ZONES = ['Asia/Shanghai', 'America/Los_Angeles'];
@@ -31,6 +32,9 @@ function checkRow(row: Row, r: TimeParse): void {
     if (!r.ok || r.kind !== 'recurring') throw new Error(`expected recurring, got ${JSON.stringify(r)}`);
     expect(r.cron).toBe(row.cron);
     expect(r.description).toBe(row.desc);
+    // What a reader sees is worded from the cron pattern, in their language.
+    expect(describeRule(r.cron, zh)).toBe(row.desc);
+    expect(describeRule(r.cron, en)).not.toMatch(/[\u4e00-\u9fff]/);
     expect(formatDateTime(r.firstAt, zone)).toBe(row.first);
   } else {
     if (!r.ok || r.kind !== 'once') throw new Error(`expected once, got ${JSON.stringify(r)}`);
@@ -81,6 +85,18 @@ describe('the table', () => {
     expect(rows.length + rangeRows.length).toBeGreaterThanOrEqual(300);
     const keys = rows.map((r) => `${r.input}|${r.now ?? ''}|${r.zone ?? ''}|${r.dayFirst ?? ''}`);
     expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+});
+
+describe('repeats in the reader\'s language', () => {
+  it.each([
+    ['0 9 * * *', 'every day 09:00'],
+    ['0 18 * * 1-5', 'weekdays 18:00'],
+    ['30 9 * * 1,3,5', 'every Monday, Wednesday, Friday 09:30'],
+    ['0 10 * * 0,6', 'every Saturday, Sunday 10:00'],
+    ['0 10 15 * *', 'monthly on day 15, 10:00'],
+  ])('%s -> %s', (cron, english) => {
+    expect(describeRule(cron, en)).toBe(english);
   });
 });
 
