@@ -1,34 +1,42 @@
 /**
  * `/healthz`: one line per dependency (`redis`, `database`), 503 naming the ones that are down.
  * Each probe is bounded, so a hung dependency reads as down within seconds instead of hanging.
+ * A probe's own error (connection strings, hosts, paths) goes to the log only, under a reference
+ * the answer shows: like every 5xx, this one leaks no internals.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { errorReference } from '../errors.js';
 
 export type Probe = () => Promise<void>;
 
 const PROBE_TIMEOUT_MS = 1500;
 
-async function check(probe: Probe): Promise<string> {
+class ProbeTimeout extends Error {}
+
+async function check(name: string, probe: Probe, log: FastifyBaseLogger): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       probe(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
       }),
     ]);
     return 'ok';
   } catch (error) {
-    return `down: ${(error as Error).message}`;
+    if (error instanceof ProbeTimeout) return `down: ${error.message}`;
+    const ref = errorReference();
+    log.error({ err: error, ref, dependency: name }, 'health check failed');
+    return `down (ref ${ref})`;
   } finally {
     clearTimeout(timer);
   }
 }
 
 export function healthRoute(app: FastifyInstance, probes: Record<string, Probe>): void {
-  app.get('/healthz', { config: { rateLimit: false } }, async (_request, reply) => {
+  app.get('/healthz', { config: { rateLimit: false } }, async (request, reply) => {
     const names = Object.keys(probes);
-    const results = await Promise.all(names.map((name) => check(probes[name]!)));
+    const results = await Promise.all(names.map((name) => check(name, probes[name]!, request.log)));
     const report = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
     const down = names.filter((name) => report[name] !== 'ok');
     return reply.code(down.length ? 503 : 200).send({ ok: down.length === 0, ...(down.length ? { down } : {}), checks: report });

@@ -1,5 +1,6 @@
 /** `/healthz` names each dependency and answers 503 naming the ones that are down (a hung one too). */
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { healthRoute } from '../../src/server/health.js';
 
@@ -20,5 +21,25 @@ describe('/healthz', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ ok: false, down: ['redis'], checks: { database: 'ok' } });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('never shows a failing dependency\'s own message (a 5xx leaks no internals); the log has it under a reference', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const app = Fastify({ loggerInstance: log as FastifyBaseLogger });
+    healthRoute(app, {
+      redis: async () => undefined,
+      database: async () => {
+        throw new Error("Can't reach database server at `db.internal:5432` (postgresql://huiwu:s3cret@db.internal/huiwu) in /work/src/app.ts:160");
+      },
+    });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).not.toMatch(/s3cret|db\.internal|\/work\//);
+    const body = res.json() as { down: string[]; checks: Record<string, string> };
+    expect(body.down).toEqual(['database']);
+    const ref = /^down \(ref ([2-9A-Z]{6})\)$/.exec(body.checks.database!)?.[1];
+    expect(ref).toBeDefined();
+    expect(JSON.stringify(lines.find((l) => l.ref === ref))).toContain('db.internal:5432');
   });
 });
