@@ -8,6 +8,11 @@ import type { ChatDriver } from './driver.js';
 /** Four or more Chinese characters in a row: untranslated text (names such as 赵磊 are shorter). */
 const CHINESE_RUN = /[\u4e00-\u9fff]{4,}/;
 
+/** No Chinese at all once the cast's names (the only Chinese a reader may see here) are taken out. */
+const englishOnly = (text: string | undefined, names: readonly string[]): string =>
+  names.reduce((rest, name) => rest.split(name).join(''), text ?? '').replace(/会务助手/g, '');
+const CJK = /[\u3400-\u9fff]/;
+
 export function englishConversationSuite(name: string, makeDriver: () => Promise<ChatDriver>): void {
   describe(`conversation suite in English on ${name}`, () => {
     let d: ChatDriver;
@@ -95,6 +100,39 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
       await ask(d.group, d.cast.outsider, `提醒 @${d.cast.colleague} 1秒后 准备签到表`);
       const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('准备签到表') ?? false, 15_000);
       expect(card.card!.title).toContain('Reminder');
+    });
+
+    it('walks through the issue: language English, help, remind in 10 minutes test, and an invitation answered, all English', async () => {
+      // 周婷 has not chosen a language yet; every reply below must be English because she chose it.
+      const who = d.cast.outsider;
+      const names = Object.values(d.cast).concat(['王芳', '赵磊', '周婷']);
+      const dm = d.dm(who);
+      const chose = await ask(dm, who, 'language English');
+      expect(englishOnly(chose.text, names)).not.toMatch(CJK);
+
+      const help = await ask(dm, who, 'help');
+      expect(help.text).toContain('remind');
+      // Each command lists its Chinese keyword after the English ones (`help / 帮助:`); the rest is English.
+      const helpBody = (help.text ?? '').split('\n').map((line) => line.replace(/^• [^:]*:/, '•')).join('\n');
+      expect(helpBody).not.toMatch(CJK);
+
+      const remind = await ask(dm, who, 'remind in 10 minutes test');
+      expect(remind.text).toMatch(/^✅ Reminder set #\d+ for you\nTime: \d{4}-\d{2}-\d{2} \d{2}:\d{2}\nText: test$/);
+
+      // The organizer creates and invites with Chinese commands; the invitee still reads English.
+      const groupAt = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, '@会务助手 会议 新建 Walkthrough 明天下午3点~5点 地点 Hall B');
+      const created = await d.nextBotMessage(d.group, groupAt, (m) => /#(\d+)/.test(m.text ?? '') && (m.text ?? '').includes('Walkthrough'));
+      const id = Number(/#(\d+)/.exec(created.text ?? '')![1]);
+      const before = await d.cursor(dm);
+      const inviteAt = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, `@会务助手 会议 邀请 #${id} @${who}`);
+      await d.nextBotMessage(d.group, inviteAt, (m) => m.text?.includes(`#${id}`) ?? false);
+      const card = await d.nextBotMessage(dm, before, (m) => m.card?.text.includes('Walkthrough') ?? false, 15_000);
+      expect(englishOnly(card.card!.text, names)).not.toMatch(CJK);
+      await d.click(dm, card.card!, who, 'rsvp.yes');
+      const answered = await d.waitForCard(dm, card.card!.id, (c) => c.text.includes('Answered: Attend'));
+      expect(englishOnly(answered.text, names)).not.toMatch(CJK);
     });
   });
 }
