@@ -20,6 +20,7 @@ import { type SimulatorAdapter, createAdapters, simulatorOf } from './platforms/
 import type { PlatformAdapter } from './platforms/types.js';
 import { InboundSeal } from './queue/inbound-seal.js';
 import { QueueInboundSink } from './queue/inbound-sink.js';
+import { SenderBudget } from './queue/sender-budget.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
 import { sendRateLimiter } from './queue/send-rate.js';
@@ -135,7 +136,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   ];
   for (const worker of workers) worker.on('error', (err) => queueError(err, worker.name));
 
-  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, seal, connection.ready);
+  const senders = { senders: new SenderBudget(config.HUIWU_RATE_LIMIT_USER_PER_MINUTE), log };
+  const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, seal, connection.ready, senders);
   for (const adapter of adapters) await adapter.start(sink);
 
   recover = async () => {

@@ -185,6 +185,8 @@ const schema = z.object({
   HUIWU_ATTACHMENT_MAX_BYTES: int(1, 1_000_000_000).default(20 * 1024 * 1024),
   /** Requests per minute per IP to the admin API (/api/), and per acting user. */
   HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE: int(1, 1000000).default(120),
+  /** Chat messages per minute per person, on every platform (beyond it they are dropped and logged once a minute). */
+  HUIWU_RATE_LIMIT_USER_PER_MINUTE: int(1, 1000000).default(60),
   /** Requests per minute per IP to the platform callbacks (/wecom/callback, /dingtalk/robot). Platforms send from a few IPs. */
   HUIWU_RATE_LIMIT_CALLBACK_PER_MINUTE: int(1, 1000000).default(6000),
   /** Requests per minute per IP to the simulator's API and page. */

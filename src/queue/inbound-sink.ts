@@ -9,6 +9,7 @@
  * add that lands after the timeout is de-duplicated with the redelivery by its job id.
  */
 import type { Queue, QueueEvents } from 'bullmq';
+import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
 import type { CardActionEvent, CardActionOutcome, InboundEvent, InboundSink } from '../platforms/types.js';
 import { UnavailableError } from '../server/http-error.js';
@@ -18,6 +19,7 @@ import { KEEP_JOBS, jobIdPart, type InboundJob } from './queues.js';
 /** How long an add may take before the event is refused (the platform re-sends it). */
 const ACCEPT_TIMEOUT_MS = 3000;
 import type { InboundSeal } from './inbound-seal.js';
+import type { SenderBudget } from './sender-budget.js';
 
 export function inboundKey(event: InboundEvent): string {
   return `${event.platform}:${event.eventId}`;
@@ -31,9 +33,16 @@ export class QueueInboundSink implements InboundSink {
     private readonly seal: InboundSeal,
     /** False while the Redis connection is down: events are refused at once instead of waiting. */
     private readonly redisReady: () => boolean = () => true,
+    /** Messages per minute per person; beyond it a message is dropped (acknowledged, so never re-sent) and logged once a minute. */
+    private readonly budget?: { senders: SenderBudget; log: Pick<Logger, 'warn'> },
   ) {}
 
   async accept(event: InboundEvent): Promise<void> {
+    if (event.kind === 'message' && this.budget) {
+      const verdict = this.budget.senders.take(event.userId);
+      if (verdict === 'first-refusal') this.budget.log.warn({ kind: 'rate-sender', userId: event.userId, platform: event.platform }, 'messages per minute of one person exceeded; more are dropped until the minute is over');
+      if (verdict !== 'ok') return;
+    }
     await this.add(event);
   }
 

@@ -9,7 +9,7 @@ import { DINGTALK_CARD_VARS as V } from '../../src/platforms/dingtalk/card-rende
 import { FakeDingTalk } from '../fakes/dingtalk/fake-dingtalk.js';
 import type { FakeCard, FakeMessage } from '../fakes/dingtalk/world.js';
 import { startTestApp } from '../support/harness.js';
-import type { ChatDriver, SeenCard, SeenMessage } from './driver.js';
+import { type ChatDriver, grantRolesTo, type SeenCard, type SeenMessage } from './driver.js';
 
 export const DINGTALK_CAST = [
   { staffId: 'wangfang', nick: '王芳' },
@@ -35,9 +35,9 @@ export function seenDingTalkCard(card: FakeCard): SeenCard {
   return { id: card.outTrackId, title: d[V.title] ?? '', text, actions };
 }
 
-export async function dingtalkDriver(): Promise<ChatDriver> {
+export async function dingtalkDriver(env: Record<string, string> = {}): Promise<ChatDriver> {
   const fake = await startFakeDingTalk();
-  const t = await startTestApp(fake.env());
+  const t = await startTestApp({ ...fake.env(), ...env });
   const staffIdOf = (name: string) => DINGTALK_CAST.find((u) => u.nick === name)?.staffId ?? name;
   const seen = (m: FakeMessage): SeenMessage => {
     const card = m.card ? fake.world.cards.get(m.card) : undefined;
@@ -57,6 +57,11 @@ export async function dingtalkDriver(): Promise<ChatDriver> {
       const ack = await fake.say(cid, staffIdOf(user), text).acked;
       if (ack.code !== 200) throw new Error(`message not acknowledged: ${JSON.stringify(ack)}`);
     },
+    chat: async (cid, user, text) => {
+      const ack = await fake.say(cid, staffIdOf(user), text, { notAtBot: true }).acked;
+      if (ack.code !== 200) throw new Error(`message not acknowledged: ${JSON.stringify(ack)}`);
+    },
+    grantRoles: (user, roles) => grantRolesTo(t.app.services.directory, `dingtalk:${staffIdOf(user)}`, roles),
     nextBotMessage: (cid, after, match = () => true, timeoutMs = 10_000) =>
       fake.waitFor(
         () => fake.world.botMessages(cid).map(seen).find((m) => m.seq > after && match(m)),

@@ -3,7 +3,7 @@ import type { Card } from '../../cards/model.js';
 import { SIM_USERS } from '../../src/platforms/simulator/seed.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import { type SimMessage, addressed } from '../support/sim-client.js';
-import type { ChatDriver, SeenCard, SeenMessage } from './driver.js';
+import { type ChatDriver, grantRolesTo, type SeenCard, type SeenMessage } from './driver.js';
 
 
 export function seenCard(card: Card): SeenCard {
@@ -13,8 +13,8 @@ export function seenCard(card: Card): SeenCard {
 
 const seen = (m: SimMessage): SeenMessage => ({ seq: m.id, ...(m.text !== undefined ? { text: m.text } : {}), ...(m.card ? { card: seenCard(m.card) } : {}) });
 
-export async function simulatorDriver(): Promise<ChatDriver> {
-  const t: TestApp = await startTestApp();
+export async function simulatorDriver(env: Record<string, string> = {}): Promise<ChatDriver> {
+  const t: TestApp = await startTestApp(env);
   // Mentions are typed as @<display name>; the cast uses display names so the suite can write `@${name}`.
   const idOf = (name: string) => SIM_USERS.find((u) => u.name === name)?.id ?? name;
   return {
@@ -26,6 +26,10 @@ export async function simulatorDriver(): Promise<ChatDriver> {
     say: async (conversation, user, text) => {
       await t.sim.say(conversation, idOf(user), addressed(conversation, text));
     },
+    chat: async (conversation, user, text) => {
+      await t.sim.say(conversation, idOf(user), text);
+    },
+    grantRoles: (user, roles) => grantRolesTo(t.app.services.directory, `simulator:${idOf(user)}`, roles),
     nextBotMessage: async (conversation, after, match = () => true, timeoutMs) =>
       seen(await t.sim.nextBotMessage(conversation, after, (m) => match(seen(m)), timeoutMs)),
     click: async (_conversation, card, user, action) => {

@@ -88,7 +88,10 @@ export function englishConversationSuite(name: string, makeDriver: () => Promise
     });
 
     it('assigns a task with English words for every option', async () => {
-      const reply = await ask(d.group, d.cast.organizer, `@会务助手 task @${d.cast.colleague} print badges due tomorrow 5pm high`);
+      // The live-count card of the previous test's answer (markdown text on WeCom's bot) may come first: wait for the reply.
+      const after = await d.cursor(d.group);
+      await d.say(d.group, d.cast.organizer, `@会务助手 task @${d.cast.colleague} print badges due tomorrow 5pm high`);
+      const reply = await d.nextBotMessage(d.group, after, (m) => m.text?.includes('Task #') ?? false);
       expect(reply.text).toContain('created');
       expect(reply.text).toContain('print badges');
       expect(reply.text).not.toMatch(CHINESE_RUN);

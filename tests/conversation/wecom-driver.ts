@@ -6,15 +6,15 @@
 import { cardIdOf } from '../../src/platforms/wecom/decode.js';
 import { WecomCallbackDriver } from '../fakes/wecom/callback-driver.js';
 import { eventually, startWecomWorld } from '../fakes/wecom/world.js';
-import type { ChatDriver, SeenMessage } from './driver.js';
+import { type ChatDriver, grantRolesTo, type SeenMessage } from './driver.js';
 
 /**
  * `app+bot`: DMs through the app callback, group through the bot. `bot`: the long connection only
  * (no public callback URL); the bot then knows only people who have opened a chat with it, so the
  * cast does that first, as real colleagues would.
  */
-export async function wecomDriver(mode: 'app+bot' | 'bot' = 'app+bot'): Promise<ChatDriver> {
-  const w = await startWecomWorld({ app: mode === 'app+bot' });
+export async function wecomDriver(mode: 'app+bot' | 'bot' = 'app+bot', env: Record<string, string> = {}): Promise<ChatDriver> {
+  const w = await startWecomWorld({ app: mode === 'app+bot', env });
   const cast = { organizer: 'wangfang', colleague: 'zhaolei', outsider: 'zhouting' };
   if (mode === 'bot') {
     for (const user of Object.values(cast)) w.bot.pushEnterChat(user);
@@ -40,6 +40,13 @@ export async function wecomDriver(mode: 'app+bot' | 'bot' = 'app+bot'): Promise<
       const res = await w.callback.post(w.callback.textXml(user, text, WecomCallbackDriver.msgId()));
       if (res.status !== 200) throw new Error(`callback refused: ${res.status} ${res.body}`);
     },
+    // WeCom hands the intelligent bot only group messages that @ it (and the app none at all): chat stays between people.
+    chat: async (conversation, user, text) => {
+      if (!conversation.startsWith('group:')) throw new Error('chat is for groups; use say in a DM');
+      void user;
+      void text;
+    },
+    grantRoles: (user, roles) => grantRolesTo(w.t.app.services.directory, `wecom:${user}`, roles),
     nextBotMessage: next,
     click: async (conversation, card, user, action) => {
       // A card sent by the app's message/send is clicked through the callback; one sent by the bot, over the WS.

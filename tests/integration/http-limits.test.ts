@@ -1,6 +1,6 @@
 /**
  * Every HTTP entrance is bounded: per-IP budgets (admin API, simulator), the admin API's budget per
- * acting user, a cap on open event streams per IP; floods of refusals cost one log line per IP and
+ * acting user, chat messages per person on every platform, a cap on open event streams per IP; floods of refusals cost one log line per IP and
  * minute; a token in a URL is refused and never written to the log.
  */
 import pino from 'pino';
@@ -16,7 +16,7 @@ let t: TestApp;
 beforeAll(async () => {
   // Debug level: fastify's own request lines (with their URLs) are written too.
   const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
-  t = await startTestApp({ HUIWU_ADMIN_TOKEN: TOKEN, HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE: '5', HUIWU_RATE_LIMIT_SIM_PER_MINUTE: '30', HUIWU_SIM_MAX_EVENT_STREAMS: '5' }, undefined, log);
+  t = await startTestApp({ HUIWU_ADMIN_TOKEN: TOKEN, HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE: '5', HUIWU_RATE_LIMIT_SIM_PER_MINUTE: '30', HUIWU_SIM_MAX_EVENT_STREAMS: '5', HUIWU_RATE_LIMIT_USER_PER_MINUTE: '4' }, undefined, log);
 });
 afterAll(async () => {
   await t?.close();
@@ -58,6 +58,17 @@ describe('HTTP entrances', () => {
     // wangfang used 5 with the call above; a sixth from a fresh IP is refused, another user is not.
     expect((await as('10.0.1.50', 'simulator:wangfang')).statusCode).toBe(429);
     expect((await as('10.0.1.51', 'simulator:admin')).statusCode).not.toBe(429);
+  });
+
+  it('limits chat messages per person, whatever the IP: the rest of the minute is dropped and logged once', async () => {
+    const dm = 'dm-zhouting';
+    for (let i = 0; i < 6; i++) await t.sim.say(dm, 'zhouting', '提醒 列表');
+    // Another person is served as usual.
+    expect((await t.sim.ask('dm-wujun', 'wujun', '提醒 列表')).text).toBeDefined();
+    let replies = 0;
+    for (let at = 0; replies < 4; replies++) at = (await t.sim.nextBotMessage(dm, at)).id;
+    expect(logged('messages per minute of one person exceeded')).toHaveLength(1);
+    expect((await t.sim.messages(dm)).filter((m) => m.from === 'bot')).toHaveLength(4);
   });
 
   it('limits the simulator API per IP; the health check is never limited', async () => {

@@ -64,6 +64,8 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
     HUIWU_DATA_DIR: dir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     HUIWU_SEND_BACKOFF_MS: '50',
+    // Tests send bursts from one person; the per-person budget has its own test.
+    HUIWU_RATE_LIMIT_USER_PER_MINUTE: '100000',
     ...overrides,
   };
 }

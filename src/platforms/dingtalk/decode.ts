@@ -33,9 +33,10 @@ export function decodeRobotMessage(msg: RobotMessage, botName: string, receivedA
   if (!staffId || !msg.msgId || !msg.conversationId || raw === null) return null;
   const type = msg.conversationType === '2' ? 'group' : 'direct';
   let text = raw.trim();
-  // DingTalk strips the robot's own @mention from the text and only delivers group messages that
-  // @ the robot. Put it back so the router sees the message as addressed to the bot.
-  if (type === 'group' && msg.isInAtList !== false && !text.includes(`@${botName}`)) text = `@${botName} ${text}`;
+  // DingTalk strips the robot's own @mention from the text. A group message that does not @ the robot
+  // (isInAtList false) is chat between people and stays unaddressed; otherwise the mention goes back.
+  const atRobot = type === 'direct' || msg.isInAtList !== false;
+  if (type === 'group' && atRobot && !text.includes(`@${botName}`)) text = `@${botName} ${text}`;
 
   const tokens = [...text.matchAll(/@([^\s@]+)/g)].map((m) => m[1]!).filter((name) => name !== botName);
   const others = (msg.atUsers ?? []).filter((u) => u.dingtalkId !== msg.chatbotUserId && u.staffId && u.staffId !== staffId);
@@ -54,8 +55,8 @@ export function decodeRobotMessage(msg: RobotMessage, botName: string, receivedA
       text,
       mentions: [],
       receivedAt: (msg.createAt ? new Date(msg.createAt) : receivedAt).toISOString(),
-      // DingTalk delivers group messages to a robot only when they @ it.
-      addressedToBot: true,
+      // Group messages reach a robot when they @ it; one flagged otherwise is not for the bot.
+      addressedToBot: atRobot,
     },
     sender: { staffId, nick: msg.senderNick || staffId },
     conversation: { externalId: msg.conversationId, type, name: type === 'group' ? msg.conversationTitle || `DingTalk ${msg.conversationId.slice(-6)}` : msg.senderNick || staffId },

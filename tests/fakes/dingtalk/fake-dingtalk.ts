@@ -20,6 +20,8 @@ export interface SayOptions {
   /** Push with this stream messageId / robot msgId (to replay a delivery). */
   messageId?: string;
   msgId?: string;
+  /** A group message that does not @ the robot (isInAtList false), as a robot receiving all group messages gets it. */
+  notAtBot?: boolean;
 }
 
 export class FakeDingTalk {
@@ -77,7 +79,8 @@ export class FakeDingTalk {
     const group = this.world.groups.get(cid);
     if (!group && this.world.dmOwner(cid) !== staffId) throw new Error(`${staffId} cannot write in ${cid}`);
     const mentioned = [...this.world.users.values()].filter((u) => text.includes(`@${u.nick}`));
-    const content = group ? text.split(`@${BOT.nick}`).join('') : text;
+    const atBot = group !== undefined && !opts.notAtBot;
+    const content = atBot ? text.split(`@${BOT.nick}`).join('') : text;
     const session = this.api.issueSession(cid, opts.sessionTtlMs ?? this.sessionTtlMs);
     const msgId = opts.msgId ?? `msg${randomUUID().replace(/-/g, '')}`;
     const messageId = opts.messageId ?? `${randomUUID().slice(0, 8)}_${Date.now().toString(16)}`;
@@ -88,7 +91,7 @@ export class FakeDingTalk {
       TOPIC_ROBOT,
       {
         conversationId: cid,
-        atUsers: [...(group ? [{ dingtalkId: BOT.dingtalkId }] : []), ...mentioned.map((u) => ({ dingtalkId: u.dingtalkId, staffId: u.staffId }))],
+        atUsers: [...(atBot ? [{ dingtalkId: BOT.dingtalkId }] : []), ...mentioned.map((u) => ({ dingtalkId: u.dingtalkId, staffId: u.staffId }))],
         chatbotCorpId: 'dingcorp',
         chatbotUserId: BOT.dingtalkId,
         msgId,
@@ -100,7 +103,7 @@ export class FakeDingTalk {
         senderCorpId: 'dingcorp',
         conversationType: group ? '2' : '1',
         senderId: user.dingtalkId,
-        ...(group ? { conversationTitle: group.title, isInAtList: true } : {}),
+        ...(group ? { conversationTitle: group.title, isInAtList: atBot } : {}),
         sessionWebhook: session.url,
         text: { content: ` ${content.trim()}` },
         robotCode: FAKE_APP.robotCode,
