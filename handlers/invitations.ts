@@ -30,10 +30,10 @@ export async function inviteAttendees(ctx: CommandContext, args: string): Promis
   const [word, ...departments] = splitArgs(rest);
   if (word && DEPARTMENT_WORDS.includes(word.toLowerCase())) {
     if (departments.length === 0) throw new UsageError('E_MEETING_DEPARTMENT_MISSING');
-    const users = await ctx.services.directory.usersOfPlatform(ctx.user.platform);
-    const unknown = departments.filter((d) => !users.some((u) => u.department === d));
+    const members = await ctx.services.directory.usersInDepartments(ctx.user.platform, departments);
+    const unknown = departments.filter((d) => !members.some((u) => u.department === d));
     if (unknown.length > 0) throw new UserError('E_MEETING_DEPARTMENT_UNKNOWN', { departments: t.list(unknown) });
-    people = [...people, ...users.filter((u) => u.department && departments.includes(u.department))];
+    people = [...people, ...members];
   }
   if (people.length === 0) throw new UsageError('E_MEETING_INVITE_MISSING');
   const unique = [...new Map(people.map((p) => [p.id, p])).values()];

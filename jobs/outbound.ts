@@ -11,28 +11,12 @@ import type { RecipientLimiter } from '../src/queue/recipient-limiter.js';
 import type { StoredContent } from '../src/services/outbox.js';
 import type { Services } from '../src/services/services.js';
 
-/**
- * Whether a conversation is a group, remembered per process: a conversation's type never changes,
- * and a fan-out to one group would otherwise read it once per message (a round trip on PostgreSQL).
- */
-const isGroupCache = new Map<string, boolean>();
-const IS_GROUP_CACHE_MAX = 10_000;
-
 /** A group chat has a higher per-member allowance than one person's DM. */
 async function recipientLimit(services: Services, message: { targetKind: string; targetId: string }): Promise<number> {
   const { config, directory } = services;
   if (message.targetKind !== 'conversation') return config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE;
-  let isGroup = isGroupCache.get(message.targetId);
-  if (isGroup === undefined) {
-    const conversation = await directory.conversation(message.targetId);
-    isGroup = conversation?.type === 'group';
-    // Unknown conversations are not remembered: they may be stored later.
-    if (conversation) {
-      if (isGroupCache.size >= IS_GROUP_CACHE_MAX) isGroupCache.clear();
-      isGroupCache.set(message.targetId, isGroup);
-    }
-  }
-  return isGroup ? config.HUIWU_GROUP_LIMIT_PER_MINUTE : config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE;
+  const conversation = await directory.conversation(message.targetId);
+  return conversation?.type === 'group' ? config.HUIWU_GROUP_LIMIT_PER_MINUTE : config.HUIWU_RECIPIENT_LIMIT_PER_MINUTE;
 }
 
 /** How long a card's picture waits before looking again whether its card has been sent. */

@@ -24,6 +24,7 @@ import { SenderBudget } from './queue/sender-budget.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
 import { sendRateLimiter } from './queue/send-rate.js';
+import { redisChangeBus } from './redis/change-bus.js';
 import { connectRedis, evictionPolicyProblem } from './redis/connection.js';
 import { monitorRedis } from './redis/monitor.js';
 import { RedisOnceLedger } from './redis/once.js';
@@ -73,7 +74,8 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const policy = await evictionPolicyProblem(redis);
   if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
 
-  const directory = new Directory(db);
+  const changes = redisChangeBus(redis, config.HUIWU_QUEUE_PREFIX);
+  const directory = new Directory(db, changes);
   const locales = new LocaleService(directory, config);
   const cardRefs = new CardRefStore(db);
   const media = new MediaStore(db);
@@ -185,6 +187,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
         queues.disconnect();
       }
       connection.stop();
+      changes.close();
       redis.disconnect();
       await db.$disconnect();
       unregister();

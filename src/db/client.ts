@@ -7,6 +7,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-pg/client.js';
 import { HUIWU_APPLICATION_NAME, databaseKind } from './database-url.js';
 import { sqliteFilePath } from './sqlite-url.js';
+import { withStatementCache } from './sqlite-statements.js';
 
 export type { PrismaClient };
 
@@ -45,6 +46,6 @@ function createSqlitePrisma(databaseUrl: string): PrismaClient {
       db.close();
     }
   }
-  const adapter = new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const adapter = withStatementCache(new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }));
   return new PrismaClient({ adapter });
 }

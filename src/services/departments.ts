@@ -46,18 +46,13 @@ export class DepartmentService {
   async setHead(name: string, userId: string): Promise<DepartmentRow> {
     await this.require(name);
     const row = await this.db.department.update({ where: { name }, data: { headUserId: userId } });
-    const user = await this.directory.user(userId);
-    if (user && !user.roles.includes('department_head')) {
-      const roles: Role[] = [...user.roles, 'department_head'];
-      await this.db.user.update({ where: { id: userId }, data: { roles: JSON.stringify(roles), ...(user.department ? {} : { department: name }) } });
-    }
+    await this.directory.grantRole(userId, 'department_head', name);
     return row;
   }
 
   async addMembers(name: string, userIds: readonly string[]): Promise<number> {
     await this.require(name);
-    const result = await this.db.user.updateMany({ where: { id: { in: [...userIds] } }, data: { department: name } });
-    return result.count;
+    return this.directory.setDepartment(userIds, name);
   }
 
   /** Members of a department: its users and its head. */

@@ -1,5 +1,13 @@
-/** Users and conversations as the rest of the app sees them (roles and members parsed). */
+/**
+ * Users and conversations as the rest of the app sees them (roles and members parsed).
+ *
+ * Every message reads its sender and its conversation, and they rarely change: found records are
+ * kept in memory (frozen, shared by callers). Every write goes through this class, which updates
+ * its own copy and tells the other instances through the change bus; a copy also expires after
+ * `CACHE_TTL_MS`, which bounds staleness should a notice be lost (a Redis reconnect).
+ */
 import type { PrismaClient } from '../db/client.js';
+import { type ChangeBus, LOCAL_ONLY } from '../redis/change-bus.js';
 import type { PlatformName } from '../platforms/types.js';
 import { type Locale, isLocale } from '../i18n/catalog.js';
 import { internalId } from './ids.js';
@@ -31,7 +39,7 @@ export interface ConversationRecord {
 type UserRow = { id: string; platform: string; externalId: string; name: string; roles: string; department: string | null; locale: string | null };
 type ConversationRow = { id: string; platform: string; externalId: string; name: string; type: string; memberIds: string; locale: string | null };
 
-const toUser = (row: UserRow): UserRecord => ({
+const toUser = (row: UserRow): UserRecord => deepFreeze({
   id: row.id,
   platform: row.platform,
   externalId: row.externalId,
@@ -40,7 +48,7 @@ const toUser = (row: UserRow): UserRecord => ({
   department: row.department,
   locale: isLocale(row.locale) ? row.locale : null,
 });
-const toConversation = (row: ConversationRow): ConversationRecord => ({
+const toConversation = (row: ConversationRow): ConversationRecord => deepFreeze({
   id: row.id,
   platform: row.platform,
   externalId: row.externalId,
@@ -50,23 +58,108 @@ const toConversation = (row: ConversationRow): ConversationRecord => ({
   locale: isLocale(row.locale) ? row.locale : null,
 });
 
+/** A shared record must not be changed by one caller under another's feet. */
+function deepFreeze<T extends { roles?: unknown; memberIds?: unknown }>(record: T): T {
+  if (Array.isArray(record.roles)) Object.freeze(record.roles);
+  if (Array.isArray(record.memberIds)) Object.freeze(record.memberIds);
+  return Object.freeze(record);
+}
+
+/** How long a kept record is trusted without a change notice. */
+export const CACHE_TTL_MS = 30_000;
+/** Records kept at most (the oldest go first): ~0.5 KB each. */
+const CACHE_MAX = 50_000;
+
+class RecordCache<T> {
+  private readonly entries = new Map<string, { value: T; expires: number }>();
+
+  get(id: string): T | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (entry.expires > Date.now()) return entry.value;
+    this.entries.delete(id);
+    return undefined;
+  }
+
+  set(id: string, value: T): void {
+    this.entries.delete(id);
+    if (this.entries.size >= CACHE_MAX) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(id, { value, expires: Date.now() + CACHE_TTL_MS });
+  }
+
+  delete(id: string): void {
+    this.entries.delete(id);
+  }
+}
+
+const USER_KEY = 'user:';
+const CONVERSATION_KEY = 'conversation:';
+
 export class Directory {
-  constructor(private readonly db: PrismaClient) {}
+  private readonly users = new RecordCache<UserRecord>();
+  private readonly conversations = new RecordCache<ConversationRecord>();
+  /** Counts changes seen: a read that overlapped one does not keep what it read (it may predate it). */
+  private writes = 0;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly bus: ChangeBus = LOCAL_ONLY,
+  ) {
+    bus.onRemoteChange((keys) => {
+      this.writes++;
+      for (const key of keys) {
+        if (key.startsWith(USER_KEY)) this.users.delete(key.slice(USER_KEY.length));
+        else if (key.startsWith(CONVERSATION_KEY)) this.conversations.delete(key.slice(CONVERSATION_KEY.length));
+      }
+    });
+  }
 
   async user(id: string): Promise<UserRecord | null> {
+    const kept = this.users.get(id);
+    if (kept) return kept;
+    const writes = this.writes;
     const row = await this.db.user.findUnique({ where: { id } });
-    return row ? toUser(row) : null;
+    return row ? this.keepUser(toUser(row), writes) : null;
   }
 
   async usersByIds(ids: readonly string[]): Promise<UserRecord[]> {
-    const rows = await this.db.user.findMany({ where: { id: { in: [...ids] } } });
-    const byId = new Map(rows.map((r) => [r.id, toUser(r)]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    const found = new Map<string, UserRecord>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const kept = this.users.get(id);
+      if (kept) found.set(id, kept);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const writes = this.writes;
+      for (const row of await this.db.user.findMany({ where: { id: { in: missing } } })) found.set(row.id, this.keepUser(toUser(row), writes));
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /** Users of one platform with this display name (names are not unique in big companies). */
   async usersByName(platform: string, name: string): Promise<UserRecord[]> {
     const rows = await this.db.user.findMany({ where: { platform, name } });
+    return rows.map(toUser);
+  }
+
+  /** Users of one platform whose display name is one of `names` (one indexed query). */
+  async usersByNames(platform: string, names: readonly string[]): Promise<UserRecord[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db.user.findMany({ where: { platform, name: { in: [...new Set(names)] } } });
+    return rows.map(toUser);
+  }
+
+  /** Users of one platform in any of these departments. */
+  async usersInDepartments(platform: string, departments: readonly string[]): Promise<UserRecord[]> {
+    if (departments.length === 0) return [];
+    const rows = await this.db.user.findMany({ where: { platform, department: { in: [...departments] } }, orderBy: { createdAt: 'asc' } });
+    return rows.map(toUser);
+  }
+
+  /** Users of one platform who hold `role`. */
+  async usersWithRole(platform: string, role: Role): Promise<UserRecord[]> {
+    const rows = await this.db.user.findMany({ where: { platform, roles: { contains: JSON.stringify(role) } }, orderBy: { createdAt: 'asc' } });
     return rows.map(toUser);
   }
 
@@ -76,8 +169,11 @@ export class Directory {
   }
 
   async conversation(id: string): Promise<ConversationRecord | null> {
+    const kept = this.conversations.get(id);
+    if (kept) return kept;
+    const writes = this.writes;
     const row = await this.db.conversation.findUnique({ where: { id } });
-    return row ? toConversation(row) : null;
+    return row ? this.keepConversation(toConversation(row), writes) : null;
   }
 
   async conversationsOfPlatform(platform: string): Promise<ConversationRecord[]> {
@@ -93,7 +189,7 @@ export class Directory {
       create: { id, platform: user.platform, externalId: user.externalId, ...data },
       update: data,
     });
-    return toUser(row);
+    return this.changedUser(toUser(row));
   }
 
   async upsertConversation(conv: Omit<ConversationRecord, 'id' | 'locale'> & { platform: PlatformName }): Promise<ConversationRecord> {
@@ -104,14 +200,56 @@ export class Directory {
       create: { id, platform: conv.platform, externalId: conv.externalId, ...data },
       update: data,
     });
-    return toConversation(row);
+    return this.changedConversation(toConversation(row));
   }
 
   async setUserLocale(id: string, locale: Locale | null): Promise<void> {
-    await this.db.user.update({ where: { id }, data: { locale } });
+    this.changedUser(toUser(await this.db.user.update({ where: { id }, data: { locale } })));
   }
 
   async setConversationLocale(id: string, locale: Locale | null): Promise<void> {
-    await this.db.conversation.update({ where: { id }, data: { locale } });
+    this.changedConversation(toConversation(await this.db.conversation.update({ where: { id }, data: { locale } })));
+  }
+
+  /** Adds a role; `department` is set only for someone who has none. */
+  async grantRole(id: string, role: Role, department: string): Promise<void> {
+    const user = await this.user(id);
+    if (!user || user.roles.includes(role)) return;
+    const data = { roles: JSON.stringify([...user.roles, role]), ...(user.department ? {} : { department }) };
+    this.changedUser(toUser(await this.db.user.update({ where: { id }, data })));
+  }
+
+  /** Moves people into a department; returns how many exist. */
+  async setDepartment(ids: readonly string[], department: string): Promise<number> {
+    const { count } = await this.db.user.updateMany({ where: { id: { in: [...ids] } }, data: { department } });
+    this.writes++;
+    for (const id of ids) this.users.delete(id);
+    this.bus.publish(ids.map((id) => USER_KEY + id));
+    return count;
+  }
+
+  /** `writesAtRead`: the change count when the read began. */
+  private keepUser(user: UserRecord, writesAtRead: number): UserRecord {
+    if (writesAtRead === this.writes) this.users.set(user.id, user);
+    return user;
+  }
+
+  private keepConversation(conversation: ConversationRecord, writesAtRead: number): ConversationRecord {
+    if (writesAtRead === this.writes) this.conversations.set(conversation.id, conversation);
+    return conversation;
+  }
+
+  private changedUser(user: UserRecord): UserRecord {
+    this.writes++;
+    this.users.set(user.id, user);
+    this.bus.publish([USER_KEY + user.id]);
+    return user;
+  }
+
+  private changedConversation(conversation: ConversationRecord): ConversationRecord {
+    this.writes++;
+    this.conversations.set(conversation.id, conversation);
+    this.bus.publish([CONVERSATION_KEY + conversation.id]);
+    return conversation;
   }
 }

@@ -59,13 +59,11 @@ export class IncidentAccess {
   async organizersOf(incident: IncidentRow): Promise<string[]> {
     const meeting = incident.meetingId ? await this.meetings.get(incident.meetingId) : null;
     if (meeting) return this.meetings.organizerIds(meeting);
-    const users = await this.directory.usersOfPlatform(platformOfId(incident.conversationId));
-    return users.filter((u) => u.roles.includes('organizer')).map((u) => u.id);
+    return (await this.directory.usersWithRole(platformOfId(incident.conversationId), 'organizer')).map((u) => u.id);
   }
 
   async executivesOf(incident: IncidentRow): Promise<string[]> {
-    const users = await this.directory.usersOfPlatform(platformOfId(incident.conversationId));
-    const executives = users.filter((u) => u.roles.includes('executive'));
+    const executives = await this.directory.usersWithRole(platformOfId(incident.conversationId), 'executive');
     if (incident.meetingId) {
       const invited = new Set(
         (await this.db.attendee.findMany({ where: { meetingId: incident.meetingId, userId: { in: executives.map((e) => e.id) } }, select: { userId: true } })).map((a) => a.userId),

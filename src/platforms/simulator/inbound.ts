@@ -115,7 +115,7 @@ export class SimulatorInbound {
   private async mentionsIn(text: string): Promise<Mention[]> {
     // Most messages mention nobody: no need to load every user for them.
     if (!text.includes('@')) return [];
-    const users = (await this.directory.usersOfPlatform('simulator')).sort((a, b) => b.name.length - a.name.length);
+    const users = (await this.directory.usersByNames('simulator', namesAfterAts(text))).sort((a, b) => b.name.length - a.name.length);
     const found: Array<Mention & { at: number }> = [];
     let rest = text;
     for (const u of users) {
@@ -132,4 +132,17 @@ export class SimulatorInbound {
     if (!this.sink) throw new SimError(503, 'simulator is not started');
     return this.sink;
   }
+}
+
+/** Longest display name looked up after an `@`. */
+const MAX_NAME_LENGTH = 32;
+
+/** Every text that could be a display name after an `@` (each prefix of what follows it, in code points). */
+export function namesAfterAts(text: string): string[] {
+  const names: string[] = [];
+  for (const part of text.split('@').slice(1)) {
+    const chars = [...part.slice(0, MAX_NAME_LENGTH * 2)].slice(0, MAX_NAME_LENGTH);
+    for (let n = 1; n <= chars.length; n++) names.push(chars.slice(0, n).join(''));
+  }
+  return names;
 }
