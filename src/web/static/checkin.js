@@ -339,14 +339,45 @@
       });
       return () => window.ww.scanQRCode({ needResult: true, scanType: ['qrCode'] }).then((r) => handleCode(r.resultStr));
     }
-    if (/DingTalk/i.test(ua) && window.dd?.biz?.util?.scan) {
-      return () => window.dd.biz.util.scan({ type: 'qr', onSuccess: (r) => handleCode(r.text) });
-    }
+    if (data.dingtalk && window.dd?.env && window.dd.env.platform !== 'notInDingTalk') return dingTalkScanner(window.dd);
     return null;
   }
-  const scan = platformScanner();
-  if (scan) {
-    $('platform-scan').hidden = false;
+
+  /**
+   * Inside DingTalk: `dd.config` with the server's signature of this page (the app's jsapi_ticket),
+   * then `biz.util.scan`. If DingTalk refuses the config, the server fetches a fresh ticket and the
+   * page reloads once (dd.config is accepted once per page load); after that the button stays
+   * hidden and the camera is the way in.
+   */
+  function dingTalkScanner(dd) {
+    const url = location.href.split('#')[0];
+    let configured = false;
+    const configure = async () => {
+      const sig = await api(`jsapi?platform=dingtalk&url=${encodeURIComponent(url)}`);
+      dd.config({ agentId: data.dingtalk.agentId, corpId: data.dingtalk.corpId, timeStamp: sig.timestamp, nonceStr: sig.nonceStr, signature: sig.signature, type: 0, jsApiList: ['biz.util.scan'] });
+    };
+    dd.ready(() => {
+      configured = true;
+      $('platform-scan').hidden = false;
+    });
+    dd.error(() => {
+      if (!sessionStorage.getItem(key('dd-retry'))) {
+        sessionStorage.setItem(key('dd-retry'), '1');
+        api(`jsapi?platform=dingtalk&url=${encodeURIComponent(url)}&fresh=1`).then(() => location.reload(), () => undefined);
+      }
+    });
+    configure().catch(() => undefined);
+    return {
+      scan: () => {
+        if (configured) dd.biz.util.scan({ type: 'qrCode', onSuccess: (r) => handleCode(r.text), onFail: () => undefined });
+      },
+    };
+  }
+  const scanner = platformScanner();
+  if (scanner) {
+    // DingTalk shows the button once dd.config succeeded; WeCom's ww.register signs on first use.
+    const scan = typeof scanner === 'function' ? scanner : scanner.scan;
+    if (typeof scanner === 'function') $('platform-scan').hidden = false;
     $('platform-scan').addEventListener('click', () => scan());
   }
 
