@@ -369,7 +369,8 @@
     configure().catch(() => undefined);
     return {
       scan: () => {
-        if (configured) dd.biz.util.scan({ type: 'qrCode', onSuccess: (r) => handleCode(r.text), onFail: () => undefined });
+        // dingtalk-jsapi's own spelling: 'qr' reaches the native scanner as type qrCode (anything else: 'all').
+        if (configured) dd.biz.util.scan({ type: 'qr', onSuccess: (r) => handleCode(r.text), onFail: () => undefined });
       },
     };
   }
