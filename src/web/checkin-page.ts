@@ -125,7 +125,7 @@ function pageHtml(services: Services, ctx: DoorContext, csrf: string): string {
   const title = t.t('door.page.title', { id: meeting.id, lane: lane.name });
   const body = `
 <div id="door" class="door">
-  <header><h1>${escapeHtml(title)}</h1><div id="net" class="net" data-testid="net"></div></header>
+  <header><h1>${escapeHtml(title)}</h1><div id="net" class="net" data-testid="net"></div><button id="sign-out" type="button" class="link">${escapeHtml(t.t('console.page.signOut'))}</button></header>
   <div id="verdict" class="verdict idle" data-testid="verdict" aria-live="assertive"><div class="v-title">${escapeHtml(t.t('door.page.ready'))}</div></div>
   <label class="wedge"><span>${escapeHtml(t.t('door.page.wedge'))}</span><input id="wedge" data-testid="wedge" autocomplete="off" autocapitalize="off" spellcheck="false" autofocus></label>
   <div class="tools"><button id="camera" type="button">${escapeHtml(t.t('door.page.camera'))}</button><button id="platform-scan" type="button" hidden>${escapeHtml(t.t('door.page.platformScan'))}</button></div>
@@ -152,6 +152,13 @@ export async function checkinPages(app: FastifyInstance, services: Services): Pr
     if (!file) return reply.code(404).send({ error: 'not found' });
     return reply.header('content-type', file.type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(file.body);
   });
+
+  // The offline copy of a scanner page (static/checkin-sw.js): at /checkin/ so a page may register
+  // it with its own path as the scope. Revalidated on every load, so a new version takes over.
+  const serviceWorker = readFileSync(join(here, 'static', 'checkin-sw.js'));
+  app.get('/checkin/sw.js', async (_request, reply) =>
+    reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(serviceWorker),
+  );
 
   const guard = { preHandler: pageUser(services) };
   app.get('/checkin/:meeting/:lane', guard, async (request, reply) => {
