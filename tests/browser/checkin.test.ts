@@ -233,6 +233,25 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
+  it('drops the offline copy when the server refuses the session (ended from the chat)', async () => {
+    const s = t!.app.services;
+    const here = new URL(page.url()).pathname;
+    const staff = 'simulator:huangmin';
+    expect(await s.pageAccess.signOut(staff)).toBeGreaterThan(0);
+    // Online, the page is fetched first: the server's refusal is shown and the cache deleted.
+    const refused = await page.reload();
+    expect(refused?.status()).toBe(401);
+    await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toEqual([]);
+    await context!.setOffline(true);
+    await expect(page.reload()).rejects.toThrow(/ERR_INTERNET_DISCONNECTED|ERR_FAILED/);
+    await context!.setOffline(false);
+    // Signed in again with a new link: the page and its offline copy are back.
+    await page.goto((await s.pageAccess.issueLink(staff, here)).replace(/^http:\/\/localhost:\d+/, t!.baseUrl));
+    await page.waitForSelector('body[data-ready=true][data-offline-copy=ready]', WAIT);
+    expect(await page.evaluate(() => caches.keys())).toEqual([`huiwu-door:${here}`]);
+    pageErrors.splice(0);
+  }, 60_000);
+
   it('forgets the offline copy on sign-out: the server decides the next load', async () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     // The page reloads after signing out: the server's sign-in notice has no verdict box.
