@@ -50,6 +50,7 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
   const codes: Record<string, string> = {};
   let meetingId = 0;
   let link = '';
+  let scannerPath = '';
   const videoDir = mkdtempSync(join(tmpdir(), 'huiwu-camera-'));
 
   beforeAll(async () => {
@@ -110,6 +111,7 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
     await page.goto(link);
     await page.waitForSelector('body[data-ready=true]', WAIT);
     expect(new URL(page.url()).pathname).toMatch(/^\/checkin\/m\d+\/l\d+$/);
+    scannerPath = new URL(page.url()).pathname;
     await expect.poll(() => page.getByTestId('status').innerText(), WAIT).toContain('本通道名单 3 人');
     expect(await page.getByTestId('net').innerText()).toBe('在线');
     // The roster's ECDSA signature was checked in the page (127.0.0.1 is a secure context: WebCrypto).
@@ -267,6 +269,20 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
     await context!.setOffline(true);
     await expect(page.reload()).rejects.toThrow(/ERR_INTERNET_DISCONNECTED/);
     await context!.setOffline(false);
+  }, 60_000);
+
+  it("signing out on the console forgets the device's scanner pages too", async () => {
+    const s = t!.app.services;
+    const here = scannerPath;
+    // The organizer this time: staff of a lane may not use the console.
+    await page.goto((await s.pageAccess.issueLink('simulator:wangfang', here)).replace(/^http:\/\/localhost:\d+/, t!.baseUrl));
+    await page.waitForSelector('body[data-ready=true][data-offline-copy=ready]', WAIT);
+    await page.goto(`${t!.baseUrl}/console`);
+    expect(await page.evaluate(() => caches.keys())).toEqual([`huiwu-door:${here}`]);
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toEqual([]);
+    await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), WAIT).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith('-roster')))).toEqual([]);
     finished = true;
   }, 60_000);
 });
