@@ -3,7 +3,9 @@
  * a keyboard-wedge scanner types codes (admitted, already, invalid), the network goes away (the
  * browser's offline emulation), scans are decided from the roster and queued, the network comes
  * back and the queue is synced once; then the camera (Chromium's fake camera playing a QR code)
- * is read with jsQR.
+ * is read with jsQR. Then the offline copy: the page reloaded without a network opens from its
+ * service worker's cache, admits from the roster and syncs once when the network is back; a
+ * session ended from the chat, the page's sign-out and the console's sign-out each remove it.
  *
  * Needs Chromium (Debian's `chromium`, or CHROMIUM_PATH); skipped with a warning without it,
  * except in CI, where a missing browser is a failure.
