@@ -32,8 +32,11 @@ interface BridgeCall {
   params: Record<string, unknown>;
 }
 
-/** The DingTalk Android container as the JSAPI sees it: `window.nuva`, ready, with its bridge function. */
-function fakeDingTalkContainer(): void {
+/**
+ * The DingTalk Android container as the JSAPI sees it: `window.nuva`, ready, with its bridge
+ * function. `refuseConfig`: DingTalk rejects every `dd.config` (as it does a stale ticket's signature).
+ */
+function fakeDingTalkContainer({ refuseConfig }: { refuseConfig: boolean }): void {
   const w = window as unknown as { nuva: unknown; __ddCalls: BridgeCall[]; __ddScanText: string };
   w.__ddCalls = [];
   w.__ddScanText = '';
@@ -41,7 +44,7 @@ function fakeDingTalkContainer(): void {
     isReady: true,
     require: () => (ok: (r: unknown) => void, fail: (e: unknown) => void, service: string, action: string, params: Record<string, unknown>) => {
       w.__ddCalls.push({ service, action, params: JSON.parse(JSON.stringify(params ?? {})) as Record<string, unknown> });
-      if (service === 'runtime.permission' && action === 'requestJsApis') setTimeout(() => ok({}), 0);
+      if (service === 'runtime.permission' && action === 'requestJsApis') setTimeout(() => (refuseConfig ? fail({ errorCode: '9', errorMessage: '签名校验失败' }) : ok({})), 0);
       else if (service === 'biz.util' && action === 'scan') setTimeout(() => ok({ text: w.__ddScanText }), 0);
       else setTimeout(() => fail({ errorCode: '3', errorMessage: `not faked: ${service}.${action}` }), 0);
     },
@@ -83,7 +86,7 @@ describe.skipIf(!hasChromium)('scanner page inside DingTalk (headless Chromium)'
 
     browser = await launchChromium();
     context = await browser.newContext({ userAgent: DINGTALK_ANDROID_UA, viewport: { width: 412, height: 860 }, locale: 'zh-CN', isMobile: true });
-    await context.addInitScript(fakeDingTalkContainer);
+    await context.addInitScript(fakeDingTalkContainer, { refuseConfig: false });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
     page.on('response', (response) => {
@@ -133,6 +136,34 @@ describe.skipIf(!hasChromium)('scanner page inside DingTalk (headless Chromium)'
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
+  it('after a refused dd.config asks once for a fresh ticket and reloads once, then keeps the camera', async () => {
+    const s = t!.app.services;
+    const path = new URL(page.url()).pathname;
+    const refusing = await browser!.newContext({ userAgent: DINGTALK_ANDROID_UA, viewport: { width: 412, height: 860 }, locale: 'zh-CN', isMobile: true });
+    try {
+      await refusing.addInitScript(fakeDingTalkContainer, { refuseConfig: true });
+      const other = await refusing.newPage();
+      const jsapi: string[] = [];
+      let loads = 0;
+      other.on('request', (request) => {
+        if (request.url().includes('/api/jsapi')) jsapi.push(new URL(request.url()).searchParams.has('fresh') ? 'fresh' : 'sign');
+      });
+      other.on('load', () => loads++);
+      await other.goto(await s.pageAccess.issueLink('dingtalk:wangfang', path));
+      // First load: signature, refused, fresh ticket, reload; second load: signature, refused, no more.
+      await expect.poll(() => jsapi, WAIT).toEqual(['sign', 'fresh', 'sign']);
+      await expect.poll(() => loads, WAIT).toBe(2);
+      await other.waitForSelector('body[data-ready=true]', WAIT);
+      await expect.poll(() => other.evaluate(() => (window as unknown as { __ddCalls: BridgeCall[] }).__ddCalls.filter((c) => c.action === 'requestJsApis').length), WAIT).toBe(1);
+      expect(fake.api.jsapiTickets).toHaveLength(2);
+      expect(await other.getByRole('button', { name: '扫一扫' }).isHidden()).toBe(true);
+      expect(await other.getByRole('button', { name: '📷 摄像头扫码' }).isVisible()).toBe(true);
+      expect(jsapi).toEqual(['sign', 'fresh', 'sign']);
+    } finally {
+      await refusing.close();
+    }
+  }, 60_000);
+
   it('outside DingTalk asks for no signature and keeps the camera and the wedge', async () => {
     const s = t!.app.services;
     const path = new URL(page.url()).pathname;
@@ -149,7 +180,7 @@ describe.skipIf(!hasChromium)('scanner page inside DingTalk (headless Chromium)'
       expect(await other.getByRole('button', { name: '扫一扫' }).isHidden()).toBe(true);
       expect(await other.getByRole('button', { name: '📷 摄像头扫码' }).isVisible()).toBe(true);
       expect(jsapiRequests).toEqual([]);
-      expect(fake.api.jsapiTickets).toHaveLength(1);
+      expect(fake.api.jsapiTickets).toHaveLength(2);
     } finally {
       await outside.close();
     }

@@ -32,7 +32,8 @@ self.addEventListener('install', (event) => {
       if (!page.ok) throw new Error(`page answered ${page.status}`);
       const html = await page.clone().text();
       await cache.put(PAGE, page);
-      await cache.addAll(assetsOf(html));
+      // One missing file (say DingTalk's bundle failed to build) must not cost the whole copy.
+      await Promise.all(assetsOf(html).map((asset) => cache.add(asset).catch(() => undefined)));
       const roster = await fetch(ROSTER, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
       if (roster.ok) await cache.put(ROSTER, roster);
       await self.skipWaiting();

@@ -393,17 +393,17 @@
     const configure = async () => {
       const sig = await api(`jsapi?platform=dingtalk&url=${encodeURIComponent(url)}`);
       dd.config({ agentId: data.dingtalk.agentId, corpId: data.dingtalk.corpId, timeStamp: sig.timestamp, nonceStr: sig.nonceStr, signature: sig.signature, type: 0, jsApiList: ['biz.util.scan'] });
-    };
-    dd.ready(() => {
-      configured = true;
-      $('platform-scan').hidden = false;
-    });
-    dd.error(() => {
-      if (!sessionStorage.getItem(key('dd-retry'))) {
+      // After dd.config: a dd.ready given before it fires without any config.
+      dd.ready(() => {
+        configured = true;
+        $('platform-scan').hidden = false;
+      });
+      dd.error(() => {
+        if (sessionStorage.getItem(key('dd-retry'))) return;
         sessionStorage.setItem(key('dd-retry'), '1');
         api(`jsapi?platform=dingtalk&url=${encodeURIComponent(url)}&fresh=1`).then(() => location.reload(), () => undefined);
-      }
-    });
+      });
+    };
     configure().catch(() => undefined);
     return {
       scan: () => {
