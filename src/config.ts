@@ -338,16 +338,24 @@ const schema = z.object({
   DINGTALK_RECONNECT_MAX_MS: int(100, 600000).default(60000),
   /** Pause of all DingTalk sends after a QPS rejection (403 …QpsLimit…), in ms, plus jitter. Default 1000. */
   DINGTALK_QPS_BACKOFF_MS: int(10, 60000).default(1000),
+  /**
+   * The H5 micro-app's AgentId and the organisation's CorpId, for `dd.config` on the door's scanner
+   * page (DingTalk's own scanner, `biz.util.scan`). Both or neither; unset: the page uses the camera.
+   */
+  DINGTALK_AGENT_ID: z.string().regex(/^\d{1,20}$/, 'the H5 app AgentId (digits)').optional(),
+  DINGTALK_CORP_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'the organisation CorpId (ding…), letters and digits').optional(),
 });
 
 /** Variables that only work together: setting some of a group but not all is a start-up error. */
 export const WECOM_CALLBACK_VARS = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
 export const WECOM_BOT_VARS = ['WECOM_BOT_ID', 'WECOM_BOT_SECRET'] as const;
 export const DINGTALK_VARS = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET', 'DINGTALK_ROBOT_CODE', 'DINGTALK_CARD_TEMPLATE_ID'] as const;
+export const DINGTALK_JSAPI_VARS = ['DINGTALK_AGENT_ID', 'DINGTALK_CORP_ID'] as const;
 const ALL_OR_NOTHING: ReadonlyArray<{ mode: string; vars: readonly string[] }> = [
   { mode: 'WeCom callback mode', vars: WECOM_CALLBACK_VARS },
   { mode: 'WeCom long-connection bot mode', vars: WECOM_BOT_VARS },
   { mode: 'DingTalk', vars: DINGTALK_VARS },
+  { mode: "DingTalk's JSAPI on the scanner page", vars: DINGTALK_JSAPI_VARS },
 ];
 
 type Parsed = z.infer<typeof schema>;

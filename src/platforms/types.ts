@@ -140,8 +140,12 @@ export interface PlatformCapabilities {
    * (DingTalk's JSAPI).
    */
   signInUrl?(redirectUri: string, state: string): string;
-  /** A JS-SDK signature for a page of ours opened in the platform's app (WeCom `ww.register`: corp or agent config). */
-  jsapiSignature?(kind: 'corp' | 'agent', url: string): Promise<JsapiSignature>;
+  /**
+   * A JS-SDK signature for a page of ours opened in the platform's app (WeCom `ww.register`: corp or
+   * agent config; DingTalk `dd.config`: corp only). `fresh` asks for a new ticket first (the page's
+   * config failed); the platform may ignore it or limit how often it is honoured.
+   */
+  jsapiSignature?(kind: 'corp' | 'agent', url: string, fresh?: boolean): Promise<JsapiSignature>;
 }
 
 export interface JsapiSignature {

@@ -1,6 +1,6 @@
 /**
- * JS-SDK signatures for our pages opened inside a chat platform's app (WeCom `ww.register`, so the
- * scanner page can use the phone's scanner), reached through the adapters' optional
+ * JS-SDK signatures for our pages opened inside a chat platform's app (WeCom `ww.register`,
+ * DingTalk `dd.config`, so the scanner page can use the phone's scanner), reached through the adapters' optional
  * `jsapiSignature` capability. A platform without it gives none: the page falls back to the camera.
  */
 import type { JsapiSignature, PlatformAdapter, PlatformName } from '../platforms/types.js';
@@ -13,8 +13,8 @@ export class PlatformJsapi {
     return Boolean(this.adapters.find((a) => a.name === platform)?.jsapiSignature);
   }
 
-  async signature(platform: PlatformName, kind: 'corp' | 'agent', url: string): Promise<JsapiSignature | null> {
+  async signature(platform: PlatformName, kind: 'corp' | 'agent', url: string, fresh = false): Promise<JsapiSignature | null> {
     const adapter = this.adapters.find((a) => a.name === platform);
-    return adapter?.jsapiSignature ? adapter.jsapiSignature(kind, url) : null;
+    return adapter?.jsapiSignature ? adapter.jsapiSignature(kind, url, fresh) : null;
   }
 }

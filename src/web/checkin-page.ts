@@ -99,6 +99,12 @@ function scanInput(body: unknown): ScanInput {
   };
 }
 
+/** `dd.config`'s corpId and agentId when DingTalk's JSAPI is set up, else null (the page uses the camera). */
+function dingTalkJsapi(services: Services): { corpId: string; agentId: string } | null {
+  const { DINGTALK_CORP_ID: corpId, DINGTALK_AGENT_ID: agentId } = services.config;
+  return corpId && agentId && services.jsapi.has('dingtalk') ? { corpId, agentId } : null;
+}
+
 function pageHtml(services: Services, ctx: DoorContext, csrf: string): string {
   const { t, meeting, lane } = ctx;
   const target = services.config.HUIWU_CHECKIN_TARGET_PER_MINUTE;
@@ -112,13 +118,14 @@ function pageHtml(services: Services, ctx: DoorContext, csrf: string): string {
     rosterKey: services.door.rosterSigner.publicJwk,
     organizer: services.meetings.isOrganizer(meeting, ctx.user),
     wecom: services.config.WECOM_CORP_ID && services.jsapi.has('wecom') ? { corpId: services.config.WECOM_CORP_ID, agentId: services.config.WECOM_AGENT_ID ?? null } : null,
+    dingtalk: dingTalkJsapi(services),
   };
   // JSON in a non-executed script block: `<` escaped so the data cannot close the element.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   const title = t.t('door.page.title', { id: meeting.id, lane: lane.name });
   const body = `
 <div id="door" class="door">
-  <header><h1>${escapeHtml(title)}</h1><div id="net" class="net" data-testid="net"></div></header>
+  <header><h1>${escapeHtml(title)}</h1><div id="net" class="net" data-testid="net"></div><button id="sign-out" type="button" class="link">${escapeHtml(t.t('console.page.signOut'))}</button></header>
   <div id="verdict" class="verdict idle" data-testid="verdict" aria-live="assertive"><div class="v-title">${escapeHtml(t.t('door.page.ready'))}</div></div>
   <label class="wedge"><span>${escapeHtml(t.t('door.page.wedge'))}</span><input id="wedge" data-testid="wedge" autocomplete="off" autocapitalize="off" spellcheck="false" autofocus></label>
   <div class="tools"><button id="camera" type="button">${escapeHtml(t.t('door.page.camera'))}</button><button id="platform-scan" type="button" hidden>${escapeHtml(t.t('door.page.platformScan'))}</button></div>
@@ -133,7 +140,8 @@ function pageHtml(services: Services, ctx: DoorContext, csrf: string): string {
   </details>
 </div>
 <script type="application/json" id="door-data">${json}</script>`;
-  const head = `<link rel="icon" href="data:,"><link rel="stylesheet" href="/checkin/static/checkin.css"><script src="/checkin/static/jsqr.js" defer></script>${data.wecom ? '<script src="/checkin/static/wecom.js" defer></script>' : ''}<script src="/checkin/static/checkin.js" defer></script>`;
+  const platformScripts = `${data.wecom ? '<script src="/checkin/static/wecom.js" defer></script>' : ''}${data.dingtalk ? '<script src="/console/static/dingtalk.open.js" defer></script>' : ''}`;
+  const head = `<link rel="icon" href="data:,"><link rel="stylesheet" href="/checkin/static/checkin.css"><script src="/checkin/static/jsqr.js" defer></script>${platformScripts}<script src="/checkin/static/checkin.js" defer></script>`;
   return renderPage(t, { title, body, head, csrf });
 }
 
@@ -144,6 +152,13 @@ export async function checkinPages(app: FastifyInstance, services: Services): Pr
     if (!file) return reply.code(404).send({ error: 'not found' });
     return reply.header('content-type', file.type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(file.body);
   });
+
+  // The offline copy of a scanner page (static/checkin-sw.js): at /checkin/ so a page may register
+  // it with its own path as the scope. Revalidated on every load, so a new version takes over.
+  const serviceWorker = readFileSync(join(here, 'static', 'checkin-sw.js'));
+  app.get('/checkin/sw.js', async (_request, reply) =>
+    reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(serviceWorker),
+  );
 
   const guard = { preHandler: pageUser(services) };
   app.get('/checkin/:meeting/:lane', guard, async (request, reply) => {
@@ -163,14 +178,18 @@ export async function checkinPages(app: FastifyInstance, services: Services): Pr
     const stats = await services.meetingStats.compute(ctx.meeting.id, new Date());
     return { lanes: stats.lanes ?? [], arrived: stats.arrived, confirmed: stats.yes, target: services.config.HUIWU_CHECKIN_TARGET_PER_MINUTE };
   }));
-  // WeCom JS-SDK signatures for `ww.register`, only for our own scanner pages (not a signing service for any URL).
-  app.get(api('jsapi'), guard, route(services, async ({ ctx }, request, ) => {
-    const q = request.query as { kind?: string; url?: string };
-    const kind = q.kind === 'agent' ? 'agent' : 'corp';
+  // JS-SDK signatures for WeCom's `ww.register` and DingTalk's `dd.config`, only for our own scanner
+  // pages (not a signing service for any URL). `fresh=1`: the page's dd.config failed, try a new ticket.
+  app.get(api('jsapi'), guard, route(services, async ({ ctx }, request) => {
+    const q = request.query as { platform?: string; kind?: string; url?: string; fresh?: string };
+    const platform = q.platform === 'dingtalk' ? 'dingtalk' : 'wecom';
+    const kind = q.kind === 'agent' && platform === 'wecom' ? 'agent' : 'corp';
     const url = String(q.url ?? '');
-    if (!url.startsWith(`${services.pageAccess.baseUrl}${services.door.pagePath(ctx.meeting, ctx.lane)}`)) throw new UserError('E_DOOR_JSAPI_URL');
-    const signature = await services.jsapi.signature('wecom', kind, url);
-    if (!signature) throw new UserError('E_DOOR_JSAPI_URL');
+    const refused = platform === 'dingtalk' ? 'E_DOOR_JSAPI_DINGTALK' : 'E_DOOR_JSAPI_URL';
+    if (!url.startsWith(`${services.pageAccess.baseUrl}${services.door.pagePath(ctx.meeting, ctx.lane)}`)) throw new UserError(refused);
+    if (platform === 'dingtalk' && !dingTalkJsapi(services)) throw new UserError(refused);
+    const signature = await services.jsapi.signature(platform, kind, url, q.fresh === '1');
+    if (!signature) throw new UserError(refused);
     return signature;
   }));
   app.get(api('search'), guard, route(services, async ({ ctx }, request) => ({ hits: await services.doorDesk.search(ctx.meeting, String((request.query as { q?: string }).q ?? '').slice(0, 40)) })));

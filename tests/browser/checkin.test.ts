@@ -3,7 +3,9 @@
  * a keyboard-wedge scanner types codes (admitted, already, invalid), the network goes away (the
  * browser's offline emulation), scans are decided from the roster and queued, the network comes
  * back and the queue is synced once; then the camera (Chromium's fake camera playing a QR code)
- * is read with jsQR.
+ * is read with jsQR. Then the offline copy: the page reloaded without a network opens from its
+ * service worker's cache, admits from the roster and syncs once when the network is back; a
+ * session ended from the chat, the page's sign-out and the console's sign-out each remove it.
  *
  * Needs Chromium (Debian's `chromium`, or CHROMIUM_PATH); skipped with a warning without it,
  * except in CI, where a missing browser is a failure.
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { admissionPng } from '../../src/services/admission.js';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOnCard } from '../support/admission-code.js';
 import { RESULTS_DIR, hasChromium, launchChromium } from '../support/browser.js';
@@ -50,6 +52,7 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
   const codes: Record<string, string> = {};
   let meetingId = 0;
   let link = '';
+  let scannerPath = '';
   const videoDir = mkdtempSync(join(tmpdir(), 'huiwu-camera-'));
 
   beforeAll(async () => {
@@ -110,6 +113,7 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
     await page.goto(link);
     await page.waitForSelector('body[data-ready=true]', WAIT);
     expect(new URL(page.url()).pathname).toMatch(/^\/checkin\/m\d+\/l\d+$/);
+    scannerPath = new URL(page.url()).pathname;
     await expect.poll(() => page.getByTestId('status').innerText(), WAIT).toContain('本通道名单 3 人');
     expect(await page.getByTestId('net').innerText()).toBe('在线');
     // The roster's ECDSA signature was checked in the page (127.0.0.1 is a secure context: WebCrypto).
@@ -174,6 +178,113 @@ describe.skipIf(!hasChromium)('scanner page (headless Chromium)', () => {
     expect((await shown()).text).toContain('赵*');
     await page.getByRole('button', { name: '停止摄像头' }).click();
     expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it("reopens the page offline from the service worker's copy, admits from the roster and syncs once", async () => {
+    const s = t!.app.services;
+    const meeting = (await s.meetings.get(meetingId))!;
+    const guest = await s.db.attendee.create({ data: { meetingId, userId: 'simulator:zhouqiang', name: '周强', response: 'yes', invitedBy: 'simulator:wangfang' } });
+    const code = s.admission.codeFor(meeting, guest);
+    // Online: a reload brings the roster with 周强 (through the service worker, network first).
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true][data-offline-copy=ready]', WAIT);
+    await expect.poll(() => page.getByTestId('status').innerText(), WAIT).toContain('本通道名单 4 人');
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    expect(await page.evaluate(() => caches.keys())).toEqual([`huiwu-door:${new URL(page.url()).pathname}`]);
+    // One cache for this page: the page, its scripts and styles, its signed roster.
+    const cached = await page.evaluate(async () => (await (await caches.open((await caches.keys())[0]!)).keys()).map((r) => new URL(r.url).pathname).sort());
+    const here = new URL(page.url()).pathname;
+    expect(cached).toEqual([here, `${here}/api/roster`, '/checkin/static/checkin.css', '/checkin/static/checkin.js', '/checkin/static/jsqr.js'].sort());
+
+    await context!.setOffline(true);
+    // The service worker's own network attempts (Chromium reports them on the context) must fail:
+    // what opens is the cached copy, not a page fetched past the offline emulation.
+    const fromWorker: string[] = [];
+    const track = (what: string) => (request: Request) => {
+      if (request.serviceWorker()) fromWorker.push(`${what} ${new URL(request.url()).pathname}`);
+    };
+    const [sent, failed, done] = [track('sent'), track('failed'), track('done')];
+    context!.on('request', sent);
+    context!.on('requestfailed', failed);
+    context!.on('requestfinished', done);
+    const reopened = await page.reload();
+    expect(reopened?.fromServiceWorker()).toBe(true);
+    await page.waitForSelector('body[data-ready=true]', WAIT);
+    expect(await page.getByTestId('net').innerText()).toBe('离线');
+    expect(await page.getByTestId('status').innerText()).toContain('本通道名单 4 人');
+    expect(await page.getByTestId('status').getAttribute('data-roster')).toBe('verified');
+    console.info(`[scanner page] service worker requests while offline: ${fromWorker.join(', ')}`);
+    const pagePath = new URL(page.url()).pathname;
+    expect(fromWorker).toContain(`failed ${pagePath}`);
+    expect(fromWorker.filter((r) => r.startsWith('done'))).toEqual([]);
+    context!.off('request', sent);
+    context!.off('requestfailed', failed);
+    context!.off('requestfinished', done);
+
+    await wedgeScan(code);
+    expect(await shown()).toMatchObject({ verdict: 'admitted' });
+    expect((await shown()).text).toContain('（离线判定）');
+    expect((await shown()).text).toContain('周*');
+    expect(await page.getByTestId('status').getAttribute('data-queued')).toBe('1');
+    expect((await s.db.attendee.findUniqueOrThrow({ where: { id: guest.id } })).checkedInAt).toBeNull();
+
+    await context!.setOffline(false);
+    await expect.poll(() => page.getByTestId('status').getAttribute('data-queued'), WAIT).toBe('0');
+    expect(await page.getByTestId('status').getAttribute('data-synced')).toBe('1');
+    const rows = await s.db.checkinScan.findMany({ where: { meetingId, attendeeId: guest.id } });
+    expect(rows.map((r) => [r.verdict, r.offline])).toEqual([['admitted', true]]);
+    expect((await s.db.attendee.findUniqueOrThrow({ where: { id: guest.id } })).checkedInAt).not.toBeNull();
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('drops the offline copy when the server refuses the session (ended from the chat)', async () => {
+    const s = t!.app.services;
+    const here = new URL(page.url()).pathname;
+    const staff = 'simulator:huangmin';
+    expect(await s.pageAccess.signOut(staff)).toBeGreaterThan(0);
+    // Online, the page is fetched first: the server's refusal is shown and the cache deleted.
+    const refused = await page.reload();
+    expect(refused?.status()).toBe(401);
+    await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toEqual([]);
+    await context!.setOffline(true);
+    await expect(page.reload()).rejects.toThrow(/ERR_INTERNET_DISCONNECTED|ERR_FAILED/);
+    await context!.setOffline(false);
+    // Signed in again with a new link: the page and its offline copy are back.
+    await page.goto((await s.pageAccess.issueLink(staff, here)).replace(/^http:\/\/localhost:\d+/, t!.baseUrl));
+    await page.waitForSelector('body[data-ready=true][data-offline-copy=ready]', WAIT);
+    expect(await page.evaluate(() => caches.keys())).toEqual([`huiwu-door:${here}`]);
+    pageErrors.splice(0);
+  }, 60_000);
+
+  it('forgets the offline copy on sign-out: the server decides the next load', async () => {
+    await page.getByRole('button', { name: '退出登录' }).click();
+    // The page reloads after signing out: the server's sign-in notice has no verdict box.
+    await page.getByTestId('verdict').waitFor({ state: 'detached', ...WAIT });
+    await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toEqual([]);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith('-roster')))).toEqual([]);
+    // Reloaded after sign-out: the sign-in notice from the server, not the cached page.
+    const res = await page.reload();
+    expect(res?.status()).toBe(401);
+    expect(res?.fromServiceWorker()).toBe(false);
+    expect(await page.getByTestId('verdict').count()).toBe(0);
+    await context!.setOffline(true);
+    await expect(page.reload()).rejects.toThrow(/ERR_INTERNET_DISCONNECTED/);
+    await context!.setOffline(false);
+  }, 60_000);
+
+  it("signing out on the console forgets the device's scanner pages too", async () => {
+    const s = t!.app.services;
+    const here = scannerPath;
+    // The organizer this time: staff of a lane may not use the console.
+    await page.goto((await s.pageAccess.issueLink('simulator:wangfang', here)).replace(/^http:\/\/localhost:\d+/, t!.baseUrl));
+    await page.waitForSelector('body[data-ready=true][data-offline-copy=ready]', WAIT);
+    await page.goto(`${t!.baseUrl}/console`);
+    expect(await page.evaluate(() => caches.keys())).toEqual([`huiwu-door:${here}`]);
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await expect.poll(() => page.evaluate(() => caches.keys()), WAIT).toEqual([]);
+    await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length), WAIT).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith('-roster')))).toEqual([]);
     finished = true;
   }, 60_000);
 });

@@ -13,10 +13,11 @@ import { LocaleService } from '../../services/locales.js';
 import { MemoryOnceLedger, type OnceLedger } from '../../redis/once.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
-import type { BusySlot, CardRefPort, InboundSink, MediaPort, OutboundContent, OutboundTarget, PlatformAdapter, SendResult } from '../types.js';
+import { type BusySlot, type CardRefPort, type InboundSink, type JsapiSignature, type MediaPort, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
 import { DingTalkCalendar } from './calendar.js';
 import { DingTalkApiError } from './errors.js';
+import { DingTalkJsapi } from './jsapi.js';
 import { OpenApiClient } from './open-api.js';
 import type { CardCallback, CardCallbackResponse, RobotMessage } from './raw-types.js';
 import { dingTalkRoutes } from './routes.js';
@@ -48,6 +49,7 @@ export class DingTalkAdapter implements PlatformAdapter {
   private readonly calendar: DingTalkCalendar;
   private readonly api: OpenApiClient;
   private readonly webhooks: SessionWebhooks;
+  private jsapi: DingTalkJsapi | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly dingsSent = new Set<string>();
@@ -140,6 +142,19 @@ export class DingTalkAdapter implements PlatformAdapter {
       }
       throw error;
     }
+  }
+
+  /**
+   * The `dd.config` signature for our scanner page (`biz.util.scan`), from the app's jsapi_ticket;
+   * needs DINGTALK_AGENT_ID and DINGTALK_CORP_ID (the page passes them to `dd.config`). DingTalk
+   * has one ticket per app: `kind` is always the corp config.
+   */
+  async jsapiSignature(kind: 'corp' | 'agent', url: string, fresh = false): Promise<JsapiSignature> {
+    if (kind !== 'corp' || !this.deps.config.DINGTALK_AGENT_ID || !this.deps.config.DINGTALK_CORP_ID) {
+      throw new PlatformError('DingTalk JSAPI is not configured (DINGTALK_AGENT_ID, DINGTALK_CORP_ID)', 'give-up');
+    }
+    this.jsapi ??= new DingTalkJsapi(this.api, this.now);
+    return this.jsapi.signature(url, fresh);
   }
 
   /** DING by the robot (in-app, SMS or call per DINGTALK_DING_REMIND_TYPE); needs the DING permission. */

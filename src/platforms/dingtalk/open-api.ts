@@ -68,6 +68,11 @@ export class OpenApiClient {
     return this.legacy<T>(path, {}, () => body);
   }
 
+  /** A legacy GET (e.g. `get_jsapi_ticket`): the token and `query` in the query string, no body. */
+  async legacyGet<T>(path: string, query: Record<string, string> = {}): Promise<T> {
+    return this.legacy<T>(path, query, () => undefined, 'GET');
+  }
+
   /**
    * A legacy multipart upload: `POST {oapi}/media/upload?access_token=…&type=image` with the file in
    * the part `media` (filename and content type). Answers `{errcode, errmsg, type, media_id, created_at}`.
@@ -84,14 +89,14 @@ export class OpenApiClient {
   }
 
   /** Legacy call: token and `query` in the query string; an expired or invalid token is refreshed once. */
-  private async legacy<T>(path: string, query: Record<string, string>, body: () => unknown): Promise<T> {
+  private async legacy<T>(path: string, query: Record<string, string>, body: () => unknown, method: 'GET' | 'POST' = 'POST'): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       await this.waitIfPaused();
       const token = await this.accessToken(attempt > 0);
       const url = new URL(`${this.opts.legacyBaseUrl.replace(/\/$/, '')}${path}`);
       url.searchParams.set('access_token', token);
       for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-      const answer = await this.request<T & { errcode?: number; errmsg?: string }>('POST', url.toString(), body());
+      const answer = await this.request<T & { errcode?: number; errmsg?: string }>(method, url.toString(), body());
       if (!answer.errcode) return answer;
       const kind = legacyErrorKind(answer.errcode);
       if (kind === 'auth' && attempt === 0) continue;
@@ -136,8 +141,8 @@ export class OpenApiClient {
       const form = body instanceof FormData ? body : null;
       res = await fetch(url, {
         method,
-        headers: { ...(form ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...headers },
-        body: form ?? JSON.stringify(body),
+        headers: { ...(form || method === 'GET' ? {} : { 'content-type': 'application/json' }), accept: 'application/json', ...headers },
+        body: method === 'GET' ? undefined : form ?? JSON.stringify(body),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
       });
     } catch (error) {

@@ -45,6 +45,20 @@
 
   class NetworkError extends Error {}
 
+  /** The service worker's cache of this page (checkin-sw.js): same name as it uses. */
+  const OFFLINE_CACHE = `huiwu-door:${data.base}`;
+
+  /** The server no longer lets this session in: the page must not open offline either. */
+  async function forgetOfflineCopy() {
+    try {
+      await caches.delete(OFFLINE_CACHE);
+      const registration = await navigator.serviceWorker?.getRegistration(data.base);
+      if (registration && new URL(registration.scope).pathname === data.base) await registration.unregister();
+    } catch {
+      /* nothing cached */
+    }
+  }
+
   async function api(path, body) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
@@ -63,6 +77,9 @@
       clearTimeout(timer);
     }
     const json = await res.json().catch(() => ({}));
+    // The service worker's stored copy (the network did not answer): usable data, but we are offline.
+    if (res.headers.get('x-huiwu-offline-copy')) throw Object.assign(new NetworkError('offline copy'), { copy: json });
+    if (res.status === 401) forgetOfflineCopy();
     if (!res.ok) throw Object.assign(new Error(json.error || String(res.status)), { status: res.status });
     return json;
   }
@@ -239,9 +256,30 @@
       await useRoster(signed);
       setOnline(true);
     } catch (error) {
-      if (error instanceof NetworkError) setOnline(false);
+      if (error instanceof NetworkError) {
+        setOnline(false);
+        // Opened offline with no roster in storage: the service worker's copy is the next best.
+        if (error.copy && !state.roster) await useRoster(error.copy);
+      }
     }
     renderStatus();
+  }
+
+  /**
+   * The offline copy: a service worker scoped to this page's path caches the page, its scripts and
+   * its roster, so a reload without a network still opens it. Needs a secure context (https, or
+   * localhost); over plain http on a LAN address the page must stay open through an outage.
+   */
+  function keepOfflineCopy() {
+    if (!window.isSecureContext || !navigator.serviceWorker) {
+      document.body.dataset.offlineCopy = 'unsupported';
+      return;
+    }
+    navigator.serviceWorker
+      .register('/checkin/sw.js', { scope: data.base })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => (document.body.dataset.offlineCopy = 'ready'))
+      .catch(() => (document.body.dataset.offlineCopy = 'failed'));
   }
 
   function renderStatus() {
@@ -339,14 +377,46 @@
       });
       return () => window.ww.scanQRCode({ needResult: true, scanType: ['qrCode'] }).then((r) => handleCode(r.resultStr));
     }
-    if (/DingTalk/i.test(ua) && window.dd?.biz?.util?.scan) {
-      return () => window.dd.biz.util.scan({ type: 'qr', onSuccess: (r) => handleCode(r.text) });
-    }
+    if (data.dingtalk && window.dd?.env && window.dd.env.platform !== 'notInDingTalk') return dingTalkScanner(window.dd);
     return null;
   }
-  const scan = platformScanner();
-  if (scan) {
-    $('platform-scan').hidden = false;
+
+  /**
+   * Inside DingTalk: `dd.config` with the server's signature of this page (the app's jsapi_ticket),
+   * then `biz.util.scan`. If DingTalk refuses the config, the server fetches a fresh ticket and the
+   * page reloads once (dd.config is accepted once per page load); after that the button stays
+   * hidden and the camera is the way in.
+   */
+  function dingTalkScanner(dd) {
+    const url = location.href.split('#')[0];
+    let configured = false;
+    const configure = async () => {
+      const sig = await api(`jsapi?platform=dingtalk&url=${encodeURIComponent(url)}`);
+      dd.config({ agentId: data.dingtalk.agentId, corpId: data.dingtalk.corpId, timeStamp: sig.timestamp, nonceStr: sig.nonceStr, signature: sig.signature, type: 0, jsApiList: ['biz.util.scan'] });
+      // After dd.config: a dd.ready given before it fires without any config.
+      dd.ready(() => {
+        configured = true;
+        $('platform-scan').hidden = false;
+      });
+      dd.error(() => {
+        if (sessionStorage.getItem(key('dd-retry'))) return;
+        sessionStorage.setItem(key('dd-retry'), '1');
+        api(`jsapi?platform=dingtalk&url=${encodeURIComponent(url)}&fresh=1`).then(() => location.reload(), () => undefined);
+      });
+    };
+    configure().catch(() => undefined);
+    return {
+      scan: () => {
+        // dingtalk-jsapi's own spelling: 'qr' reaches the native scanner as type qrCode (anything else: 'all').
+        if (configured) dd.biz.util.scan({ type: 'qr', onSuccess: (r) => handleCode(r.text), onFail: () => undefined });
+      },
+    };
+  }
+  const scanner = platformScanner();
+  if (scanner) {
+    // DingTalk shows the button once dd.config succeeded; WeCom's ww.register signs on first use.
+    const scan = typeof scanner === 'function' ? scanner : scanner.scan;
+    if (typeof scanner === 'function') $('platform-scan').hidden = false;
     $('platform-scan').addEventListener('click', () => scan());
   }
 
@@ -442,6 +512,16 @@
     }
   });
 
+  // Handing the device over: the session ends and nothing of this page stays for offline use
+  // except scans not yet synced (they sync at the next sign-in to this lane).
+  $('sign-out').addEventListener('click', async () => {
+    await fetch('/auth/sign-out', { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf } }).catch(() => undefined);
+    await forgetOfflineCopy();
+    localStorage.removeItem(key('roster'));
+    localStorage.removeItem(key('local'));
+    location.reload();
+  });
+
   // ---- connectivity ----------------------------------------------------------------------------
 
   window.addEventListener('online', () => {
@@ -459,6 +539,7 @@
   setInterval(refreshRates, 10000);
 
   renderStatus();
+  keepOfflineCopy();
   // The stored roster first (it may be all there is offline), then a fresh one.
   useRoster(load('roster', null))
     .then(refreshRoster)

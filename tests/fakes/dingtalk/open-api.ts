@@ -41,6 +41,8 @@ export class FakeOpenApi {
   readonly flowControlled = new Map<string, number>();
   readonly invalidStaff = new Set<string>();
   baseUrl = '';
+  /** JSAPI tickets handed out by get_jsapi_ticket, oldest first. */
+  readonly jsapiTickets: string[] = [];
   /** H5 免登 auth codes: single use, 5 minutes (topapi/v2/user/getuserinfo). */
   private readonly authCodes = new Map<string, { staffId: string; expiresAt: number; used: boolean }>();
 
@@ -115,6 +117,7 @@ export class FakeOpenApi {
     if (key === 'POST /topapi/v2/user/get') return this.legacyUser(url.searchParams.get('access_token') ?? '', body);
     if (key === 'POST /topapi/v2/user/getuserinfo') return this.authUserInfo(url.searchParams.get('access_token') ?? '', body);
     if (key === 'POST /media/upload') return this.mediaUpload(url.searchParams, body);
+    if (key === 'GET /get_jsapi_ticket') return this.jsapiTicket(url.searchParams);
     const calendar = /^POST \/v1\.0\/calendar\/users\/([^/]+)\/querySchedule$/.exec(key);
     const token = req.headers['x-acs-dingtalk-access-token'];
     const expires = typeof token === 'string' ? this.tokens.get(token) : undefined;
@@ -144,6 +147,20 @@ export class FakeOpenApi {
     if (!entry || entry.used || entry.expiresAt < Date.now()) return [200, { errcode: 40078, errmsg: '不存在的临时授权码' }];
     entry.used = true;
     return [200, { errcode: 0, errmsg: 'ok', result: { userid: entry.staffId, unionid: `union-${entry.staffId}`, name: this.world.users.get(entry.staffId)?.nick ?? entry.staffId, sys: false, sys_level: 0 } }];
+  }
+
+  /**
+   * Legacy `GET /get_jsapi_ticket?access_token=…` (type `jsapi`, optional): a new ticket each call,
+   * 7200 s; the latest one is what the DingTalk client checks a page's `dd.config` signature with.
+   */
+  private jsapiTicket(query: URLSearchParams): Answer {
+    const expires = this.tokens.get(query.get('access_token') ?? '');
+    if (!expires || expires < Date.now()) return [200, { errcode: 40014, errmsg: '不合法的access_token' }];
+    const type = query.get('type');
+    if (type !== null && type !== 'jsapi') return [200, { errcode: 40035, errmsg: '不合法的参数 type' }];
+    const ticket = `ddticket-${randomBytes(16).toString('hex')}`;
+    this.jsapiTickets.push(ticket);
+    return [200, { errcode: 0, errmsg: 'ok', ticket, expires_in: 7200 }];
   }
 
   private legacyUser(token: string, body: Record<string, unknown>): Answer {

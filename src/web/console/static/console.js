@@ -17,8 +17,30 @@
     });
   }
 
+  /**
+   * Signing out also forgets the door's scanner pages kept on this device (static/checkin-sw.js and
+   * checkin.js): their offline caches, service workers and stored rosters. Unsynced scans stay queued.
+   */
+  function forgetScannerPages() {
+    var jobs = [];
+    if (window.caches) {
+      jobs.push(caches.keys().then(function (keys) {
+        return Promise.all(keys.filter(function (k) { return k.indexOf('huiwu-door:') === 0; }).map(function (k) { return caches.delete(k); }));
+      }));
+    }
+    if (navigator.serviceWorker) {
+      jobs.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
+        return Promise.all(registrations.filter(function (r) { return new URL(r.scope).pathname.indexOf('/checkin/') === 0; }).map(function (r) { return r.unregister(); }));
+      }));
+    }
+    try {
+      Object.keys(localStorage).filter(function (k) { return /^huiwu-door-.*-roster$/.test(k); }).forEach(function (k) { localStorage.removeItem(k); });
+    } catch (e) { /* no storage */ }
+    return Promise.all(jobs).catch(function () {});
+  }
+
   var signOut = document.getElementById('sign-out');
-  if (signOut) signOut.addEventListener('click', function () { post('/auth/sign-out').then(function () { location.reload(); }); });
+  if (signOut) signOut.addEventListener('click', function () { post('/auth/sign-out').then(forgetScannerPages).then(function () { location.reload(); }); });
 
   // A tap opens a tile's explanation (hover does it with a mouse).
   document.addEventListener('click', function (event) {
