@@ -214,10 +214,7 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
         ? [
             {
               label: t.t('door.card.laneRates'),
-              value: t.t('door.card.laneRatesValue', {
-                lanes: stats.lanes.map((l) => t.t('door.card.laneRate', { lane: l.lane, rate: l.perMinute, total: l.total, ok: l.perMinute >= input.checkinTarget ? '✅' : '' })).join(' · '),
-                target: input.checkinTarget,
-              }),
+              value: laneRatesText(t, stats.lanes, input.checkinTarget),
             },
           ]
         : []),
@@ -230,6 +227,14 @@ export function statusCard(t: Translator, input: StatusCardInput): Card {
 }
 
 /** `批准 ¥… · 预测 ¥… (+5.2%) · 实际 ¥… (-1.0%)`, and `已结算` once settled. */
+/** Arrivals per lane per minute against the target, as the live-count card and `会议 查看` show them. */
+export function laneRatesText(t: Translator, lanes: NonNullable<MeetingStats['lanes']>, target: number): string {
+  return t.t('door.card.laneRatesValue', {
+    lanes: lanes.map((l) => t.t('door.card.laneRate', { lane: l.lane, rate: l.perMinute, total: l.total, ok: l.perMinute >= target ? '✅' : '' })).join(' · '),
+    target,
+  });
+}
+
 function costValue(t: Translator, cost: CostKpi): string {
   return t.t('meeting.card.status.costValue', {
     approved: formatFen(cost.approved),

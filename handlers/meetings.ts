@@ -2,7 +2,7 @@
  * 会议 / meeting: create, list, show, change time or venue, cancel, organizers; invitations,
  * follow-ups and text answers are in `invitations.ts`.
  */
-import { describeAnswer, organizersText, stateOf, venueText } from '../cards/meeting-cards.js';
+import { describeAnswer, laneRatesText, organizersText, stateOf, venueText } from '../cards/meeting-cards.js';
 import { words } from '../src/i18n/vocabulary.js';
 import { type CommandContext, type CommandSpec, UsageError, UserError } from '../src/router/types.js';
 import type { MeetingRow } from '../src/services/meetings.js';
@@ -157,8 +157,9 @@ async function showMeeting(ctx: CommandContext, id: number): Promise<string> {
       arrived: stats.arrived,
     }),
   });
+  const lanes = stats.lanes?.length ? [t.t('meeting.showLanes', { lanes: laneRatesText(t, stats.lanes, ctx.services.config.HUIWU_CHECKIN_TARGET_PER_MINUTE) })] : [];
   const own = await ctx.services.rsvp.attendeeFor(meeting.id, ctx.user.id);
-  return own ? `${text}\n${t.t('meeting.ownAnswer', { answer: describeAnswer(t, own) })}` : text;
+  return [text, ...lanes, ...(own ? [t.t('meeting.ownAnswer', { answer: describeAnswer(t, own) })] : [])].join('\n');
 }
 
 async function reschedule(ctx: CommandContext, args: string): Promise<string> {

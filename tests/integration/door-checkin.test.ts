@@ -161,6 +161,9 @@ describe('door check-in', () => {
     const rate = (await t.app.services.meetingKpis.compute(meeting, new Date())).kpis.find((k) => k.id === 'checkinRate')!;
     expect(rate.parts.find((p) => p.label === '普通')).toMatchObject({ value: 0.2, unit: 'perMinute', status: 'red' });
     expect(rate.parts.some((p) => p.label === '贵宾')).toBe(true);
+    // And `会议 查看` says them in words.
+    const shown = await t.sim.ask(GROUP, 'wangfang', `会议 查看 #${meetingId}`);
+    expect(shown.text).toMatch(/通道速度：.*普通 0\.2 人\/分钟（已入场 1）.*（目标 ≥20 人\/分钟）/);
   }, 60_000);
 
   it('revokes a re-issued code, and a cancelled answer’s code stops working', async () => {
