@@ -83,9 +83,9 @@ const schema = z.object({
   /** Simulator: messages per second the outbound worker may deliver. */
   HUIWU_SIM_SEND_RATE: int(1, 100000).default(50),
   /** Messages per minute to one recipient (WeCom silently drops above 30 per member per minute). */
-  HUIWU_RECIPIENT_LIMIT_PER_MINUTE: int(1, 10000).default(30),
+  HUIWU_RECIPIENT_LIMIT_PER_MINUTE: int(1, 1000000).default(30),
   /** Messages per minute to one group chat (WeCom drops above 200 per member per minute in a group). */
-  HUIWU_GROUP_LIMIT_PER_MINUTE: int(1, 10000).default(120),
+  HUIWU_GROUP_LIMIT_PER_MINUTE: int(1, 1000000).default(120),
   /** Attempts per outbound message before it is marked failed (exponential backoff between). */
   HUIWU_SEND_ATTEMPTS: int(1, 50).default(8),
   /** Base delay of the outbound exponential backoff, in milliseconds. */
