@@ -46,6 +46,8 @@ export interface MessageEvent {
   addressedToBot?: boolean;
   /** A file or image sent with the text. */
   file?: InboundFile;
+  /** Set by the inbound sink on the first message over the sender's per-minute budget: answered with why, not run. */
+  overBudget?: { perMinute: number };
 }
 
 /** A click or form submit on a card we sent. */

@@ -33,15 +33,20 @@ export class QueueInboundSink implements InboundSink {
     private readonly seal: InboundSeal,
     /** False while the Redis connection is down: events are refused at once instead of waiting. */
     private readonly redisReady: () => boolean = () => true,
-    /** Messages per minute per person; beyond it a message is dropped (acknowledged, so never re-sent) and logged once a minute. */
+    /** Messages per minute per person; the first one beyond is answered with the reason and logged, the rest of the minute dropped (acknowledged, so never re-sent). */
     private readonly budget?: { senders: SenderBudget; log: Pick<Logger, 'warn'> },
   ) {}
 
   async accept(event: InboundEvent): Promise<void> {
     if (event.kind === 'message' && this.budget) {
       const verdict = this.budget.senders.take(event.userId);
-      if (verdict === 'first-refusal') this.budget.log.warn({ kind: 'rate-sender', userId: event.userId, platform: event.platform }, 'messages per minute of one person exceeded; more are dropped until the minute is over');
-      if (verdict !== 'ok') return;
+      if (verdict === 'refused') return;
+      if (verdict === 'first-refusal') {
+        this.budget.log.warn({ kind: 'rate-sender', userId: event.userId, platform: event.platform }, 'messages per minute of one person exceeded; more are dropped until the minute is over');
+        // The first one over is answered with the reason (once a minute), so nothing is dropped unexplained.
+        await this.add({ ...event, overBudget: { perMinute: this.budget.senders.perMinute } });
+        return;
+      }
     }
     await this.add(event);
   }

@@ -13,7 +13,7 @@ export class SenderBudget {
   private readonly windows = new Map<string, { startedAt: number; count: number }>();
 
   constructor(
-    private readonly perMinute: number,
+    readonly perMinute: number,
     private readonly now: () => number = Date.now,
   ) {}
 

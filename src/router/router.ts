@@ -67,6 +67,10 @@ export class Router {
     }
     // In a group, ordinary chat between people is not for us: "提醒大家明天带电脑" said to colleagues is no command.
     if (!isAddressedToBot(event, conversation)) return;
+    if (event.overBudget) {
+      await this.reply(event, conversation, locales.ofUser(user).t('router.tooFast', { perMinute: event.overBudget.perMinute }));
+      return;
+    }
     const line = normalizeCommandText(event.text, BOT_NAMES);
     const match = splitKeyword(line, this.registry.keywords());
     if (!match) {

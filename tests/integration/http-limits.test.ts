@@ -60,15 +60,20 @@ describe('HTTP entrances', () => {
     expect((await as('10.0.1.51', 'simulator:admin')).statusCode).not.toBe(429);
   });
 
-  it('limits chat messages per person, whatever the IP: the rest of the minute is dropped and logged once', async () => {
+  it('limits chat messages per person, whatever the IP: the first one over is answered with why, the rest of the minute dropped, logged once', async () => {
     const dm = 'dm-zhouting';
     for (let i = 0; i < 6; i++) await t.sim.say(dm, 'zhouting', '提醒 列表');
     // Another person is served as usual.
     expect((await t.sim.ask('dm-wujun', 'wujun', '提醒 列表')).text).toBeDefined();
+    const tooFast = await t.sim.nextBotMessage(dm, 0, (m) => m.text?.includes('你发得太快了') === true);
+    expect(tooFast.text).toContain('每人每分钟最多 4 条');
     let replies = 0;
-    for (let at = 0; replies < 4; replies++) at = (await t.sim.nextBotMessage(dm, at)).id;
+    for (let at = 0; replies < 5; replies++) at = (await t.sim.nextBotMessage(dm, at)).id;
     expect(logged('messages per minute of one person exceeded')).toHaveLength(1);
-    expect((await t.sim.messages(dm)).filter((m) => m.from === 'bot')).toHaveLength(4);
+    // Four answered, one told why, the sixth dropped.
+    const bot = (await t.sim.messages(dm)).filter((m) => m.from === 'bot');
+    expect(bot).toHaveLength(5);
+    expect(bot.filter((m) => m.text?.includes('你发得太快了'))).toHaveLength(1);
   });
 
   it('limits the simulator API per IP; the health check is never limited', async () => {
