@@ -17,6 +17,7 @@ import { helpCommand } from './help.js';
 import { incidentReview } from './incident-review.js';
 import { incidents } from './incidents.js';
 import { language } from './language.js';
+import { roles } from './roles.js';
 import { meetings } from './meetings.js';
 import { reminders } from './reminders.js';
 import { schedule } from './schedule.js';
@@ -27,7 +28,7 @@ import { tasks } from './tasks.js';
 /** Close-out asks every capability for its open items: it reads the registry when it runs. */
 const closeout = closeoutCapability(() => CAPABILITIES);
 
-export const CAPABILITIES: readonly Capability[] = [language, reminders, meetings, checkin, schedule, surveys, departments, tasks, door, incidents, incidentReview, suppliers, budget, consoleCapability, attachments, attendeeDirectory, closeout, archive];
+export const CAPABILITIES: readonly Capability[] = [language, roles, reminders, meetings, checkin, schedule, surveys, departments, tasks, door, incidents, incidentReview, suppliers, budget, consoleCapability, attachments, attendeeDirectory, closeout, archive];
 
 /** Every command and card action, registered once: duplicates fail at start-up. `帮助` comes first and lists the rest. */
 export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES): HandlerRegistry {

@@ -75,7 +75,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
 
   const changes = redisChangeBus(redis, config.HUIWU_QUEUE_PREFIX);
-  const directory = new Directory(db, changes);
+  const directory = new Directory(db, changes, new Set(config.HUIWU_ADMINS ?? []));
   const locales = new LocaleService(directory, config);
   const cardRefs = new CardRefStore(db);
   const media = new MediaStore(db);

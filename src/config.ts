@@ -58,6 +58,16 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Zone for parsing and showing times; results never depend on the machine's zone. */
   HUIWU_TIMEZONE: timeZone.default('Asia/Shanghai'),
+  /**
+   * Administrators from the start, as `platform:userid` (`wecom:zhangsan,dingtalk:0123`), comma-separated:
+   * on WeCom and DingTalk nobody holds a role until an administrator grants it (`角色 授予`).
+   * Roles given here cannot be revoked by command.
+   */
+  HUIWU_ADMINS: z
+    .string()
+    .regex(/^(simulator|wecom|dingtalk):[^,\s]+(,(simulator|wecom|dingtalk):[^,\s]+)*$/, 'comma-separated platform:userid, e.g. wecom:zhangsan,dingtalk:0123')
+    .transform((t) => t.split(','))
+    .optional(),
   /** Reply language for people and groups without their own setting (`语言` / `language`). Default zh-CN. */
   HUIWU_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
   /**

@@ -39,7 +39,7 @@ export interface ConversationRecord {
 type UserRow = { id: string; platform: string; externalId: string; name: string; roles: string; department: string | null; locale: string | null };
 type ConversationRow = { id: string; platform: string; externalId: string; name: string; type: string; memberIds: string; locale: string | null };
 
-const toUser = (row: UserRow): UserRecord => deepFreeze({
+const toUserRecord = (row: UserRow): UserRecord => deepFreeze({
   id: row.id,
   platform: row.platform,
   externalId: row.externalId,
@@ -104,6 +104,8 @@ export class Directory {
   constructor(
     private readonly db: PrismaClient,
     private readonly bus: ChangeBus = LOCAL_ONLY,
+    /** Administrators by configuration (HUIWU_ADMINS): they hold `admin` whatever is stored. */
+    private readonly configuredAdmins: ReadonlySet<string> = new Set(),
   ) {
     bus.onRemoteChange((keys) => {
       this.writes++;
@@ -119,7 +121,7 @@ export class Directory {
     if (kept) return kept;
     const writes = this.writes;
     const row = await this.db.user.findUnique({ where: { id } });
-    return row ? this.keepUser(toUser(row), writes) : null;
+    return row ? this.keepUser(this.toUser(row), writes) : null;
   }
 
   async usersByIds(ids: readonly string[]): Promise<UserRecord[]> {
@@ -132,7 +134,7 @@ export class Directory {
     }
     if (missing.length > 0) {
       const writes = this.writes;
-      for (const row of await this.db.user.findMany({ where: { id: { in: missing } } })) found.set(row.id, this.keepUser(toUser(row), writes));
+      for (const row of await this.db.user.findMany({ where: { id: { in: missing } } })) found.set(row.id, this.keepUser(this.toUser(row), writes));
     }
     return ids.flatMap((id) => found.get(id) ?? []);
   }
@@ -140,32 +142,32 @@ export class Directory {
   /** Users of one platform with this display name (names are not unique in big companies). */
   async usersByName(platform: string, name: string): Promise<UserRecord[]> {
     const rows = await this.db.user.findMany({ where: { platform, name } });
-    return rows.map(toUser);
+    return rows.map((r) => this.toUser(r));
   }
 
   /** Users of one platform whose display name is one of `names` (one indexed query). */
   async usersByNames(platform: string, names: readonly string[]): Promise<UserRecord[]> {
     if (names.length === 0) return [];
     const rows = await this.db.user.findMany({ where: { platform, name: { in: [...new Set(names)] } } });
-    return rows.map(toUser);
+    return rows.map((r) => this.toUser(r));
   }
 
   /** Users of one platform in any of these departments. */
   async usersInDepartments(platform: string, departments: readonly string[]): Promise<UserRecord[]> {
     if (departments.length === 0) return [];
     const rows = await this.db.user.findMany({ where: { platform, department: { in: [...departments] } }, orderBy: { createdAt: 'asc' } });
-    return rows.map(toUser);
+    return rows.map((r) => this.toUser(r));
   }
 
   /** Users of one platform who hold `role`. */
   async usersWithRole(platform: string, role: Role): Promise<UserRecord[]> {
     const rows = await this.db.user.findMany({ where: { platform, roles: { contains: JSON.stringify(role) } }, orderBy: { createdAt: 'asc' } });
-    return rows.map(toUser);
+    return rows.map((r) => this.toUser(r));
   }
 
   async usersOfPlatform(platform: string): Promise<UserRecord[]> {
     const rows = await this.db.user.findMany({ where: { platform }, orderBy: { createdAt: 'asc' } });
-    return rows.map(toUser);
+    return rows.map((r) => this.toUser(r));
   }
 
   async conversation(id: string): Promise<ConversationRecord | null> {
@@ -189,7 +191,7 @@ export class Directory {
       create: { id, platform: user.platform, externalId: user.externalId, ...data },
       update: data,
     });
-    return this.changedUser(toUser(row));
+    return this.changedUser(this.toUser(row));
   }
 
   async upsertConversation(conv: Omit<ConversationRecord, 'id' | 'locale'> & { platform: PlatformName }): Promise<ConversationRecord> {
@@ -204,19 +206,39 @@ export class Directory {
   }
 
   async setUserLocale(id: string, locale: Locale | null): Promise<void> {
-    this.changedUser(toUser(await this.db.user.update({ where: { id }, data: { locale } })));
+    this.changedUser(this.toUser(await this.db.user.update({ where: { id }, data: { locale } })));
   }
 
   async setConversationLocale(id: string, locale: Locale | null): Promise<void> {
     this.changedConversation(toConversation(await this.db.conversation.update({ where: { id }, data: { locale } })));
   }
 
-  /** Adds a role; `department` is set only for someone who has none. */
-  async grantRole(id: string, role: Role, department: string): Promise<void> {
+  /** Adds a role; `department` is set only for someone who has none. False: they already held it. */
+  async grantRole(id: string, role: Role, department?: string): Promise<boolean> {
     const user = await this.user(id);
-    if (!user || user.roles.includes(role)) return;
-    const data = { roles: JSON.stringify([...user.roles, role]), ...(user.department ? {} : { department }) };
-    this.changedUser(toUser(await this.db.user.update({ where: { id }, data })));
+    if (!user || user.roles.includes(role)) return false;
+    const data = { roles: JSON.stringify([...user.roles, role]), ...(user.department || !department ? {} : { department }) };
+    this.changedUser(this.toUser(await this.db.user.update({ where: { id }, data })));
+    return true;
+  }
+
+  /** Removes a stored role. False: they did not hold it. */
+  async revokeRole(id: string, role: Role): Promise<boolean> {
+    const row = await this.db.user.findUnique({ where: { id } });
+    const stored = row ? (JSON.parse(row.roles) as Role[]) : [];
+    if (!stored.includes(role)) return false;
+    this.changedUser(this.toUser(await this.db.user.update({ where: { id }, data: { roles: JSON.stringify(stored.filter((r) => r !== role)) } })));
+    return true;
+  }
+
+  /** Whether `admin` comes from HUIWU_ADMINS (and so cannot be revoked by command). */
+  isConfiguredAdmin(id: string): boolean {
+    return this.configuredAdmins.has(id);
+  }
+
+  private toUser(row: UserRow): UserRecord {
+    const user = toUserRecord(row);
+    return this.configuredAdmins.has(row.id) && !user.roles.includes('admin') ? deepFreeze({ ...user, roles: [...user.roles, 'admin' as const] }) : user;
   }
 
   /** Moves people into a department; returns how many exist. */
