@@ -183,6 +183,8 @@ const schema = z.object({
   HUIWU_ARCHIVE_RETENTION_DAYS: int(0, 36500).default(365),
   /** Largest attachment accepted (`会议 附件`), in bytes. Default 20 MB. */
   HUIWU_ATTACHMENT_MAX_BYTES: int(1, 1_000_000_000).default(20 * 1024 * 1024),
+  /** How long `会议 附件 #N` sent without a file waits for the sender's next image or file in that chat (WeCom/DingTalk images carry no caption). */
+  HUIWU_ATTACHMENT_WAIT: duration.default(parseOffset('5m')),
   /** Requests per minute per IP to the admin API (/api/), and per acting user. */
   HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE: int(1, 1000000).default(120),
   /** Requests per minute per IP to the platform callbacks (/wecom/callback, /dingtalk/robot). Platforms send from a few IPs. */
