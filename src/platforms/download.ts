@@ -69,3 +69,13 @@ export function dispositionName(header: string | null): string | undefined {
 export function isJsonAnswer(mime: string): boolean {
   return mime === 'application/json' || mime === 'text/json';
 }
+
+/** The image type of the bytes by their signature (PNG, JPEG, GIF, WebP, BMP), or null. */
+export function imageType(data: Buffer): string | null {
+  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (data.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (data.subarray(0, 2).toString('latin1') === 'BM') return 'image/bmp';
+  return null;
+}
