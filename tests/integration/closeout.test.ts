@@ -156,12 +156,15 @@ describe('meeting close-out', () => {
     expect(list).toContain(`会议 #${meetingId} 的附件（2）`);
     expect(list).toContain('stage.png');
     expect((await t.sim.ask(GROUP, 'wangfang', `meeting attach #${meetingId}`)).text).toContain(`Attachments of meeting #${meetingId} (2)`);
+    // Command first, file next (as on WeCom and DingTalk, whose images carry no caption): the file alone, unaddressed.
+    const alone = await t.sim.request<{ id: number }>('POST', '/sim/api/uploads', { conversation: GROUP, from: 'wangfang', text: '', name: 'map.png', mime: 'image/png', data: Buffer.alloc(800, 3).toString('base64') });
+    expect((await t.sim.nextBotMessage(GROUP, alone.body.id, (m) => m.text !== undefined)).text).toContain(`已将「map.png」`);
 
     // Retention: kept while the meeting is recent, removed HUIWU_ARCHIVE_RETENTION_DAYS (365) after it ended.
     const retention = new Retention(t.app.services.db, t.app.services.config, pino({ level: 'silent' }));
     expect((await retention.prune(new Date())).attachments).toBe(0);
     const later = new Date(Date.now() + 367 * 86_400_000);
-    expect((await retention.prune(later)).attachments).toBe(2);
+    expect((await retention.prune(later)).attachments).toBe(3);
     expect(existsSync(join(folder, `${hash.slice(0, 16)}-议程_v2.pdf`))).toBe(false);
     expect((await t.sim.ask(GROUP, 'wangfang', `会议 附件 #${meetingId}`)).text).toContain('还没有附件');
   });
