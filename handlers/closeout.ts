@@ -46,7 +46,7 @@ export function closeoutCapability(all: () => readonly Capability[]): Capability
       ),
     }),
     cardActions: [refreshAction],
-    jobs: { 'closeout.auto': (s, data) => s.closeout.auto(data) },
+    jobs: { 'closeout.auto': (s, data) => s.closeout.auto(data), 'closeout.refresh': (s, data) => s.closeout.refresh(data) },
     recover: (s) => s.closeout.recover(new Date(Date.now() - RECOVER_DAYS * 86_400_000)),
   };
 }

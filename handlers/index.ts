@@ -37,6 +37,7 @@ export function buildRegistry(capabilities: readonly Capability[] = CAPABILITIES
   for (const capability of capabilities) {
     for (const command of capability.commands ?? []) registry.command(command);
     for (const action of capability.cardActions ?? []) registry.cardAction(action);
+    if (capability.onFile) registry.fileHandler(capability.onFile);
   }
   return registry;
 }

@@ -37,6 +37,7 @@ import { Directory } from './services/directory.js';
 import { DomainEvents } from './services/events.js';
 import { LocaleService } from './services/locales.js';
 import { Outbox } from './services/outbox.js';
+import { InboundFiles } from './services/inbound-files.js';
 import { MediaStore } from './services/media.js';
 import { PageAccess } from './services/page-access.js';
 import { PiiCipher } from './services/pii.js';
@@ -103,6 +104,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     events: new DomainEvents(),
     pii: new PiiCipher(secrets.piiKey),
     media,
+    inboundFiles: new InboundFiles(media, adapters),
     urgent: new UrgentNotifier(adapters, outbox, locales, log),
     calendar: new PlatformCalendar(adapters, log),
     jsapi: new PlatformJsapi(adapters),

@@ -9,7 +9,7 @@ import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Translator } from './i18n/translator.js';
 import type { ScheduleJobName, ScheduleJobs } from './queue/queues.js';
-import type { CardActionSpec, CommandSpec } from './router/types.js';
+import type { CardActionSpec, CommandSpec, FileHandler } from './router/types.js';
 import type { OpenItem } from './services/open-item.js';
 import type { Services } from './services/services.js';
 
@@ -25,6 +25,8 @@ export interface Capability {
   services?: (built: Services) => Partial<Services>;
   commands?: readonly CommandSpec[];
   cardActions?: readonly CardActionSpec[];
+  /** What it does with a file or image sent without a command (src/router/types.ts FileHandler). */
+  onFile?: FileHandler;
   /** Processors of its jobs on the schedule queue, by job name. */
   jobs?: JobProcessors;
   /** Re-creates scheduled work that must exist (at start-up and after Redis came back); returns how much it restored. */

@@ -193,6 +193,8 @@ const schema = z.object({
   HUIWU_ARCHIVE_RETENTION_DAYS: int(0, 36500).default(365),
   /** Largest attachment accepted (`会议 附件`), in bytes. Default 20 MB. */
   HUIWU_ATTACHMENT_MAX_BYTES: int(1, 1_000_000_000).default(20 * 1024 * 1024),
+  /** How long `会议 附件 #N` sent without a file waits for the sender's next image or file in that chat (WeCom/DingTalk images carry no caption). */
+  HUIWU_ATTACHMENT_WAIT: duration.default(parseOffset('5m')),
   /** Requests per minute per IP to the admin API (/api/), and per acting user. */
   HUIWU_RATE_LIMIT_ADMIN_PER_MINUTE: int(1, 1000000).default(120),
   /** Chat messages per minute per person, on every platform (beyond it they are dropped and logged once a minute). */

@@ -13,17 +13,44 @@ export interface Mention {
 }
 
 /**
- * A file or image sent with a message. The adapter has stored its bytes in the Media table
- * (`mediaId`, read through `MediaStore`) before handing the event on; only the simulator does so
- * today (its upload), WeCom and DingTalk media messages are not decoded yet.
+ * A file or image sent with a message. Either its bytes are already in the Media table (`mediaId`:
+ * the simulator's upload), or they are still on the platform (`remote`: an opaque reference only
+ * that platform's adapter reads, e.g. a WeCom MediaId or a DingTalk downloadCode) and are fetched
+ * when used, through the adapter's `fetchInboundFile` (src/services/inbound-files.ts).
  */
 export interface InboundFile {
   kind: 'image' | 'file';
   /** As the sender named it (untrusted: never used as a path). */
   name: string;
+  /** As declared (the platform's download states the real one). */
   mime: string;
+  /** In bytes; 0 when the platform does not say before the download. */
   size: number;
-  mediaId: string;
+  mediaId?: string;
+  remote?: string;
+}
+
+/** The bytes of an InboundFile, as the platform served them. */
+export interface FetchedFile {
+  data: Buffer;
+  /** The Content-Type the platform served (parameters dropped). */
+  mime: string;
+  /** The file name the platform gave, when it gave one. */
+  name?: string;
+}
+
+/**
+ * Why an inbound file could not be fetched: `unknown` (the platform does not know the id: forged,
+ * expired), `too-large` (over the limit before or while downloading), `type` (not what the message
+ * said it was: an "image" that is no image, an error page), `unavailable` (network, throttling).
+ */
+export class InboundFileError extends Error {
+  constructor(
+    readonly reason: 'unknown' | 'too-large' | 'type' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A text message in a group or a one-to-one chat with the bot. */
@@ -148,6 +175,12 @@ export interface PlatformCapabilities {
    * config failed); the platform may ignore it or limit how often it is honoured.
    */
   jsapiSignature?(kind: 'corp' | 'agent', url: string, fresh?: boolean): Promise<JsapiSignature>;
+  /**
+   * The bytes of a file or image someone sent (`file.remote`), at most `maxBytes` (WeCom `media/get`
+   * or the intelligent bot's encrypted URL; DingTalk `robot/messageFiles/download`). Throws
+   * InboundFileError.
+   */
+  fetchInboundFile?(file: InboundFile, maxBytes: number): Promise<FetchedFile>;
 }
 
 export interface JsapiSignature {

@@ -13,6 +13,8 @@ import type { InboundJob } from './queues.js';
 interface SealedContent {
   text?: string;
   values?: Record<string, string>;
+  /** A sent file's platform reference (a WeCom bot file's URL carries its decryption key). */
+  remote?: string;
 }
 
 export class InboundSeal {
@@ -24,8 +26,10 @@ export class InboundSeal {
 
   /** The job for `event`, its text or form values replaced by a sealed copy. */
   seal(event: InboundEvent): InboundJob {
-    const content: SealedContent = event.kind === 'message' ? { text: event.text } : { values: event.values };
-    const bare: InboundEvent = event.kind === 'message' ? { ...event, text: '' } : { ...event, values: {} };
+    const remote = event.kind === 'message' ? event.file?.remote : undefined;
+    const content: SealedContent = event.kind === 'message' ? { text: event.text, ...(remote ? { remote } : {}) } : { values: event.values };
+    const bare: InboundEvent =
+      event.kind === 'message' ? { ...event, text: '', ...(event.file ? { file: { ...event.file, remote: remote ? '' : undefined } } : {}) } : { ...event, values: {} };
     return { event: bare, sealed: this.cipher.encrypt(JSON.stringify(content)) };
   }
 
@@ -33,6 +37,8 @@ export class InboundSeal {
   open(job: InboundJob): InboundEvent {
     if (!job.sealed) return job.event;
     const content = JSON.parse(this.cipher.decrypt(job.sealed)) as SealedContent;
-    return job.event.kind === 'message' ? { ...job.event, text: content.text ?? '' } : { ...job.event, values: content.values ?? {} };
+    if (job.event.kind !== 'message') return { ...job.event, values: content.values ?? {} };
+    const file = job.event.file && content.remote ? { ...job.event.file, remote: content.remote } : job.event.file;
+    return { ...job.event, text: content.text ?? '', ...(file ? { file } : {}) };
   }
 }

@@ -1,7 +1,7 @@
 /** Registration of commands and card actions. Duplicates fail at boot, not at the first message. */
 import type { Locale } from '../i18n/catalog.js';
 import { localeOfWord, words } from '../i18n/vocabulary.js';
-import type { CardActionSpec, CommandSpec } from './types.js';
+import type { CardActionSpec, CommandSpec, FileHandler } from './types.js';
 
 /** The catalogue key of a command's keywords. */
 export const keywordsKey = (id: string): string => `commands.${id}.keywords`;
@@ -10,6 +10,7 @@ export class HandlerRegistry {
   private readonly commands: CommandSpec[] = [];
   private readonly byKeyword = new Map<string, CommandSpec>();
   private readonly actions = new Map<string, CardActionSpec>();
+  private readonly files: FileHandler[] = [];
 
   /** `keywordsFor` is the catalogue lookup; tests may pass their own. */
   constructor(private readonly keywordsFor: (id: string) => string[] = (id) => words(keywordsKey(id))) {}
@@ -29,6 +30,15 @@ export class HandlerRegistry {
     if (this.actions.has(spec.key)) throw new Error(`Duplicate card action: ${spec.key}`);
     this.actions.set(spec.key, spec);
     return this;
+  }
+
+  fileHandler(handler: FileHandler): this {
+    this.files.push(handler);
+    return this;
+  }
+
+  fileHandlers(): readonly FileHandler[] {
+    return this.files;
   }
 
   allCommands(): readonly CommandSpec[] {

@@ -9,7 +9,7 @@ import type { Translator } from '../i18n/translator.js';
 import { words } from '../i18n/vocabulary.js';
 import type { CardActionEvent, CardActionOutcome, MessageEvent, OutboundContent } from '../platforms/types.js';
 import { PRIORITY, jobIdPart } from '../queue/queues.js';
-import type { ConversationRecord } from '../services/directory.js';
+import type { ConversationRecord, UserRecord } from '../services/directory.js';
 import type { Services } from '../services/services.js';
 import { normalizeCommandText, splitKeyword, stripMentions } from './normalize.js';
 import type { HandlerRegistry } from './registry.js';
@@ -65,14 +65,20 @@ export class Router {
       log.warn({ event }, 'message from unknown user or conversation ignored');
       return;
     }
-    // In a group, ordinary chat between people is not for us: "提醒大家明天带电脑" said to colleagues is no command.
-    if (!isAddressedToBot(event, conversation)) return;
-    if (event.overBudget) {
+    const addressed = isAddressedToBot(event, conversation);
+    if (addressed && event.overBudget) {
       await this.reply(event, conversation, locales.ofUser(user).t('router.tooFast', { perMinute: event.overBudget.perMinute }));
       return;
     }
     const line = normalizeCommandText(event.text, BOT_NAMES);
     const match = splitKeyword(line, this.registry.keywords());
+    // A file without a command (an image has no caption): the file handlers decide, even unaddressed.
+    if (event.file && (!match || !addressed)) {
+      await this.handleFile(event, user, conversation);
+      return;
+    }
+    // In a group, ordinary chat between people is not for us: "提醒大家明天带电脑" said to colleagues is no command.
+    if (!addressed) return;
     if (!match) {
       const t = locales.ofUser(user, line !== '' && !HAS_CJK.test(line) ? 'en' : undefined);
       await this.reply(event, conversation, line === '' ? t.t('router.hello') : this.unknownCommand(line, t));
@@ -112,6 +118,28 @@ export class Router {
       const ref = errorReference();
       log.error({ err: error, ref, action: event.action, cardId: event.cardId }, 'card action failed');
       return { accepted: false, reason: t.t('router.internalError', { ref }) };
+    }
+  }
+
+  /** The first file handler that takes the file answers; none does: silence (a group) or whatever they said. */
+  private async handleFile(event: MessageEvent, user: UserRecord, conversation: ConversationRecord): Promise<void> {
+    const t = this.services.locales.ofUser(user);
+    const ctx = { event, user, conversation, args: '', mentions: [], services: this.services, t, now: this.services.clock() };
+    for (const handler of this.registry.fileHandlers()) {
+      let reply: Reply | null;
+      try {
+        reply = await handler(ctx);
+      } catch (error) {
+        if (error instanceof CodedError) reply = `❌ ${t.t(error.key, error.params)}`;
+        else {
+          const ref = errorReference();
+          this.services.log.error({ err: error, ref, file: event.file?.kind }, 'file message failed');
+          reply = t.t('router.internalError', { ref });
+        }
+      }
+      if (reply === null) continue;
+      await this.reply(event, conversation, reply);
+      return;
     }
   }
 

@@ -11,6 +11,13 @@ import type { ConversationRecord, UserRecord } from '../services/directory.js';
 
 export type Reply = OutboundContent | OutboundContent[] | string | void;
 
+/**
+ * A message carrying a file or image but no command (WeCom and DingTalk images have no caption).
+ * It reaches the file handlers even in a group when not addressed to the bot; a handler answers
+ * `null` when the file is not for it (then, in a group, nobody answers).
+ */
+export type FileHandler = (ctx: CommandContext) => Promise<Reply | null>;
+
 export interface CommandContext {
   event: MessageEvent;
   user: UserRecord;

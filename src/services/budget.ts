@@ -60,7 +60,7 @@ export class BudgetService {
 
   constructor(
     private readonly db: PrismaClient,
-    events: DomainEvents,
+    private readonly events: DomainEvents,
     private readonly scheduler: Scheduler,
     outbox: Outbox,
     private readonly meetings: MeetingService,
@@ -205,7 +205,9 @@ export class BudgetService {
     await this.requireWrite(meeting, user, t);
     if (reason.length > MAX_NOTE) throw new UserError('E_BUDGET_NOTE_TOO_LONG', { max: MAX_NOTE });
     const line = await this.line(meeting.id, no);
-    return this.db.budgetLine.update({ where: { id: line.id }, data: { reason, reasonBy: user.id, reasonAt: now } });
+    const updated = await this.db.budgetLine.update({ where: { id: line.id }, data: { reason, reasonBy: user.id, reasonAt: now } });
+    await this.events.emit('budget.changed', { meetingId: meeting.id });
+    return updated;
   }
 
   /** `预算 合同 #1 2 <金额>`: the contracted amount settlement compares invoices with. */
@@ -213,7 +215,9 @@ export class BudgetService {
     await this.requireWrite(meeting, user, t);
     await this.requireOpen(meeting.id);
     const line = await this.line(meeting.id, no);
-    return this.db.budgetLine.update({ where: { id: line.id }, data: { contractAmount: amount } });
+    const updated = await this.db.budgetLine.update({ where: { id: line.id }, data: { contractAmount: amount } });
+    await this.events.emit('budget.changed', { meetingId: meeting.id });
+    return updated;
   }
 
   // ---- figures -------------------------------------------------------------------------
@@ -346,6 +350,7 @@ export class BudgetService {
   private async afterChange(meetingId: number, now: Date): Promise<void> {
     await this.check(meetingId, now);
     await this.meetings.refreshStatusSoon(meetingId);
+    await this.events.emit('budget.changed', { meetingId });
   }
 
   // ---- alerts and settlement checks (budget-checks.ts) ------------------------------------
@@ -379,6 +384,7 @@ export class BudgetService {
     const done = await this.db.budget.updateMany({ where: { meetingId: meeting.id, settledAt: null }, data: { settledAt: now, settledBy: user.id } });
     if (done.count === 0) throw new UserError('E_BUDGET_SETTLED', { id: meeting.id });
     await this.meetings.refreshStatusSoon(meeting.id);
+    await this.events.emit('budget.changed', { meetingId: meeting.id });
     return this.ledger(meeting);
   }
 

@@ -3,7 +3,8 @@
  * checklist card in the organizers' group lists what is still open. The items come from every
  * capability's `closeOut` hook (src/capability.ts), so a new capability adds its own without a
  * change here. The card is one per meeting (`closeout-m<id>`): asking again or pressing 刷新
- * re-checks and updates it in place.
+ * re-checks and updates it in place, and so does any change a capability announces (a task or
+ * incident changed, a survey closed, the budget changed), coalesced into one update.
  *
  * Later steps of the close-out (the archive pack) belong after `post`: they read the same items to
  * decide whether anything still blocks them.
@@ -29,6 +30,8 @@ declare module '../queue/queues.js' {
   interface ScheduleJobs {
     /** The automatic close-out, HUIWU_CLOSEOUT_DELAY after the meeting's end at the time it was scheduled (`dueAt`, ms). */
     'closeout.auto': { meetingId: number; dueAt: number };
+    /** An item of the meeting closed (or reopened): its checklist card is re-checked, once per burst. */
+    'closeout.refresh': { meetingId: number };
   }
 }
 
@@ -50,6 +53,29 @@ export class CloseoutService {
     private readonly sources: () => readonly OpenItemSource[],
   ) {
     events.on('meeting.schedule-changed', ({ meetingId }) => this.schedule(meetingId));
+    // What the checklist lists changed: an open card follows by itself (the 刷新 button stays for impatience).
+    const changed = async ({ meetingId }: { meetingId: number | null }) => (meetingId === null ? undefined : this.refreshSoon(meetingId));
+    events.on('task.changed', changed);
+    events.on('incident.changed', changed);
+    events.on('survey.closed', changed);
+    events.on('budget.changed', changed);
+  }
+
+  /**
+   * Re-checks the meeting's checklist card shortly, if it has one: a burst of changes (a task
+   * completed, its checklist item ticked) is one update, through the usual card update path.
+   */
+  async refreshSoon(meetingId: number): Promise<void> {
+    if (!(await this.cards.get(closeoutCardId(meetingId)))) return;
+    await this.scheduler.coalesced('closeout.refresh', `closeout-refresh-m${meetingId}`, { meetingId }, this.config.HUIWU_STATUS_REFRESH_MS);
+  }
+
+  /** The coalesced job: updates the card in place with what is open now. */
+  async refresh(data: { meetingId: number }): Promise<string> {
+    const meeting = await this.meetings.get(data.meetingId);
+    if (!meeting || !(await this.cards.get(closeoutCardId(meeting.id)))) return 'skipped: no checklist';
+    const items = await this.post(meeting);
+    return `refreshed: ${items.length} open item(s)`;
   }
 
   /** When the automatic close-out of `meeting` is due. */

@@ -23,6 +23,10 @@ export interface DomainEventMap {
   'task.changed': { taskId: number; meetingId: number | null };
   /** A survey answer was stored (no respondent: anonymous surveys must stay anonymous). */
   'survey.answered': { surveyId: number; meetingId: number };
+  /** A survey stopped taking answers (closed by hand or at its deadline). */
+  'survey.closed': { surveyId: number; meetingId: number };
+  /** A meeting's budget lines, expenses or settlement changed (what blocks settlement may have too). */
+  'budget.changed': { meetingId: number };
 }
 
 type Listener<E extends keyof DomainEventMap> = (event: DomainEventMap[E]) => Promise<unknown>;

@@ -13,6 +13,7 @@ import type { CardService } from './cards.js';
 import type { Directory } from './directory.js';
 import type { DomainEvents } from './events.js';
 import type { PlatformJsapi } from './jsapi.js';
+import type { InboundFiles } from './inbound-files.js';
 import type { LocaleService } from './locales.js';
 import type { MediaStore } from './media.js';
 import type { Outbox } from './outbox.js';
@@ -38,6 +39,8 @@ export interface CoreServices {
   events: DomainEvents;
   pii: PiiCipher;
   media: MediaStore;
+  /** Files and images people sent, read from the Media table or downloaded from their platform. */
+  inboundFiles: InboundFiles;
   urgent: UrgentNotifier;
   calendar: CalendarPort;
   /** The personal-data key (anonymous-survey receipts derive theirs from it). */

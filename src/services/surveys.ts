@@ -194,6 +194,7 @@ export class SurveyService {
     for (const card of await this.cards.byRef('survey', String(survey.id))) {
       if (!card.model.state?.closed) await this.cards.update(card.id, (c, t) => ({ ...c, state: { status: 'closed', label: t.t('survey.card.stateClosed'), closed: true } }), PRIORITY.normal);
     }
+    await this.events.emit('survey.closed', { surveyId: survey.id, meetingId: survey.meetingId });
     return closed;
   }
 

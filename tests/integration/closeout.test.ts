@@ -71,6 +71,33 @@ describe('meeting close-out', () => {
     expect(own.text).toContain(`Close-out checklist of meeting #${meetingId} "总结会" posted: nothing is left open.`);
   }, 60_000);
 
+  it('updates the open checklist by itself when an item closes, without pressing 刷新', async () => {
+    const meetingId = idOf((await t.sim.ask(GROUP, 'wangfang', '会议 新建 收尾会 明天上午9点~10点')).text);
+    const taskId = idOf((await t.sim.ask(GROUP, 'wangfang', `任务 @张伟 寄回展板 截止 后天下午3点 会议 #${meetingId}`)).text);
+    const incidentId = idOf((await t.sim.ask(GROUP, 'wujun', `上报 设备 P3 报告厅 投影偏色 会议 #${meetingId}`)).text);
+    expect((await t.sim.ask(GROUP, 'wangfang', `会议 结束 #${meetingId}`)).text).toContain('还有 2 项未完成');
+    const cardId = `closeout-m${meetingId}`;
+    await t.sim.waitForCard(GROUP, cardId, (c) => (c.body ?? '').includes(`→ 任务 完成 #${taskId}`));
+    const clicks = await t.app.services.db.inboundEvent.count();
+
+    // The blocking task is completed: the card drops it on its own.
+    await t.sim.ask(GROUP, 'zhangwei', `任务 完成 #${taskId}`);
+    const after = await t.sim.waitForCard(GROUP, cardId, (c) => !(c.body ?? '').includes(`任务 完成 #${taskId}`));
+    expect(after.body).toContain(`→ 事件 解决 #${incidentId} <处理结果>`);
+    expect(after.state?.status).toBe('open');
+    // The incident resolved: the card turns clear, still without a click.
+    await t.sim.ask(GROUP, 'wangfang', `事件 解决 #${incidentId} 已校色`);
+    const clear = await t.sim.waitForCard(GROUP, cardId, (c) => c.state?.status === 'clear');
+    expect(clear.body).toContain('所有事件、任务和问卷都已处理完毕');
+    // Only the two commands reached the bot: no 刷新 click in between.
+    expect(await t.app.services.db.inboundEvent.count()).toBe(clicks + 2);
+    // A meeting without a checklist card gets none from a change.
+    const other = idOf((await t.sim.ask(GROUP, 'wangfang', '会议 新建 无清单会 明天下午4点~5点')).text);
+    const otherTask = idOf((await t.sim.ask(GROUP, 'wangfang', `任务 @张伟 订水 截止 后天下午3点 会议 #${other}`)).text);
+    await t.sim.ask(GROUP, 'zhangwei', `任务 完成 #${otherTask}`);
+    expect(await t.app.services.cards.get(`closeout-m${other}`)).toBeNull();
+  }, 60_000);
+
   it('closes out by itself after the end, following the meeting when it moves', async () => {
     const meetingId = idOf((await t.sim.ask(GROUP, 'wangfang', '会议 新建 复盘会 明天下午2点~3点')).text);
     const s = t.app.services;
@@ -129,12 +156,15 @@ describe('meeting close-out', () => {
     expect(list).toContain(`会议 #${meetingId} 的附件（2）`);
     expect(list).toContain('stage.png');
     expect((await t.sim.ask(GROUP, 'wangfang', `meeting attach #${meetingId}`)).text).toContain(`Attachments of meeting #${meetingId} (2)`);
+    // Command first, file next (as on WeCom and DingTalk, whose images carry no caption): the file alone, unaddressed.
+    const alone = await t.sim.request<{ id: number }>('POST', '/sim/api/uploads', { conversation: GROUP, from: 'wangfang', text: '', name: 'map.png', mime: 'image/png', data: Buffer.alloc(800, 3).toString('base64') });
+    expect((await t.sim.nextBotMessage(GROUP, alone.body.id, (m) => m.text !== undefined)).text).toContain(`已将「map.png」`);
 
     // Retention: kept while the meeting is recent, removed HUIWU_ARCHIVE_RETENTION_DAYS (365) after it ended.
     const retention = new Retention(t.app.services.db, t.app.services.config, pino({ level: 'silent' }));
     expect((await retention.prune(new Date())).attachments).toBe(0);
     const later = new Date(Date.now() + 367 * 86_400_000);
-    expect((await retention.prune(later)).attachments).toBe(2);
+    expect((await retention.prune(later)).attachments).toBe(3);
     expect(existsSync(join(folder, `${hash.slice(0, 16)}-议程_v2.pdf`))).toBe(false);
     expect((await t.sim.ask(GROUP, 'wangfang', `会议 附件 #${meetingId}`)).text).toContain('还没有附件');
   });

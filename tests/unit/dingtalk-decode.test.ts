@@ -42,9 +42,15 @@ describe('DingTalk decode', () => {
     expect(d.event.conversationType).toBe('direct');
   });
 
-  it('reads rich text and ignores pictures', () => {
-    expect(decodeRobotMessage({ ...base, msgtype: 'richText', content: { richText: [{ text: '帮助' }, { type: 'picture', downloadCode: 'x' }] } }, '会务助手', new Date())?.event.text).toBe('@会务助手 帮助');
-    expect(decodeRobotMessage({ ...base, msgtype: 'picture', content: { downloadCode: 'x' } }, '会务助手', new Date())).toBeNull();
+  it('reads rich text with its first picture, and pictures and files as files to fetch by downloadCode', () => {
+    const rich = decodeRobotMessage({ ...base, msgtype: 'richText', content: { richText: [{ text: '帮助' }, { type: 'picture', downloadCode: 'x' }] } }, '会务助手', new Date())?.event;
+    expect(rich?.text).toBe('@会务助手 帮助');
+    expect(rich?.file).toMatchObject({ kind: 'image', remote: JSON.stringify({ downloadCode: 'x' }) });
+    const picture = decodeRobotMessage({ ...base, msgtype: 'picture', content: { downloadCode: 'x' } }, '会务助手', new Date())?.event;
+    expect(picture?.file).toMatchObject({ kind: 'image', size: 0, remote: JSON.stringify({ downloadCode: 'x' }) });
+    const file = decodeRobotMessage({ ...base, msgtype: 'file', content: { downloadCode: 'y', fileName: '议程.pdf' } }, '会务助手', new Date())?.event;
+    expect(file?.file).toMatchObject({ kind: 'file', name: '议程.pdf' });
+    expect(decodeRobotMessage({ ...base, msgtype: 'picture', content: {} }, '会务助手', new Date())).toBeNull();
   });
 
   it('decodes a card click with its action and other parameters', () => {

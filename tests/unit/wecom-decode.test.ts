@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { botCardEvent, botCardValues, cardIdOf, decodeCallback, mentionTokens, parseCallbackXml, taskIdOf } from '../../src/platforms/wecom/decode.js';
+import { botCardEvent, botCardValues, botMessageContent, cardIdOf, decodeCallback, mentionTokens, parseCallbackXml, taskIdOf } from '../../src/platforms/wecom/decode.js';
 import { WecomCallbackDriver } from '../fakes/wecom/callback-driver.js';
 
 const driver = new WecomCallbackDriver('http://unused', { token: 't', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wwcorp' });
@@ -68,5 +68,20 @@ describe('WeCom decode', () => {
 
   it('finds @words in bot text', () => {
     expect(mentionTokens('@会务助手 提醒 @zhaolei 1秒后 @赵磊 x')).toEqual(['会务助手', 'zhaolei', '赵磊']);
+  });
+
+  it('maps image and file callbacks to files fetched later by MediaId, with no text', () => {
+    const img = decodeCallback(parseCallbackXml(driver.mediaXml('wangfang', 'image', 'MEDIA1', '42')), now)!.event;
+    expect(img).toMatchObject({ kind: 'message', eventId: 'app-msg-42', text: '', file: { kind: 'image', size: 0, remote: JSON.stringify({ via: 'app', mediaId: 'MEDIA1' }) } });
+    const file = decodeCallback(parseCallbackXml(driver.mediaXml('wangfang', 'file', 'MEDIA2', '43', '议程.pdf')), now)!.event;
+    expect(file).toMatchObject({ file: { kind: 'file', name: '议程.pdf' } });
+  });
+
+  it('reads bot images, files and mixed text with an image', () => {
+    const media = { url: 'https://x/y', aeskey: 'k' };
+    expect(botMessageContent({ msgid: 'm1', msgtype: 'image', image: media })).toMatchObject({ text: '', file: { kind: 'image', remote: JSON.stringify({ via: 'bot', ...media }) } });
+    expect(botMessageContent({ msgid: 'm2', msgtype: 'file', file: { ...media, filename: 'a.pdf' } })?.file).toMatchObject({ kind: 'file', name: 'a.pdf' });
+    expect(botMessageContent({ msgid: 'm3', msgtype: 'mixed', mixed: { msg_item: [{ msgtype: 'text', text: { content: '@会务助手 会议 附件 #1' } }, { msgtype: 'image', image: media }] } })).toMatchObject({ text: '@会务助手 会议 附件 #1', file: { kind: 'image' } });
+    expect(botMessageContent({ msgid: 'm4', msgtype: 'voice' })).toBeNull();
   });
 });

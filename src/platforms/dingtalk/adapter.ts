@@ -13,7 +13,8 @@ import { LocaleService } from '../../services/locales.js';
 import { MemoryOnceLedger, type OnceLedger } from '../../redis/once.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf, internalId } from '../../services/ids.js';
-import { type BusySlot, type CardRefPort, type InboundSink, type JsapiSignature, type MediaPort, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { type BusySlot, type CardRefPort, type FetchedFile, type InboundFile, InboundFileError, type InboundSink, type JsapiSignature, type MediaPort, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { contentTypeOf, dispositionName, fetchDownload, imageType, readCapped } from '../download.js';
 import { type DecodedMessage, decodeCardCallback, decodeRobotMessage } from './decode.js';
 import { DingTalkCalendar } from './calendar.js';
 import { DingTalkApiError } from './errors.js';
@@ -157,6 +158,32 @@ export class DingTalkAdapter implements PlatformAdapter {
     return this.jsapi.signature(url, fresh);
   }
 
+  /**
+   * The bytes of a picture or file someone sent: `POST /v1.0/robot/messageFiles/download`
+   * `{robotCode, downloadCode}` answers a short-lived `downloadUrl`, which serves the file.
+   * A downloadCode DingTalk refuses is `unknown` (forged, or too old).
+   */
+  async fetchInboundFile(file: InboundFile, maxBytes: number): Promise<FetchedFile> {
+    const downloadCode = parseDownloadCode(file.remote);
+    if (!downloadCode) throw new InboundFileError('unknown', 'not a DingTalk file reference');
+    let downloadUrl: string | undefined;
+    try {
+      ({ downloadUrl } = await this.api.call<{ downloadUrl?: string }>('POST', '/v1.0/robot/messageFiles/download', { robotCode: this.deps.config.DINGTALK_ROBOT_CODE, downloadCode }));
+    } catch (error) {
+      if (error instanceof DingTalkApiError && error.kind === 'invalid') throw new InboundFileError('unknown', error.message);
+      if (error instanceof DingTalkApiError && error.kind === 'permission') this.log.error({ err: error }, 'DingTalk refuses file downloads: grant the robot file permission (docs/dingtalk.md)');
+      throw new InboundFileError('unavailable', (error as Error).message);
+    }
+    if (!downloadUrl || !/^https?:\/\//.test(downloadUrl)) throw new InboundFileError('unknown', 'DingTalk answered no downloadUrl');
+    const res = await fetchDownload(downloadUrl, 'DingTalk file download', 60_000);
+    const data = await readCapped(res, maxBytes, 'DingTalk file download');
+    const served = contentTypeOf(res);
+    // Storage often serves octet-stream: an image is recognised by its bytes.
+    const mime = file.kind === 'image' && !served.startsWith('image/') ? (imageType(data) ?? served) : served;
+    const name = dispositionName(res.headers.get('content-disposition'));
+    return { data, mime, ...(name && file.kind === 'image' ? { name } : {}) };
+  }
+
   /** DING by the robot (in-app, SMS or call per DINGTALK_DING_REMIND_TYPE); needs the DING permission. */
   async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
     // DING has no idempotency key; this keeps a retried escalation single within this process.
@@ -253,5 +280,14 @@ export class DingTalkAdapter implements PlatformAdapter {
   private requireSink(): InboundSink {
     if (!this.sink) throw new Error('DingTalk adapter is not started');
     return this.sink;
+  }
+}
+
+function parseDownloadCode(remote: string | undefined): string | null {
+  try {
+    const r = JSON.parse(remote ?? '') as { downloadCode?: unknown };
+    return typeof r.downloadCode === 'string' && r.downloadCode ? r.downloadCode : null;
+  } catch {
+    return null;
   }
 }

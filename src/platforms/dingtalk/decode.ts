@@ -5,7 +5,7 @@
  */
 import { DINGTALK_ACTION_PARAM } from './card-render.js';
 import { internalId } from '../../services/ids.js';
-import type { CardActionEvent, MessageEvent } from '../types.js';
+import type { CardActionEvent, InboundFile, MessageEvent } from '../types.js';
 import type { CardCallback, CardPrivateData, RobotMessage } from './raw-types.js';
 
 export interface DecodedMessage {
@@ -27,9 +27,30 @@ export function messageText(msg: RobotMessage): string | null {
   return null;
 }
 
+/**
+ * The file or image a robot message carries: `picture` and `file` have `content.downloadCode`
+ * (file: `content.fileName`), `richText` may hold pictures (the first is kept). The bytes are
+ * fetched when used (`robot/messageFiles/download`, src/platforms/dingtalk/adapter.ts).
+ */
+export function messageFile(msg: RobotMessage): InboundFile | undefined {
+  const content = (msg.content ?? {}) as { downloadCode?: string; fileName?: string; richText?: Array<{ type?: string; downloadCode?: string }> };
+  const file = (kind: InboundFile['kind'], downloadCode: string, name?: string): InboundFile => ({
+    kind,
+    name: name || `dingtalk-${kind}-${msg.msgId}${kind === 'image' ? '.png' : ''}`,
+    mime: kind === 'image' ? 'image/png' : 'application/octet-stream',
+    size: 0,
+    remote: JSON.stringify({ downloadCode }),
+  });
+  if (msg.msgtype === 'picture' && content.downloadCode) return file('image', content.downloadCode);
+  if (msg.msgtype === 'file' && content.downloadCode) return file('file', content.downloadCode, content.fileName);
+  const picture = msg.msgtype === 'richText' ? (content.richText ?? []).find((p) => p.type === 'picture' && p.downloadCode) : undefined;
+  return picture ? file('image', picture.downloadCode!) : undefined;
+}
+
 export function decodeRobotMessage(msg: RobotMessage, botName: string, receivedAt: Date): DecodedMessage | null {
   const staffId = msg.senderStaffId || msg.senderId;
-  const raw = messageText(msg);
+  const file = messageFile(msg);
+  const raw = messageText(msg) ?? (file ? '' : null);
   if (!staffId || !msg.msgId || !msg.conversationId || raw === null) return null;
   const type = msg.conversationType === '2' ? 'group' : 'direct';
   let text = raw.trim();
@@ -57,6 +78,7 @@ export function decodeRobotMessage(msg: RobotMessage, botName: string, receivedA
       receivedAt: (msg.createAt ? new Date(msg.createAt) : receivedAt).toISOString(),
       // Group messages reach a robot when they @ it; one flagged otherwise is not for the bot.
       addressedToBot: atRobot,
+      ...(file ? { file } : {}),
     },
     sender: { staffId, nick: msg.senderNick || staffId },
     conversation: { externalId: msg.conversationId, type, name: type === 'group' ? msg.conversationTitle || `DingTalk ${msg.conversationId.slice(-6)}` : msg.senderNick || staffId },

@@ -43,11 +43,12 @@ export class SimulatorInbound {
     const user = await this.directory.user(internalId('simulator', fromExternalId));
     if (!user) throw new SimError(404, `unknown user: ${fromExternalId}`);
     if (!conversation.memberIds.includes(user.id)) throw new SimError(403, `${user.name} is not a member of ${conversation.name}`);
-    if (text.trim() === '') throw new SimError(400, 'text must not be empty');
+    // A file may come alone, as an image does on WeCom and DingTalk (for a `会议 附件 #N` sent before).
+    if (text.trim() === '' && !upload) throw new SimError(400, 'text must not be empty');
 
     const file = upload ? await this.storeUpload(upload) : undefined;
     const row = await this.db.simMessage.create({
-      data: { conversationId: conversationExternalId, fromId: fromExternalId, text: file ? `${text}\n📎 ${file.name}` : text, image: file?.kind === 'image' ? file.mediaId : null },
+      data: { conversationId: conversationExternalId, fromId: fromExternalId, text: file ? `${text}\n📎 ${file.name}`.trim() : text, image: file?.kind === 'image' ? file.mediaId : null },
     });
     this.changes.emit('change', conversationExternalId);
     const event: MessageEvent = {
@@ -62,8 +63,9 @@ export class SimulatorInbound {
       receivedAt: row.createdAt.toISOString(),
       ...(file ? { file } : {}),
     };
-    // Group chat between people stays between people, as on DingTalk and WeCom's intelligent bot.
-    if (!isAddressedToBot(event, conversation)) return row.id;
+    // Group chat between people stays between people, as on DingTalk and WeCom's intelligent bot;
+    // a file goes on (the router hands it only to a `会议 附件` its sender sent just before).
+    if (!file && !isAddressedToBot(event, conversation)) return row.id;
     const mentions = await this.mentionsIn(text);
     await this.acceptOrWithdraw(row.id, conversationExternalId, () => sink.accept({ ...event, mentions }));
     return row.id;

@@ -28,7 +28,7 @@ import { closedButtonText, renderTemplateCard } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { type BusySlot, type CardRefPort, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { type BusySlot, type CardRefPort, type FetchedFile, type InboundFile, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
@@ -36,6 +36,7 @@ import { WecomClient } from './client.js';
 import { type WecomConversationRef, parseConversationExternalId, taskIdOf } from './decode.js';
 import { WecomInbound } from './inbound.js';
 import { WecomJsapi } from './jsapi.js';
+import { fetchWecomFile } from './media-in.js';
 import { WecomOutbound } from './outbound.js';
 import { wecomRoutes } from './routes.js';
 import type { CallbackKeys } from './verify.js';
@@ -140,6 +141,11 @@ export class WecomAdapter implements PlatformAdapter {
     if (!this.client) throw new PlatformError('WeCom app is not configured', 'give-up');
     this.jsapi ??= new WecomJsapi(this.client, () => this.now().getTime());
     return this.jsapi.signature(kind, url);
+  }
+
+  /** The bytes of a file or image someone sent (app: media/get; bot: the encrypted URL). */
+  fetchInboundFile(file: InboundFile, maxBytes: number): Promise<FetchedFile> {
+    return fetchWecomFile(this.client, file, maxBytes);
   }
 
   /** Busy times from the WeCom calendars named in WECOM_SCHEDULE_CALENDARS (none configured: none). */

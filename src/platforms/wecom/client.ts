@@ -42,6 +42,10 @@ export class WecomClient {
     this.now = o.clock ?? Date.now;
   }
 
+  get apiBase(): string {
+    return this.o.apiBase;
+  }
+
   get agentId(): number {
     return this.o.agentId;
   }

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import type { CardActionEvent, MessageEvent } from '../types.js';
-import type { WecomBotBody, WecomBotCardEvent, WecomCallbackXml, WecomSelectedItemXml } from './raw-types.js';
+import type { CardActionEvent, InboundFile, MessageEvent } from '../types.js';
+import type { WecomBotBody, WecomBotCardEvent, WecomBotMedia, WecomCallbackXml, WecomSelectedItemXml } from './raw-types.js';
 import { CallbackError } from './verify.js';
 
 // Every leaf stays a string: MsgId is a 64-bit integer and must not become a lossy number.
@@ -109,6 +109,31 @@ export function decodeCallback(x: WecomCallbackXml, receivedAt: Date): DecodedCa
       },
     };
   }
+  if ((x.MsgType === 'image' || x.MsgType === 'file') && x.MsgId && x.MediaId) {
+    const image = x.MsgType === 'image';
+    return {
+      fromUser: from,
+      event: {
+        kind: 'message',
+        platform: 'wecom',
+        eventId: `app-msg-${x.MsgId}`,
+        conversationId: `wecom:${conversationExternalId.dm(from)}`,
+        conversationType: 'direct',
+        userId: `wecom:${from}`,
+        // An image carries no caption: the file waits for a `会议 附件 #N` sent before it.
+        text: '',
+        mentions: [],
+        receivedAt: at,
+        file: {
+          kind: image ? 'image' : 'file',
+          name: x.FileName || `wecom-${x.MsgType}-${x.MsgId}${image ? '.jpg' : ''}`,
+          mime: image ? 'image/jpeg' : 'application/octet-stream',
+          size: 0,
+          remote: JSON.stringify({ via: 'app', mediaId: x.MediaId }),
+        },
+      },
+    };
+  }
   if (x.MsgType === 'event' && x.Event === 'template_card_event' && x.TaskId && x.EventKey) {
     const values: Record<string, string> = {};
     for (const item of asArray<WecomSelectedItemXml>(x.SelectedItems?.SelectedItem)) {
@@ -153,4 +178,28 @@ export function botCardValues(card: WecomBotCardEvent): Record<string, string> {
 /** `@token` words typed in a bot message (WeCom sends mentions as plain text). */
 export function mentionTokens(text: string): string[] {
   return [...text.matchAll(/@([^\s@]+)/g)].map((m) => m[1]!);
+}
+
+/**
+ * The text and the file of a bot message: `text`, `image`, `file`, or `mixed` (text parts joined, the
+ * first image kept). Null for kinds we do not read (voice arrives transcribed as `voice.content`: not yet).
+ */
+export function botMessageContent(body: WecomBotBody): { text: string; file?: InboundFile } | null {
+  const media = (kind: InboundFile['kind'], m: WecomBotMedia, name?: string): InboundFile => ({
+    kind,
+    name: name || `wecom-${kind}-${body.msgid}${kind === 'image' ? '.jpg' : ''}`,
+    mime: kind === 'image' ? 'image/jpeg' : 'application/octet-stream',
+    size: 0,
+    remote: JSON.stringify({ via: 'bot', url: m.url, aeskey: m.aeskey }),
+  });
+  if (body.msgtype === 'text' && body.text) return { text: body.text.content };
+  if (body.msgtype === 'image' && body.image?.url) return { text: '', file: media('image', body.image) };
+  if (body.msgtype === 'file' && body.file?.url) return { text: '', file: media('file', body.file, body.file.filename) };
+  if (body.msgtype === 'mixed' && body.mixed?.msg_item) {
+    const items = body.mixed.msg_item;
+    const text = items.flatMap((i) => (i.msgtype === 'text' && i.text ? [i.text.content] : [])).join(' ');
+    const image = items.find((i) => i.msgtype === 'image' && i.image?.url)?.image;
+    return { text, ...(image ? { file: media('image', image) } : {}) };
+  }
+  return null;
 }

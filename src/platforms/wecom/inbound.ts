@@ -13,7 +13,7 @@ import type { CardRefPort, InboundSink, Mention } from '../types.js';
 import type { WecomBot } from './bot.js';
 import { parseCardRef, type WecomCardRef } from './card-ref.js';
 import type { WecomClient } from './client.js';
-import { botCardEvent, botCardValues, cardIdOf, conversationExternalId, decodeCallback, mentionTokens, parseCallbackXml } from './decode.js';
+import { botCardEvent, botCardValues, botMessageContent, cardIdOf, conversationExternalId, decodeCallback, mentionTokens, parseCallbackXml } from './decode.js';
 import type { WecomBotFrame } from './raw-types.js';
 
 export interface InboundDeps {
@@ -87,7 +87,8 @@ export class WecomInbound {
     const now = this.d.now();
     this.prune(now.getTime());
     await this.ensureUser(userid, true);
-    if (body.msgtype === 'text' && body.text) {
+    const content = botMessageContent(body);
+    if (content) {
       const group = body.chattype === 'group' && body.chatid ? body.chatid : null;
       const conversationId = group ? await this.ensureGroup(group, userid) : await this.ensureDm(userid);
       const eventId = `bot-msg-${body.msgid}`;
@@ -99,11 +100,12 @@ export class WecomInbound {
         conversationId,
         conversationType: group ? 'group' : 'direct',
         userId: `wecom:${userid}`,
-        text: body.text.content,
-        mentions: await this.mentions(body.text.content),
+        text: content.text,
+        mentions: await this.mentions(content.text),
         receivedAt: now.toISOString(),
         // WeCom hands the intelligent bot only the group messages that @ it.
         addressedToBot: true,
+        ...(content.file ? { file: content.file } : {}),
       });
       return;
     }

@@ -14,6 +14,11 @@ export interface WecomCallbackXml {
   AgentID?: string;
   MsgId?: string;
   Content?: string;
+  /** image / file (and voice, video) messages: the temporary media id for media/get. */
+  MediaId?: string;
+  PicUrl?: string;
+  /** file messages, when WeCom names the file. */
+  FileName?: string;
   Event?: string;
   EventKey?: string;
   TaskId?: string;
@@ -95,7 +100,16 @@ export interface WecomBotBody {
   create_time?: number;
   msgtype: string;
   text?: { content: string };
+  /** Media: an encrypted download URL (5 minutes) and its key (platforms.md A6). */
+  image?: WecomBotMedia;
+  file?: WecomBotMedia & { filename?: string };
+  mixed?: { msg_item?: Array<{ msgtype: string; text?: { content: string }; image?: WecomBotMedia }> };
   event?: WecomBotEvent;
+}
+
+export interface WecomBotMedia {
+  url: string;
+  aeskey: string;
 }
 
 export interface WecomBotCardEvent {

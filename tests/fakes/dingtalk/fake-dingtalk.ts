@@ -22,6 +22,8 @@ export interface SayOptions {
   msgId?: string;
   /** A group message that does not @ the robot (isInAtList false), as a robot receiving all group messages gets it. */
   notAtBot?: boolean;
+  /** sendFile: announce this downloadCode without storing a file under it (a forged or unknown code). */
+  downloadCode?: string;
 }
 
 export class FakeDingTalk {
@@ -108,6 +110,53 @@ export class FakeDingTalk {
         text: { content: ` ${content.trim()}` },
         robotCode: FAKE_APP.robotCode,
         msgtype: 'text',
+      },
+      messageId,
+    );
+    return { msgId, messageId, acked };
+  }
+
+  /**
+   * A person sends a picture or a file (no text, no caption): DingTalk keeps the bytes and the robot
+   * message carries a `downloadCode` (file: and its `fileName`). Returns the code.
+   */
+  sendFile(cid: string, staffId: string, f: { kind: 'picture' | 'file'; data: Buffer; contentType: string; fileName?: string }, opts: SayOptions = {}): { downloadCode: string; acked: Promise<Ack> } {
+    const downloadCode = opts.downloadCode ?? `dc${randomUUID().replace(/-/g, '')}`;
+    if (!opts.downloadCode) this.world.sentFiles.set(downloadCode, { data: f.data, contentType: f.contentType, fileName: f.fileName ?? 'file' });
+    const content = f.kind === 'picture' ? { downloadCode, pictureDownloadCode: `p${downloadCode}` } : { downloadCode, fileName: f.fileName ?? 'file', spaceId: '1', fileId: '2' };
+    const { acked } = this.push(cid, staffId, { msgtype: f.kind, content }, opts);
+    return { downloadCode, acked };
+  }
+
+  /** A robot message of any kind from a person, the way DingTalk frames it. */
+  private push(cid: string, staffId: string, body: Record<string, unknown>, opts: SayOptions): { msgId: string; messageId: string; acked: Promise<Ack> } {
+    const user = this.world.users.get(staffId);
+    if (!user) throw new Error(`unknown user ${staffId}`);
+    const group = this.world.groups.get(cid);
+    const session = this.api.issueSession(cid, opts.sessionTtlMs ?? this.sessionTtlMs);
+    const msgId = opts.msgId ?? `msg${randomUUID().replace(/-/g, '')}`;
+    const messageId = opts.messageId ?? `${randomUUID().slice(0, 8)}_${Date.now().toString(16)}`;
+    const acked = this.stream.push(
+      'CALLBACK',
+      TOPIC_ROBOT,
+      {
+        conversationId: cid,
+        atUsers: group ? [{ dingtalkId: BOT.dingtalkId }] : [],
+        chatbotCorpId: 'dingcorp',
+        chatbotUserId: BOT.dingtalkId,
+        msgId,
+        senderNick: user.nick,
+        isAdmin: false,
+        senderStaffId: staffId,
+        sessionWebhookExpiredTime: session.expiresAt,
+        createAt: Date.now(),
+        senderCorpId: 'dingcorp',
+        conversationType: group ? '2' : '1',
+        senderId: user.dingtalkId,
+        ...(group ? { conversationTitle: group.title, isInAtList: true } : {}),
+        sessionWebhook: session.url,
+        robotCode: FAKE_APP.robotCode,
+        ...body,
       },
       messageId,
     );

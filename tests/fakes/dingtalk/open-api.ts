@@ -43,6 +43,8 @@ export class FakeOpenApi {
   baseUrl = '';
   /** JSAPI tickets handed out by get_jsapi_ticket, oldest first. */
   readonly jsapiTickets: string[] = [];
+  /** Short-lived download URLs handed out by robot/messageFiles/download (token -> downloadCode, expiry). */
+  private readonly downloads = new Map<string, { downloadCode: string; expiresAt: number }>();
   /** H5 免登 auth codes: single use, 5 minutes (topapi/v2/user/getuserinfo). */
   private readonly authCodes = new Map<string, { staffId: string; expiresAt: number; used: boolean }>();
 
@@ -103,6 +105,7 @@ export class FakeOpenApi {
         return this.answer(res, req.method!, url.pathname, body, [400, { code: 'invalidParameter.body', message: 'body is not JSON' }]);
       }
     }
+    if (req.method === 'GET' && url.pathname.startsWith('/files/')) return this.serveFile(res, url.pathname.slice('/files/'.length));
     const scripted = this.faults.get(url.pathname)?.shift();
     const result: Answer = scripted ? [scripted.status, scripted.body] : this.route(req, url, body);
     this.answer(res, req.method!, url.pathname, body, result);
@@ -131,6 +134,8 @@ export class FakeOpenApi {
         return this.createAndDeliver(body);
       case 'PUT /v1.0/card/instances':
         return this.updateCard(body);
+      case 'POST /v1.0/robot/messageFiles/download':
+        return this.messageFileDownload(body);
       case 'POST /v1.0/robot/ding/send':
         return this.ding(body);
       default:
@@ -288,6 +293,29 @@ export class FakeOpenApi {
     const options = (body.cardUpdateOptions ?? {}) as { updateCardDataByKey?: boolean };
     this.world.applyCardData(outTrackId, (body.cardData as { cardParamMap?: Record<string, string> } | undefined)?.cardParamMap, options.updateCardDataByKey === true);
     return [200, { success: true, result: true }];
+  }
+
+  /** A downloadCode of a message someone sent -> a download URL valid a few minutes; the robotCode must be ours. */
+  private messageFileDownload(body: Record<string, unknown>): Answer {
+    if (body.robotCode !== this.opts.robotCode) return [400, { code: 'invalidParameter.robotCode.notExist', message: 'robotCode' }];
+    const downloadCode = String(body.downloadCode ?? '');
+    if (!this.world.sentFiles.has(downloadCode)) return [400, { code: 'invalidParameter.downloadCode.invalid', message: 'downloadCode' }];
+    const token = randomBytes(12).toString('hex');
+    this.downloads.set(token, { downloadCode, expiresAt: Date.now() + 5 * 60_000 });
+    return [200, { downloadUrl: `${this.baseUrl}/files/${token}` }];
+  }
+
+  /** The storage behind a download URL: the bytes, served as octet-stream like DingTalk's storage often does. */
+  private serveFile(res: ServerResponse, token: string): void {
+    const entry = this.downloads.get(token);
+    const file = entry && entry.expiresAt > Date.now() ? this.world.sentFiles.get(entry.downloadCode) : undefined;
+    this.requests.push({ method: 'GET', path: '/files/', body: {}, status: file ? 200 : 403, at: Date.now() });
+    if (!file) {
+      res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code></Error>');
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length) });
+    res.end(file.data);
   }
 
   private ding(body: Record<string, unknown>): Answer {

@@ -42,6 +42,8 @@ export class FakeWorld {
   readonly cards = new Map<string, FakeCard>();
   /** Files uploaded through the legacy media/upload, by media id. */
   readonly media = new Map<string, { mediaId: string; type: string; filename: string; contentType: string; data: Buffer; at: number }>();
+  /** Pictures and files people sent, by the `downloadCode` their robot message carried. */
+  readonly sentFiles = new Map<string, { data: Buffer; contentType: string; fileName: string }>();
   /** Calendar busy times by staffId, answered by the fake querySchedule. */
   readonly busy = new Map<string, Array<{ start: Date; end: Date }>>();
   private seq = 0;

@@ -5,7 +5,7 @@
  * temporary media (multipart `media/upload`, 3-day media ids that image messages must reference),
  * recorded requests and scripted faults. Not a model of our code: it checks what WeCom checks.
  */
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WecomTemplateCard } from '../../../src/platforms/wecom/raw-types.js';
@@ -63,6 +63,7 @@ export interface CardView {
 type Fault = { errcode: number; times: number; delayMs?: number };
 const CODE_TTL_MS = 72 * 3600_000;
 const MEDIA_TTL_MS = 72 * 3600_000;
+const BOT_FILE_TTL_MS = 5 * 60_000;
 const AUTH_CODE_TTL_MS = 5 * 60_000;
 const TASK_ID = /^[A-Za-z0-9_\-@]{1,128}$/;
 
@@ -74,6 +75,10 @@ export class FakeWecomApi {
   readonly chats = new Map<string, { name: string; owner: string; userlist: string[] }>();
   /** Temporary media by media id. */
   readonly uploads = new Map<string, UploadedMedia>();
+  /** Media people sent to the app (image/file callbacks), served by media/get. */
+  readonly received = new Map<string, UploadedMedia>();
+  /** Files of intelligent-bot messages, served encrypted at `/botfile/<id>` for 5 minutes. */
+  private readonly botFiles = new Map<string, { data: Buffer; filename: string; at: number }>();
   /** Schedules by calendar id, answered by oa/schedule/get_by_calendar (times in seconds). */
   readonly calendars = new Map<string, Array<{ schedule_id: string; summary: string; start_time: number; end_time: number; attendees: Array<{ userid: string }> }>>();
   private readonly tokens = new Map<string, number>();
@@ -138,6 +143,35 @@ export class FakeWecomApi {
     for (const m of this.uploads.values()) m.at = -MEDIA_TTL_MS;
   }
 
+  /**
+   * A person sends the app an image or file: WeCom keeps it as temporary media (3 days) and the
+   * callback carries its MediaId, which media/get answers with the bytes.
+   */
+  receiveMedia(data: Buffer, filename: string, contentType: string): string {
+    const mediaId = `R${randomBytes(24).toString('base64url')}`;
+    this.received.set(mediaId, { mediaId, filename, contentType, data, at: this.now() });
+    return mediaId;
+  }
+
+  /** Every received media id expires (as after 3 days). */
+  expireReceived(): void {
+    for (const m of this.received.values()) m.at = -MEDIA_TTL_MS;
+  }
+
+  /**
+   * A file of an intelligent-bot message: a URL valid 5 minutes serving it AES-256-CBC encrypted
+   * with a fresh key (PKCS#7 to 32 bytes, IV = the key's first 16 bytes), and that key (platforms.md A6).
+   */
+  hostBotFile(data: Buffer, filename: string): { url: string; aeskey: string } {
+    const key = randomBytes(32);
+    const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
+    cipher.setAutoPadding(false);
+    const pad = 32 - (data.length % 32);
+    const id = randomBytes(12).toString('hex');
+    this.botFiles.set(id, { data: Buffer.concat([cipher.update(Buffer.concat([data, Buffer.alloc(pad, pad)])), cipher.final()]), filename, at: this.now() });
+    return { url: `${this.baseUrl}/botfile/${id}`, aeskey: key.toString('base64') };
+  }
+
   /** A click: WeCom issues the clicker a fresh response code for that card (sent in the callback). */
   clickCode(taskId: string, userid: string): string {
     return this.issueCode(taskId, [userid]);
@@ -188,6 +222,7 @@ export class FakeWecomApi {
         return this.answer(res, api, query, undefined, { errcode: 47001, errmsg: 'data format error' });
       }
     }
+    if (url.pathname.startsWith('/botfile/')) return this.serveBotFile(res, url.pathname.slice('/botfile/'.length));
     const route = ROUTES[api];
     if (!route || !url.pathname.startsWith('/cgi-bin/')) {
       res.writeHead(404).end('not found');
@@ -203,7 +238,31 @@ export class FakeWecomApi {
       if (fault.delayMs) await sleep(fault.delayMs);
       return this.answer(res, api, query, body, { errcode: fault.errcode, errmsg: `scripted fault ${fault.errcode}` });
     }
+    if (api === 'media/get') return this.mediaGet(res, query);
     this.answer(res, api, query, body, route.fn.call(this, query, body ?? {}));
+  }
+
+  /** media/get: the bytes with their Content-Type and file name, or (HTTP 200) JSON errcode 40007. */
+  private mediaGet(res: ServerResponse, query: Record<string, string>): void {
+    const media = this.received.get(query.media_id ?? '');
+    if (!media || this.now() - media.at > MEDIA_TTL_MS) return this.answer(res, 'media/get', query, undefined, { errcode: 40007, errmsg: 'invalid media_id' });
+    this.requests.push({ api: 'media/get', query, body: undefined, at: this.now(), errcode: 0 });
+    res.writeHead(200, {
+      'content-type': media.contentType,
+      'content-length': String(media.data.length),
+      'content-disposition': `attachment; filename="${encodeURIComponent(media.filename)}"; filename*=UTF-8''${encodeURIComponent(media.filename)}`,
+    });
+    res.end(media.data);
+  }
+
+  private serveBotFile(res: ServerResponse, id: string): void {
+    const file = this.botFiles.get(id);
+    if (!file || this.now() - file.at > BOT_FILE_TTL_MS) {
+      res.writeHead(404).end('expired or unknown');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.data.length), 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}` });
+    res.end(file.data);
   }
 
   private answer(res: ServerResponse, api: string, query: Record<string, string>, body: Record<string, unknown> | undefined, out: { errcode: number; errmsg: string; [k: string]: unknown }): void {
@@ -411,6 +470,8 @@ const ROUTES: Record<string, { fn: Handler }> = {
   'appchat/create': { fn: FakeWecomApi.prototype.appchatCreate },
   'appchat/send': { fn: FakeWecomApi.prototype.appchatSend },
   'media/upload': { fn: FakeWecomApi.prototype.upload },
+  // Answered by mediaGet (bytes, not JSON).
+  'media/get': { fn: () => ({ errcode: -1, errmsg: 'unreachable' }) },
   'user/get': { fn: FakeWecomApi.prototype.getUser },
   'oa/schedule/get_by_calendar': { fn: FakeWecomApi.prototype.schedulesByCalendar },
   'auth/getuserinfo': { fn: FakeWecomApi.prototype.authUserInfo },

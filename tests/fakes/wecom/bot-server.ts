@@ -128,6 +128,16 @@ export class FakeWecomBotServer {
     return this.push('aibot_msg_callback', { chattype, userid: m.userid, chatid: m.chatid }, { msgtype: 'text', text: { content: m.content }, ...(m.msgid ? { msgid: m.msgid } : {}) });
   }
 
+  /** An image or file message (`{url, aeskey}` from FakeWecomApi.hostBotFile), or `mixed` text + image. */
+  pushMedia(m: { userid: string; chatid?: string; kind: 'image' | 'file' | 'mixed'; media: { url: string; aeskey: string }; text?: string; filename?: string }): string {
+    const chattype = m.chatid ? 'group' : 'single';
+    const rest =
+      m.kind === 'mixed'
+        ? { msgtype: 'mixed', mixed: { msg_item: [{ msgtype: 'text', text: { content: m.text ?? '' } }, { msgtype: 'image', image: m.media }] } }
+        : { msgtype: m.kind, [m.kind]: { ...m.media, ...(m.filename ? { filename: m.filename } : {}) } };
+    return this.push('aibot_msg_callback', { chattype, userid: m.userid, chatid: m.chatid }, rest);
+  }
+
   pushCardEvent(m: { userid: string; taskId: string; eventKey: string; chatid?: string; selected?: Record<string, string[]> }): string {
     const selected_item = Object.entries(m.selected ?? {}).map(([question_key, ids]) => ({ question_key, option_ids: { option_id: ids } }));
     const template_card_event = { card_type: this.cards.get(m.taskId)?.card_type ?? 'button_interaction', event_key: m.eventKey, task_id: m.taskId, ...(selected_item.length ? { selected_items: { selected_item } } : {}) };

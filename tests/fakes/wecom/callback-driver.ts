@@ -105,6 +105,18 @@ export class WecomCallbackDriver {
     );
   }
 
+  /** An image (`PicUrl`, `MediaId`) or file (`MediaId`, `FileName`) message to the app. */
+  mediaXml(from: string, kind: 'image' | 'file', mediaId: string, msgId: string, fileName?: string): string {
+    return (
+      `<xml><ToUserName>${cdata(this.keys.corpId)}</ToUserName><FromUserName>${cdata(from)}</FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime>` +
+      `<MsgType>${cdata(kind)}</MsgType>` +
+      (kind === 'image' ? `<PicUrl>${cdata(`https://wework.qpic.cn/${mediaId}`)}</PicUrl>` : '') +
+      `<MediaId>${cdata(mediaId)}</MediaId>` +
+      (fileName ? `<FileName>${cdata(fileName)}</FileName>` : '') +
+      `<MsgId>${msgId}</MsgId><AgentID>1000002</AgentID></xml>`
+    );
+  }
+
   cardEventXml(e: { from: string; taskId: string; eventKey: string; responseCode: string; cardType?: string; createTime?: number; selected?: Record<string, string[]> }): string {
     const items = Object.entries(e.selected ?? {})
       .map(([q, ids]) => `<SelectedItem><QuestionKey>${cdata(q)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`)
