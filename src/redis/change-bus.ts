@@ -14,11 +14,13 @@ export interface ChangeBus {
   publish(keys: readonly string[]): void;
   /** Called with keys another instance changed. */
   onRemoteChange(listener: (keys: string[]) => void): void;
+  /** Resolves once notices from other instances are being received. */
+  ready(): Promise<void>;
   close(): void;
 }
 
 /** One process, no neighbours: the in-memory default for tools and single-instance tests. */
-export const LOCAL_ONLY: ChangeBus = { publish: () => undefined, onRemoteChange: () => undefined, close: () => undefined };
+export const LOCAL_ONLY: ChangeBus = { publish: () => undefined, onRemoteChange: () => undefined, ready: async () => undefined, close: () => undefined };
 
 export function redisChangeBus(redis: Redis, prefix: string): ChangeBus {
   const channel = `${prefix}:changes`;
@@ -26,7 +28,11 @@ export function redisChangeBus(redis: Redis, prefix: string): ChangeBus {
   const listeners: Array<(keys: string[]) => void> = [];
   // A subscribed connection can do nothing else: it gets its own.
   const subscriber = redis.duplicate();
-  subscriber.subscribe(channel).catch(() => undefined);
+  // ioredis re-subscribes by itself after a reconnect.
+  const subscribed = subscriber.subscribe(channel).then(
+    () => undefined,
+    () => undefined,
+  );
   subscriber.on('message', (_channel: string, raw: string) => {
     let notice: { origin?: string; keys?: unknown };
     try {
@@ -45,6 +51,7 @@ export function redisChangeBus(redis: Redis, prefix: string): ChangeBus {
     onRemoteChange(listener) {
       listeners.push(listener);
     },
+    ready: () => subscribed,
     close() {
       subscriber.disconnect();
     },
