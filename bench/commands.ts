@@ -21,8 +21,8 @@ import { benchRun, runBench } from './support/lifecycle.js';
 import { QUICK, emitRow, ms, percentile } from './support/report.js';
 import { seedChats } from './support/seed.js';
 
-const RATE = Number(process.env.COMMANDS_RATE ?? (QUICK ? 100 : 200));
-const SECONDS = Number(process.env.COMMANDS_SECONDS ?? (QUICK ? 5 : 30));
+const RATE = Number(process.env.COMMANDS_RATE ?? (QUICK ? 50 : 200));
+const SECONDS = Number(process.env.COMMANDS_SECONDS ?? (QUICK ? 3 : 30));
 const USERS = Number(process.env.COMMANDS_USERS ?? 40);
 const GROUPS = Number(process.env.COMMANDS_GROUPS ?? 8);
 const GRACE_MS = 20_000;
@@ -87,9 +87,9 @@ async function main(): Promise<void> {
     // Wait (polling the database: the state is in another process) until every reply is stored or the grace ends.
     const replyId = (id: number) => `reply-simulator-msg-${id}-0`;
     let replies: Array<{ outboundId: string | null; createdAt: Date }> = [];
-    while (Date.now() < lastSend + GRACE_MS) {
+    for (;;) {
       replies = await db.simMessage.findMany({ where: { outboundId: { in: [...sent.keys()].map(replyId) } }, select: { outboundId: true, createdAt: true } });
-      if (replies.length >= sent.size) break;
+      if (replies.length >= plan.length || Date.now() >= lastSend + GRACE_MS) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const repliedAt = new Map(replies.map((r) => [r.outboundId!, r.createdAt.getTime()]));

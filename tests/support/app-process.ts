@@ -31,10 +31,15 @@ export function profileArgs(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
+/** Node arguments that run the app as `npm start` does (plus the profile flags of a `--profile` bench run). */
+export function appArgs(): string[] {
+  return [...profileArgs(), '--import', 'tsx', 'src/main.ts'];
+}
+
 /** Starts `src/main.ts` and resolves once it logs that it is ready (or rejects with its output). */
 export async function startAppProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, appArgs(), {
     cwd: process.cwd(),
     env: { ...process.env, ...env, PORT: port, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
