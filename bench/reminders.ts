@@ -8,7 +8,8 @@
  * limits; only the simulator's platform send rate is raised, so the row measures our pipeline up
  * to the platform adapter, not the platform's limit. Once it idles, RSS is sampled (the idle
  * memory row), then every reminder is set due at one moment ~REMINDERS_LEAD_S (10) s ahead and its
- * fire job added as the app's scheduler does. Lateness of each reminder is the time from the due
+ * fire job (which the app re-created at start for the seeded far-off time) replaced as the app's
+ * scheduler does it. Lateness of each reminder is the time from the due
  * moment to the simulator storing its card (`SimMessage.createdAt`, card id `rem-<id>-...`);
  * every reminder id is counted: none may be lost or doubled. RSS of the app is sampled from
  * /proc every 200 ms through the burst (the peak memory row).
@@ -97,10 +98,11 @@ async function main(): Promise<void> {
   const queue = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { connection, prefix: env.HUIWU_QUEUE_PREFIX!, defaultJobOptions: KEEP_JOBS.schedule });
   const scheduler = new Scheduler(queue);
   for (let i = 0; i < reminderIds.length; i += 500) {
+    // The app re-created the jobs of the pending reminders at start (for their far-off time): replace them.
+    await Promise.all(reminderIds.slice(i, i + 500).map((id) => scheduler.cancel(`reminder-${id}-once`)));
     await Promise.all(reminderIds.slice(i, i + 500).map((id) => scheduler.at('reminder.fire', `reminder-${id}-once`, { reminderId: id }, dueAt)));
   }
   await queue.close();
-  connection.disconnect();
   const lead = dueAt.getTime() - Date.now();
   console.log(`${reminderIds.length} fire jobs added; due in ${(lead / 1000).toFixed(1)} s`);
   if (lead < 0) console.log('WARNING: adding the jobs took longer than the lead: lateness includes it (raise REMINDERS_LEAD_S)');
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
   const last = lateness.filter(Number.isFinite).at(-1) ?? NaN;
   console.log(`delivered ${perReminder.size} of ${N} reminders (${lost} lost, ${doubled} doubled); lateness p50 ${ms(p50, 0)}, p99 ${ms(p99, 0)}, last ${ms(last, 0)} (${(N / Math.max(1, last / 1000)).toFixed(0)}/s)`);
   console.log(`app peak RSS during the burst ${mb(peakRss)}`);
+  if (lost) console.log(`app log (last lines):\n${app.output.slice(-10).join('\n')}`);
   await db.$disconnect();
 
   emitRow({
