@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   // Everything due at one moment; the fire jobs added as ReminderService.create adds them.
   const dueAt = new Date(Date.now() + LEAD_S * 1000);
   await db.reminder.updateMany({ data: { fireAt: dueAt } });
-  const connection = connectRedis(redis.url);
+  const connection = connectRedis(redis.url).on('error', () => undefined);
   const queue = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { connection, prefix: env.HUIWU_QUEUE_PREFIX!, defaultJobOptions: KEEP_JOBS.schedule });
   const scheduler = new Scheduler(queue);
   for (let i = 0; i < reminderIds.length; i += 500) {

@@ -10,7 +10,7 @@ import { connectRedis } from '../../src/redis/connection.js';
  * queue), `rate` chains per second for `seconds`: latency of each chain from its scheduled start.
  */
 export async function jobRoundTrips(redisUrl: string, rate: number, seconds: number, hops = 2, concurrency = 8): Promise<{ latencies: number[]; missing: number }> {
-  const connection = connectRedis(redisUrl);
+  const connection = connectRedis(redisUrl).on('error', () => undefined); // the bench's Redis goes away at cleanup
   const prefix = `baseline-rt-${process.pid}`;
   const queues = Array.from({ length: hops }, (_, i) => new Queue(`hop${i}`, { connection, prefix, defaultJobOptions: { removeOnComplete: true } }));
   const started = new Map<string, number>();
@@ -51,7 +51,7 @@ export async function jobRoundTrips(redisUrl: string, rate: number, seconds: num
  * schedule-worker concurrency: lateness of each job's completion after the due time.
  */
 export async function delayedDrain(redisUrl: string, count: number, dueInMs: number, concurrency = 8): Promise<{ lateness: number[]; missing: number }> {
-  const connection = connectRedis(redisUrl);
+  const connection = connectRedis(redisUrl).on('error', () => undefined); // the bench's Redis goes away at cleanup
   const prefix = `baseline-dd-${process.pid}`;
   const queue = new Queue('due', { connection, prefix, defaultJobOptions: { removeOnComplete: true } });
   const dueAt = Date.now() + dueInMs;
