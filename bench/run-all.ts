@@ -136,6 +136,8 @@ async function main(): Promise<void> {
   const [e1] = loadavg();
   console.log(`\nResults${opts.quick ? ' (--quick sizes: a smoke run, not the goals)' : ''} · load average ${l1!.toFixed(2)} at start, ${e1!.toFixed(2)} at the end`);
   console.log(table(outcomes));
+  const notes = outcomes.flatMap((o) => o.rows.filter((r) => r.note).map((r) => `  ${r.row}: ${r.note}`));
+  if (notes.length) console.log(`notes:\n${notes.join('\n')}`);
   if (profileRoot) {
     console.log(`\nCPU profiles (${relative(process.cwd(), profileRoot)}/):`);
     for (const o of outcomes) for (const p of o.profiles) console.log(`  ${o.bench.name.padEnd(10)} ${p.role.padEnd(9)} ${String(p.kb).padStart(7)} KB  ${relative(process.cwd(), p.file)}`);
