@@ -67,6 +67,7 @@ async function main(): Promise<void> {
 
     const sent = new Map<number, number>(); // simulator message id -> scheduled time (epoch ms)
     let sendErrors = 0;
+    let firstSendError: string | undefined;
     const t0 = Date.now() + 200;
     const posts: Promise<void>[] = [];
     for (const [n, p] of plan.entries()) {
@@ -76,13 +77,16 @@ async function main(): Promise<void> {
       posts.push(
         sim.say(p.conversation, p.user, p.text).then(
           (id) => void sent.set(id, due),
-          () => void sendErrors++,
+          (error: unknown) => {
+            sendErrors++;
+            firstSendError ??= error instanceof Error ? error.message : String(error);
+          },
         ),
       );
     }
     const lastSend = Date.now();
     await Promise.race([Promise.all(posts), new Promise((r) => setTimeout(r, GRACE_MS))]);
-    console.log(`sent ${plan.length} commands at ${RATE}/s in ${((lastSend - t0) / 1000).toFixed(1)} s (${sendErrors} send errors)`);
+    console.log(`sent ${plan.length} commands at ${RATE}/s in ${((lastSend - t0) / 1000).toFixed(1)} s (${sendErrors} send errors${firstSendError ? `, first: ${firstSendError.slice(0, 200)}` : ''})`);
 
     // Wait (polling the database: the state is in another process) until every reply is stored or the grace ends.
     const replyId = (id: number) => `reply-simulator-msg-${id}-0`;
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
       baseline: `${ms(baseP99)} (2 BullMQ round trips)`,
       ratio: Number.isFinite(p99) ? p99 / baseP99 : null,
       pass: p99 <= GOAL_MS && missing === 0,
-      note: `p50 ${ms(p50)} p95 ${ms(p95)}; ${plan.length} commands over ${SECONDS} s`,
+      note: `p50 ${ms(p50)} p95 ${ms(p95)}; ${plan.length} commands over ${SECONDS} s; ${sendErrors} sends refused or failed`,
     });
   } finally {
     await db.$disconnect();

@@ -7,7 +7,7 @@
  * app (child process, simulator on, its own redis-server) with the default recipient and group
  * limits; only the simulator's platform send rate is raised, so the row measures our pipeline up
  * to the platform adapter, not the platform's limit. Once it idles, RSS is sampled (the idle
- * memory row), then every reminder is set due at one moment ~REMINDERS_LEAD_S (10) s ahead and its
+ * memory row), then every reminder is set due at one moment ~REMINDERS_LEAD_S (20) s ahead and its
  * fire job (which the app re-created at start for the seeded far-off time) replaced as the app's
  * scheduler does it. Lateness of each reminder is the time from the due
  * moment to the simulator storing its card (`SimMessage.createdAt`, card id `rem-<id>-...`);
@@ -32,7 +32,7 @@ import { BARE_FASTIFY, startUntilHealthy } from './support/processes.js';
 import { QUICK, emitRow, ms, percentile, rssMb } from './support/report.js';
 
 const N = Number(process.env.REMINDERS_N ?? (QUICK ? 1000 : 10_000));
-const LEAD_S = Number(process.env.REMINDERS_LEAD_S ?? 10);
+const LEAD_S = Number(process.env.REMINDERS_LEAD_S ?? 20);
 const IDLE_S = Number(process.env.REMINDERS_IDLE_S ?? (QUICK ? 3 : 10));
 const WAIT_S = Number(process.env.REMINDERS_WAIT_S ?? (QUICK ? 60 : 240));
 const GOAL_MS = 3000;
