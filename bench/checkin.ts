@@ -19,6 +19,7 @@ import { startPrivateRedis } from '../src/redis/private-redis.js';
 import { signAdmission } from '../src/services/admission.js';
 import { startAppProcess, type AppProcess } from '../tests/support/app-process.js';
 import { SimClient } from '../tests/support/sim-client.js';
+import { emitRow } from './support/report.js';
 
 const { values: args } = parseArgs({
   options: { minutes: { type: 'string', default: '5' }, devices: { type: 'string', default: '40' }, rate: { type: 'string', default: '300' } },
@@ -38,7 +39,7 @@ let redisRelease: (() => Promise<void>) | null = null;
 async function cleanup(): Promise<void> {
   if (app) {
     app.child.kill('SIGTERM');
-    const exited = await Promise.race([app.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+    const exited = await Promise.race([app.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
     if (!exited) app.child.kill('SIGKILL');
     app = null;
   }
@@ -184,6 +185,15 @@ async function main(): Promise<void> {
     console.log(`lane rates at the end (last 5 min, per minute): ${JSON.stringify(rates.lanes)}`);
     const ok = pct(sorted, 95) <= 300 && doubles === 0 && lost === 0 && checkedIn === TOTAL;
     console.log(ok ? 'target met: p95 <= 300 ms, no double admission, no lost scan' : 'TARGET MISSED');
+    emitRow({
+      row: 'checkin p95',
+      goal: 'p95 <= 300 ms, no double/lost',
+      figure: `${pct(sorted, 95).toFixed(0)} ms`,
+      baseline: '—',
+      ratio: null,
+      pass: ok,
+      note: `${scanIds.length} scans at ${RATE}/min; ${doubles} double, ${lost} lost`,
+    });
     process.exitCode = ok ? 0 : 1;
   } finally {
     await db.$disconnect();

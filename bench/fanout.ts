@@ -25,6 +25,7 @@ import { startPrivateRedis } from '../src/redis/private-redis.js';
 import { startAppProcess, type AppProcess } from '../tests/support/app-process.js';
 import { fanoutReport, invitesSent, inviteOutboundPrefix, seedDepartment, waitFor } from '../tests/support/fanout.js';
 import { SimClient } from '../tests/support/sim-client.js';
+import { emitRow } from './support/report.js';
 
 const N = Number(process.env.FANOUT_N ?? 5000);
 const RATE = Number(process.env.HUIWU_SIM_SEND_RATE ?? 200);
@@ -46,7 +47,7 @@ function cleanupSync(): void {
 async function cleanup(): Promise<void> {
   for (const app of children) {
     app.child.kill('SIGTERM');
-    const exited = await Promise.race([app.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+    const exited = await Promise.race([app.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
     if (!exited) app.child.kill('SIGKILL');
   }
   children.clear();
@@ -183,6 +184,15 @@ async function main(): Promise<void> {
     console.log(`progress card          ${finalCard.body}`);
     const ok = report.lost.length === 0 && report.duplicateCards === 0 && report.duplicateConversations === 0 && (report.byStatus.sent ?? 0) === N;
     console.log(ok ? 'result                 OK: every card delivered exactly once' : 'result                 FAILED');
+    emitRow({
+      row: 'fanout rate',
+      goal: `>= 95% of ${RATE}/s, kill+restart inside`,
+      figure: `${steadyRate.toFixed(1)}/s (${pct(steadyRate / RATE)})`,
+      baseline: `${RATE}/s (configured platform rate)`,
+      ratio: steadyRate / RATE,
+      pass: ok && steadyRate / RATE >= 0.95,
+      note: `${N} invitations${killedAt ? ', SIGKILL + restart' : ''}; ${report.lost.length} lost, ${report.duplicateCards} doubled`,
+    });
     process.exitCode = ok ? 0 : 1;
   } finally {
     await db.$disconnect();

@@ -5,7 +5,11 @@
  * verifies and decrypts, measured in the same run with the same load.
  *
  * Bounded: BENCH_REQUESTS per target (default 2000) or BENCH_SECONDS (default 20), whichever first;
- * BENCH_CONCURRENCY in flight (default 16).
+ * BENCH_CONCURRENCY in flight (default 16). Then an open-loop phase: BENCH_OFFERED_RATE (1,000)
+ * requests per second offered for BENCH_OFFERED_SECONDS (10) on a fixed schedule, each request
+ * timing out after 10 s, against both targets: errors (non-200, timeouts) and p99 from the
+ * scheduled send. The load generator runs in the same process as both servers.
+ * Rows: throughput >= 50% of the bare route's; at the offered rate no errors and p99 <= 50 ms.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,12 +24,16 @@ import { parseEnvelope } from '../src/platforms/wecom/decode.js';
 import { rawQuery } from '../src/platforms/wecom/routes.js';
 import { openSigned } from '../src/platforms/wecom/verify.js';
 import { startPrivateRedis } from '../src/redis/private-redis.js';
+import { emitRow, ms, percentile } from './support/report.js';
 import { FakeWecomApi } from '../tests/fakes/wecom/api-server.js';
 import { WecomCallbackDriver } from '../tests/fakes/wecom/callback-driver.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const OFFERED_RATE = Number(process.env.BENCH_OFFERED_RATE ?? 1000);
+const OFFERED_SECONDS = Number(process.env.BENCH_OFFERED_SECONDS ?? 10);
+const OFFERED_TIMEOUT_MS = 10_000;
 const KEYS = { token: 'QDG6eK', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wwhuiwubench' };
 const USERS = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`user${i}`, `用户${i}`]));
 
@@ -67,6 +75,34 @@ async function run(url: string, load: Prepared[]): Promise<{ done: number; secon
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
   return { done: latencies.length, seconds, p50: q(0.5), p99: q(0.99), failures };
+}
+
+/** Open loop: requests sent on a fixed schedule whatever the server does; latency from the scheduled time. */
+async function offered(url: string, load: Prepared[]): Promise<{ sent: number; errors: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const t0 = performance.now() + 50;
+  const inflight: Promise<void>[] = [];
+  for (const [n, item] of load.entries()) {
+    const due = t0 + (n * 1000) / OFFERED_RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      fetch(`${url}?${item.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: item.body, signal: AbortSignal.timeout(OFFERED_TIMEOUT_MS) })
+        .then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status !== 200) errors++;
+          latencies.push(res.status === 200 ? performance.now() - due : Infinity);
+        })
+        .catch(() => {
+          errors++;
+          latencies.push(Infinity);
+        }),
+    );
+  }
+  await Promise.all(inflight);
+  latencies.sort((a, b) => a - b);
+  return { sent: load.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 async function bareServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -121,6 +157,35 @@ async function main(): Promise<void> {
     console.log(`WeCom callback benchmark: concurrency ${CONCURRENCY}, up to ${REQUESTS} requests or ${SECONDS} s per target, loopback`);
     console.log(line('bare fastify route (verify + decrypt only)', bareResult));
     console.log(line('Huiwu /wecom/callback (verify+decrypt+enqueue)', fullResult));
+
+    const n = OFFERED_RATE * OFFERED_SECONDS;
+    const bareOffered = await offered(bare.url, prepare(n));
+    const fullOffered = await offered(`${address}/wecom/callback`, prepare(n));
+    const oline = (name: string, r: Awaited<ReturnType<typeof offered>>) =>
+      `${name.padEnd(44)} ${String(r.sent).padStart(6)} offered  p50 ${ms(r.p50, 2).padStart(10)}  p99 ${(Number.isFinite(r.p99) ? ms(r.p99, 2) : 'timeout').padStart(10)}  errors/timeouts ${r.errors}`;
+    console.log(`Open loop: ${OFFERED_RATE} req/s offered for ${OFFERED_SECONDS} s (timeout ${OFFERED_TIMEOUT_MS / 1000} s)`);
+    console.log(oline('bare fastify route (verify + decrypt only)', bareOffered));
+    console.log(oline('Huiwu /wecom/callback', fullOffered));
+
+    const [bareRate, fullRate] = [bareResult.done / bareResult.seconds, fullResult.done / fullResult.seconds];
+    emitRow({
+      row: 'callback throughput',
+      goal: '>= 50% of bare verify+decrypt',
+      figure: `${fullRate.toFixed(0)} req/s`,
+      baseline: `${bareRate.toFixed(0)} req/s (bare route)`,
+      ratio: fullRate / bareRate,
+      pass: fullRate / bareRate >= 0.5 && fullResult.failures === 0,
+      note: `concurrency ${CONCURRENCY}, ${fullResult.failures} non-200`,
+    });
+    emitRow({
+      row: `callback at ${OFFERED_RATE}/s p99`,
+      goal: 'no errors, p99 <= 50 ms',
+      figure: `${Number.isFinite(fullOffered.p99) ? ms(fullOffered.p99) : 'timeout'}, ${fullOffered.errors} errors`,
+      baseline: `${Number.isFinite(bareOffered.p99) ? ms(bareOffered.p99) : 'timeout'}, ${bareOffered.errors} errors (bare route)`,
+      ratio: Number.isFinite(fullOffered.p99) && Number.isFinite(bareOffered.p99) ? fullOffered.p99 / bareOffered.p99 : null,
+      pass: fullOffered.errors === 0 && fullOffered.p99 <= 50,
+      note: `${OFFERED_SECONDS} s offered`,
+    });
   } finally {
     await bare.close();
     await huiwu.close();

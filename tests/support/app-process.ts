@@ -22,10 +22,24 @@ export interface AppProcess {
   exited: Promise<number | null>;
 }
 
+/**
+ * `npm run bench -- --profile` sets HUIWU_BENCH_CPU_PROF_DIR: the app writes a CPU profile there
+ * when it exits (Node 20 does not accept --cpu-prof in NODE_OPTIONS, so it is passed here).
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.HUIWU_BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/** Node arguments that run the app as `npm start` does (plus the profile flags of a `--profile` bench run). */
+export function appArgs(): string[] {
+  return [...profileArgs(), '--import', 'tsx', 'src/main.ts'];
+}
+
 /** Starts `src/main.ts` and resolves once it logs that it is ready (or rejects with its output). */
 export async function startAppProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, appArgs(), {
     cwd: process.cwd(),
     env: { ...process.env, ...env, PORT: port, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

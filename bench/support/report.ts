@@ -1,0 +1,49 @@
+/**
+ * What every bench prints last: one `BENCH_ROW {json}` line per table row, read by
+ * `bench/run-all.ts` (`npm run bench`). The human output above it stays as it is.
+ */
+import { readFileSync } from 'node:fs';
+
+export const ROW_PREFIX = 'BENCH_ROW ';
+
+export interface BenchRow {
+  /** Row name in the table (e.g. `commands p99`). */
+  row: string;
+  /** The goal as text (e.g. `p99 <= 25 ms`). */
+  goal: string;
+  /** The measured figure as text, with its unit. */
+  figure: string;
+  /** The baseline measured in the same run, as text; `—` when the row has none. */
+  baseline: string;
+  /** figure / baseline (or whatever the row defines, said in `note`); null when there is no baseline. */
+  ratio: number | null;
+  pass: boolean;
+  /** Anything the reader needs to judge the figure (errors, losses, sizes of a quick run). */
+  note?: string;
+}
+
+export function emitRow(row: BenchRow): void {
+  console.log(`${ROW_PREFIX}${JSON.stringify(row)}`);
+}
+
+/** `p` in 0..100 of an ascending array (nearest rank); NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export const ms = (n: number, digits = 1): string => (Number.isFinite(n) ? `${n.toFixed(digits)} ms` : 'n/a');
+
+/** True when `npm run bench -- --quick` (or BENCH_QUICK=1) asked for the smaller smoke-run sizes. */
+export const QUICK = process.env.BENCH_QUICK === '1';
+
+/** Resident set size of a process in MB, from /proc (Linux); NaN when it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
