@@ -126,6 +126,11 @@ async function main(): Promise<void> {
   const [l1, l5] = loadavg();
   console.log(`npm run bench: ${selected.map((b) => b.name).join(', ')}${opts.quick ? ' (--quick: smaller sizes)' : ''}${profileRoot ? ' (--profile)' : ''}`);
   console.log(`machine: ${cpus().length} cores, load average ${l1!.toFixed(2)} / ${l5!.toFixed(2)}, Node ${process.versions.node}`);
+  // The apps under test run compiled, as `npm start` runs them (tests/support/app-process.ts).
+  const buildScript: string = '../scripts/build.mjs';
+  const { buildApp } = (await import(buildScript)) as { buildApp(): Promise<number> };
+  await buildApp();
+  process.env.HUIWU_APP_COMPILED = '1';
   const outcomes: Outcome[] = [];
   for (const bench of selected) {
     console.log(`\n== ${bench.name} (${bench.file}) ==`);

@@ -129,7 +129,10 @@ await generatePrisma();
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 if (mode === 'start') {
-  handOver(process.execPath, ['--import', 'tsx', 'src/main.ts', ...extraArgs]);
+  // Plain JavaScript at run time: no TypeScript compiler in the process (start-up, memory).
+  const { buildApp } = await import('./build.mjs');
+  await buildApp();
+  handOver(process.execPath, ['.build/src/main.js', ...extraArgs]);
 } else if (mode === 'test') {
   say('typechecking...');
   run(bin('tsc'), ['--noEmit', '-p', '.']);

@@ -31,9 +31,12 @@ export function profileArgs(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** Node arguments that run the app as `npm start` does (plus the profile flags of a `--profile` bench run). */
+/**
+ * Node arguments that run the app: its TypeScript (tests), or with HUIWU_APP_COMPILED=1 the
+ * compiled `.build/` as `npm start` runs it (benches build it first); plus a bench's profile flags.
+ */
 export function appArgs(): string[] {
-  return [...profileArgs(), '--import', 'tsx', 'src/main.ts'];
+  return process.env.HUIWU_APP_COMPILED ? [...profileArgs(), '.build/src/main.js'] : [...profileArgs(), '--import', 'tsx', 'src/main.ts'];
 }
 
 /** Starts `src/main.ts` and resolves once it logs that it is ready (or rejects with its output). */
