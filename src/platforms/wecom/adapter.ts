@@ -28,7 +28,7 @@ import { closedButtonText, renderTemplateCard } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { type BusySlot, type CardRefPort, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { type BusySlot, type CardRefPort, type ExclusiveWork, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
@@ -86,6 +86,9 @@ export class WecomAdapter implements PlatformAdapter {
     if (settings.bot) this.bot = new WecomBot({ ...settings.bot, log: log.child({ component: 'wecom-bot' }) });
     this.inbound = new WecomInbound({ cardRefs: deps.cardRefs, directory: deps.directory, log, client: this.client, bot: this.bot, now: this.now });
     this.outbound = new WecomOutbound({ media: deps.media, log, client: this.client, bot: this.bot, inbound: this.inbound, now: this.now });
+    const bot = this.bot;
+    // Bot replies, proactive bot sends and bot uploads all go over the connection.
+    this.exclusive = bot && { start: () => bot.start(), stop: async () => bot.stop(), sendsNeedIt: true };
   }
 
   async routes(app: FastifyInstance): Promise<void> {
@@ -95,12 +98,12 @@ export class WecomAdapter implements PlatformAdapter {
     await app.register(wecomRoutes, { keys, inbound: this.inbound, now: this.now });
   }
 
+  /** The bot's long connection (WeCom keeps one per bot): connected by the instance holding the coordinator lease. */
+  readonly exclusive: ExclusiveWork | undefined;
+
   async start(sink: InboundSink): Promise<void> {
     this.inbound.attach(sink);
-    if (this.bot) {
-      this.bot.onFrame((frame) => void this.inbound.botFrame(frame));
-      await this.bot.start();
-    }
+    this.bot?.onFrame((frame) => void this.inbound.botFrame(frame));
   }
 
   async stop(): Promise<void> {
