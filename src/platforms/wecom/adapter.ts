@@ -31,6 +31,7 @@ import { externalIdOf } from '../../services/ids.js';
 import { type BusySlot, type CardRefPort, type ExclusiveWork, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
+import type { OnceLedger } from '../../redis/once.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
 import { WecomClient } from './client.js';
 import { type WecomConversationRef, parseConversationExternalId, taskIdOf } from './decode.js';
@@ -48,6 +49,8 @@ export interface WecomDeps {
   log: Logger;
   settings: WecomSettings;
   clock?: () => Date;
+  /** Shared by every instance (Redis): an urgent message retried on another instance is still sent once. */
+  once?: OnceLedger;
 }
 
 /** How long after a user's bot message we still answer on its frame (WeCom stops streams after 6 min). */
@@ -56,6 +59,8 @@ const REPLY_WINDOW_MS = 5 * 60_000;
 const CARD_UPDATE_WINDOW_MS = 4_500;
 
 const URGENT_REPEATS = 3;
+/** How long an urgent message's key is remembered across instances (escalations retry within hours). */
+const URGENT_ONCE_MS = 7 * 86_400_000;
 const URGENT_INTERVAL_MS = 60_000;
 
 /** WeCom web OAuth's authorize page (https://developer.work.weixin.qq.com/document/path/91022). */
@@ -157,10 +162,16 @@ export class WecomAdapter implements PlatformAdapter {
    */
   async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
     if (this.urgentSent.has(idempotencyKey)) return;
+    if (this.deps.once && !(await this.deps.once.claim(`wecom-urgent:${idempotencyKey}`, URGENT_ONCE_MS))) return;
     // `text` arrives worded for its reader (the urgency said in their language); the mark is language-neutral.
     const content: OutboundContent = { type: 'markdown', markdown: `🚨 **${text}**` };
     const sendAll = (copy: number) => Promise.all(userIds.map((userId) => this.send({ kind: 'user', userId }, content, `${idempotencyKey}-u${copy}`)));
-    await sendAll(0);
+    try {
+      await sendAll(0);
+    } catch (error) {
+      await this.deps.once?.release(`wecom-urgent:${idempotencyKey}`);
+      throw error;
+    }
     this.urgentSent.add(idempotencyKey);
     for (let copy = 1; copy < URGENT_REPEATS; copy++) {
       setTimeout(() => void sendAll(copy).catch((err: unknown) => this.deps.log.warn({ err, idempotencyKey }, 'urgent repeat failed')), copy * URGENT_INTERVAL_MS).unref();
