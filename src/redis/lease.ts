@@ -43,6 +43,8 @@ export class Lease {
   private lastRenewed = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<void> = Promise.resolve();
+  /** The holder's start-up work: runs beside the renewals, so a long recovery cannot let the lease lapse. */
+  private acquiring: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(
@@ -63,6 +65,7 @@ export class Lease {
   async start(): Promise<void> {
     this.stopped = false;
     await this.tick();
+    await this.acquiring;
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.o.ttlMs / 3)));
     this.timer.unref();
   }
@@ -76,10 +79,11 @@ export class Lease {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.busy;
+    // A step waiting for an unreachable Redis must not hold up a shutdown (the key then just expires).
+    await bounded(this.busy, 1000).catch(() => undefined);
     if (!this.held) return;
     await this.lose('stopped');
-    await this.redis.eval(RELEASE, 1, this.o.key, this.owner).catch(() => undefined);
+    await bounded(this.redis.eval(RELEASE, 1, this.o.key, this.owner), 1000).catch(() => undefined);
   }
 
   private tick(): Promise<void> {
@@ -94,41 +98,50 @@ export class Lease {
     if (this.held) {
       let renewed = false;
       try {
-        renewed = (await this.redis.eval(RENEW, 1, this.o.key, this.owner, String(this.o.ttlMs))) === 1;
+        // Bounded: with BullMQ's maxRetriesPerRequest null a command waits for a reconnect forever.
+        renewed = (await bounded(this.redis.eval(RENEW, 1, this.o.key, this.owner, String(this.o.ttlMs)), this.o.ttlMs / 3)) === 1;
         if (renewed) this.lastRenewed = now();
         else await this.lose('taken by another instance');
       } catch (err) {
         // Redis unreachable: still ours until the ttl has passed since the last renewal.
-        if (now() - this.lastRenewed >= this.o.ttlMs) await this.lose('not renewed within its ttl');
+        // Given up at 2/3 of the ttl, before the key can expire and another instance take it.
+        if (now() - this.lastRenewed >= (this.o.ttlMs * 2) / 3) await this.lose('not renewed in time');
         else throw err;
       }
       return;
     }
     const started = now();
-    if ((await this.redis.set(this.o.key, this.owner, 'PX', this.o.ttlMs, 'NX')) !== 'OK' && !(await this.replaceDead())) return;
-    this.fence = await this.redis.incr(`${this.o.key}:fence`);
+    const limit = this.o.ttlMs / 3;
+    if ((await bounded(this.redis.set(this.o.key, this.owner, 'PX', this.o.ttlMs, 'NX'), limit)) !== 'OK' && !(await this.replaceDead())) return;
+    // Failing here leaves our key to expire (≤ ttl) before the next take.
+    this.fence = await bounded(this.redis.incr(`${this.o.key}:fence`), limit);
     this.held = true;
     this.lastRenewed = started;
     this.o.log.info({ lease: this.o.key, token: this.fence }, 'lease taken');
-    try {
-      await this.o.onAcquire(this.fence);
-    } catch (err) {
-      this.o.log.error({ err, lease: this.o.key }, 'work under the lease failed to start');
-    }
+    const token = this.fence;
+    this.acquiring = (async () => {
+      try {
+        await this.o.onAcquire(token);
+      } catch (err) {
+        this.o.log.error({ err, lease: this.o.key }, 'work under the lease failed to start');
+      }
+    })();
   }
 
   /** Takes the lease from a process of this host that no longer exists (a crash, then a restart). */
   private async replaceDead(): Promise<boolean> {
-    const holder = await this.redis.get(this.o.key);
+    const holder = await bounded(this.redis.get(this.o.key), this.o.ttlMs / 3);
     const [host, pid] = holder?.split('/') ?? [];
     if (!holder || host !== hostname() || !pid || Number(pid) === process.pid || alive(Number(pid))) return false;
-    const replaced = await this.redis.eval(REPLACE, 1, this.o.key, holder, this.owner, String(this.o.ttlMs));
+    const replaced = await bounded(this.redis.eval(REPLACE, 1, this.o.key, holder, this.owner, String(this.o.ttlMs)), this.o.ttlMs / 3);
     if (replaced === 'OK') this.o.log.info({ lease: this.o.key, previous: holder }, 'lease taken over from a process that is gone');
     return replaced === 'OK';
   }
 
   private async lose(reason: string): Promise<void> {
     this.held = false;
+    // Stop the work only after its start has finished, so nothing started is left running.
+    await this.acquiring;
     if (reason === 'stopped') this.o.log.info({ lease: this.o.key }, 'lease released');
     else this.o.log.warn({ lease: this.o.key, reason }, 'lease lost');
     try {
@@ -147,4 +160,15 @@ function alive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** `work`, or a rejection after `ms`. */
+function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -16,13 +16,13 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-function lease(key: string, ttlMs: number) {
+function lease(key: string, ttlMs: number, client = redis) {
   const events: string[] = [];
   let acquired!: (token: number) => void;
   let lost!: () => void;
   const taken = new Promise<number>((resolve) => (acquired = resolve));
   const gone = new Promise<void>((resolve) => (lost = resolve));
-  const l = new Lease(redis, {
+  const l = new Lease(client, {
     key,
     ttlMs,
     log,
@@ -89,5 +89,18 @@ describe('Lease', () => {
     await holder.gone;
     expect(holder.l.holding).toBe(false);
     expect(await holder.l.stillHeld()).toBe(false);
+  });
+
+  it('gives the work up before its key can expire when Redis cannot be reached', async () => {
+    const own = connectRedis(inject('redisUrl'));
+    const holder = lease(newKey(), 600, own);
+    await holder.l.start();
+    await holder.taken;
+    const cutAt = Date.now();
+    own.disconnect();
+    await holder.gone;
+    // At 2/3 of the ttl since the last renewal: before the key (600 ms) expires for the others.
+    expect(Date.now() - cutAt).toBeLessThan(600);
+    expect(holder.l.holding).toBe(false);
   });
 });
