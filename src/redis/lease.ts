@@ -5,9 +5,10 @@
  * - Taken with `SET key owner NX PX ttl`; each take increments a fencing counter, so every holder
  *   has a token larger than every earlier holder's (`token`), and work can check `stillHeld()`.
  * - Renewed every ttl/3 by a script that extends it only while it still names this owner.
- * - Lost when a renewal finds another owner, or when no renewal succeeded for a whole ttl (Redis
- *   unreachable: the key may have expired and another instance may hold it now). `onLose` runs
- *   then, and the instance keeps trying to take it again.
+ * - Lost when a renewal finds another owner, or when no renewal succeeded for 2/3 of the ttl
+ *   (Redis unreachable: given up before the key can expire and another instance take it; every
+ *   call is bounded in time, since BullMQ's connection would wait for a reconnect forever).
+ *   `onLose` runs then, and the instance keeps trying to take it again.
  * - A dead holder's key expires after at most ttl; the others try every ttl/3, so one takes
  *   over within about 4/3 ttl (15 s by default: under 20 s).
  * - `stop()` deletes the key when still ours, so a clean shutdown hands over at once; a process
