@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /** Test files that read SQLite's own files or behaviour; everything else that touches the database runs on PostgreSQL too. */
-const SQLITE_ONLY = ['tests/integration/db-migrate.test.ts', 'tests/integration/backup.test.ts', 'tests/integration/private-redis.test.ts', 'tests/integration/redis-outage.test.ts'];
+const SQLITE_ONLY = ['tests/integration/db-migrate.test.ts', 'tests/integration/backup.test.ts', 'tests/integration/private-redis.test.ts', 'tests/integration/redis-outage.test.ts',
+  // Exercises Redis, not the database: once is enough.
+  'tests/integration/redis-cluster.test.ts'];
 
 export default defineConfig({
   test: {

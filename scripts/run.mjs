@@ -86,6 +86,17 @@ function ensureRedis() {
 }
 
 /**
+ * The Redis Cluster test starts three redis-servers and joins them with redis-cli, which comes with
+ * redis-tools, a dependency of Debian's redis-server: nothing beyond redis-server to install.
+ */
+function ensureRedisClusterTools() {
+  if (ensureDebianPackage('redis-server', 'redis-server', 'the Redis Cluster test') && has('redis-cli')) return;
+  if (process.env.CI) fail('CI needs redis-server and redis-cli (redis-tools) for the Redis Cluster test: `apt-get install redis-server`.');
+  say('warning: redis-server or redis-cli not found: the Redis Cluster test is skipped. Install redis-server (`apt-get install redis-server`).');
+  process.env.HUIWU_TEST_SKIP_REDIS_CLUSTER = '1';
+}
+
+/**
  * The database-facing tests run on PostgreSQL too, on a private cluster of Debian's server
  * (unless TEST_DATABASE_URL names one). Installed when we can; in CI it must be there.
  */
@@ -123,6 +134,7 @@ ensureRedis();
 ensureCjkFont();
 if (mode === 'test') {
   ensureChromiumForCi();
+  ensureRedisClusterTools();
   ensurePostgresForTests();
 }
 await generatePrisma();

@@ -25,7 +25,10 @@ import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
 import { sendRateLimiter } from './queue/send-rate.js';
 import { redisChangeBus } from './redis/change-bus.js';
-import { connectRedis, evictionPolicyProblem } from './redis/connection.js';
+import { connectRedis, evictionPolicyProblem, queuePrefix } from './redis/connection.js';
+import { Lease } from './redis/lease.js';
+import { relayEvent } from './redis/relay.js';
+import { migrationsApplied } from './db/migrations-applied.js';
 import { monitorRedis } from './redis/monitor.js';
 import { RedisOnceLedger } from './redis/once.js';
 import { Retention } from './services/retention.js';
@@ -58,6 +61,8 @@ export interface HuiwuApp {
   queues: Queues;
   /** The periodic database backup (also run by the maintenance queue). */
   backup: BackupService;
+  /** The lease on single-owner work (recovery, schedulers, the WeCom bot connection). */
+  coordinator: Lease;
   /** Stops taking work, lets running jobs finish, closes connections. */
   close(): Promise<void>;
 }
@@ -68,14 +73,16 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     databaseKind(config.DATABASE_URL) === 'postgresql' ? { kind: 'postgresql', url: config.DATABASE_URL } : { kind: 'sqlite', file: sqliteFilePath(config.DATABASE_URL, process.cwd()) };
   // `npm run db:restore` refuses to replace a SQLite database while this marker names a live process.
   const unregister = database.kind === 'sqlite' ? registerInstance(database.file) : () => undefined;
-  const redis = connectRedis(redisUrl);
+  const redis = connectRedis(redisUrl, config.HUIWU_REDIS_OPTIONS);
+  // BullMQ's keys; on a Redis Cluster hash-tagged so each queue's keys share a slot.
+  const prefix = queuePrefix(config.HUIWU_QUEUE_PREFIX, redisUrl);
   // Set once recovery exists (below); a drop before that is covered by the start-up recovery itself.
   let recover: () => Promise<void> = async () => undefined;
   const connection = monitorRedis(redis, log, () => recover());
   const policy = await evictionPolicyProblem(redis);
   if (policy) log.warn(`Redis maxmemory-policy is "${policy}": queued notifications can be evicted and lost. Set it to noeviction.`);
 
-  const changes = redisChangeBus(redis, config.HUIWU_QUEUE_PREFIX);
+  const changes = await redisChangeBus(redis, `${config.HUIWU_QUEUE_PREFIX}:relay:directory`);
   const directory = new Directory(db, changes, new Set(config.HUIWU_ADMINS ?? []));
   const locales = new LocaleService(directory, config);
   const cardRefs = new CardRefStore(db);
@@ -85,7 +92,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const adapters = createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX), signInLinks: pageAccess });
   // While Redis is down every queue and worker reports each reconnect attempt: the monitor has said it once.
   const queueError = (err: Error, queue: string) => (connection.ready() ? log.error({ err, queue }, 'queue error') : log.debug({ err, queue }, 'queue error'));
-  const queues = createQueues(redis, config.HUIWU_QUEUE_PREFIX, adapters.map((a) => a.name), queueError);
+  const queues = createQueues(redis, prefix, adapters.map((a) => a.name), queueError);
   const outbox = new Outbox(db, queues.outbound, config, log);
   const cards = new CardService(db, outbox, locales);
   const scheduler = new Scheduler(queues.schedule);
@@ -122,7 +129,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
 
   // Workers duplicate the connection for their blocking commands themselves.
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).
-  const workerOpts = { connection: redis, prefix: config.HUIWU_QUEUE_PREFIX, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
+  const workerOpts = { connection: redis, prefix, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
   const workers = [
     new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales, seal), { ...workerOpts, concurrency: 8 }),
@@ -134,25 +141,59 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
           concurrency: 16,
           // The platform's rate in ~100 ms slices, so a backlog is not sent in once-a-second bursts.
           limiter: sendRateLimiter(adapter.sendRatePerSecond),
+          // Sends that need a single-owner connection run on the lease holder only (started below).
+          autorun: !adapter.exclusive?.sendsNeedIt,
         }),
     ),
     new Worker(QUEUE_NAMES.maintenance, maintenanceProcessor(new Retention(db, config, log), backup), { ...workerOpts, concurrency: 1 }),
   ];
   for (const worker of workers) worker.on('error', (err) => queueError(err, worker.name));
 
+  // Live pages hear changes made on other instances too.
+  const relays = [await relayEvent(redis, `${config.HUIWU_QUEUE_PREFIX}:relay:console`, services.consoleFeed.raw, 'change')];
+  const sim = simulatorOf(adapters);
+  if (sim) relays.push(await relayEvent(redis, `${config.HUIWU_QUEUE_PREFIX}:relay:simulator`, sim.changes, 'change'));
+
   const senders = { senders: new SenderBudget(config.HUIWU_RATE_LIMIT_USER_PER_MINUTE), log };
   const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, seal, connection.ready, senders);
   for (const adapter of adapters) await adapter.start(sink);
 
-  recover = async () => {
+  const recoverNow = async () => {
     const recovered = await outbox.recoverPending();
     let restored = 0;
     for (const capability of CAPABILITIES) restored += (await capability.recover?.(services)) ?? 0;
     if (recovered || restored) log.info({ recovered, restored }, 'recovered pending work');
   };
-  await recover();
-  for (const capability of CAPABILITIES) await capability.start?.(services);
-  await scheduleMaintenance(queues.maintenance, config);
+  // Work with one owner among all instances sharing this Redis: start-up recovery, scheduler
+  // registration and single-connection platform work, under a lease (taken over within ~4/3 of
+  // HUIWU_LEASE_TTL_MS when its holder dies). With one instance it is taken here, before the server listens.
+  const exclusiveWorkers = workers.filter((w) => adapters.some((a) => a.exclusive?.sendsNeedIt && w.name === QUEUE_NAMES.outbound(a.name)));
+  const running = new Set<Worker>();
+  const coordinator = new Lease(redis, {
+    key: `${config.HUIWU_QUEUE_PREFIX}:lease:coordinator`,
+    ttlMs: config.HUIWU_LEASE_TTL_MS,
+    log,
+    onAcquire: async () => {
+      for (const adapter of adapters) await adapter.exclusive?.start();
+      for (const worker of exclusiveWorkers) {
+        if (running.has(worker)) worker.resume();
+        else void worker.run().catch((err: unknown) => queueError(err as Error, worker.name));
+        running.add(worker);
+      }
+      await recoverNow();
+      for (const capability of CAPABILITIES) await capability.start?.(services);
+      await scheduleMaintenance(queues.maintenance, config);
+    },
+    onLose: async () => {
+      for (const worker of exclusiveWorkers) if (running.has(worker)) void worker.pause(true);
+      for (const adapter of adapters) await adapter.exclusive?.stop();
+    },
+  });
+  // After a Redis outage the holder recovers again (a Redis restarted from its AOF may miss the last writes).
+  recover = async () => (coordinator.holding ? recoverNow() : undefined);
+  await coordinator.start();
+  const migrated = migrationsApplied(db, databaseKind(config.DATABASE_URL));
+  let closing = false;
 
   const server = await buildServer({
     log,
@@ -168,16 +209,30 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
         await db.$queryRaw`SELECT 1`;
       },
     },
+    // May this instance take traffic: the dependencies, this code's migrations, the workers, not stopping.
+    readiness: {
+      migrations: () => migrated(),
+      workers: async () => {
+        if (closing) throw new Error('shutting down');
+        const idle = workers.filter((w) => !w.isRunning() && !exclusiveWorkers.includes(w));
+        if (idle.length) throw new Error(`not running: ${idle.map((w) => w.name).join(', ')}`);
+      },
+    },
+    instance: () => ({ coordinator: coordinator.holding, leaseToken: coordinator.token }),
   });
   return {
     server,
     services,
     adapters,
-    simulator: simulatorOf(adapters),
+    simulator: sim,
     queues,
     backup,
+    coordinator,
     async close() {
+      closing = true;
+      await coordinator.stop();
       await server.close();
+      for (const relay of relays) relay.close();
       for (const adapter of adapters) await adapter.stop();
       if (connection.ready()) {
         await Promise.all(workers.map((w) => w.close()));

@@ -83,7 +83,33 @@ const schema = z.object({
   /** Folder for the SQLite file's default location and the private Redis's data. Default ./data. */
   HUIWU_DATA_DIR: z.string().min(1).default('./data'),
   /** Redis URL. Unset: the app runs a private redis-server with its data under $HUIWU_DATA_DIR/redis. */
-  REDIS_URL: z.string().regex(/^(rediss?:\/\/.+|unix:\/\/\/.+)/, 'a URL such as redis://127.0.0.1:6379 or unix:///path/redis.sock').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(
+      /^(rediss?:\/\/.+|unix:\/\/\/.+|redis-sentinel:\/\/[^/]+\/[^/?]+.*|redis-cluster:\/\/.+)/,
+      'a URL such as redis://127.0.0.1:6379, unix:///path/redis.sock, redis-sentinel://h1:26379,h2:26379/mymaster or redis-cluster://h1:7000,h2:7001',
+    )
+    .optional(),
+  /** Extra ioredis options as a JSON object (e.g. {"connectTimeout":5000}), for every REDIS_URL form. Default none. */
+  HUIWU_REDIS_OPTIONS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        const value: unknown = JSON.parse(text);
+        if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'a JSON object of ioredis options, such as {"connectTimeout":5000}' });
+      return z.NEVER;
+    })
+    .default({}),
+  /**
+   * Several instances: how long a lease on single-owner work (the WeCom bot connection, start-up
+   * recovery, scheduler registration) lasts without renewal. Another instance takes over within
+   * about 4/3 of it after the holder dies. Default 15000 ms.
+   */
+  HUIWU_LEASE_TTL_MS: int(300, 60000).default(15000),
   /** Prefix of every BullMQ key, so several instances or test runs can share one Redis. */
   HUIWU_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').default('huiwu'),
   /** Log level of the app (fatal, error, warn, info, debug, trace, silent). */

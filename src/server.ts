@@ -9,7 +9,7 @@ import type { PlatformAdapter } from './platforms/types.js';
 import { adminApi, type AdminApiOptions } from './server/admin-api.js';
 import { entranceLimits } from './server/entrances.js';
 import { installErrorHandler } from './server/error-handler.js';
-import { healthRoute, type Probe } from './server/health.js';
+import { healthRoute, readyRoute, type Probe } from './server/health.js';
 import { requestSerializer } from './server/redact.js';
 import { RefusalLog } from './server/refusal-log.js';
 import { simulatorGuard } from './server/simulator-guard.js';
@@ -21,6 +21,10 @@ export interface ServerOptions {
   admin: AdminApiOptions;
   /** Dependencies reported by /healthz (`redis`, `database`). */
   probes?: Record<string, Probe>;
+  /** Further conditions of /readyz (beside the probes): migrations applied, workers running. */
+  readiness?: Record<string, Probe>;
+  /** What /readyz says about this instance (e.g. whether it holds the coordinator lease). */
+  instance?: () => Record<string, unknown>;
   /** Capabilities with web pages. */
   capabilities?: readonly Capability[];
 }
@@ -52,6 +56,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     eventStreams: config.HUIWU_SIM_MAX_EVENT_STREAMS,
   });
   healthRoute(app, opts.probes ?? {});
+  readyRoute(app, { ...opts.probes, ...opts.readiness }, opts.instance);
   await app.register(adminApi, { ...opts.admin, prefix: '/api' });
   const services = opts.admin.services;
   await signInRoutes(app, services);

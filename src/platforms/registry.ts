@@ -32,7 +32,7 @@ export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
   const { config, db, directory, cardRefs, media } = deps;
   const platforms: PlatformAdapter[] = [];
   const wecom = wecomSettings(config);
-  if (wecom) platforms.push(new WecomAdapter({ cardRefs, media, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }) }));
+  if (wecom) platforms.push(new WecomAdapter({ cardRefs, media, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }), ...(deps.once ? { once: deps.once } : {}) }));
   if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, cardRefs, media, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
   if (simulator) platforms.push(new SimulatorAdapter(db, directory, config, deps.signInLinks));

@@ -196,6 +196,18 @@ export interface PlatformAdapter extends PlatformClient, PlatformCapabilities {
   routes?(app: FastifyInstance): Promise<void>;
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Work the platform allows one connection at a time (WeCom's bot long connection: a second one
+   * kicks the first off). With several instances it runs on the holder of the coordinator lease
+   * only; `sendsNeedIt`: sending goes through it too, so this platform's outbound worker runs there.
+   */
+  readonly exclusive?: ExclusiveWork;
+}
+
+export interface ExclusiveWork {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly sendsNeedIt: boolean;
 }
 
 /** What an adapter keeps about a card we sent (the platform's reference to it) and reads (its current model). */

@@ -6,6 +6,7 @@
  */
 import { type DefaultJobOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { InboundEvent, PlatformName } from '../platforms/types.js';
 
 export const QUEUE_NAMES = {
@@ -75,7 +76,7 @@ export interface Queues {
  * listens): while Redis is down they repeat with every reconnect attempt.
  */
 export function createQueues(
-  connection: Redis,
+  connection: RedisClient,
   prefix: string,
   platforms: readonly PlatformName[],
   onError: (error: Error, queue: string) => void = () => undefined,
@@ -83,7 +84,7 @@ export function createQueues(
   const opts = { connection, prefix };
   const inbound = new Queue<InboundJob>(QUEUE_NAMES.inbound, { ...opts, defaultJobOptions: KEEP_JOBS.inbound });
   // QueueEvents blocks on its connection, so it gets its own (closed with it below).
-  const eventsConnection = connection.duplicate();
+  const eventsConnection: RedisClient = (connection as Redis).duplicate();
   eventsConnection.on('error', () => undefined);
   const inboundEvents = new QueueEvents(QUEUE_NAMES.inbound, { connection: eventsConnection, prefix });
   const schedule = new Queue<ScheduleJob>(QUEUE_NAMES.schedule, { ...opts, defaultJobOptions: KEEP_JOBS.schedule });

@@ -4,11 +4,11 @@
  * excess back instead of losing it. Fixed one-minute windows: simple, and never over the limit
  * within a window. The caller passes the limit that applies to the recipient.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 
 export class RecipientLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

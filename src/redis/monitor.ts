@@ -4,7 +4,7 @@
  * logged once each, and `onRestored` runs after a reconnect: a Redis restarted from its AOF may
  * miss the last writes, so the start-up recovery (pending messages, reminder jobs) runs again.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Logger } from 'pino';
 
 export interface ConnectionMonitor {
@@ -12,7 +12,7 @@ export interface ConnectionMonitor {
   stop(): void;
 }
 
-export function monitorRedis(redis: Redis, log: Logger, onRestored: () => Promise<void>): ConnectionMonitor {
+export function monitorRedis(redis: RedisClient, log: Logger, onRestored: () => Promise<void>): ConnectionMonitor {
   let lostAt: number | null = null;
   let stopped = false;
   const onLost = (reason: string) => {

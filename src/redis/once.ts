@@ -3,7 +3,7 @@
  * seen within its time to live (SET NX PX), so a captured signed request cannot be played again,
  * not even against another instance or after a restart.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 export interface OnceLedger {
   /** True the first time `key` is claimed within `ttlMs`. */
@@ -14,7 +14,7 @@ export interface OnceLedger {
 
 export class RedisOnceLedger implements OnceLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

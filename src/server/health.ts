@@ -1,5 +1,7 @@
 /**
  * `/healthz`: one line per dependency (`redis`, `database`), 503 naming the ones that are down.
+ * `/readyz`: may this instance take traffic (for a load balancer): the same dependencies plus
+ * this code's migrations applied and its workers running (not during shutdown).
  * Each probe is bounded, so a hung dependency reads as down within seconds instead of hanging.
  * A probe's own error (connection strings, hosts, paths) goes to the log only, under a reference
  * the answer shows: like every 5xx, this one leaks no internals.
@@ -33,12 +35,23 @@ async function check(name: string, probe: Probe, log: FastifyBaseLogger): Promis
   }
 }
 
+async function report(probes: Record<string, Probe>, log: FastifyBaseLogger): Promise<{ down: string[]; checks: Record<string, string> }> {
+  const names = Object.keys(probes);
+  const results = await Promise.all(names.map((name) => check(name, probes[name]!, log)));
+  const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+  return { down: names.filter((name) => checks[name] !== 'ok'), checks };
+}
+
 export function healthRoute(app: FastifyInstance, probes: Record<string, Probe>): void {
   app.get('/healthz', { config: { rateLimit: false } }, async (request, reply) => {
-    const names = Object.keys(probes);
-    const results = await Promise.all(names.map((name) => check(name, probes[name]!, request.log)));
-    const report = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
-    const down = names.filter((name) => report[name] !== 'ok');
-    return reply.code(down.length ? 503 : 200).send({ ok: down.length === 0, ...(down.length ? { down } : {}), checks: report });
+    const { down, checks } = await report(probes, request.log);
+    return reply.code(down.length ? 503 : 200).send({ ok: down.length === 0, ...(down.length ? { down } : {}), checks });
+  });
+}
+
+export function readyRoute(app: FastifyInstance, conditions: Record<string, Probe>, instance: () => Record<string, unknown> = () => ({})): void {
+  app.get('/readyz', { config: { rateLimit: false } }, async (request, reply) => {
+    const { down, checks } = await report(conditions, request.log);
+    return reply.code(down.length ? 503 : 200).send({ ready: down.length === 0, ...(down.length ? { down } : {}), checks, instance: instance() });
   });
 }

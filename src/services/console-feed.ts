@@ -2,8 +2,9 @@
  * What changed in which meeting, for the console's live pages: listens to the domain events the
  * capabilities report (answers, check-ins, invitations, incidents, tasks, survey answers, the
  * meeting itself) and tells the pages watching that meeting, coalesced over a short window so a
- * burst of check-ins at the door is one refresh, not hundreds. In-process: a page hears the
- * changes made by the process it is connected to (all of them, in Huiwu's one-process layout).
+ * burst of check-ins at the door is one refresh, not hundreds. Each change passes through `raw`,
+ * which the app relays between instances (src/redis/relay.ts), so a page connected to one
+ * instance hears the changes made on the others.
  */
 import { EventEmitter } from 'node:events';
 import type { DomainEvents } from './events.js';
@@ -19,6 +20,8 @@ export type ChangeListener = (kinds: ChangeKind[]) => void;
 
 export class ConsoleFeed {
   private readonly emitter = new EventEmitter();
+  /** Every change as it happens (`change`: meetingId, kind), before coalescing. */
+  readonly raw = new EventEmitter();
   private readonly pending = new Map<number, { kinds: Set<ChangeKind>; timer: NodeJS.Timeout }>();
 
   constructor(
@@ -27,6 +30,7 @@ export class ConsoleFeed {
     private readonly coalesceMs = 250,
   ) {
     this.emitter.setMaxListeners(0);
+    this.raw.on('change', (meetingId: number, kind: ChangeKind) => this.coalesce(meetingId, kind));
     events.on('meeting.answered', async ({ meetingId }) => this.changed(meetingId, 'answers'));
     events.on('meeting.attendees-changed', async ({ meetingId }) => this.changed(meetingId, 'answers'));
     events.on('meeting.checked-in', async ({ meetingId }) => this.changed(meetingId, 'checkins'));
@@ -44,6 +48,10 @@ export class ConsoleFeed {
   }
 
   changed(meetingId: number, kind: ChangeKind): void {
+    this.raw.emit('change', meetingId, kind);
+  }
+
+  private coalesce(meetingId: number, kind: ChangeKind): void {
     const entry = this.pending.get(meetingId);
     if (entry) {
       entry.kinds.add(kind);

@@ -17,10 +17,10 @@ let b: Directory;
 let busB: ChangeBus;
 let db: PrismaClient;
 
-function instance(): { directory: Directory; bus: ChangeBus } {
+async function instance(): Promise<{ directory: Directory; bus: ChangeBus }> {
   const client = createPrisma(env.DATABASE_URL!);
   const redis = connectRedis(env.REDIS_URL!);
-  const bus = redisChangeBus(redis, env.HUIWU_QUEUE_PREFIX!);
+  const bus = await redisChangeBus(redis, `${env.HUIWU_QUEUE_PREFIX}:relay:directory`);
   closers.push(() => bus.close(), () => redis.disconnect(), () => client.$disconnect());
   return { directory: new Directory(client, bus), bus };
 }
@@ -33,11 +33,10 @@ beforeAll(async () => {
   await applyMigrations({ databaseUrl: env.DATABASE_URL! });
   db = createPrisma(env.DATABASE_URL!);
   closers.push(() => db.$disconnect());
-  a = instance().directory;
-  ({ directory: b, bus: busB } = instance());
+  a = (await instance()).directory;
+  ({ directory: b, bus: busB } = await instance());
   await a.upsertUser({ platform: 'simulator', externalId: 'u1', name: '张三', roles: ['attendee'], department: null });
   await a.upsertConversation({ platform: 'simulator', externalId: 'g1', name: '筹备群', type: 'group', memberIds: ['simulator:u1'] });
-  await busB.ready();
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { healthRoute } from '../../src/server/health.js';
+import { healthRoute, readyRoute } from '../../src/server/health.js';
 
 describe('/healthz', () => {
   it('answers 200 when every dependency answers', async () => {
@@ -41,5 +41,34 @@ describe('/healthz', () => {
     const ref = /^down \(ref ([2-9A-Z]{6})\)$/.exec(body.checks.database!)?.[1];
     expect(ref).toBeDefined();
     expect(JSON.stringify(lines.find((l) => l.ref === ref))).toContain('db.internal:5432');
+  });
+});
+
+describe('/readyz', () => {
+  it('is 503 naming the conditions not met, and says whether this instance holds the lease', async () => {
+    const app = Fastify();
+    let migrated = false;
+    readyRoute(
+      app,
+      {
+        redis: async () => undefined,
+        migrations: async () => {
+          if (!migrated) throw new Error('1 migration(s) not applied');
+        },
+      },
+      () => ({ coordinator: false, leaseToken: 0 }),
+    );
+    const before = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(before.statusCode).toBe(503);
+    expect(before.json()).toEqual({
+      ready: false,
+      down: ['migrations'],
+      checks: { redis: 'ok', migrations: 'down: 1 migration(s) not applied' },
+      instance: { coordinator: false, leaseToken: 0 },
+    });
+    migrated = true;
+    const after = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toMatchObject({ ready: true, checks: { redis: 'ok', migrations: 'ok' } });
   });
 });

@@ -42,6 +42,9 @@ export interface DingTalkAdapterDeps {
   once?: OnceLedger;
 }
 
+/** How long a DING's idempotency key is remembered (escalation jobs are retried within hours). */
+const DING_ONCE_MS = 7 * 86_400_000;
+
 export class DingTalkAdapter implements PlatformAdapter {
   readonly name = 'dingtalk' as const;
   readonly sendRatePerSecond: number;
@@ -53,13 +56,14 @@ export class DingTalkAdapter implements PlatformAdapter {
   private jsapi: DingTalkJsapi | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly dingsSent = new Set<string>();
+  private readonly urgentOnce: OnceLedger;
   private sink: InboundSink | null = null;
 
   constructor(private readonly deps: DingTalkAdapterDeps) {
     const { config } = deps;
     this.log = deps.log.child({ platform: 'dingtalk' });
     this.now = deps.clock ?? Date.now;
+    this.urgentOnce = deps.once ?? new MemoryOnceLedger(this.now);
     this.sendRatePerSecond = config.DINGTALK_SEND_RATE;
     const credentials = { clientId: config.DINGTALK_CLIENT_ID!, clientSecret: config.DINGTALK_CLIENT_SECRET! };
     const api = (this.api = new OpenApiClient({ baseUrl: config.DINGTALK_API_BASE, legacyBaseUrl: config.DINGTALK_OAPI_BASE, ...credentials, qpsBackoffMs: config.DINGTALK_QPS_BACKOFF_MS, clock: this.now }));
@@ -186,11 +190,15 @@ export class DingTalkAdapter implements PlatformAdapter {
 
   /** DING by the robot (in-app, SMS or call per DINGTALK_DING_REMIND_TYPE); needs the DING permission. */
   async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
-    // DING has no idempotency key; this keeps a retried escalation single within this process.
-    if (this.dingsSent.has(idempotencyKey)) return;
-    await this.sender.ding(userIds.map(externalIdOf), text);
-    this.dingsSent.add(idempotencyKey);
-    if (this.dingsSent.size > 10_000) this.dingsSent.delete(this.dingsSent.values().next().value!);
+    // DING has no idempotency key; a claim in Redis (shared by every instance) keeps a retried
+    // escalation single, on whichever instance the retry runs. A failed DING gives the claim back.
+    if (!(await this.urgentOnce.claim(`ding:${idempotencyKey}`, DING_ONCE_MS))) return;
+    try {
+      await this.sender.ding(userIds.map(externalIdOf), text);
+    } catch (error) {
+      await this.urgentOnce.release(`ding:${idempotencyKey}`);
+      throw error;
+    }
   }
 
   // ---- inbound --------------------------------------------------------------

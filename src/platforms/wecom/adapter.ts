@@ -28,9 +28,10 @@ import { closedButtonText, renderTemplateCard } from './card-render.js';
 import type { Card } from '../../../cards/model.js';
 import type { Directory } from '../../services/directory.js';
 import { externalIdOf } from '../../services/ids.js';
-import { type BusySlot, type CardRefPort, type FetchedFile, type InboundFile, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
+import { type BusySlot, type CardRefPort, type ExclusiveWork, type FetchedFile, type InboundFile, type JsapiSignature, type MediaPort, type InboundSink, type OutboundContent, type OutboundTarget, type PlatformAdapter, PlatformError, type SendResult } from '../types.js';
 import { WecomCalendar } from './calendar.js';
 import { BotReceiptError, WecomBot } from './bot.js';
+import type { OnceLedger } from '../../redis/once.js';
 import { type WecomCardRef, parseCardRef, usableCode } from './card-ref.js';
 import { WecomClient } from './client.js';
 import { type WecomConversationRef, parseConversationExternalId, taskIdOf } from './decode.js';
@@ -49,6 +50,8 @@ export interface WecomDeps {
   log: Logger;
   settings: WecomSettings;
   clock?: () => Date;
+  /** Shared by every instance (Redis): an urgent message retried on another instance is still sent once. */
+  once?: OnceLedger;
 }
 
 /** How long after a user's bot message we still answer on its frame (WeCom stops streams after 6 min). */
@@ -57,6 +60,8 @@ const REPLY_WINDOW_MS = 5 * 60_000;
 const CARD_UPDATE_WINDOW_MS = 4_500;
 
 const URGENT_REPEATS = 3;
+/** How long an urgent message's key is remembered across instances (escalations retry within hours). */
+const URGENT_ONCE_MS = 7 * 86_400_000;
 const URGENT_INTERVAL_MS = 60_000;
 
 /** WeCom web OAuth's authorize page (https://developer.work.weixin.qq.com/document/path/91022). */
@@ -87,6 +92,9 @@ export class WecomAdapter implements PlatformAdapter {
     if (settings.bot) this.bot = new WecomBot({ ...settings.bot, log: log.child({ component: 'wecom-bot' }) });
     this.inbound = new WecomInbound({ cardRefs: deps.cardRefs, directory: deps.directory, log, client: this.client, bot: this.bot, now: this.now });
     this.outbound = new WecomOutbound({ media: deps.media, log, client: this.client, bot: this.bot, inbound: this.inbound, now: this.now });
+    const bot = this.bot;
+    // Bot replies, proactive bot sends and bot uploads all go over the connection.
+    this.exclusive = bot && { start: () => bot.start(), stop: async () => bot.stop(), sendsNeedIt: true };
   }
 
   async routes(app: FastifyInstance): Promise<void> {
@@ -96,12 +104,12 @@ export class WecomAdapter implements PlatformAdapter {
     await app.register(wecomRoutes, { keys, inbound: this.inbound, now: this.now });
   }
 
+  /** The bot's long connection (WeCom keeps one per bot): connected by the instance holding the coordinator lease. */
+  readonly exclusive: ExclusiveWork | undefined;
+
   async start(sink: InboundSink): Promise<void> {
     this.inbound.attach(sink);
-    if (this.bot) {
-      this.bot.onFrame((frame) => void this.inbound.botFrame(frame));
-      await this.bot.start();
-    }
+    this.bot?.onFrame((frame) => void this.inbound.botFrame(frame));
   }
 
   async stop(): Promise<void> {
@@ -160,10 +168,16 @@ export class WecomAdapter implements PlatformAdapter {
    */
   async sendUrgent(userIds: readonly string[], text: string, idempotencyKey: string): Promise<void> {
     if (this.urgentSent.has(idempotencyKey)) return;
+    if (this.deps.once && !(await this.deps.once.claim(`wecom-urgent:${idempotencyKey}`, URGENT_ONCE_MS))) return;
     // `text` arrives worded for its reader (the urgency said in their language); the mark is language-neutral.
     const content: OutboundContent = { type: 'markdown', markdown: `🚨 **${text}**` };
     const sendAll = (copy: number) => Promise.all(userIds.map((userId) => this.send({ kind: 'user', userId }, content, `${idempotencyKey}-u${copy}`)));
-    await sendAll(0);
+    try {
+      await sendAll(0);
+    } catch (error) {
+      await this.deps.once?.release(`wecom-urgent:${idempotencyKey}`);
+      throw error;
+    }
     this.urgentSent.add(idempotencyKey);
     for (let copy = 1; copy < URGENT_REPEATS; copy++) {
       setTimeout(() => void sendAll(copy).catch((err: unknown) => this.deps.log.warn({ err, idempotencyKey }, 'urgent repeat failed')), copy * URGENT_INTERVAL_MS).unref();
