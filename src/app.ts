@@ -29,6 +29,7 @@ import { connectRedis, evictionPolicyProblem, queuePrefix } from './redis/connec
 import { Lease } from './redis/lease.js';
 import { relayEvent } from './redis/relay.js';
 import { migrationsApplied } from './db/migrations-applied.js';
+import { ConditionNotMet } from './errors.js';
 import { monitorRedis } from './redis/monitor.js';
 import { RedisOnceLedger } from './redis/once.js';
 import { Retention } from './services/retention.js';
@@ -202,7 +203,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     capabilities: CAPABILITIES,
     probes: {
       redis: async () => {
-        if (!connection.ready()) throw new Error(`connection ${redis.status}`);
+        if (!connection.ready()) throw new ConditionNotMet(`connection ${redis.status}`);
         await redis.ping();
       },
       database: async () => {
@@ -213,9 +214,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
     readiness: {
       migrations: () => migrated(),
       workers: async () => {
-        if (closing) throw new Error('shutting down');
+        if (closing) throw new ConditionNotMet('shutting down');
         const idle = workers.filter((w) => !w.isRunning() && !exclusiveWorkers.includes(w));
-        if (idle.length) throw new Error(`not running: ${idle.map((w) => w.name).join(', ')}`);
+        if (idle.length) throw new ConditionNotMet(`not running: ${idle.map((w) => w.name).join(', ')}`);
       },
     },
     instance: () => ({ coordinator: coordinator.holding, leaseToken: coordinator.token }),

@@ -37,3 +37,6 @@ export function errorReference(): string {
   for (let i = 0; i < 6; i++) ref += REF_ALPHABET[Math.floor(Math.random() * REF_ALPHABET.length)];
   return ref;
 }
+
+/** A health or readiness condition of ours not met, worded by us (no dependency's own text): /readyz shows its message. */
+export class ConditionNotMet extends Error {}

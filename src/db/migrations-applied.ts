@@ -4,6 +4,7 @@
  * database lacks its own (restored from an older backup, say) must not take traffic.
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { ConditionNotMet } from '../errors.js';
 import type { DatabaseKind } from './database-url.js';
 import { migrationsDirOf, readMigrationsList } from './migrate.js';
 
@@ -17,7 +18,7 @@ export function migrationsApplied(db: PrismaClient, kind: DatabaseKind): () => P
     const rows = await db.$queryRaw<Array<{ migration_name: string }>>`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
     const applied = new Set(rows.map((r) => r.migration_name));
     const missing = (await shipped).filter((name) => !applied.has(name));
-    if (missing.length) throw new Error(`${missing.length} migration(s) not applied, e.g. ${missing[0]}`);
+    if (missing.length) throw new ConditionNotMet(`${missing.length} migration(s) not applied, e.g. ${missing[0]}`);
     confirmed = true;
   };
 }

@@ -7,7 +7,7 @@
  * the answer shows: like every 5xx, this one leaks no internals.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { errorReference } from '../errors.js';
+import { ConditionNotMet, errorReference } from '../errors.js';
 
 export type Probe = () => Promise<void>;
 
@@ -26,7 +26,7 @@ async function check(name: string, probe: Probe, log: FastifyBaseLogger): Promis
     ]);
     return 'ok';
   } catch (error) {
-    if (error instanceof ProbeTimeout) return `down: ${error.message}`;
+    if (error instanceof ProbeTimeout || error instanceof ConditionNotMet) return `down: ${error.message}`;
     const ref = errorReference();
     log.error({ err: error, ref, dependency: name }, 'health check failed');
     return `down (ref ${ref})`;

@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { ConditionNotMet } from '../../src/errors.js';
 import { healthRoute, readyRoute } from '../../src/server/health.js';
 
 describe('/healthz', () => {
@@ -53,7 +54,7 @@ describe('/readyz', () => {
       {
         redis: async () => undefined,
         migrations: async () => {
-          if (!migrated) throw new Error('1 migration(s) not applied');
+          if (!migrated) throw new ConditionNotMet('1 migration(s) not applied');
         },
       },
       () => ({ coordinator: false, leaseToken: 0 }),
