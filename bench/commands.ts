@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000',
     HUIWU_GROUP_LIMIT_PER_MINUTE: '10000',
     HUIWU_RATE_LIMIT_SIM_PER_MINUTE: '1000000',
+    HUIWU_RATE_LIMIT_USER_PER_MINUTE: '1000000',
   };
   await applyMigrations({ databaseUrl: env.DATABASE_URL! });
   const db = createPrisma(env.DATABASE_URL!);
