@@ -69,9 +69,7 @@ export const roleCommand: CommandSpec = {
         if (sub === null && ctx.args) throw new UsageError('E_ROLE_USAGE');
         const lines = await Promise.all(
           GRANTABLE.map(async (role) => {
-            const people = await directory.usersWithRole(ctx.user.platform, role);
-            const configured = role === 'admin' ? (await directory.usersOfPlatform(ctx.user.platform)).filter((u) => directory.isConfiguredAdmin(u.id) && !people.some((p) => p.id === u.id)) : [];
-            const names = [...people, ...configured].map((p) => p.name);
+            const names = (await directory.usersWithRole(ctx.user.platform, role)).map((p) => p.name);
             return t.t('role.line', { role: msg(`role.names.${role}`), names: names.length ? t.list(names) : t.t('common.none') });
           }),
         );

@@ -126,7 +126,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const services = core as Services;
   for (const capability of CAPABILITIES) Object.assign(services, capability.services?.(services));
   const router = new Router(buildRegistry(CAPABILITIES), services);
-  const backup = new BackupService(db, database, config, secrets.backupKey, outbox, locales, log);
+  const backup = new BackupService(db, database, config, secrets.backupKey, outbox, directory, locales, log);
 
   // Workers duplicate the connection for their blocking commands themselves.
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).

@@ -15,6 +15,7 @@ import type { PrismaClient } from '../db/client.js';
 import { CHECKSUM_SUFFIX, backupName, checksumLine, encryptFile, isBackupName } from '../db/backup-file.js';
 import { pgDump } from '../db/pg-tools.js';
 import { PRIORITY } from '../queue/queues.js';
+import type { Directory } from './directory.js';
 import type { LocaleService } from './locales.js';
 import type { Outbox } from './outbox.js';
 
@@ -37,6 +38,7 @@ export class BackupService {
     private readonly config: Config,
     private readonly key: Buffer,
     private readonly outbox: Outbox,
+    private readonly directory: Directory,
     private readonly locales: LocaleService,
     private readonly log: Logger,
   ) {}
@@ -128,7 +130,7 @@ export class BackupService {
   /** One DM per admin and failure, in their language; keyed by the attempt's time, so a retried alert is sent once. */
   private async alertAdmins(now: Date, reason: string): Promise<void> {
     try {
-      const admins = (await this.db.user.findMany({ where: { roles: { contains: '"admin"' } }, select: { id: true } })).map((u) => u.id);
+      const admins = await this.directory.idsWithRole('admin');
       const readers = await this.locales.forUsers(admins);
       await this.outbox.enqueueMany(
         admins.map((userId) => ({

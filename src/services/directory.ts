@@ -159,9 +159,18 @@ export class Directory {
     return rows.map((r) => this.toUser(r));
   }
 
-  /** Users of one platform who hold `role`. */
+  /** Ids of everyone, on every platform, who holds `role` (administrators by configuration included). */
+  async idsWithRole(role: Role): Promise<string[]> {
+    const rows = await this.db.user.findMany({ where: { roles: { contains: JSON.stringify(role) } }, select: { id: true } });
+    const configured = role === 'admin' ? [...this.configuredAdmins] : [];
+    return [...new Set([...rows.map((r) => r.id), ...configured])];
+  }
+
+  /** Users of one platform who hold `role` (administrators by configuration included). */
   async usersWithRole(platform: string, role: Role): Promise<UserRecord[]> {
-    const rows = await this.db.user.findMany({ where: { platform, roles: { contains: JSON.stringify(role) } }, orderBy: { createdAt: 'asc' } });
+    const configured = role === 'admin' ? [...this.configuredAdmins] : [];
+    const held = { roles: { contains: JSON.stringify(role) } };
+    const rows = await this.db.user.findMany({ where: { platform, ...(configured.length ? { OR: [held, { id: { in: configured } }] } : held) }, orderBy: { createdAt: 'asc' } });
     return rows.map((r) => this.toUser(r));
   }
 
