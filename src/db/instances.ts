@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../process-alive.js';
 
 const folderOf = (dbFile: string) => `${dbFile}.instances`;
 
@@ -28,14 +29,6 @@ export function liveInstances(dbFile: string): number[] {
   } catch {
     return [];
   }
-  return [...new Set(names.map((n) => Number(n.split('-')[0])).filter((pid) => Number.isInteger(pid) && pid > 0 && isAlive(pid)))];
+  return [...new Set(names.map((n) => Number(n.split('-')[0])).filter((pid) => Number.isInteger(pid) && pid > 0 && processAlive(pid)))];
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { RedisClient } from './connection.js';
+import { processAlive } from '../process-alive.js';
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const REPLACE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) else return 0 end`;
@@ -133,7 +134,7 @@ export class Lease {
   private async replaceDead(): Promise<boolean> {
     const holder = await bounded(this.redis.get(this.o.key), this.o.ttlMs / 3);
     const [host, pid] = holder?.split('/') ?? [];
-    if (!holder || host !== hostname() || !pid || Number(pid) === process.pid || alive(Number(pid))) return false;
+    if (!holder || host !== hostname() || !pid || Number(pid) === process.pid || processAlive(Number(pid))) return false;
     const replaced = await bounded(this.redis.eval(REPLACE, 1, this.o.key, holder, this.owner, String(this.o.ttlMs)), this.o.ttlMs / 3);
     if (replaced === 'OK') this.o.log.info({ lease: this.o.key, previous: holder }, 'lease taken over from a process that is gone');
     return replaced === 'OK';
@@ -153,15 +154,6 @@ export class Lease {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** `work`, or a rejection after `ms`. */
 function bounded<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { processAlive } from '../process-alive.js';
 
 export interface PrivateRedis {
   /** `unix://<socket path>`, accepted by `redisOptions`. */
@@ -126,7 +127,7 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
         await client.zremrangebyscore(INSTANCES_KEY, 0, Date.now() - 3 * HEARTBEAT_MS);
         // Instances that crashed recently still have a fresh heartbeat; their pid tells.
         for (const other of await client.zrange(INSTANCES_KEY, '0', '-1')) {
-          if (!isAlive(Number(String(other).split("-")[0]))) await client.zrem(INSTANCES_KEY, String(other));
+          if (!processAlive(Number(String(other).split("-")[0]))) await client.zrem(INSTANCES_KEY, String(other));
         }
         if ((await client.zcard(INSTANCES_KEY)) === 0) {
           // SHUTDOWN flushes the AOF; the connection drops as Redis exits.
@@ -144,14 +145,6 @@ export async function startPrivateRedis(dataDirInput: string, log: (line: string
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Starts the server unless one answers on the socket; true when this call started it. `wanted`
