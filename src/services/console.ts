@@ -218,21 +218,9 @@ export class ConsoleService {
   /** Tasks of the meeting by department; in each, overdue first, then open by due time, then finished. */
   async taskBoard(meetingId: number, now: Date): Promise<Array<{ department: string | null; tasks: TaskBoardRow[] }>> {
     const rows = await this.db.task.findMany({ where: { meetingId, status: { not: 'cancelled' } }, orderBy: [{ dueAt: 'asc' }, { id: 'asc' }] });
-    const view = (t: (typeof rows)[number]): TaskBoardRow => ({
-      id: t.id,
-      title: t.title,
-      department: t.department,
-      assigneeId: t.assigneeId,
-      status: t.status,
-      priority: t.priority,
-      dueAt: t.dueAt,
-      doneAt: t.doneAt,
-      overdue: OPEN_TASK.includes(t.status) && t.dueAt <= now,
-      checklistKey: t.checklistKey,
-    });
     const rank = (t: TaskBoardRow) => (t.overdue ? 0 : OPEN_TASK.includes(t.status) ? 1 : 2);
     const byDepartment = new Map<string | null, TaskBoardRow[]>();
-    for (const task of rows.map(view)) byDepartment.set(task.department, [...(byDepartment.get(task.department) ?? []), task]);
+    for (const task of rows.map((t) => boardRow(t, now))) byDepartment.set(task.department, [...(byDepartment.get(task.department) ?? []), task]);
     return [...byDepartment.entries()]
       .map(([department, tasks]) => ({ department, tasks: tasks.sort((a, b) => rank(a) - rank(b) || a.dueAt.getTime() - b.dueAt.getTime()) }))
       .sort((a, b) => Number(b.tasks.some((t) => t.overdue)) - Number(a.tasks.some((t) => t.overdue)) || (a.department ?? '').localeCompare(b.department ?? ''));
@@ -241,18 +229,7 @@ export class ConsoleService {
   /** The preparation checklist's items, in due order. */
   async checklistItems(meetingId: number, now: Date): Promise<TaskBoardRow[]> {
     const report = await this.checklists.report(meetingId, now);
-    return report.items.map((t) => ({
-      id: t.id,
-      title: t.title,
-      department: t.department,
-      assigneeId: t.assigneeId,
-      status: t.status,
-      priority: t.priority,
-      dueAt: t.dueAt,
-      doneAt: t.doneAt,
-      overdue: OPEN_TASK.includes(t.status) && t.dueAt <= now,
-      checklistKey: t.checklistKey,
-    }));
+    return report.items.map((t) => boardRow(t, now));
   }
 
   /** Names of the people the boards mention (owners, assignees), in one query. */
@@ -294,4 +271,20 @@ export class ConsoleService {
     if (this.meetings.isOrganizer(meeting, user)) return;
     throw new UserError('E_CONSOLE_NOT_ORGANIZER', { id: meeting.id, title: meeting.title, organizers: await this.meetings.organizerNames(meeting, this.locales.ofUser(user)) });
   }
+}
+
+/** A task as the boards show it: overdue once open past its due time. */
+function boardRow(t: Omit<TaskBoardRow, 'overdue'>, now: Date): TaskBoardRow {
+  return {
+    id: t.id,
+    title: t.title,
+    department: t.department,
+    assigneeId: t.assigneeId,
+    status: t.status,
+    priority: t.priority,
+    dueAt: t.dueAt,
+    doneAt: t.doneAt,
+    overdue: OPEN_TASK.includes(t.status) && t.dueAt <= now,
+    checklistKey: t.checklistKey,
+  };
 }
