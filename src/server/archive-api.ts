@@ -7,34 +7,17 @@
  *   GET /api/archives/:id/downloads       [{userId, via, at}]
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Translator } from '../i18n/translator.js';
-import type { MeetingRow } from '../services/meetings.js';
 import type { Services } from '../services/services.js';
 import { parseId } from './http-error.js';
-import { noteRefusal } from './refusal-log.js';
+import { type ActingRule, actingScope } from './acting-scope.js';
 
 export async function archiveRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  /** The acting organizer of `meetingId` with their language, or a 4xx reply already sent. */
-  async function scope(request: FastifyRequest, reply: FastifyReply, meetingId: number): Promise<{ meeting: MeetingRow; actorId: string; t: Translator } | null> {
-    const actorId = request.headers['x-huiwu-user'];
-    const actor = typeof actorId === 'string' && actorId ? await services.directory.user(actorId) : null;
-    const t = actor ? await services.locales.forUser(actor.id) : services.locales.translator();
-    if (!actor) {
-      await reply.code(400).send({ error: t.t('adminApi.actorMissing') });
-      return null;
-    }
-    const meeting = await services.meetings.get(meetingId);
-    if (!meeting) {
-      await reply.code(404).send({ error: t.t('adminApi.meetingNotFound', { meeting: String(meetingId) }) });
-      return null;
-    }
-    if (!services.meetings.isOrganizer(meeting, actor)) {
-      noteRefusal(request, 'admin-not-organizer', 'admin API: not an organizer', { actorId: actor.id, meetingId });
-      await reply.code(403).send({ error: t.t('adminApi.notOrganizer', { actor: actor.id, id: meetingId }) });
-      return null;
-    }
-    return { meeting, actorId: actor.id, t };
-  }
+  const organizers: ActingRule = {
+    allowed: (meeting, actor) => services.meetings.isOrganizer(meeting, actor),
+    refusalNote: 'admin API: not an organizer',
+    refusal: (t, meeting, actor) => t.t('adminApi.notOrganizer', { actor: actor.id, id: meeting.id }),
+  };
+  const scope = (request: FastifyRequest, reply: FastifyReply, meetingId: number) => actingScope(services, request, reply, String(meetingId), organizers);
 
   /** The pack and its organizer scope, or a 4xx reply already sent. */
   async function packScope(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
@@ -70,7 +53,7 @@ export async function archiveRoutes(app: FastifyInstance, services: Services): P
   app.get<{ Params: { id: string } }>('/archives/:id', async (request, reply) => {
     const s = await packScope(request, reply);
     if (!s) return reply;
-    const opened = await services.archive.open(s.pack, s.actorId, 'admin-api');
+    const opened = await services.archive.open(s.pack, s.actor.id, 'admin-api');
     return reply
       .header('content-type', 'application/zip')
       .header('content-length', String(opened.size))

@@ -8,34 +8,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
-import type { Translator } from '../i18n/translator.js';
-import type { UserRecord } from '../services/directory.js';
-import type { MeetingRow } from '../services/meetings.js';
 import type { Services } from '../services/services.js';
-import { parseId } from './http-error.js';
-import { noteRefusal } from './refusal-log.js';
+import { type ActingRule, actingScope } from './acting-scope.js';
 
 export async function budgetRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  async function scope(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<{ meeting: MeetingRow; actor: UserRecord; t: Translator } | null> {
-    const actorId = request.headers['x-huiwu-user'];
-    const actor = typeof actorId === 'string' && actorId ? await services.directory.user(actorId) : null;
-    const t = actor ? await services.locales.forUser(actor.id) : services.locales.translator();
-    if (!actor) {
-      await reply.code(400).send({ error: t.t('adminApi.actorMissing') });
-      return null;
-    }
-    const meeting = await services.meetings.get(parseId(request.params.id, 'the meeting id'));
-    if (!meeting) {
-      await reply.code(404).send({ error: t.t('adminApi.meetingNotFound', { meeting: request.params.id }) });
-      return null;
-    }
-    if (!services.budget.canWrite(meeting, actor)) {
-      noteRefusal(request, 'admin-not-organizer', 'admin API: not an organizer or finance member', { actorId: actor.id, meetingId: meeting.id });
-      await reply.code(403).send({ error: t.t('errors.E_BUDGET_FORBIDDEN', { id: meeting.id, organizers: await services.meetings.organizerNames(meeting, t) }) });
-      return null;
-    }
-    return { meeting, actor, t };
-  }
+  const financeOrOrganizers: ActingRule = {
+    allowed: (meeting, actor) => services.budget.canWrite(meeting, actor),
+    refusalNote: 'admin API: not an organizer or finance member',
+    refusal: async (t, meeting) => t.t('errors.E_BUDGET_FORBIDDEN', { id: meeting.id, organizers: await services.meetings.organizerNames(meeting, t) }),
+  };
+  const scope = (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => actingScope(services, request, reply, request.params.id, financeOrOrganizers);
 
   app.post<{ Params: { id: string }; Body: string }>('/meetings/:id/budget/import', async (request, reply) => {
     const s = await scope(request, reply);
