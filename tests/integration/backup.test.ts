@@ -4,8 +4,6 @@
  * it shows the same meetings. A wrong key, a damaged file and a running instance are refused;
  * each folder keeps only HUIWU_BACKUP_KEEP backups; a failed backup alerts the admins.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +13,7 @@ import { createPrisma } from '../../src/db/client.js';
 import { seedDepartment, watchSimChanges } from '../support/fanout.js';
 import { BACKUP_SCHEDULER_ID } from '../../jobs/maintenance.js';
 import { startTestApp, testEnv, type TestApp } from '../support/harness.js';
+import { runRestore } from '../support/restore-script.js';
 
 const KEY = randomBytes(32).toString('hex');
 const N = 200;
@@ -32,19 +31,6 @@ afterAll(async () => {
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `npm run db:restore -- <file>` (the script itself) with `env`; resolves with its exit code and output. */
-async function restore(file: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/db-restore.ts', file], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, output };
-}
 
 const backupsIn = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.db.enc')).sort();
 
@@ -105,7 +91,7 @@ describe('database backups', () => {
     // Restored into a fresh data folder by the real script.
     const fresh = folder();
     const freshDb = join(fresh, 'huiwu.db');
-    const restored = await restore(join(remote, result.name), { DATABASE_URL: `file:${freshDb}`, HUIWU_DATA_DIR: fresh, HUIWU_BACKUP_KEY: KEY });
+    const restored = await runRestore(join(remote, result.name), { DATABASE_URL: `file:${freshDb}`, HUIWU_DATA_DIR: fresh, HUIWU_BACKUP_KEY: KEY });
     expect(restored.output).toContain('Restored');
     expect(restored.code).toBe(0);
     const copy = createPrisma(`file:${freshDb}`);
@@ -120,11 +106,11 @@ describe('database backups', () => {
     }
 
     // Refused: a running instance on the target, a wrong key, a damaged file. Nothing is replaced.
-    const running = await restore(join(local, result.name), { DATABASE_URL: t.env.DATABASE_URL!, HUIWU_DATA_DIR: t.env.HUIWU_DATA_DIR!, HUIWU_BACKUP_KEY: KEY });
+    const running = await runRestore(join(local, result.name), { DATABASE_URL: t.env.DATABASE_URL!, HUIWU_DATA_DIR: t.env.HUIWU_DATA_DIR!, HUIWU_BACKUP_KEY: KEY });
     expect(running.code).toBe(1);
     expect(running.output).toMatch(/Huiwu is running on .* \(pid \d+\): stop it first/);
     const other = folder();
-    const wrongKey = await restore(join(local, result.name), { DATABASE_URL: `file:${join(other, 'huiwu.db')}`, HUIWU_DATA_DIR: other, HUIWU_BACKUP_KEY: randomBytes(32).toString('hex') });
+    const wrongKey = await runRestore(join(local, result.name), { DATABASE_URL: `file:${join(other, 'huiwu.db')}`, HUIWU_DATA_DIR: other, HUIWU_BACKUP_KEY: randomBytes(32).toString('hex') });
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.output).toContain('wrong key');
     expect(existsSync(join(other, 'huiwu.db'))).toBe(false);
@@ -132,7 +118,7 @@ describe('database backups', () => {
     writeFileSync(damaged, '');
     appendFileSync(damaged, Buffer.from('not a backup'));
     writeFileSync(`${damaged}.sha256`, `${'0'.repeat(64)}  ${result.name}\n`);
-    const bad = await restore(damaged, { DATABASE_URL: `file:${join(other, 'huiwu.db')}`, HUIWU_DATA_DIR: other, HUIWU_BACKUP_KEY: KEY });
+    const bad = await runRestore(damaged, { DATABASE_URL: `file:${join(other, 'huiwu.db')}`, HUIWU_DATA_DIR: other, HUIWU_BACKUP_KEY: KEY });
     expect(bad.code).toBe(1);
     expect(bad.output).toContain('checksum mismatch');
 

@@ -3,8 +3,6 @@
  * `npm run db:restore` into a fresh database, holds every row committed before it started and a
  * consistent cut of the rest; a restore into the database of a running instance is refused.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +11,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { databaseUrl } from '../support/postgres-setup.js';
 import { onPostgres, startTestApp, type TestApp } from '../support/harness.js';
+import { runRestore } from '../support/restore-script.js';
 
 const KEY = randomBytes(32).toString('hex');
 const backupDir = mkdtempSync(join(tmpdir(), 'huiwu-pg-backup-test-'));
@@ -35,19 +34,8 @@ afterAll(async () => {
   rmSync(backupDir, { recursive: true, force: true });
 });
 
-/** Runs `npm run db:restore -- <file>` (the script itself) on `databaseUrl`. */
-async function restore(file: string, url: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/db-restore.ts', file], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, HUIWU_BACKUP_KEY: KEY, HUIWU_DATA_DIR: backupDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, output };
-}
+/** Runs the restore script on `url`. */
+const restore = (file: string, url: string) => runRestore(file, { DATABASE_URL: url, HUIWU_BACKUP_KEY: KEY, HUIWU_DATA_DIR: backupDir });
 
 describe.runIf(onPostgres)('PostgreSQL backups', () => {
   it('a backup taken during writes restores into a fresh database with every row committed before it', async () => {
