@@ -26,16 +26,16 @@ const COMPANION_WAIT_MS = 250;
 const MAX_THROTTLED_WAITS = 30;
 
 export function outboundProcessor(services: Services, platform: PlatformClient, limiter: RecipientLimiter) {
-  const { db, cards, cardRefs, log } = services;
+  const { db, cards, cardRefs, log, outbox } = services;
   return async (job: Job<OutboundJob>, token?: string): Promise<string> => {
-    const message = await db.outboundMessage.findUnique({ where: { id: job.data.messageId } });
+    const message = await outbox.message(job.data.messageId);
     if (!message || message.status === 'sent') return 'skipped';
 
     // A card's picture goes out after its card (both are queued together and sent concurrently).
     const queued = JSON.parse(message.payload) as StoredContent;
     const companionOf = queued.type === 'image' ? queued.companionOf : undefined;
     if (companionOf) {
-      const cardMessage = await db.outboundMessage.findUnique({ where: { id: `card-${companionOf}` }, select: { status: true } });
+      const cardMessage = await outbox.message(`card-${companionOf}`);
       if (cardMessage?.status === 'pending') {
         await job.moveToDelayed(Date.now() + COMPANION_WAIT_MS, token);
         throw new DelayedError();
@@ -67,7 +67,7 @@ export function outboundProcessor(services: Services, platform: PlatformClient, 
           ? await platform.updateCard(card, target, (await cardRefs.get(card.id))?.platformRef ?? null, message.id)
           : await platform.send(target, content, message.id);
       if (card && result.platformRef && message.kind !== 'card-update') await cardRefs.setPlatformRef(card.id, result.platformRef);
-      await db.outboundMessage.update({ where: { id: message.id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
+      await outbox.markSent(message.id);
       return 'sent';
     } catch (error) {
       // Throttled with a known pause (WeCom 45009, DingTalk QPS 403): wait it out without spending

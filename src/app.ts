@@ -69,7 +69,7 @@ export interface HuiwuApp {
 }
 
 export async function createHuiwu(config: Config, redisUrl: string, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<HuiwuApp> {
-  const db = createPrisma(config.DATABASE_URL, config.HUIWU_DB_POOL_SIZE);
+  const db = createPrisma(config.DATABASE_URL, { poolSize: config.HUIWU_DB_POOL_SIZE, sqliteSync: config.HUIWU_SQLITE_SYNC });
   const database: BackupSource =
     databaseKind(config.DATABASE_URL) === 'postgresql' ? { kind: 'postgresql', url: config.DATABASE_URL } : { kind: 'sqlite', file: sqliteFilePath(config.DATABASE_URL, process.cwd()) };
   // `npm run db:restore` refuses to replace a SQLite database while this marker names a live process.

@@ -80,6 +80,13 @@ const schema = z.object({
     .default('file:./data/huiwu.db'),
   /** PostgreSQL only: connections this instance keeps open to the database. */
   HUIWU_DB_POOL_SIZE: int(1, 500).default(10),
+  /**
+   * SQLite only: when a commit reaches the disk. `normal` (default): the write-ahead log is synced
+   * at checkpoints, so a commit survives the process being killed but the last ones may be lost
+   * if the machine loses power (as Redis with appendfsync everysec). `full`: every commit waits
+   * for the disk (~4 ms on this VM, with the event loop blocked meanwhile).
+   */
+  HUIWU_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
   /** Folder for the SQLite file's default location and the private Redis's data. Default ./data. */
   HUIWU_DATA_DIR: z.string().min(1).default('./data'),
   /** Redis URL. Unset: the app runs a private redis-server with its data under $HUIWU_DATA_DIR/redis. */

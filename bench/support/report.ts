@@ -38,6 +38,21 @@ export const ms = (n: number, digits = 1): string => (Number.isFinite(n) ? `${n.
 export const QUICK = process.env.BENCH_QUICK === '1';
 
 /** Resident set size of a process in MB, from /proc (Linux); NaN when it is gone. */
+/**
+ * CPU time (user + system, ms) the process `pid` has used so far, from /proc. Unlike wall-clock
+ * figures it is not inflated when other work shares the machine: per-operation CPU compares
+ * across runs on a busy machine.
+ */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 export function rssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');

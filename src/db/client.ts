@@ -7,6 +7,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-pg/client.js';
 import { HUIWU_APPLICATION_NAME, databaseKind } from './database-url.js';
 import { sqliteFilePath } from './sqlite-url.js';
+import { registerSqliteFactory } from './sqlite-direct.js';
 import { withStatementCache } from './sqlite-statements.js';
 
 export type { PrismaClient };
@@ -20,13 +21,13 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
  * generated from the derived schema (prisma/postgresql/schema.prisma): the same models, so it is
  * typed as the SQLite one.
  */
-export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
+export function createPrisma(databaseUrl: string, { poolSize = 10, sqliteSync = 'normal' }: { poolSize?: number; sqliteSync?: 'normal' | 'full' } = {}): PrismaClient {
   if (databaseKind(databaseUrl) === 'postgresql') {
     // `application_name` marks our connections: a restore refuses while one is open (restore.ts).
     const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize, application_name: HUIWU_APPLICATION_NAME });
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
-  return createSqlitePrisma(databaseUrl);
+  return createSqlitePrisma(databaseUrl, sqliteSync);
 }
 
 /**
@@ -35,7 +36,7 @@ export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
  * the file) and every connection waits up to 5 s on a lock, so the app and a test process can
  * use the same file. Run `applyMigrations` first; the client does not create tables.
  */
-function createSqlitePrisma(databaseUrl: string): PrismaClient {
+function createSqlitePrisma(databaseUrl: string, sync: 'normal' | 'full'): PrismaClient {
   const file = sqliteFilePath(databaseUrl, process.cwd());
   if (file !== ':memory:') {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -46,6 +47,8 @@ function createSqlitePrisma(databaseUrl: string): PrismaClient {
       db.close();
     }
   }
-  const adapter = withStatementCache(new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }));
-  return new PrismaClient({ adapter });
+  const adapter = withStatementCache(new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }), sync);
+  const client = new PrismaClient({ adapter });
+  registerSqliteFactory(client, adapter);
+  return client;
 }

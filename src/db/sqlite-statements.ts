@@ -38,7 +38,7 @@ class BoundView {
   }
 }
 
-function cacheStatements(db: Database): void {
+function cacheStatements(db: Database): (sql: string) => Statement {
   const prepare = db.prepare.bind(db);
   const statements = new Map<string, Statement>();
   const cached = (sql: string): Statement => {
@@ -55,11 +55,24 @@ function cacheStatements(db: Database): void {
     const statement = cached(sql);
     return { bind: (args: unknown[]) => new BoundView(statement, args), run: () => statement.run() };
   };
+  return prepare;
 }
 
-/** The adapter factory with statement reuse on each connection it opens. */
-export function withStatementCache(factory: PrismaBetterSqlite3): SqlDriverAdapterFactory {
+/** The connection a factory opened and its own `prepare`, for the few statements run without the ORM (sqlite-direct.ts). */
+export interface CachedConnection {
+  db: Database;
+  prepare: (sql: string) => Statement;
+}
+
+export type StatementCachingFactory = SqlDriverAdapterFactory & { readonly connection: CachedConnection | null };
+
+/** The adapter factory with statement reuse on each connection it opens; `connection` is the latest one. `sync`: HUIWU_SQLITE_SYNC. */
+export function withStatementCache(factory: PrismaBetterSqlite3, sync: 'normal' | 'full' = 'normal'): StatementCachingFactory {
+  let connection: CachedConnection | null = null;
   return {
+    get connection() {
+      return connection;
+    },
     provider: factory.provider,
     adapterName: factory.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
@@ -67,7 +80,9 @@ export function withStatementCache(factory: PrismaBetterSqlite3): SqlDriverAdapt
       // The adapter keeps its better-sqlite3 connection as `client` (adapter-better-sqlite3 7.x).
       const client = (adapter as unknown as { client?: Database }).client;
       if (!client || typeof client.prepare !== 'function') throw new Error('unexpected better-sqlite3 adapter shape: no statement cache');
-      cacheStatements(client);
+      // Per connection (not stored in the file). In WAL mode `normal` still never corrupts the database.
+      client.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
+      connection = { db: client, prepare: cacheStatements(client) };
       return adapter;
     },
   };

@@ -11,6 +11,7 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../db/client.js';
+import { sqliteDate, sqliteDirect } from '../db/sqlite-direct.js';
 import type { CardActionEvent, CardActionOutcome, InboundEvent, InboundSink } from '../platforms/types.js';
 import { UnavailableError } from '../server/http-error.js';
 import type { LocaleService } from '../services/locales.js';
@@ -84,9 +85,22 @@ export class QueueInboundSink implements InboundSink {
 
 /** Durable de-duplication used by the inbound processor: true when the event was already handled. */
 export async function alreadyProcessed(db: PrismaClient, event: InboundEvent): Promise<boolean> {
+  const direct = sqliteDirect(db);
+  if (direct) return direct.get('SELECT 1 FROM "InboundEvent" WHERE "id" = ?', inboundKey(event)) !== undefined;
   return (await db.inboundEvent.findUnique({ where: { id: inboundKey(event) } })) != null;
 }
 
 export async function markProcessed(db: PrismaClient, event: InboundEvent): Promise<void> {
+  const direct = sqliteDirect(db);
+  if (direct) {
+    direct.run(
+      'INSERT INTO "InboundEvent" ("id", "platform", "kind", "createdAt") VALUES (?, ?, ?, ?) ON CONFLICT ("id") DO NOTHING',
+      inboundKey(event),
+      event.platform,
+      event.kind,
+      sqliteDate(new Date()),
+    );
+    return;
+  }
   await db.inboundEvent.upsert({ where: { id: inboundKey(event) }, create: { id: inboundKey(event), platform: event.platform, kind: event.kind }, update: { id: inboundKey(event) } });
 }

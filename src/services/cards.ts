@@ -5,6 +5,7 @@
  */
 import type { Card } from '../../cards/model.js';
 import type { PrismaClient } from '../db/client.js';
+import { sqliteDate, sqliteDirect } from '../db/sqlite-direct.js';
 import type { OutboundTarget } from '../platforms/types.js';
 import { PRIORITY, type Priority } from '../queue/queues.js';
 import type { Translator } from '../i18n/translator.js';
@@ -46,22 +47,17 @@ export class CardService {
 
   async sendMany(items: ReadonlyArray<{ card: Card; options: SendCardOptions }>): Promise<void> {
     if (items.length === 0) return;
-    const ids = items.map((i) => i.card.id);
-    const existing = new Set((await this.db.card.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((c) => c.id));
-    const fresh = items.filter((i) => !existing.has(i.card.id));
-    if (fresh.length > 0) {
-      await this.db.card.createMany({
-        data: fresh.map(({ card, options }) => ({
-          id: card.id,
-          kind: options.kind,
-          refId: options.refId,
-          targetKind: options.target.kind,
-          targetId: targetId(options.target),
-          recipientUserId: options.recipientUserId ?? null,
-          model: JSON.stringify(card),
-        })),
-      });
-    }
+    await this.storeNew(
+      items.map(({ card, options }) => ({
+        id: card.id,
+        kind: options.kind,
+        refId: options.refId,
+        targetKind: options.target.kind,
+        targetId: targetId(options.target),
+        recipientUserId: options.recipientUserId ?? null,
+        model: JSON.stringify(card),
+      })),
+    );
     await this.outbox.enqueueMany(
       items.flatMap(({ card, options }) => [
         {
@@ -75,8 +71,39 @@ export class CardService {
     );
   }
 
+  /** Stores the cards not stored yet; a stored one keeps its current state. */
+  private async storeNew(rows: NewCardRow[]): Promise<void> {
+    const direct = sqliteDirect(this.db);
+    if (direct) {
+      const now = sqliteDate(new Date());
+      direct.transaction(() => {
+        for (const r of rows) {
+          direct.run(
+            'INSERT INTO "Card" ("id", "kind", "refId", "targetKind", "targetId", "recipientUserId", "model", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("id") DO NOTHING',
+            r.id,
+            r.kind,
+            r.refId,
+            r.targetKind,
+            r.targetId,
+            r.recipientUserId,
+            r.model,
+            now,
+            now,
+          );
+        }
+      });
+      return;
+    }
+    const existing = new Set((await this.db.card.findMany({ where: { id: { in: rows.map((r) => r.id) } }, select: { id: true } })).map((c) => c.id));
+    const fresh = rows.filter((r) => !existing.has(r.id));
+    if (fresh.length > 0) await this.db.card.createMany({ data: fresh });
+  }
+
   async get(id: string): Promise<StoredCard | null> {
-    const row = await this.db.card.findUnique({ where: { id } });
+    const direct = sqliteDirect(this.db);
+    const row = direct
+      ? direct.get<CardRow>('SELECT "id", "kind", "refId", "recipientUserId", "targetKind", "targetId", "model" FROM "Card" WHERE "id" = ?', id)
+      : await this.db.card.findUnique({ where: { id } });
     return row ? storedCard(row) : null;
   }
 
@@ -112,6 +139,8 @@ function companionImage(card: Card, target: OutboundTarget, priority: Priority) 
   const image = card.image!;
   return { id: `cardimg-${card.id}-${image.mediaId}`, target, content: { type: 'image' as const, mediaId: image.mediaId, alt: image.alt, companionOf: card.id }, priority };
 }
+
+type NewCardRow = { id: string; kind: string; refId: string; targetKind: string; targetId: string; recipientUserId: string | null; model: string };
 
 type CardRow = { id: string; kind: string; refId: string; recipientUserId: string | null; targetKind: string; targetId: string; model: string };
 

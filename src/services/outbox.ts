@@ -10,6 +10,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import { sqliteDate, sqliteDirect } from '../db/sqlite-direct.js';
 import type { OutboundContent, OutboundTarget, PlatformName } from '../platforms/types.js';
 import { KEEP_JOBS, jobIdPart, type OutboundJob, type Priority } from '../queue/queues.js';
 import { platformOfId } from './ids.js';
@@ -24,6 +25,27 @@ export interface OutboundRequest {
   content: StoredContent;
   kind?: 'send' | 'card-update';
   priority: Priority;
+}
+
+/** A stored message, as the outbound processor reads it. */
+export interface StoredMessage {
+  id: string;
+  targetKind: string;
+  targetId: string;
+  kind: string;
+  payload: string;
+  status: string;
+  attempts: number;
+}
+
+interface NewMessageRow {
+  id: string;
+  platform: string;
+  targetKind: string;
+  targetId: string;
+  kind: string;
+  payload: string;
+  priority: number;
 }
 
 export function targetId(target: OutboundTarget): string {
@@ -58,12 +80,51 @@ export class Outbox {
       priority: r.priority,
     }));
     // Existing rows are kept as they are: a repeated request must not resend or reset them.
-    const existing = new Set(
-      (await this.db.outboundMessage.findMany({ where: { id: { in: rows.map((r) => r.id) } }, select: { id: true } })).map((r) => r.id),
-    );
+    await this.addJobs(await this.storeFresh(rows));
+  }
+
+  /** Stores the rows not stored yet; returns those. */
+  private async storeFresh<R extends NewMessageRow>(rows: R[]): Promise<R[]> {
+    const direct = sqliteDirect(this.db);
+    if (direct) {
+      const createdAt = sqliteDate(new Date());
+      return direct.transaction(() =>
+        rows.filter(
+          (r) =>
+            direct.run(
+              'INSERT INTO "OutboundMessage" ("id", "platform", "targetKind", "targetId", "kind", "payload", "priority", "status", "attempts", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, \'pending\', 0, ?) ON CONFLICT ("id") DO NOTHING',
+              r.id,
+              r.platform,
+              r.targetKind,
+              r.targetId,
+              r.kind,
+              r.payload,
+              r.priority,
+              createdAt,
+            ) === 1,
+        ),
+      );
+    }
+    const existing = new Set((await this.db.outboundMessage.findMany({ where: { id: { in: rows.map((r) => r.id) } }, select: { id: true } })).map((r) => r.id));
     const fresh = rows.filter((r) => !existing.has(r.id));
     if (fresh.length > 0) await this.db.outboundMessage.createMany({ data: fresh });
-    await this.addJobs(rows.filter((r) => !existing.has(r.id)));
+    return fresh;
+  }
+
+  /** The stored message `id`, as the sender needs it; null when there is none. */
+  async message(id: string): Promise<StoredMessage | null> {
+    const direct = sqliteDirect(this.db);
+    if (direct) return direct.get<StoredMessage>('SELECT "id", "targetKind", "targetId", "kind", "payload", "status", "attempts" FROM "OutboundMessage" WHERE "id" = ?', id) ?? null;
+    return this.db.outboundMessage.findUnique({ where: { id }, select: { id: true, targetKind: true, targetId: true, kind: true, payload: true, status: true, attempts: true } });
+  }
+
+  async markSent(id: string): Promise<void> {
+    const direct = sqliteDirect(this.db);
+    if (direct) {
+      direct.run('UPDATE "OutboundMessage" SET "status" = \'sent\', "sentAt" = ?, "attempts" = "attempts" + 1 WHERE "id" = ?', sqliteDate(new Date()), id);
+      return;
+    }
+    await this.db.outboundMessage.update({ where: { id }, data: { status: 'sent', sentAt: new Date(), attempts: { increment: 1 } } });
   }
 
   /**

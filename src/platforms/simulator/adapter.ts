@@ -21,6 +21,7 @@ import {
   type SendResult,
 } from '../types.js';
 import { SimError } from './errors.js';
+import { SimMessages } from './messages.js';
 import { SimulatorInbound, type SimUpload } from './inbound.js';
 import { type SimMessageView, simulatorRoutes } from './routes.js';
 import { dmConversationId } from './seed.js';
@@ -43,6 +44,7 @@ export class SimulatorAdapter implements PlatformAdapter {
   private throttlesToInject = { count: 0, pauseMs: 1000 };
 
   private readonly mediaStore: MediaStore;
+  private readonly history: SimMessages;
   private readonly locales: LocaleService;
   readonly sendRatePerSecond: number;
   /** HUIWU_TIMEZONE: the page shows message times in the zone the bot writes times in. */
@@ -56,7 +58,8 @@ export class SimulatorAdapter implements PlatformAdapter {
   ) {
     this.sendRatePerSecond = config.HUIWU_SIM_SEND_RATE;
     this.timeZone = config.HUIWU_TIMEZONE;
-    this.inbound = new SimulatorInbound(db, directory, this.changes);
+    this.history = new SimMessages(db);
+    this.inbound = new SimulatorInbound(db, directory, this.changes, this.history);
     this.mediaStore = new MediaStore(db);
     this.locales = new LocaleService(directory, config);
   }
@@ -115,16 +118,9 @@ export class SimulatorAdapter implements PlatformAdapter {
         : content.type === 'image'
           ? { image: content.mediaId, text: content.alt }
           : { text: content.type === 'text' ? content.text : content.markdown };
-    // The unique outboundId makes a repeated send store one message, like a platform's idempotency key.
-    // `update` names the key itself (a no-op) so Prisma emits one INSERT ... ON CONFLICT; with an
-    // empty update it runs a transaction of five statements, each a round trip on PostgreSQL.
-    const row = await this.db.simMessage.upsert({
-      where: { outboundId: idempotencyKey },
-      create: { conversationId, fromId: BOT_ID, outboundId: idempotencyKey, ...data },
-      update: { outboundId: idempotencyKey },
-    });
+    const rowId = await this.history.addOnce(idempotencyKey, { conversationId, fromId: BOT_ID, ...data });
     this.changes.emit('change', conversationId);
-    return { platformRef: String(row.id) };
+    return { platformRef: String(rowId) };
   }
 
   async updateCard(card: Card): Promise<SendResult> {
@@ -143,7 +139,7 @@ export class SimulatorAdapter implements PlatformAdapter {
       const conversationId = dmConversationId(externalIdOf(userId));
       const outboundId = `urgent-${idempotencyKey}-${userId}`;
       const marked = (await this.locales.forUser(userId)).t('platform.urgent', { text });
-      await this.db.simMessage.upsert({ where: { outboundId }, create: { conversationId, fromId: BOT_ID, outboundId, text: marked }, update: { outboundId } });
+      await this.history.addOnce(outboundId, { conversationId, fromId: BOT_ID, text: marked });
       this.changes.emit('change', conversationId);
     }
   }

@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
+import type { SimMessages } from './messages.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { internalId } from '../../services/ids.js';
@@ -29,6 +30,7 @@ export class SimulatorInbound {
     private readonly directory: Directory,
     /** The adapter's change feed: a posted message wakes the page's long polls. */
     private readonly changes: EventEmitter,
+    private readonly messages: SimMessages,
   ) {}
 
   attach(sink: InboundSink | null): void {
@@ -47,8 +49,11 @@ export class SimulatorInbound {
     if (text.trim() === '' && !upload) throw new SimError(400, 'text must not be empty');
 
     const file = upload ? await this.storeUpload(upload) : undefined;
-    const row = await this.db.simMessage.create({
-      data: { conversationId: conversationExternalId, fromId: fromExternalId, text: file ? `${text}\n📎 ${file.name}`.trim() : text, image: file?.kind === 'image' ? file.mediaId : null },
+    const row = await this.messages.add({
+      conversationId: conversationExternalId,
+      fromId: fromExternalId,
+      text: file ? `${text}\n📎 ${file.name}`.trim() : text,
+      image: file?.kind === 'image' ? file.mediaId : null,
     });
     this.changes.emit('change', conversationExternalId);
     const event: MessageEvent = {
