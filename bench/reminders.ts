@@ -29,7 +29,7 @@ import { seedDepartment } from '../tests/support/fanout.js';
 import { delayedDrain } from './support/bullmq-baseline.js';
 import { benchRun, runBench, stopChild } from './support/lifecycle.js';
 import { BARE_FASTIFY, startUntilHealthy } from './support/processes.js';
-import { QUICK, emitRow, ms, percentile, rssMb } from './support/report.js';
+import { QUICK, cpuMs, emitRow, ms, percentile, rssMb } from './support/report.js';
 
 const N = Number(process.env.REMINDERS_N ?? (QUICK ? 1000 : 10_000));
 const LEAD_S = Number(process.env.REMINDERS_LEAD_S ?? 20);
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   if (lead < 0) console.log('WARNING: adding the jobs took longer than the lead: lateness includes it (raise REMINDERS_LEAD_S)');
 
   // Sample memory through the burst; count deliveries until all are in or the wait ends.
+  const cpuBefore = cpuMs(pid);
   let peakRss = idleRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid) || 0)), 200);
   const deadline = dueAt.getTime() + WAIT_S * 1000;
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   const [p50, p99] = [percentile(lateness, 50), percentile(lateness, 99)];
   const last = lateness.filter(Number.isFinite).at(-1) ?? NaN;
   console.log(`delivered ${perReminder.size} of ${N} reminders (${lost} lost, ${doubled} doubled); lateness p50 ${ms(p50, 0)}, p99 ${ms(p99, 0)}, last ${ms(last, 0)} (${(N / Math.max(1, last / 1000)).toFixed(0)}/s)`);
-  console.log(`app peak RSS during the burst ${mb(peakRss)}`);
+  console.log(`app peak RSS during the burst ${mb(peakRss)}; app CPU per reminder ${ms((cpuMs(pid) - cpuBefore) / N, 2)} (user + system)`);
   if (lost) console.log(`app log (last lines):\n${app.output.slice(-10).join('\n')}`);
   await db.$disconnect();
 

@@ -17,9 +17,11 @@ export class RecipientLimiter {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
     const key = `${this.prefix}:rate:${platform}:${recipient}:${window}`;
-    const count = await this.redis.incr(key);
-    if (count === 1) await this.redis.pexpire(key, 61_000);
-    if (count <= perMinute) return 0;
+    // One round trip per send: the count and its expiry (set once, NX) in one transaction.
+    const replies = await this.redis.multi().incr(key).pexpire(key, 61_000, 'NX').exec();
+    const [error, count] = replies?.[0] ?? [new Error('rate window transaction discarded'), 0];
+    if (error) throw error;
+    if ((count as number) <= perMinute) return 0;
     await this.redis.decr(key);
     return (window + 1) * 60_000 - now + Math.floor(Math.random() * 250);
   }
