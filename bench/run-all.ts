@@ -38,6 +38,7 @@ const BENCHES: Bench[] = [
   { name: 'time', file: 'bench/time.ts', quickEnv: { TIME_BENCH_COUNT: '20000' } },
   { name: 'checkin', file: 'bench/checkin.ts', quickArgs: ['--minutes', '0.5'] },
   { name: 'console', file: 'bench/console.ts', quickEnv: { CONSOLE_ATTENDEES: '1000', CONSOLE_ROUNDS: '30' } },
+  { name: 'statements', file: 'bench/statements.ts' },
 ];
 
 const { values: opts } = parseArgs({

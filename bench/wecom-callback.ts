@@ -8,22 +8,16 @@
  * BENCH_CONCURRENCY in flight (default 16). Then an open-loop phase: BENCH_OFFERED_RATE (1,000)
  * requests per second offered for BENCH_OFFERED_SECONDS (10) on a fixed schedule, each request
  * timing out after 10 s, against both targets: errors (non-200, timeouts) and p99 from the
- * scheduled send. The load generator runs in the same process as both servers.
+ * scheduled send. The app (compiled, as `npm start` runs it; CALLBACK_WORKER_PROCESSES sets its
+ * HUIWU_WORKER_PROCESSES) and the bare route each run in their own process; the load generator
+ * and the fake WeCom API run in this one.
  * Rows: throughput >= 50% of the bare route's; at the offered rate no errors and p99 <= 50 ms.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import pino from 'pino';
-import { createHuiwu } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { applyMigrations } from '../src/db/migrate.js';
-import { parseEnvelope } from '../src/platforms/wecom/decode.js';
-import { rawQuery } from '../src/platforms/wecom/routes.js';
-import { openSigned } from '../src/platforms/wecom/verify.js';
-import { startPrivateRedis } from '../src/redis/private-redis.js';
+import { benchRun, runBench } from './support/lifecycle.js';
+import { startUntilHealthy } from './support/processes.js';
 import { emitRow, ms, percentile } from './support/report.js';
 import { FakeWecomApi } from '../tests/fakes/wecom/api-server.js';
 import { WecomCallbackDriver } from '../tests/fakes/wecom/callback-driver.js';
@@ -54,7 +48,7 @@ function prepare(n: number): Prepared[] {
   });
 }
 
-async function run(url: string, load: Prepared[]): Promise<{ done: number; seconds: number; p50: number; p99: number; failures: number }> {
+async function closedLoop(url: string, load: Prepared[]): Promise<{ done: number; seconds: number; p50: number; p99: number; failures: number }> {
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -105,31 +99,23 @@ async function offered(url: string, load: Prepared[]): Promise<{ sent: number; e
   return { sent: load.length, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-async function bareServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const app = Fastify({ logger: false });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_r, body, done) => done(null, body));
-  const keys = { token: KEYS.token, encodingAesKey: KEYS.encodingAesKey, receiveId: KEYS.corpId, maxAgeSeconds: 300 };
-  app.post('/decrypt', async (request, reply) => {
-    const q = rawQuery(request.url);
-    openSigned(keys, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce, encrypt: parseEnvelope(String(request.body)).encrypt }, new Date());
-    return reply.code(200).send('');
-  });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url: `${address}/decrypt`, close: () => app.close() };
-}
+const run = benchRun('callback', 600);
+let lastOutput: string[] = [];
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'huiwu-bench-'));
-  const redis = await startPrivateRedis(join(dir, 'redis'), () => undefined);
+  const redis = await run.redis();
   const api = new FakeWecomApi({ corpId: KEYS.corpId, secret: 'bench-secret', agentId: 1000002, users: USERS });
   await api.start();
-  const config = loadConfig({
-    DATABASE_URL: `file:${join(dir, 'huiwu.db')}`,
-    HUIWU_DATA_DIR: dir,
+  const bare = await startUntilHealthy(run, ['--import', 'tsx', 'bench/support/bare-callback.ts'], {
+    BARE_WECOM_TOKEN: KEYS.token,
+    BARE_WECOM_AES_KEY: KEYS.encodingAesKey,
+    BARE_WECOM_CORP_ID: KEYS.corpId,
+  });
+  const env: Record<string, string> = {
+    DATABASE_URL: `file:${join(run.dir, 'huiwu.db')}`,
+    HUIWU_DATA_DIR: run.dir,
     REDIS_URL: redis.url,
     HUIWU_QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-    LOG_LEVEL: 'error',
     HUIWU_SIMULATOR: 'off',
     HUIWU_PII_KEY: randomBytes(32).toString('hex'),
     HUIWU_ADMIN_TOKEN: 'bench-admin-token-0000',
@@ -141,25 +127,28 @@ async function main(): Promise<void> {
     WECOM_API_BASE: api.baseUrl,
     WECOM_SEND_RATE: '1000',
     HUIWU_RECIPIENT_LIMIT_PER_MINUTE: '10000',
-  } as NodeJS.ProcessEnv);
-  await applyMigrations({ databaseUrl: config.DATABASE_URL });
-  const huiwu = await createHuiwu(config, redis.url, pino({ level: 'error' }));
-  const address = await huiwu.server.listen({ port: 0, host: '127.0.0.1' });
-  const bare = await bareServer();
+    HUIWU_RATE_LIMIT_USER_PER_MINUTE: '1000000',
+    ...(process.env.CALLBACK_WORKER_PROCESSES ? { HUIWU_WORKER_PROCESSES: process.env.CALLBACK_WORKER_PROCESSES } : {}),
+  };
+  await applyMigrations({ databaseUrl: env.DATABASE_URL! });
+  const app = await run.startApp(env);
+  lastOutput = app.output;
+  const address = app.baseUrl;
+  const bareUrl = `${bare.baseUrl}/decrypt`;
   try {
     // Warm-up: JIT, token fetch, first users.
-    await run(bare.url, prepare(200));
-    await run(`${address}/wecom/callback`, prepare(200));
-    const bareResult = await run(bare.url, prepare(REQUESTS));
-    const fullResult = await run(`${address}/wecom/callback`, prepare(REQUESTS));
-    const line = (name: string, r: Awaited<ReturnType<typeof run>>) =>
+    await closedLoop(bareUrl, prepare(200));
+    await closedLoop(`${address}/wecom/callback`, prepare(200));
+    const bareResult = await closedLoop(bareUrl, prepare(REQUESTS));
+    const fullResult = await closedLoop(`${address}/wecom/callback`, prepare(REQUESTS));
+    const line = (name: string, r: Awaited<ReturnType<typeof closedLoop>>) =>
       `${name.padEnd(44)} ${String(r.done).padStart(6)} req in ${r.seconds.toFixed(1).padStart(5)} s  ${(r.done / r.seconds).toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  non-200 ${r.failures}`;
     console.log(`WeCom callback benchmark: concurrency ${CONCURRENCY}, up to ${REQUESTS} requests or ${SECONDS} s per target, loopback`);
     console.log(line('bare fastify route (verify + decrypt only)', bareResult));
     console.log(line('Huiwu /wecom/callback (verify+decrypt+enqueue)', fullResult));
 
     const n = OFFERED_RATE * OFFERED_SECONDS;
-    const bareOffered = await offered(bare.url, prepare(n));
+    const bareOffered = await offered(bareUrl, prepare(n));
     const fullOffered = await offered(`${address}/wecom/callback`, prepare(n));
     const oline = (name: string, r: Awaited<ReturnType<typeof offered>>) =>
       `${name.padEnd(44)} ${String(r.sent).padStart(6)} offered  p50 ${ms(r.p50, 2).padStart(10)}  p99 ${(Number.isFinite(r.p99) ? ms(r.p99, 2) : 'timeout').padStart(10)}  errors/timeouts ${r.errors}`;
@@ -187,15 +176,8 @@ async function main(): Promise<void> {
       note: `${OFFERED_SECONDS} s offered`,
     });
   } finally {
-    await bare.close();
-    await huiwu.close();
     await api.close();
-    await redis.release();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(run, main, () => lastOutput);

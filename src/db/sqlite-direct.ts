@@ -12,7 +12,6 @@
  * and compare alike.
  */
 import type { Statement } from 'better-sqlite3';
-import type { PrismaClient } from './client.js';
 import type { CachedConnection, StatementCachingFactory } from './sqlite-statements.js';
 
 export interface SqliteDirect {
@@ -28,13 +27,13 @@ export type SqlValue = string | number | null;
 
 const factories = new WeakMap<object, StatementCachingFactory>();
 
-/** Called by createPrisma for a SQLite client. */
-export function registerSqliteFactory(client: PrismaClient, factory: StatementCachingFactory): void {
+/** Called by createPrisma for a SQLite client (`client` is the PrismaClient; typed loosely to keep client.ts out of this module's imports). */
+export function registerSqliteFactory(client: object, factory: StatementCachingFactory): void {
   factories.set(client, factory);
 }
 
 /** Direct statements on `client`'s SQLite connection; null on PostgreSQL or before the first query connected it. */
-export function sqliteDirect(client: PrismaClient): SqliteDirect | null {
+export function sqliteDirect(client: object): SqliteDirect | null {
   const connection = factories.get(client)?.connection;
   if (!connection) return null;
   let direct = opened.get(connection);
