@@ -99,6 +99,11 @@ export class CardService {
     if (fresh.length > 0) await this.db.card.createMany({ data: fresh });
   }
 
+  /** True once the card's message is stored to be sent (it is then sent, even after a crash). */
+  async isQueued(cardId: string): Promise<boolean> {
+    return (await this.outbox.message(`card-${cardId}`)) !== null;
+  }
+
   async get(id: string): Promise<StoredCard | null> {
     const direct = sqliteDirect(this.db);
     const row = direct

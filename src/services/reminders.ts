@@ -105,36 +105,12 @@ export class ReminderService {
   async fire(data: ScheduleJobs['reminder.fire'], occurrence: string): Promise<'sent' | 'skipped'> {
     const reminder = await this.get(data.reminderId);
     if (!reminder || !OPEN_STATUSES.includes(reminder.status)) return 'skipped';
+    if (occurrence === onceJobId(reminder.id) && !reminder.cron) return this.fireOnce(reminder);
     const isRepeat = data.repeat !== undefined;
     if (isRepeat && reminder.ackedAt) return 'skipped';
     if (isRepeat && reminder.repeatsSent >= (data.repeat ?? 0)) return 'skipped';
 
-    const creator = await this.directory.user(reminder.creatorId);
-    const now = new Date();
-    const cardId = `rem-${reminder.id}-${jobIdPart(occurrence)}`;
-    const target = deliveryTarget(reminder);
-    const t = await this.locales.forTarget(target);
-    await this.cards.send(
-      reminderCard(t, {
-        cardId,
-        reminderId: reminder.id,
-        text: reminder.text,
-        dueAt: t.dateTime(now),
-        creatorName: creator?.name ?? t.t('common.system'),
-        important: reminder.important,
-        rule: reminder.cron ? describeRule(reminder.cron, t) : null,
-        repeat: data.repeat,
-        snoozeMinutes: this.config.HUIWU_SNOOZE_MINUTES,
-      }),
-      {
-        kind: 'reminder',
-        refId: String(reminder.id),
-        target,
-        recipientUserId: reminder.targetKind === 'user' ? (reminder.targetUserId ?? reminder.creatorId) : null,
-        priority: PRIORITY.urgent,
-      },
-    );
-
+    await this.deliver([reminder], () => occurrence, data.repeat);
     await this.db.reminder.update({
       where: { id: reminder.id },
       data: isRepeat
@@ -149,6 +125,76 @@ export class ReminderService {
     });
     if (reminder.important) await this.scheduleRepeat(reminder.id, isRepeat ? (data.repeatOf ?? occurrence) : occurrence, (data.repeat ?? 0) + 1);
     return 'sent';
+  }
+
+  /**
+   * The first delivery of a one-off reminder. A burst (10,000 due in the same second) becomes
+   * batches: the job takes its reminder and up to FIRE_BATCH - 1 others due by now, claims them in
+   * one conditional update (pending -> fired, so two jobs never claim the same one) and stores
+   * and queues their cards together. The jobs of the others then find their card queued and
+   * skip. Card and message ids are those each reminder's own job would use, so a batch that dies
+   * after its claim is completed by those jobs, and nothing is sent twice.
+   */
+  private async fireOnce(reminder: ReminderRow): Promise<'sent' | 'skipped'> {
+    if (reminder.status !== 'pending') {
+      // Claimed by another job's batch: it queued the card, or died before; then send it here.
+      if (await this.cards.isQueued(reminderCardId(reminder.id, onceJobId(reminder.id)))) return 'skipped';
+      await this.deliver([reminder], (r) => onceJobId(r.id));
+      return 'sent';
+    }
+    const others = await this.db.reminder.findMany({
+      where: { status: 'pending', cron: null, fireAt: { lte: new Date() }, id: { not: reminder.id } },
+      select: { id: true },
+      orderBy: { fireAt: 'asc' },
+      take: FIRE_BATCH - 1,
+    });
+    const claimed = await this.db.reminder.updateManyAndReturn({
+      where: { id: { in: [reminder.id, ...others.map((o) => o.id)] }, status: 'pending' },
+      data: { status: 'fired', repeatsSent: 0, ackedAt: null, ackedBy: null, occurrence: { increment: 1 } },
+    });
+    if (!claimed.some((r) => r.id === reminder.id)) {
+      // Claimed meanwhile by another job's batch (as above), or cancelled or acknowledged.
+      const current = await this.get(reminder.id);
+      if (!current || !OPEN_STATUSES.includes(current.status)) return 'skipped';
+      if (current.status === 'pending') throw new Error(`reminder ${reminder.id} is pending but could not be claimed`);
+      return this.fireOnce(current);
+    }
+    await this.deliver(claimed, (r) => onceJobId(r.id));
+    for (const r of claimed) if (r.important) await this.scheduleRepeat(r.id, onceJobId(r.id), 1);
+    return 'sent';
+  }
+
+  /** Stores and queues the cards of `reminders`, each for its delivery (the job id that stands for it), in one go. */
+  private async deliver(reminders: readonly ReminderRow[], occurrenceOf: (reminder: ReminderRow) => string, repeat?: number): Promise<void> {
+    const now = new Date();
+    const items = [];
+    for (const reminder of reminders) {
+      const creator = await this.directory.user(reminder.creatorId);
+      const target = deliveryTarget(reminder);
+      const t = await this.locales.forTarget(target);
+      const card = reminderCard(t, {
+        cardId: reminderCardId(reminder.id, occurrenceOf(reminder)),
+        reminderId: reminder.id,
+        text: reminder.text,
+        dueAt: t.dateTime(now),
+        creatorName: creator?.name ?? t.t('common.system'),
+        important: reminder.important,
+        rule: reminder.cron ? describeRule(reminder.cron, t) : null,
+        repeat,
+        snoozeMinutes: this.config.HUIWU_SNOOZE_MINUTES,
+      });
+      items.push({
+        card,
+        options: {
+          kind: 'reminder',
+          refId: String(reminder.id),
+          target,
+          recipientUserId: reminder.targetKind === 'user' ? (reminder.targetUserId ?? reminder.creatorId) : null,
+          priority: PRIORITY.urgent,
+        },
+      });
+    }
+    await this.cards.sendMany(items);
   }
 
   /** 知道了: stops repeats of an important reminder and closes its open cards. */
@@ -209,6 +255,13 @@ export class ReminderService {
       await this.cards.update(card.id, (c, t) => withState(c, state(t)), PRIORITY.interactive);
     }
   }
+}
+
+/** How many due one-off reminders one job fires together. */
+const FIRE_BATCH = 200;
+
+function reminderCardId(reminderId: number, occurrence: string): string {
+  return `rem-${reminderId}-${jobIdPart(occurrence)}`;
 }
 
 function onceJobId(id: number): string {

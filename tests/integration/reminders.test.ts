@@ -293,4 +293,38 @@ describe('reminders', () => {
     const retried = await t.app.services.db.outboundMessage.findMany({ where: { attempts: { gt: 1 } } });
     expect(retried.length).toBeGreaterThan(0);
   });
+
+  it('fires a burst of due reminders in batches: one job delivers them all, each exactly once', async () => {
+    const people = ['zhaolei', 'zhouting', 'wujun', 'huangmin', 'wangfang'];
+    const before = new Map(await Promise.all(people.map(async (p) => [p, await lastId(`dm-${p}`)] as const)));
+    const ids: number[] = [];
+    for (const person of people) {
+      for (let i = 0; i < 4; i++) {
+        const reply = await t.sim.ask(`dm-${person}`, person, `提醒 6秒后 批次${person}${i}`);
+        ids.push(Number(/#(\d+)/.exec(reply.text ?? '')![1]));
+      }
+    }
+    // All due at once (each keeps its own job at its own time): the first job to run takes the others.
+    const dueAt = new Date(Date.now() + 1000);
+    await t.app.services.db.reminder.updateMany({ where: { id: { in: ids } }, data: { fireAt: dueAt } });
+
+    const burst = (m: SimMessage) => m.card?.body?.startsWith('批次') ?? false;
+    const delivered = async () => (await Promise.all(people.map(async (p) => (await t.sim.messages(`dm-${p}`, before.get(p))).filter(burst)))).flat();
+    await expect.poll(async () => (await delivered()).length, { timeout: 30_000, interval: 200 }).toBe(ids.length);
+
+    // Every reminder's own job has run by now: one sent the batch, the others found their card queued.
+    const outcomes = async () => {
+      const jobs = await t.app.queues.schedule.getJobs(['completed']);
+      return ids.map((id) => jobs.find((j) => j.id === `reminder-${id}-once`)?.returnvalue as string | undefined);
+    };
+    await expect.poll(async () => (await outcomes()).every((o) => o !== undefined), { timeout: 30_000, interval: 200 }).toBe(true);
+    const sent = (await outcomes()).filter((o) => o === 'sent').length;
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(sent).toBeLessThan(ids.length / 2);
+    const cards = await delivered();
+    expect(new Set(cards.map((c) => c.card!.id)).size).toBe(ids.length);
+    for (const id of ids) expect(cards.filter((c) => c.card!.title.includes(`#${id}`))).toHaveLength(1);
+    const rows = await t.app.services.db.reminder.findMany({ where: { id: { in: ids } } });
+    expect(rows.every((r) => r.status === 'fired' && r.occurrence === 1)).toBe(true);
+  });
 });

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Reminder_status_fireAt_idx" ON "Reminder"("status", "fireAt");
