@@ -7,7 +7,8 @@
  * fails its route's requests (500) instead of the start; tests exercise every route's schema.
  *
  * Header schemas would lose fastify's lower-casing of their keys with a custom compiler: none of
- * our routes validates headers (`lazyValidation` refuses one).
+ * our routes validates headers (refused here). fastify's default response serializer compiler
+ * (fast-json-stringify, with its own Ajv) is likewise loaded only when a route has a response schema.
  */
 import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
@@ -16,15 +17,18 @@ type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaCont
 type BuildValidator = NonNullable<CompilersFactory['buildValidator']>;
 type ValidatorCompiler = ReturnType<BuildValidator>;
 type Validate = ReturnType<ValidatorCompiler> & { errors?: unknown; schemaEnv?: unknown };
+type BuildSerializer = NonNullable<CompilersFactory['buildSerializer']>;
+
+const load = createRequire(import.meta.url);
 
 /** fastify's default validator builder, loaded (with Ajv) on the first compile. */
 function defaultBuildValidator(): BuildValidator {
-  const AjvCompiler = createRequire(import.meta.url)('@fastify/ajv-compiler') as () => BuildValidator;
+  const AjvCompiler = load('@fastify/ajv-compiler') as () => BuildValidator;
   return AjvCompiler();
 }
 
-/** The `schemaController` option: fastify's default validation, each schema compiled when first used. */
-export function lazyValidation(): NonNullable<FastifyServerOptions['schemaController']> {
+/** The `schemaController` option: fastify's default compilers, loaded and run when first needed. */
+export function lazySchemaCompilers(): NonNullable<FastifyServerOptions['schemaController']> {
   let build: BuildValidator | undefined;
   const buildValidator: BuildValidator = (externalSchemas, ajvServerOptions) => {
     let compiler: ValidatorCompiler | undefined;
@@ -44,5 +48,11 @@ export function lazyValidation(): NonNullable<FastifyServerOptions['schemaContro
       return lazy;
     };
   };
-  return { compilersFactory: { buildValidator } };
+  let serializers: BuildSerializer | undefined;
+  // fastify calls this only for a route with a response schema.
+  const buildSerializer: BuildSerializer = (externalSchemas, serializerOptions) => {
+    serializers ??= (load('@fastify/fast-json-stringify-compiler') as { SerializerSelector: () => BuildSerializer }).SerializerSelector();
+    return serializers(externalSchemas, serializerOptions);
+  };
+  return { compilersFactory: { buildValidator, buildSerializer } };
 }
