@@ -19,8 +19,8 @@ import { startPrivateRedis, type PrivateRedis } from './redis/private-redis.js';
  * Prisma's query compiler is WebAssembly (~3 MB), first compiled by V8's baseline compiler
  * (Liftoff) and then, in the background, re-compiled by its optimizing one (TurboFan): that second
  * compile kept ~75 MB of RSS for good in an idle app, while the queries it speeds up mostly hit
- * Prisma's plan cache (measured: same CPU per cached query). Set before the first query compiles the module. See
- * docs/deploy.md.
+ * Prisma's plan cache (measured: same CPU per cached query). Set before the first query compiles
+ * the module. See docs/deploy.md.
  */
 setFlagsFromString('--liftoff-only');
 
