@@ -11,7 +11,7 @@ import { maintenanceProcessor, scheduleMaintenance } from '../jobs/maintenance.j
 import { outboundProcessor } from '../jobs/outbound.js';
 import { scheduleProcessor } from '../jobs/schedule.js';
 import type { Config } from './config.js';
-import { createPrisma } from './db/client.js';
+import { openPrisma } from './db/open-prisma.js';
 import { registerInstance } from './db/instances.js';
 import { sqliteFilePath } from './db/sqlite-url.js';
 import { BackupService, type BackupSource } from './services/backup.js';
@@ -69,7 +69,7 @@ export interface HuiwuApp {
 }
 
 export async function createHuiwu(config: Config, redisUrl: string, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<HuiwuApp> {
-  const db = createPrisma(config.DATABASE_URL, { poolSize: config.HUIWU_DB_POOL_SIZE, sqliteSync: config.HUIWU_SQLITE_SYNC });
+  const db = await openPrisma(config.DATABASE_URL, { poolSize: config.HUIWU_DB_POOL_SIZE, sqliteSync: config.HUIWU_SQLITE_SYNC });
   const database: BackupSource =
     databaseKind(config.DATABASE_URL) === 'postgresql' ? { kind: 'postgresql', url: config.DATABASE_URL } : { kind: 'sqlite', file: sqliteFilePath(config.DATABASE_URL, process.cwd()) };
   // `npm run db:restore` refuses to replace a SQLite database while this marker names a live process.
@@ -90,7 +90,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   const media = new MediaStore(db);
   const clock = () => new Date();
   const pageAccess = new PageAccess(db, config, clock);
-  const adapters = createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX), signInLinks: pageAccess });
+  const adapters = await createAdapters({ config, db, directory, cardRefs, media, log, once: new RedisOnceLedger(redis, config.HUIWU_QUEUE_PREFIX), signInLinks: pageAccess });
   // While Redis is down every queue and worker reports each reconnect attempt: the monitor has said it once.
   const queueError = (err: Error, queue: string) => (connection.ready() ? log.error({ err, queue }, 'queue error') : log.debug({ err, queue }, 'queue error'));
   const queues = createQueues(redis, prefix, adapters.map((a) => a.name), queueError);

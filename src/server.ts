@@ -9,6 +9,7 @@ import type { PlatformAdapter } from './platforms/types.js';
 import { adminApi, type AdminApiOptions } from './server/admin-api.js';
 import { entranceLimits } from './server/entrances.js';
 import { installErrorHandler } from './server/error-handler.js';
+import { lazySchemaCompilers } from './server/lazy-schemas.js';
 import { healthRoute, readyRoute, type Probe } from './server/health.js';
 import { requestSerializer } from './server/redact.js';
 import { RefusalLog } from './server/refusal-log.js';
@@ -41,6 +42,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     loggerInstance: httpLog as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    // Route schemas are compiled on first use, not at start (lazy-schemas.ts).
+    schemaController: lazySchemaCompilers(),
     // Behind a trusted reverse proxy, request.ip (rate limits, logs) is the forwarded client's.
     ...(config.HUIWU_TRUST_PROXY ? { trustProxy: config.HUIWU_TRUST_PROXY } : {}),
   });

@@ -5,7 +5,7 @@
  * so a missing font is an error.
  */
 import { existsSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
 import { echarts } from './echarts.js';
 import type { ChartOption } from './chart-spec.js';
 
@@ -39,6 +39,8 @@ export function chartSvg(option: ChartOption, size: ChartSize = {}): string {
 export function svgToPng(svg: string, fontFile?: string): Buffer {
   const font = findCjkFont(fontFile);
   if (!font) throw new Error(`no CJK font found (tried ${CJK_FONT_CANDIDATES.join(', ')}): install fonts-wqy-microhei`);
+  // The native renderer is loaded on the first chart, not at every start.
+  const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     background: '#ffffff',
     font: { fontFiles: [font], loadSystemFonts: false, defaultFontFamily: 'WenQuanYi Micro Hei' },

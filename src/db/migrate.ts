@@ -3,17 +3,17 @@
  * download). Same layout, same `_prisma_migrations` bookkeeping as `prisma migrate deploy`: the
  * work is done by Prisma's own schema engine (WebAssembly build). SQLite's history is
  * prisma/migrations, PostgreSQL's prisma/migrations-postgresql (derived, see docs/database.md).
+ * Every start calls this, so the engine and the PostgreSQL driver are loaded only when needed.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { fileURLToPath } from 'node:url';
 import { databaseKind, displayDatabaseUrl, type DatabaseKind } from './database-url.js';
-import { openSchemaEngine } from './schema-engine.js';
+import type { OpenSchemaEngineOptions, SchemaEngineHandle } from './schema-engine.js';
 import { sqliteFilePath } from './sqlite-url.js';
 
 export type { MigrationList };
@@ -57,6 +57,12 @@ export async function readMigrationsList(migrationsDir: string): Promise<Migrati
 /** The `provider` named in a migration_lock.toml text, or undefined. */
 export function lockfileProvider(content: string | null): string | undefined {
   return content?.match(/^\s*provider\s*=\s*"([^"]*)"/m)?.[1];
+}
+
+/** The schema engine (WebAssembly, a few MB), loaded when a migration is to be applied. */
+async function openSchemaEngine(opts: OpenSchemaEngineOptions): Promise<SchemaEngineHandle> {
+  const engine = await import('./schema-engine.js');
+  return engine.openSchemaEngine(opts);
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -184,6 +190,7 @@ export async function applyMigrations(opts: {
 /** The PostgreSQL counterpart of pendingFromDatabase: read-only, `undefined` when the engine must decide. */
 async function pendingFromPostgres(databaseUrl: string, list: MigrationList): Promise<string[] | undefined> {
   if (list.migrationDirectories.some((m) => m.migrationFile.content.tag !== 'ok')) return undefined;
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
     await client.connect();

@@ -1,7 +1,9 @@
 /**
  * Which platforms run, from the configuration: each platform whose credentials are set, and the
  * local simulator when none is (or when HUIWU_SIMULATOR=on). The only module outside the platform
- * folders that imports them (a rule tests/unit/layers.test.ts enforces).
+ * folders that imports them (a rule tests/unit/layers.test.ts enforces). A real platform's adapter
+ * (and its SDK: the DingTalk Stream and WeCom bot clients took ~0.6 s and ~25 MB each) is loaded
+ * only when that platform is configured.
  */
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -10,8 +12,6 @@ import type { OnceLedger } from '../redis/once.js';
 import type { Directory } from '../services/directory.js';
 import { SimulatorAdapter } from './simulator/adapter.js';
 import type { CardRefPort, MediaPort, PlatformAdapter, SignInLinkPort } from './types.js';
-import { DingTalkAdapter } from './dingtalk/adapter.js';
-import { WecomAdapter } from './wecom/adapter.js';
 import { wecomSettings } from './wecom/settings.js';
 
 export interface AdapterDeps {
@@ -28,12 +28,18 @@ export interface AdapterDeps {
   signInLinks?: SignInLinkPort;
 }
 
-export function createAdapters(deps: AdapterDeps): PlatformAdapter[] {
+export async function createAdapters(deps: AdapterDeps): Promise<PlatformAdapter[]> {
   const { config, db, directory, cardRefs, media } = deps;
   const platforms: PlatformAdapter[] = [];
   const wecom = wecomSettings(config);
-  if (wecom) platforms.push(new WecomAdapter({ cardRefs, media, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }), ...(deps.once ? { once: deps.once } : {}) }));
-  if (config.DINGTALK_CLIENT_ID) platforms.push(new DingTalkAdapter({ config, cardRefs, media, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
+  if (wecom) {
+    const { WecomAdapter } = await import('./wecom/adapter.js');
+    platforms.push(new WecomAdapter({ cardRefs, media, directory, settings: wecom, log: (deps.log ?? pino({ level: config.LOG_LEVEL })).child({ platform: 'wecom' }), ...(deps.once ? { once: deps.once } : {}) }));
+  }
+  if (config.DINGTALK_CLIENT_ID) {
+    const { DingTalkAdapter } = await import('./dingtalk/adapter.js');
+    platforms.push(new DingTalkAdapter({ config, cardRefs, media, directory, log: deps.log ?? pino({ level: config.LOG_LEVEL }), ...(deps.once ? { once: deps.once } : {}) }));
+  }
   const simulator = config.HUIWU_SIMULATOR === 'on' || (config.HUIWU_SIMULATOR === 'auto' && platforms.length === 0);
   if (simulator) platforms.push(new SimulatorAdapter(db, directory, config, deps.signInLinks));
   return platforms;

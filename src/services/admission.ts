@@ -8,7 +8,6 @@
  * expiry u32 (minutes since the epoch), MAC 16 bytes; text form `HW1` + base64url.
  */
 import { type KeyObject, createECDH, createHmac, createPrivateKey, createPublicKey, hkdfSync, sign, timingSafeEqual, verify } from 'node:crypto';
-import QRCode from 'qrcode';
 
 export const CODE_PREFIX = 'HW1';
 const FORMAT = 1;
@@ -63,7 +62,9 @@ export function verifyAdmission(key: Buffer, code: string, now: Date): Verificat
 }
 
 /** The QR code of an admission code as a PNG (medium error correction survives a cracked screen). */
-export function admissionPng(code: string): Promise<Buffer> {
+export async function admissionPng(code: string): Promise<Buffer> {
+  // Loaded on the first QR code, not at every start (~60 modules).
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toBuffer(code, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 8 });
 }
 

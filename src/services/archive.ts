@@ -10,7 +10,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
 import type { Config } from '../config.js';
 import { sha256File } from '../db/backup-file.js';
 import type { PrismaClient } from '../db/client.js';
@@ -161,6 +160,8 @@ export class ArchiveService {
 
 /** Writes the entries into one zip file (deflated; PNGs and attachments stored as they are). */
 async function writeZip(target: string, entries: readonly PackEntry[], now: Date): Promise<void> {
+  // Loaded when an archive is packed, not at every start.
+  const { default: yazl } = await import('yazl');
   const zip = new yazl.ZipFile();
   for (const e of entries) {
     const compress = !/\.(png|jpe?g|gif|zip|pdf|mp4|docx|xlsx|pptx)$/i.test(e.name);

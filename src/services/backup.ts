@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { CHECKSUM_SUFFIX, backupName, checksumLine, encryptFile, isBackupName } from '../db/backup-file.js';
-import { pgDump } from '../db/pg-tools.js';
 import { PRIORITY } from '../queue/queues.js';
 import type { Directory } from './directory.js';
 import type { LocaleService } from './locales.js';
@@ -93,6 +92,8 @@ export class BackupService {
   /** One consistent state of the database, written to `copy`. */
   private async snapshot(copy: string): Promise<void> {
     if (this.source.kind === 'postgresql') {
+      // The PostgreSQL tools (and driver) are loaded only where they are used.
+      const { pgDump } = await import('../db/pg-tools.js');
       await pgDump(this.source.url, copy);
       return;
     }
