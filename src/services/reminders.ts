@@ -225,15 +225,19 @@ export class ReminderService {
 
   /** Re-creates jobs for open reminders whose job went missing (for example a Redis restored from an old backup). */
   async reconcileJobs(): Promise<number> {
-    const open = await this.db.reminder.findMany({ where: { status: { in: ['pending', 'active'] } } });
-    let restored = 0;
+    // Only what is needed (10,000 open reminders must not sit in memory as whole rows), and the
+    // jobs looked up concurrently, not one round trip after another.
+    const open = await this.db.reminder.findMany({ where: { status: { in: ['pending', 'active'] } }, select: { id: true, cron: true, timeZone: true, fireAt: true } });
     for (const r of open) {
-      if (r.cron) {
-        await this.scheduler.recurring('reminder.fire', schedulerId(r.id), r.cron, r.timeZone, { reminderId: r.id });
-      } else if (r.fireAt && !(await this.scheduler.exists(onceJobId(r.id)))) {
-        await this.scheduler.at('reminder.fire', onceJobId(r.id), { reminderId: r.id }, r.fireAt);
-        restored++;
-      }
+      if (r.cron) await this.scheduler.recurring('reminder.fire', schedulerId(r.id), r.cron, r.timeZone, { reminderId: r.id });
+    }
+    const once = open.filter((r) => !r.cron && r.fireAt);
+    const missing = await this.scheduler.missing(once.map((r) => onceJobId(r.id)));
+    let restored = 0;
+    for (const r of once) {
+      if (!missing.has(onceJobId(r.id))) continue;
+      await this.scheduler.at('reminder.fire', onceJobId(r.id), { reminderId: r.id }, r.fireAt!);
+      restored++;
     }
     return restored;
   }

@@ -41,4 +41,15 @@ export class Scheduler {
   async exists(jobId: string): Promise<boolean> {
     return (await this.queue.getJob(jobId)) != null;
   }
+
+  /** Those of `jobIds` with no job, looked up in concurrent slices (pipelined on one connection). */
+  async missing(jobIds: readonly string[]): Promise<Set<string>> {
+    const missing = new Set<string>();
+    for (let i = 0; i < jobIds.length; i += 500) {
+      const slice = jobIds.slice(i, i + 500);
+      const states = await Promise.all(slice.map((id) => this.queue.getJobState(id)));
+      slice.forEach((id, n) => states[n] === 'unknown' && missing.add(id));
+    }
+    return missing;
+  }
 }
