@@ -76,6 +76,7 @@ async function main(): Promise<void> {
         select: { id: true },
       });
       await db.attendee.createMany({ data: meetings.map((m) => ({ meetingId: m.id, userId, name: userId, invitedBy: 'simulator:org', response: 'yes' })) });
+      await db.meetingOrganizer.createMany({ data: meetings.map((m) => ({ meetingId: m.id, userId: 'simulator:org' })) });
     }
     console.log(`seeded ${EXECS} executives × ${ITEMS} items (${entriesPer} entries + ${meetingsPer} meetings) in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
 

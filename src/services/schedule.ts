@@ -122,7 +122,7 @@ export class ScheduleService {
         where: { userId: executiveId, meeting: meetingWindow },
         select: { role: true, response: true, meeting: true },
       }),
-      this.db.meeting.findMany({ where: { ...meetingWindow, organizerIds: { contains: JSON.stringify(executiveId) } } }),
+      this.db.meetingOrganizer.findMany({ where: { userId: executiveId, meeting: meetingWindow }, select: { meeting: true } }),
       this.db.scheduleEntry.findMany({ where: { userId: executiveId, status: 'active', startAt: { gte: earliest, lt: to } } }),
       this.calendar.freeBusy(executiveId, from, to),
     ]);
@@ -132,7 +132,7 @@ export class ScheduleService {
       if (a.response === 'no') declined.add(a.meeting.id);
       else items.set(`m${a.meeting.id}`, this.meetingItem(a.meeting, a.role, false));
     }
-    for (const m of organized) {
+    for (const { meeting: m } of organized) {
       if (declined.has(m.id)) continue;
       const attendee = attended.find((a) => a.meeting.id === m.id);
       items.set(`m${m.id}`, this.meetingItem(m, attendee?.role ?? null, true));
