@@ -62,7 +62,7 @@ async function seedMeeting(databaseUrl: string, piiKey: Buffer, now: number): Pr
   const started = Date.now();
   const startAt = new Date(now - 60 * MINUTE);
   const group = 'simulator:prep-group';
-  const meeting = await db.meeting.create({ data: { title: '万人年会', startAt, endAt: new Date(now + 3 * 60 * MINUTE), venue: '国家会议中心', conversationId: group, creatorId: 'simulator:wangfang', organizerIds: '["simulator:wangfang"]' } });
+  const meeting = await db.meeting.create({ data: { title: '万人年会', startAt, endAt: new Date(now + 3 * 60 * MINUTE), venue: '国家会议中心', conversationId: group, creatorId: 'simulator:wangfang', organizerIds: '["simulator:wangfang"]', organizers: { create: { userId: 'simulator:wangfang' } } } });
 
   // Check-ins of the confirmed: from 45 minutes before the start, most around 15 minutes before.
   const checkinAt = () => {

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const seedStart = Date.now();
   const users = (await seedDepartment(db, '提醒压测部', N, 'rem')).map((id) => `simulator:${id}`);
   const meeting = await db.meeting.create({
-    data: { title: '万人大会', startAt: new Date(Date.now() + 7 * 86_400_000), endAt: new Date(Date.now() + 7 * 86_400_000 + 3 * 3_600_000), venue: '主会场', conversationId: 'simulator:prep-group', creatorId: ORGANIZER, organizerIds: JSON.stringify([ORGANIZER]) },
+    data: { title: '万人大会', startAt: new Date(Date.now() + 7 * 86_400_000), endAt: new Date(Date.now() + 7 * 86_400_000 + 3 * 3_600_000), venue: '主会场', conversationId: 'simulator:prep-group', creatorId: ORGANIZER, organizerIds: JSON.stringify([ORGANIZER]), organizers: { create: { userId: ORGANIZER } } },
   });
   const farFuture = new Date(Date.now() + 30 * 86_400_000);
   for (let i = 0; i < N; i += 500) {

@@ -117,9 +117,9 @@ export class ConsoleService {
     return this.organizedBy(user.id, limit);
   }
 
-  /** `organizerIds` is a JSON array: the quoted id is matched whole. */
+  /** Through the MeetingOrganizer link rows (indexed by user), not a text search of `organizerIds`. */
   private organizedBy(userId: string, limit: number): Promise<MeetingRow[]> {
-    return this.db.meeting.findMany({ where: { organizerIds: { contains: JSON.stringify(userId) } }, orderBy: { startAt: 'desc' }, take: limit });
+    return this.db.meeting.findMany({ where: { organizers: { some: { userId } } }, orderBy: { startAt: 'desc' }, take: limit });
   }
 
   /** The meeting if `user` may see it (its organizers and admins), else a coded refusal. */

@@ -54,7 +54,7 @@ export class MeetingService {
 
   async create(input: { title: string; startAt: Date; endAt: Date | null; venue: string | null; conversationId: string; creatorId: string }): Promise<MeetingRow> {
     const meeting = await this.db.meeting.create({
-      data: { ...input, organizerIds: JSON.stringify([input.creatorId]) },
+      data: { ...input, organizerIds: JSON.stringify([input.creatorId]), organizers: { create: [{ userId: input.creatorId }] } },
     });
     const statusCardId = `mstat-${meeting.id}`;
     const withCard = await this.db.meeting.update({ where: { id: meeting.id }, data: { statusCardId } });
@@ -124,7 +124,11 @@ export class MeetingService {
   /** Cards name the organizers: they are re-rendered (nobody is notified). */
   async addOrganizers(meeting: MeetingRow, userIds: string[]): Promise<MeetingRow> {
     const ids = [...new Set([...this.organizerIds(meeting), ...userIds])];
-    const updated = await this.db.meeting.update({ where: { id: meeting.id }, data: { organizerIds: JSON.stringify(ids) } });
+    // The MeetingOrganizer rows are rewritten to the same list in the same (nested-write) transaction.
+    const updated = await this.db.meeting.update({
+      where: { id: meeting.id },
+      data: { organizerIds: JSON.stringify(ids), organizers: { deleteMany: {}, create: ids.map((userId) => ({ userId })) } },
+    });
     await this.refreshCards(updated);
     return updated;
   }

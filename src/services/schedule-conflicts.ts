@@ -75,7 +75,7 @@ export class ConflictService {
       enqueue: (executiveId, item) => this.enqueue(executiveId, item),
     });
     this.digester = new ScheduleDigest(scheduler, outbox, locales, schedule, config, {
-      record: (executiveId, clash) => this.record(executiveId, clash),
+      record: (executiveId, clashes) => this.record(executiveId, clashes),
       timeText: (item) => this.timeText(item),
     });
   }
@@ -122,11 +122,14 @@ export class ConflictService {
   async check(executiveId: string, key: string): Promise<number> {
     const item = await this.schedule.item(executiveId, key);
     const clashes = item ? await this.clashesOf(executiveId, item) : [];
-    const current = new Set<string>();
-    for (const clash of clashes) current.add((await this.record(executiveId, clash)).key);
-    const live = await this.db.scheduleConflict.findMany({ where: { executiveId, status: { in: LIVE } } });
-    for (const c of live) {
-      if ((c.itemA === key || c.itemB === key) && !current.has(c.key)) await this.markGone(c);
+    // One read for both: the rows of the clashes found now, and the live alerts about this item.
+    const keys = clashes.map((c) => clashKey(executiveId, c.a.key, c.b.key));
+    const rows = await this.db.scheduleConflict.findMany({
+      where: { executiveId, OR: [{ key: { in: keys } }, { status: { in: LIVE }, OR: [{ itemA: key }, { itemB: key }] }] },
+    });
+    const current = new Set((await this.recordAll(executiveId, clashes, rows)).map((r) => r.key));
+    for (const c of rows) {
+      if (LIVE.includes(c.status) && (c.itemA === key || c.itemB === key) && !current.has(c.key)) await this.markGone(c);
     }
     return clashes.length;
   }
@@ -137,38 +140,70 @@ export class ConflictService {
     return clashesWith(item, others, buffer);
   }
 
-  /** Stores a clash and alerts it once; returns its row. */
-  private async record(executiveId: string, clash: Clash): Promise<ConflictRow> {
-    const key = clashKey(executiveId, clash.a.key, clash.b.key);
-    const fields = { itemA: clash.a.key, itemB: clash.b.key, kind: clash.kind, startAt: clash.a.start };
-    const existing = await this.db.scheduleConflict.findUnique({ where: { key } });
-    if (!existing) {
-      const row = await this.db.scheduleConflict.create({ data: { key, executiveId, ...fields } });
-      await this.alert(row, clash);
-      return row;
-    }
-    if (existing.status === 'gone') {
-      const row = await this.db.scheduleConflict.update({
-        where: { id: existing.id },
-        data: { ...fields, status: 'open', generation: existing.generation + 1, choice: null, chosenBy: null, chosenAt: null, droppedItem: null },
-      });
-      await this.alert(row, clash);
-      return row;
-    }
-    if (existing.status === 'open') {
-      // Same pair, details may have moved: update the open cards in place, never a new message.
-      const row = await this.db.scheduleConflict.update({ where: { id: existing.id }, data: fields });
-      const executiveName = await this.schedule.name(executiveId);
-      for (const card of await this.liveCards(row)) {
-        const t = await this.locales.forUser(card.recipientUserId ?? executiveId);
-        const next = this.render(t, row, executiveName, clash, card.recipientUserId === executiveId, card.id);
-        if (JSON.stringify({ ...next, state: card.model.state }) !== JSON.stringify(card.model)) {
-          await this.cards.update(card.id, () => ({ ...next, ...(card.model.state ? { state: card.model.state } : {}) }), PRIORITY.interactive);
-        }
+  /** Stores clashes of one executive and alerts each new one once; returns their rows (in order). */
+  private async record(executiveId: string, clashes: readonly Clash[]): Promise<ConflictRow[]> {
+    if (clashes.length === 0) return [];
+    const keys = clashes.map((c) => clashKey(executiveId, c.a.key, c.b.key));
+    return this.recordAll(executiveId, clashes, await this.db.scheduleConflict.findMany({ where: { key: { in: keys } } }));
+  }
+
+  /**
+   * `record` with the rows already read (`known` may hold other rows too). New clashes are created
+   * in one statement and alerted in one batch of cards: a change that clashes with three items
+   * costs about what one clash does.
+   */
+  private async recordAll(executiveId: string, clashes: readonly Clash[], known: readonly ConflictRow[]): Promise<ConflictRow[]> {
+    const byKey = new Map(known.map((r) => [r.key, r]));
+    const result = new Map<string, ConflictRow>();
+    const alerts: Array<{ row: ConflictRow; clash: Clash }> = [];
+    const fresh: Array<{ key: string; clash: Clash }> = [];
+    for (const clash of clashes) {
+      const key = clashKey(executiveId, clash.a.key, clash.b.key);
+      const fields = { itemA: clash.a.key, itemB: clash.b.key, kind: clash.kind, startAt: clash.a.start };
+      const existing = byKey.get(key);
+      if (!existing) {
+        if (!fresh.some((f) => f.key === key)) fresh.push({ key, clash });
+      } else if (existing.status === 'gone') {
+        const row = await this.db.scheduleConflict.update({
+          where: { id: existing.id },
+          data: { ...fields, status: 'open', generation: existing.generation + 1, choice: null, chosenBy: null, chosenAt: null, droppedItem: null },
+        });
+        alerts.push({ row, clash });
+        result.set(key, row);
+      } else if (existing.status === 'open') {
+        result.set(key, await this.updateOpen(existing, fields, clash));
+      } else {
+        result.set(key, existing);
       }
-      return row;
     }
-    return existing;
+    if (fresh.length > 0) {
+      const created = await this.db.scheduleConflict.createManyAndReturn({
+        data: fresh.map(({ key, clash }) => ({ key, executiveId, itemA: clash.a.key, itemB: clash.b.key, kind: clash.kind, startAt: clash.a.start })),
+      });
+      const createdByKey = new Map(created.map((r) => [r.key, r]));
+      for (const { key, clash } of fresh) {
+        const row = createdByKey.get(key)!;
+        alerts.push({ row, clash });
+        result.set(key, row);
+      }
+    }
+    await this.alert(executiveId, alerts);
+    return clashes.map((c) => result.get(clashKey(executiveId, c.a.key, c.b.key))!);
+  }
+
+  /** Same pair, details may have moved: update the open cards in place, never a new message. */
+  private async updateOpen(existing: ConflictRow, fields: Pick<ConflictRow, 'itemA' | 'itemB' | 'kind' | 'startAt'>, clash: Clash): Promise<ConflictRow> {
+    const same = existing.itemA === fields.itemA && existing.itemB === fields.itemB && existing.kind === fields.kind && existing.startAt.getTime() === fields.startAt.getTime();
+    const row = same ? existing : await this.db.scheduleConflict.update({ where: { id: existing.id }, data: fields });
+    const executiveName = await this.schedule.name(row.executiveId);
+    for (const card of await this.liveCards(row)) {
+      const t = await this.locales.forUser(card.recipientUserId ?? row.executiveId);
+      const next = this.render(t, row, executiveName, clash, card.recipientUserId === row.executiveId, card.id);
+      if (JSON.stringify({ ...next, state: card.model.state }) !== JSON.stringify(card.model)) {
+        await this.cards.update(card.id, () => ({ ...next, ...(card.model.state ? { state: card.model.state } : {}) }), PRIORITY.interactive);
+      }
+    }
+    return row;
   }
 
   private cardId(row: ConflictRow, userId: string): string {
@@ -193,18 +228,21 @@ export class ConflictService {
     });
   }
 
-  /** DM cards to the executive and each assistant; ids derive from the conflict and its generation. */
-  private async alert(row: ConflictRow, clash: Clash): Promise<void> {
-    const recipients = [row.executiveId, ...(await this.schedule.assistantsOf(row.executiveId))];
+  /** DM cards to the executive and each assistant, all alerts in one batch; ids derive from the conflict and its generation. */
+  private async alert(executiveId: string, alerts: ReadonlyArray<{ row: ConflictRow; clash: Clash }>): Promise<void> {
+    if (alerts.length === 0) return;
+    const recipients = [executiveId, ...(await this.schedule.assistantsOf(executiveId))];
     const translators = await this.locales.forUsers(recipients);
-    const executiveName = await this.schedule.name(row.executiveId);
+    const executiveName = await this.schedule.name(executiveId);
     await this.cards.sendMany(
-      recipients.map((userId) => ({
-        card: this.render(translators.get(userId)!, row, executiveName, clash, userId === row.executiveId, this.cardId(row, userId)),
-        options: { kind: 'schedule-conflict', refId: String(row.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.urgent },
-      })),
+      alerts.flatMap(({ row, clash }) =>
+        recipients.map((userId) => ({
+          card: this.render(translators.get(userId)!, row, executiveName, clash, userId === executiveId, this.cardId(row, userId)),
+          options: { kind: 'schedule-conflict', refId: String(row.id), target: { kind: 'user' as const, userId }, recipientUserId: userId, priority: PRIORITY.urgent },
+        })),
+      ),
     );
-    this.log.info({ conflict: row.key, kind: row.kind }, 'schedule conflict alerted');
+    for (const { row } of alerts) this.log.info({ conflict: row.key, kind: row.kind }, 'schedule conflict alerted');
   }
 
   private async markGone(row: ConflictRow): Promise<void> {

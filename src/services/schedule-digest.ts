@@ -17,7 +17,7 @@ import type { ScheduleService } from './schedule.js';
 
 /** What the digest needs from the conflict service: storing (and alerting) a clash, and time text. */
 export interface DigestHost {
-  record(executiveId: string, clash: Clash): Promise<unknown>;
+  record(executiveId: string, clashes: readonly Clash[]): Promise<unknown>;
   timeText(item: Pick<ScheduleItem, 'start' | 'end'>): string;
 }
 
@@ -50,7 +50,7 @@ export class ScheduleDigest {
       if (items.length === 0) continue;
       const clashes = allClashes(items, this.schedule.bufferMs);
       // New clashes (say, a calendar slot added on the platform) are alerted like any other.
-      for (const clash of clashes) await this.host.record(executiveId, clash);
+      await this.host.record(executiveId, clashes);
       const input = {
         executiveName: await this.schedule.name(executiveId),
         dateLabel,

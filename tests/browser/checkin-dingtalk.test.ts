@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium)('scanner page inside DingTalk (headless Chromium)'
     const s = t.app.services;
     await s.directory.upsertUser({ platform: 'dingtalk', externalId: 'wangfang', name: '王芳', roles: ['organizer'], department: null });
     const meeting = await s.db.meeting.create({
-      data: { title: '钉钉扫码入场', startAt: new Date(Date.now() + 3600_000), conversationId: 'dingtalk:dm:wangfang', creatorId: 'dingtalk:wangfang', organizerIds: '["dingtalk:wangfang"]' },
+      data: { title: '钉钉扫码入场', startAt: new Date(Date.now() + 3600_000), conversationId: 'dingtalk:dm:wangfang', creatorId: 'dingtalk:wangfang', organizerIds: '["dingtalk:wangfang"]', organizers: { create: { userId: 'dingtalk:wangfang' } } },
     });
     const attendee = await s.db.attendee.create({ data: { meetingId: meeting.id, userId: 'dingtalk:zhaolei', name: '赵磊', response: 'yes', invitedBy: 'dingtalk:wangfang' } });
     code = s.admission.codeFor(meeting, attendee);

@@ -24,7 +24,7 @@ describe('the door on DingTalk: dd.config signatures for the scanner page', () =
     const s = t.app.services;
     await s.directory.upsertUser({ platform: 'dingtalk', externalId: 'wangfang', name: '王芳', roles: ['organizer'], department: null });
     const meeting = await s.db.meeting.create({
-      data: { title: '钉钉入场', startAt: new Date(Date.now() + 3600_000), conversationId: 'dingtalk:dm:wangfang', creatorId: 'dingtalk:wangfang', organizerIds: '["dingtalk:wangfang"]' },
+      data: { title: '钉钉入场', startAt: new Date(Date.now() + 3600_000), conversationId: 'dingtalk:dm:wangfang', creatorId: 'dingtalk:wangfang', organizerIds: '["dingtalk:wangfang"]', organizers: { create: { userId: 'dingtalk:wangfang' } } },
     });
     const [lane] = await s.door.lanes(meeting);
     path = s.door.pagePath(meeting, lane!);

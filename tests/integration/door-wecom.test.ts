@@ -21,7 +21,7 @@ describe('the door on WeCom: card pictures and the scanner page', () => {
     const s = w.t.app.services;
     await s.directory.upsertUser({ platform: 'wecom', externalId: 'wangfang', name: '王芳', roles: ['organizer'], department: null });
     const meeting = await s.db.meeting.create({
-      data: { title: '企微入场', startAt: new Date(Date.now() + 3600_000), conversationId: 'wecom:dm:wangfang', creatorId: 'wecom:wangfang', organizerIds: '["wecom:wangfang"]' },
+      data: { title: '企微入场', startAt: new Date(Date.now() + 3600_000), conversationId: 'wecom:dm:wangfang', creatorId: 'wecom:wangfang', organizerIds: '["wecom:wangfang"]', organizers: { create: { userId: 'wecom:wangfang' } } },
     });
     const [lane] = await s.door.lanes(meeting);
     path = s.door.pagePath(meeting, lane!);

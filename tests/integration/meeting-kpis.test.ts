@@ -21,7 +21,7 @@ beforeAll(async () => {
   t = await startTestApp({ HUIWU_CHECKIN_TARGET_PER_MINUTE: '4' });
   const db = t.app.services.db;
   // Started 30 minutes ago.
-  meeting = await db.meeting.create({ data: { title: '年度大会', startAt: min(-30), endAt: min(120), conversationId: GROUP, creatorId: 'simulator:wangfang', organizerIds: '["simulator:wangfang"]' } });
+  meeting = await db.meeting.create({ data: { title: '年度大会', startAt: min(-30), endAt: min(120), conversationId: GROUP, creatorId: 'simulator:wangfang', organizerIds: '["simulator:wangfang"]', organizers: { create: { userId: 'simulator:wangfang' } } } });
 
   // 20 invited: 12 yes, 3 no, 2 maybe, 2 pending with an account, 1 without one.
   const answers = [...Array(12).fill('yes'), ...Array(3).fill('no'), ...Array(2).fill('maybe'), 'pending', 'pending', 'pending'];
@@ -159,7 +159,7 @@ describe('meeting KPIs', () => {
   it('before the start: arrivals and an unmeasurable check-in speed are not rated', async () => {
     const early = await t.app.services.meetingKpis.compute({ ...meeting, startAt: min(60) }, NOW);
     expect(early.kpis.find((k) => k.id === 'arrival')).toMatchObject({ status: 'none', how: [{}, { key: 'console.how.arrivalNotStarted' }] });
-    const empty = await t.app.services.db.meeting.create({ data: { title: '空会', startAt: min(60), conversationId: GROUP, creatorId: 'simulator:wangfang', organizerIds: '["simulator:wangfang"]' } });
+    const empty = await t.app.services.db.meeting.create({ data: { title: '空会', startAt: min(60), conversationId: GROUP, creatorId: 'simulator:wangfang', organizerIds: '["simulator:wangfang"]', organizers: { create: { userId: 'simulator:wangfang' } } } });
     const none = await t.app.services.meetingKpis.compute(empty, NOW);
     expect(none.kpis.map((k) => [k.id, k.value, k.status])).toEqual([
       ['prep', null, 'none'],

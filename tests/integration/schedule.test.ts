@@ -189,6 +189,27 @@ describe('executive schedule conflicts', () => {
     }
   });
 
+  it('sees a meeting the executive was made organizer of: the MeetingOrganizer rows follow the organizer list', async () => {
+    const id = await createMeeting('wangfang', '会议 新建 预算评审 10天后 10:00~11:00 地点 主会场');
+    const entry = idOf(await t.sim.ask('dm-lizong', 'lizong', '日程 添加 会见 10天后 10:30~11:30 地点 主会场'));
+    const { db, conflicts, console: consoleService, directory } = t.app.services;
+    const linkRows = async () => (await db.meetingOrganizer.findMany({ where: { meetingId: id }, orderBy: { userId: 'asc' } })).map((r) => r.userId);
+    expect(await linkRows()).toEqual(['simulator:wangfang']);
+    // Not invited, not an organizer: the meeting is not on his schedule.
+    expect(await conflicts.check(LIZONG, `e${entry}`)).toBe(0);
+
+    expect((await t.sim.ask(GROUP, 'wangfang', `会议 组织者 #${id} @李总`)).text).toContain(`会议 #${id} 组织者`);
+    const meeting = await db.meeting.findUniqueOrThrow({ where: { id } });
+    expect(await linkRows()).toEqual([...(JSON.parse(meeting.organizerIds) as string[])].sort());
+    expect(await linkRows()).toContain(LIZONG);
+    // Now he hosts it: the check from his entry sees the meeting, and his console lists it.
+    expect(await conflicts.check(LIZONG, `e${entry}`)).toBe(1);
+    const row = (await conflictRows()).find((c) => c.itemA === `m${id}` && c.itemB === `e${entry}`);
+    expect(row?.status).toBe('open');
+    const lizong = (await directory.user(LIZONG))!;
+    expect((await consoleService.meetingsOf(lizong)).map((m) => m.id)).toContain(id);
+  });
+
   it('lists the schedule, manages assistants and refuses strangers', async () => {
     const list = await t.sim.ask('dm-chenjing', 'chenjing', '日程 列表');
     expect(list.text).toContain('李总 未来 7 天日程');
