@@ -2,7 +2,7 @@
  * The web process apart from the queue workers (HUIWU_ROLE, HUIWU_WORKER_PROCESSES), as real
  * processes of `src/main.ts`. With one worker process the web process only takes the simulator's
  * requests: commands and reminders are handled and sent by its child, a killed child is started
- * again, and stopping the parent leaves no child behind. A `web` process alone is healthy and ready
+ * again, and stopping the parent (or killing it) leaves no child behind. A `web` process alone is healthy and ready
  * without workers, and leaves what it accepted queued for a `worker` process.
  */
 import { Queue } from 'bullmq';
@@ -97,6 +97,25 @@ describe('web and worker processes', () => {
     web.child.kill('SIGTERM');
     expect(await web.exited).toBe(0);
     for (const pid of workerPids) expect(processAlive(pid), `worker process ${pid}`).toBe(false);
+  });
+
+  it('stops a worker child whose parent was killed', { timeout: 120_000 }, async () => {
+    const env = await testEnv({ HUIWU_WORKER_PROCESSES: '1' });
+    envs.push(env);
+    const web = await start(env);
+    const pid = startedPid(web.output.find(started)!);
+    if (!web.output.some(workerReady)) await web.nextLine(workerReady, 90_000);
+
+    // The child inherited the parent's output: it logs why it stops, and the pipes close as it exits.
+    const stopping = web.nextLine((line) => parse(line)?.role === 'worker' && line.includes('parent process gone'));
+    const closed = Promise.all([web.child.stdout!, web.child.stderr!].map((stream) => new Promise((resolve) => stream.once('close', resolve))));
+    web.child.kill('SIGKILL');
+    await stopping;
+    await closed;
+    // Exited, then reaped by whoever adopted it (another process: nothing to await).
+    const deadline = Date.now() + 10_000;
+    while (processAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(processAlive(pid)).toBe(false);
   });
 
   it('runs HUIWU_ROLE=web alone: healthy and ready without workers, its commands left for a worker process', { timeout: 120_000 }, async () => {
