@@ -68,7 +68,16 @@ export interface HuiwuApp {
   close(): Promise<void>;
 }
 
-export async function createHuiwu(config: Config, redisUrl: string, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<HuiwuApp> {
+/**
+ * `role` (HUIWU_ROLE by default): `web` starts no queue worker and takes no part in the lease;
+ * `worker` does not start the platforms' inbound entrances (callers do not listen on its server).
+ */
+export async function createHuiwu(
+  config: Config,
+  redisUrl: string,
+  log: Logger = pino({ level: config.LOG_LEVEL }),
+  role: Config['HUIWU_ROLE'] = config.HUIWU_ROLE,
+): Promise<HuiwuApp> {
   const db = await openPrisma(config.DATABASE_URL, { poolSize: config.HUIWU_DB_POOL_SIZE, sqliteSync: config.HUIWU_SQLITE_SYNC });
   const database: BackupSource =
     databaseKind(config.DATABASE_URL) === 'postgresql' ? { kind: 'postgresql', url: config.DATABASE_URL } : { kind: 'sqlite', file: sqliteFilePath(config.DATABASE_URL, process.cwd()) };
@@ -132,7 +141,7 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).
   const workerOpts = { connection: redis, prefix, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
-  const workers = [
+  const workers: Worker[] = role === 'web' ? [] : [
     new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales, seal), { ...workerOpts, concurrency: 8 }),
     new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services, CAPABILITIES), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
@@ -157,7 +166,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
 
   const senders = { senders: new SenderBudget(config.HUIWU_RATE_LIMIT_USER_PER_MINUTE), log };
   const sink = new QueueInboundSink(queues.inbound, queues.inboundEvents, locales, seal, connection.ready, senders);
-  for (const adapter of adapters) await adapter.start(sink);
+  // A worker takes no requests: it starts only the platforms whose inbound arrives over lease-bound
+  // work (the WeCom bot's connection); callbacks, the simulator and DingTalk's stream are the web's.
+  for (const adapter of adapters) if (role !== 'worker' || adapter.exclusive) await adapter.start(sink);
 
   const recoverNow = async () => {
     const recovered = await outbox.recoverPending();
@@ -192,7 +203,9 @@ export async function createHuiwu(config: Config, redisUrl: string, log: Logger 
   });
   // After a Redis outage the holder recovers again (a Redis restarted from its AOF may miss the last writes).
   recover = async () => (coordinator.holding ? recoverNow() : undefined);
-  await coordinator.start();
+  // The lease work includes exclusive platform sends, run by this process's outbound workers: a
+  // web process has none, so it never takes the lease.
+  if (role !== 'web') await coordinator.start();
   const migrated = migrationsApplied(db, databaseKind(config.DATABASE_URL));
   let closing = false;
 

@@ -117,6 +117,20 @@ const schema = z.object({
    * about 4/3 of it after the holder dies. Default 15000 ms.
    */
   HUIWU_LEASE_TTL_MS: int(300, 60000).default(15000),
+  /**
+   * What this process runs: `all` (default) the HTTP server, the platform connections and the queue
+   * workers; `web` the HTTP server and the platform entrances only (no queue workers, no lease work);
+   * `worker` the queue workers and the lease work (recovery, schedulers, the WeCom bot connection),
+   * without listening on HTTP. `web` and `worker` processes share one Redis and one database.
+   */
+  HUIWU_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  /**
+   * Worker processes `npm start` runs beside itself (0: none). Above 0 the started process is the
+   * `web` one and spawns that many `worker` children on the same Redis and database, restarting one
+   * that dies. Each costs a process's memory (about 150 MB); worth it when commands and sends
+   * compete with HTTP callbacks for one core.
+   */
+  HUIWU_WORKER_PROCESSES: int(0, 64).default(0),
   /** Prefix of every BullMQ key, so several instances or test runs can share one Redis. */
   HUIWU_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -').default('huiwu'),
   /** Log level of the app (fatal, error, warn, info, debug, trace, silent). */
@@ -417,6 +431,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
   );
   const parsed = schema.safeParse(input);
+  if (parsed.success && parsed.data.HUIWU_WORKER_PROCESSES > 0 && parsed.data.HUIWU_ROLE === 'worker') {
+    throw new ConfigError('Invalid configuration:\n  HUIWU_WORKER_PROCESSES is for the web process: set HUIWU_ROLE to all or web, or HUIWU_WORKER_PROCESSES to 0');
+  }
   const missing = ALL_OR_NOTHING.flatMap(({ mode, vars }) => {
     const set = vars.filter((v) => v in input);
     if (set.length === 0 || set.length === vars.length) return [];

@@ -2,6 +2,10 @@
  * Entry point: validate configuration, apply migrations, connect Redis (or start the private one),
  * start the app, and shut down in order on SIGINT/SIGTERM.
  *
+ * With HUIWU_WORKER_PROCESSES > 0 this process is the `web` one and runs the queue workers in
+ * children of this same entry (src/worker-processes.ts); it applies the migrations before they
+ * start, and stops them before its own shutdown. A `worker` process does not listen on HTTP.
+ *
  * A failed start stops what it started (the private Redis among them) before exiting with 1, and a
  * shutdown that does not finish within HUIWU_SHUTDOWN_TIMEOUT_MS (a dependency down, a job that
  * hangs) is forced: the process exits with 1, and unfinished jobs are retried by the next run.
@@ -14,6 +18,7 @@ import { createHuiwu, type HuiwuApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { applyMigrations } from './db/migrate.js';
 import { startPrivateRedis, type PrivateRedis } from './redis/private-redis.js';
+import { reportReady, spawnedWorkerNumber, startWorkerProcesses, stopWithParent, type WorkerProcesses } from './worker-processes.js';
 
 /**
  * Prisma's query compiler is WebAssembly (~3 MB), first compiled by V8's baseline compiler
@@ -37,14 +42,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = pino({ level: config.LOG_LEVEL });
+  const workerNumber = spawnedWorkerNumber();
+  const role = config.HUIWU_WORKER_PROCESSES > 0 ? 'web' : config.HUIWU_ROLE;
+  const base = pino({ level: config.LOG_LEVEL });
+  const log = workerNumber !== null ? base.child({ role, worker: workerNumber }) : role === 'all' ? base : base.child({ role });
   const root = process.cwd();
 
-  const applied = await applyMigrations({ databaseUrl: config.DATABASE_URL });
-  if (applied.length > 0) log.info({ applied }, 'database migrations applied');
+  // A spawned worker's parent has applied them.
+  if (workerNumber === null) {
+    const applied = await applyMigrations({ databaseUrl: config.DATABASE_URL });
+    if (applied.length > 0) log.info({ applied }, 'database migrations applied');
+  }
 
   let privateRedis: PrivateRedis | null = null;
   let app: HuiwuApp | null = null;
+  let workerProcesses: WorkerProcesses | null = null;
   /**
    * Stops whatever has been started, then exits with `code`. The app gets most of the shutdown
    * bound; the private Redis is released even when the app did not finish closing (so no
@@ -58,7 +70,8 @@ async function main(): Promise<void> {
     }, limit);
     force.unref();
     privateRedis?.stopWatching();
-    const closed = await within(app?.close(), limit * 0.6);
+    // The children stop beside the web app, before the private Redis they use is released.
+    const [closed] = await Promise.all([within(app?.close(), limit * 0.6), within(workerProcesses?.stop(limit * 0.5), limit * 0.6)]);
     if (closed !== 'done') {
       log.error({ reason, problem: closed }, 'the app did not close cleanly; exiting anyway (unfinished jobs are retried by the next run)');
       code = code || 1;
@@ -67,6 +80,15 @@ async function main(): Promise<void> {
     if (released !== 'done') log.error({ problem: released }, 'the private Redis was not released cleanly');
     process.exit(code);
   };
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void shutdown(0, signal);
+  };
+  // A spawned worker whose parent is gone (even while it starts) stops rather than run unsupervised.
+  if (workerNumber !== null) stopWithParent(() => stop('parent process gone'));
 
   try {
     if (!config.REDIS_URL) {
@@ -75,22 +97,25 @@ async function main(): Promise<void> {
       });
     }
     const redisUrl = config.REDIS_URL ?? privateRedis!.url;
-    app = await createHuiwu(config, redisUrl, log);
-    await app.server.listen({ port: config.PORT, host: config.HOST });
+    if (config.HUIWU_WORKER_PROCESSES > 0) {
+      // Started before the web app, so that both start up at once (on two cores).
+      const env = { ...process.env, HUIWU_ROLE: 'worker', HUIWU_WORKER_PROCESSES: '0', REDIS_URL: redisUrl };
+      workerProcesses = startWorkerProcesses({ count: config.HUIWU_WORKER_PROCESSES, env, log });
+    }
+    app = await createHuiwu(config, redisUrl, log, role);
+    if (role !== 'worker') await app.server.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
     log.fatal({ err: error }, `Huiwu could not start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(error instanceof ConfigError ? 2 : 1, 'failed start');
     return;
   }
-  log.info(`Huiwu is ready: simulator at http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}/`);
+  if (role === 'worker') {
+    log.info('Huiwu worker is ready (queue workers; no HTTP)');
+    reportReady();
+  } else {
+    log.info(`Huiwu is ready: simulator at http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}/`);
+  }
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    void shutdown(0, signal);
-  };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

@@ -2,7 +2,7 @@
  * What every bench prints last: one `BENCH_ROW {json}` line per table row, read by
  * `bench/run-all.ts` (`npm run bench`). The human output above it stays as it is.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export const ROW_PREFIX = 'BENCH_ROW ';
 
@@ -51,6 +51,24 @@ export function cpuMs(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** `pid` and its descendants (a web process's worker children), from /proc (Linux). */
+export function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    // gone meanwhile
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** CPU time (ms) of `pid` and its descendants: an app's worker processes count as the app. */
+export function treeCpuMs(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + cpuMs(p), 0);
 }
 
 export function rssMb(pid: number): number {

@@ -1,6 +1,6 @@
 /** Runs the real entry point (`src/main.ts`) as a child process, for restart and crash tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -20,6 +20,8 @@ export interface AppProcess {
   output: string[];
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+  /** The first output line from now on that `match` accepts (its worker children's lines too). */
+  nextLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
 }
 
 /**
@@ -39,8 +41,8 @@ export function appArgs(): string[] {
   return process.env.HUIWU_APP_COMPILED ? [...profileArgs(), '.build/src/main.js'] : [...profileArgs(), '--import', 'tsx', 'src/main.ts'];
 }
 
-/** Starts `src/main.ts` and resolves once it logs that it is ready (or rejects with its output). */
-export async function startAppProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<AppProcess> {
+/** Starts `src/main.ts` and resolves once it logs `readyText` (or rejects with its output). */
+export async function startAppProcess(env: Record<string, string>, timeoutMs = 90_000, readyText = 'Huiwu is ready'): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, appArgs(), {
     cwd: process.cwd(),
@@ -48,12 +50,14 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 9
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const lines = new EventEmitter();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);
-        if (line.includes('Huiwu is ready')) resolve();
+        lines.emit('line', line);
+        if (line.includes(readyText)) resolve();
       });
     }
     void exited.then((code) => reject(new Error(`app exited (${code}) before it was ready:\n${output.join('\n')}`)));
@@ -64,5 +68,19 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 9
   } finally {
     clearTimeout(timer);
   }
-  return { child, baseUrl: `http://127.0.0.1:${port}`, output, exited };
+  const nextLine = (match: (line: string) => boolean, ms = 30_000) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        lines.off('line', listen);
+        reject(new Error(`no such line within ${ms} ms; output:\n${output.slice(-30).join('\n')}`));
+      }, ms);
+      const listen = (line: string) => {
+        if (!match(line)) return;
+        clearTimeout(timer);
+        lines.off('line', listen);
+        resolve(line);
+      };
+      lines.on('line', listen);
+    });
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output, exited, nextLine };
 }

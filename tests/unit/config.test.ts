@@ -23,6 +23,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [key]: value })).toThrow(message);
   });
 
+  it('runs everything in one process unless told otherwise, and spawns worker processes only from a web process', () => {
+    expect(loadConfig({})).toMatchObject({ HUIWU_ROLE: 'all', HUIWU_WORKER_PROCESSES: 0 });
+    expect(loadConfig({ HUIWU_ROLE: 'web', HUIWU_WORKER_PROCESSES: '2' })).toMatchObject({ HUIWU_ROLE: 'web', HUIWU_WORKER_PROCESSES: 2 });
+    expect(() => loadConfig({ HUIWU_ROLE: 'queue' })).toThrow(/HUIWU_ROLE="queue" is invalid/);
+    expect(() => loadConfig({ HUIWU_ROLE: 'worker', HUIWU_WORKER_PROCESSES: '1' })).toThrow(/HUIWU_WORKER_PROCESSES is for the web process/);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', HUIWU_TIMEZONE: 'nowhere' })).toThrow(/PORT[\s\S]*HUIWU_TIMEZONE/);
   });
