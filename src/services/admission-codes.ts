@@ -5,6 +5,7 @@
  * the picture and the door refuses the code as cancelled.
  */
 import type { CardImage } from '../../cards/model.js';
+import { findInSlices } from '../db/in-slices.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Translator } from '../i18n/translator.js';
 import { PRIORITY } from '../queue/queues.js';
@@ -39,7 +40,7 @@ export class AdmissionCodes {
     events.on('meeting.attendees-changed', async ({ meetingId, userIds }) => {
       if (userIds.length === 0) return;
       // Fresh invitations are all unanswered: they hold no code and their cards need nothing.
-      const rows = await this.db.attendee.findMany({ where: { meetingId, userId: { in: [...userIds] }, response: { not: 'pending' } } });
+      const rows = await findInSlices(userIds, (slice) => this.db.attendee.findMany({ where: { meetingId, userId: { in: slice }, response: { not: 'pending' } } }));
       if (rows.length === 0) return;
       const meeting = await this.meetings.get(meetingId);
       if (!meeting) return;

@@ -5,6 +5,7 @@
  * it and delete it (`我的信息`). Survey feedback is counted from receipts only: an anonymous answer
  * is never linked to a person.
  */
+import { findInSlices } from '../db/in-slices.js';
 import type { PrismaClient } from '../db/client.js';
 import type { DomainEvents } from './events.js';
 import type { SurveyService } from './surveys.js';
@@ -48,7 +49,9 @@ export class AttendeeDirectory {
   /** A dietary answer the person gave themselves becomes their known need (an organizer's entry for them does not). */
   private async learnDietary(meetingId: number, userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    const rows = await this.db.attendee.findMany({ where: { meetingId, userId: { in: [...userIds] }, answeredBy: null, response: { in: ['yes', 'maybe'] }, dietary: { not: null } } });
+    const rows = await findInSlices(userIds, (slice) =>
+      this.db.attendee.findMany({ where: { meetingId, userId: { in: slice }, answeredBy: null, response: { in: ['yes', 'maybe'] }, dietary: { not: null } } }),
+    );
     for (const row of rows) {
       const data = { dietary: row.dietary, dietaryNote: row.dietaryNote };
       await this.db.attendeeProfile.upsert({ where: { userId: row.userId! }, create: { userId: row.userId!, ...data }, update: data });
