@@ -19,8 +19,8 @@ export interface SqliteDirect {
   run(sql: string, ...args: SqlValue[]): number;
   /** The first row of a read, or undefined. */
   get<T>(sql: string, ...args: SqlValue[]): T | undefined;
-  /** Runs `work` in one transaction (a savepoint inside Prisma's open one). */
-  transaction<T>(work: () => T): T;
+  /** Runs `work`, which writes `statements` statements, atomically: in one transaction (a savepoint inside Prisma's open one) when there are several; one statement is atomic by itself. */
+  atomically<T>(statements: number, work: () => T): T;
 }
 
 export type SqlValue = string | number | null;
@@ -54,7 +54,7 @@ function open({ db, prepare }: CachedConnection): SqliteDirect {
   return {
     run: (sql, ...args) => statement(sql).run(...args).changes,
     get: <T>(sql: string, ...args: SqlValue[]) => (statement(sql) as Statement<SqlValue[], T>).get(...args),
-    transaction: (work) => db.transaction(work)(),
+    atomically: (statements, work) => (statements > 1 ? db.transaction(work)() : work()),
   };
 }
 

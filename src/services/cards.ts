@@ -76,7 +76,7 @@ export class CardService {
     const direct = sqliteDirect(this.db);
     if (direct) {
       const now = sqliteDate(new Date());
-      direct.transaction(() => {
+      direct.atomically(rows.length, () => {
         for (const r of rows) {
           direct.run(
             'INSERT INTO "Card" ("id", "kind", "refId", "targetKind", "targetId", "recipientUserId", "model", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT ("id") DO NOTHING',

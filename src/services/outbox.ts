@@ -88,7 +88,7 @@ export class Outbox {
     const direct = sqliteDirect(this.db);
     if (direct) {
       const createdAt = sqliteDate(new Date());
-      return direct.transaction(() =>
+      return direct.atomically(rows.length, () =>
         rows.filter(
           (r) =>
             direct.run(

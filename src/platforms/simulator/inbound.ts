@@ -11,7 +11,7 @@ import type { SimMessages } from './messages.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Directory } from '../../services/directory.js';
 import { internalId } from '../../services/ids.js';
-import { isAddressedToBot } from '../../router/router.js';
+import { BOT_NAMES, isAddressedToBot } from '../../router/router.js';
 import type { CardActionOutcome, InboundFile, InboundSink, Mention, MessageEvent } from '../types.js';
 
 /** A file uploaded with a message on the simulator page. */
@@ -120,9 +120,10 @@ export class SimulatorInbound {
 
   /** `@<display name>` typed in the text, longest names first so `@王芳芳` never matches `@王芳`. */
   private async mentionsIn(text: string): Promise<Mention[]> {
-    // Most messages mention nobody: no need to load every user for them.
-    if (!text.includes('@')) return [];
-    const users = (await this.directory.usersByNames('simulator', namesAfterAts(text))).sort((a, b) => b.name.length - a.name.length);
+    // Most messages mention nobody but the bot (not a user): no need to look anyone up for them.
+    const people = BOT_NAMES.reduce((rest, bot) => rest.split(`@${bot}`).join(' '), text);
+    if (!people.includes('@')) return [];
+    const users = (await this.directory.usersByNames('simulator', namesAfterAts(people))).sort((a, b) => b.name.length - a.name.length);
     const found: Array<Mention & { at: number }> = [];
     let rest = text;
     for (const u of users) {
