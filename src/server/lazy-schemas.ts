@@ -33,7 +33,7 @@ export function lazySchemaCompilers(): NonNullable<FastifyServerOptions['schemaC
   const buildValidator: BuildValidator = (externalSchemas, ajvServerOptions) => {
     let compiler: ValidatorCompiler | undefined;
     return (route) => {
-      if (route.httpPart === 'headers') throw new Error(`${route.method} ${route.url}: header schemas need fastify's default compiler (see lazy-validation.ts)`);
+      if (route.httpPart === 'headers') throw new Error(`${route.method} ${route.url}: header schemas need fastify's default compiler (see lazy-schemas.ts)`);
       let validate: Validate | undefined;
       const compiled = (): Validate => {
         build ??= defaultBuildValidator();
