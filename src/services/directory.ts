@@ -195,31 +195,33 @@ export class Directory {
   async upsertUser(user: Omit<UserRecord, 'id' | 'locale'> & { platform: PlatformName }): Promise<UserRecord> {
     const id = internalId(user.platform, user.externalId);
     const data = { name: user.name, roles: JSON.stringify(user.roles), department: user.department };
-    const row = await this.db.user.upsert({
-      where: { id },
-      create: { id, platform: user.platform, externalId: user.externalId, ...data },
-      update: data,
-    });
-    return this.changedUser(this.toUser(row));
+    return this.writeUser(() =>
+      this.db.user.upsert({
+        where: { id },
+        create: { id, platform: user.platform, externalId: user.externalId, ...data },
+        update: data,
+      }),
+    );
   }
 
   async upsertConversation(conv: Omit<ConversationRecord, 'id' | 'locale'> & { platform: PlatformName }): Promise<ConversationRecord> {
     const id = internalId(conv.platform, conv.externalId);
     const data = { name: conv.name, type: conv.type, memberIds: JSON.stringify(conv.memberIds) };
-    const row = await this.db.conversation.upsert({
-      where: { id },
-      create: { id, platform: conv.platform, externalId: conv.externalId, ...data },
-      update: data,
-    });
-    return this.changedConversation(toConversation(row));
+    return this.writeConversation(() =>
+      this.db.conversation.upsert({
+        where: { id },
+        create: { id, platform: conv.platform, externalId: conv.externalId, ...data },
+        update: data,
+      }),
+    );
   }
 
   async setUserLocale(id: string, locale: Locale | null): Promise<void> {
-    this.changedUser(this.toUser(await this.db.user.update({ where: { id }, data: { locale } })));
+    await this.writeUser(() => this.db.user.update({ where: { id }, data: { locale } }));
   }
 
   async setConversationLocale(id: string, locale: Locale | null): Promise<void> {
-    this.changedConversation(toConversation(await this.db.conversation.update({ where: { id }, data: { locale } })));
+    await this.writeConversation(() => this.db.conversation.update({ where: { id }, data: { locale } }));
   }
 
   /** Adds a role; `department` is set only for someone who has none. False: they already held it. */
@@ -227,7 +229,7 @@ export class Directory {
     const user = await this.user(id);
     if (!user || user.roles.includes(role)) return false;
     const data = { roles: JSON.stringify([...user.roles, role]), ...(user.department || !department ? {} : { department }) };
-    this.changedUser(this.toUser(await this.db.user.update({ where: { id }, data })));
+    await this.writeUser(() => this.db.user.update({ where: { id }, data }));
     return true;
   }
 
@@ -236,7 +238,7 @@ export class Directory {
     const row = await this.db.user.findUnique({ where: { id } });
     const stored = row ? (JSON.parse(row.roles) as Role[]) : [];
     if (!stored.includes(role)) return false;
-    this.changedUser(this.toUser(await this.db.user.update({ where: { id }, data: { roles: JSON.stringify(stored.filter((r) => r !== role)) } })));
+    await this.writeUser(() => this.db.user.update({ where: { id }, data: { roles: JSON.stringify(stored.filter((r) => r !== role)) } }));
     return true;
   }
 
@@ -270,17 +272,32 @@ export class Directory {
     return conversation;
   }
 
-  private changedUser(user: UserRecord): UserRecord {
-    this.writes++;
-    this.users.set(user.id, user);
+  /**
+   * Runs a write of one user's row and keeps what it returned, unless another change began while
+   * it ran: on PostgreSQL two writes to one row (a callback refreshing the name, `language English`)
+   * can come back in either order, and the one returned last may carry the older locale. Then the
+   * copy is dropped and the next read takes the row as it ended. The count moves at both ends, so a
+   * read that overlapped the write does not keep what it read either.
+   */
+  private async writeUser(write: () => Promise<UserRow>): Promise<UserRecord> {
+    const started = ++this.writes;
+    const user = this.toUser(await write());
+    this.keepWritten(this.users, user, started);
     this.bus.publish([USER_KEY + user.id]);
     return user;
   }
 
-  private changedConversation(conversation: ConversationRecord): ConversationRecord {
-    this.writes++;
-    this.conversations.set(conversation.id, conversation);
+  private async writeConversation(write: () => Promise<ConversationRow>): Promise<ConversationRecord> {
+    const started = ++this.writes;
+    const conversation = toConversation(await write());
+    this.keepWritten(this.conversations, conversation, started);
     this.bus.publish([CONVERSATION_KEY + conversation.id]);
     return conversation;
+  }
+
+  private keepWritten<R extends { id: string }>(cache: RecordCache<R>, record: R, started: number): void {
+    if (started === this.writes) cache.set(record.id, record);
+    else cache.delete(record.id);
+    this.writes++;
   }
 }

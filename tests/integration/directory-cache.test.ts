@@ -83,4 +83,17 @@ describe('directory records in memory', () => {
     expect(() => Object.assign(user, { name: 'x' })).toThrow(TypeError);
     expect((await a.user('simulator:u1'))!.roles).not.toContain('admin');
   });
+
+  it('keeps the row as it ended when two writes to one user finish out of order', async () => {
+    // A callback refreshing the name and `language …` at the same moment: on PostgreSQL the
+    // upsert can return last, carrying the locale from before the other write.
+    const id = 'simulator:u1';
+    for (let round = 0; round < 30; round++) {
+      const locale = round % 2 === 0 ? 'zh-CN' : 'en';
+      await Promise.all([a.upsertUser({ platform: 'simulator', externalId: 'u1', name: `张三${round}`, roles: ['attendee'], department: null }), a.setUserLocale(id, locale)]);
+      const row = (await db.user.findUnique({ where: { id } }))!;
+      const kept = (await a.user(id))!;
+      expect({ name: kept.name, locale: kept.locale }).toEqual({ name: row.name, locale: row.locale });
+    }
+  });
 });
