@@ -29,14 +29,12 @@ export function stopWithParent(stop: () => void): void {
   process.once('disconnect', stop);
 }
 
-/** In a spawned worker: tells the parent it is running (its back-off starts over). */
+/** In a spawned worker: tells the parent it is running (the parent logs it; a restart's back-off depends on how long the child ran). */
 export function reportReady(): void {
   process.send?.({ ready: true });
 }
 
 export interface WorkerProcesses {
-  /** Pids of the children running now. */
-  pids(): number[];
   /** SIGTERMs every child and waits for them to exit; those still running after `ms` are killed. */
   stop(ms: number): Promise<void>;
 }
@@ -85,7 +83,6 @@ export function startWorkerProcesses({ count, env, log }: WorkerProcessOptions):
   for (let n = 1; n <= count; n++) start(n, 0);
 
   return {
-    pids: () => [...children.values()].flatMap((c) => (c.pid ? [c.pid] : [])),
     async stop(ms) {
       stopping = true;
       for (const timer of restartTimers) clearTimeout(timer);

@@ -37,7 +37,6 @@ export const ms = (n: number, digits = 1): string => (Number.isFinite(n) ? `${n.
 /** True when `npm run bench -- --quick` (or BENCH_QUICK=1) asked for the smaller smoke-run sizes. */
 export const QUICK = process.env.BENCH_QUICK === '1';
 
-/** Resident set size of a process in MB, from /proc (Linux); NaN when it is gone. */
 /**
  * CPU time (user + system, ms) the process `pid` has used so far, from /proc. Unlike wall-clock
  * figures it is not inflated when other work shares the machine: per-operation CPU compares
@@ -71,6 +70,7 @@ export function treeCpuMs(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + cpuMs(p), 0);
 }
 
+/** Resident set size of a process in MB, from /proc (Linux); NaN when it is gone. */
 export function rssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
