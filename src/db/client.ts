@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { databaseKind } from './database-url.js';
 import { createPostgresPrisma } from './postgres-client.js';
 import { createSqlitePrisma } from './sqlite-client.js';
+import type { SqliteSync } from './sqlite-statements.js';
 
 export type { PrismaClient };
 
@@ -9,7 +10,7 @@ export interface DatabaseOptions {
   /** PostgreSQL: connections in the pool (HUIWU_DB_POOL_SIZE). */
   poolSize?: number;
   /** SQLite: when a commit reaches the disk (HUIWU_SQLITE_SYNC). */
-  sqliteSync?: 'normal' | 'full';
+  sqliteSync?: SqliteSync;
 }
 export { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-client.js';
 

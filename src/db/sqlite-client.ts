@@ -6,7 +6,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { sqliteFilePath } from './sqlite-url.js';
 import { registerSqliteFactory } from './sqlite-direct.js';
-import { withStatementCache } from './sqlite-statements.js';
+import { type SqliteSync, withStatementCache } from './sqlite-statements.js';
 
 /** SQLite busy timeout: how long a write waits for another connection's lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -17,7 +17,7 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
  * the file) and every connection waits up to 5 s on a lock, so the app and a test process can
  * use the same file. Run `applyMigrations` first; the client does not create tables.
  */
-export function createSqlitePrisma(databaseUrl: string, sync: 'normal' | 'full' = 'normal'): PrismaClient {
+export function createSqlitePrisma(databaseUrl: string, sync: SqliteSync = 'normal'): PrismaClient {
   const file = sqliteFilePath(databaseUrl, process.cwd());
   if (file !== ':memory:') {
     mkdirSync(path.dirname(file), { recursive: true });

@@ -27,7 +27,7 @@ export type SqlValue = string | number | null;
 
 const factories = new WeakMap<object, StatementCachingFactory>();
 
-/** Called by createPrisma for a SQLite client (`client` is the PrismaClient; typed loosely to keep client.ts out of this module's imports). */
+/** Called by createSqlitePrisma for its client (`client` is the PrismaClient; typed loosely to keep client.ts out of this module's imports). */
 export function registerSqliteFactory(client: object, factory: StatementCachingFactory): void {
   factories.set(client, factory);
 }

@@ -64,10 +64,13 @@ export interface CachedConnection {
   prepare: (sql: string) => Statement;
 }
 
+/** HUIWU_SQLITE_SYNC: when a commit reaches the disk (docs/database.md). */
+export type SqliteSync = 'normal' | 'full';
+
 export type StatementCachingFactory = SqlDriverAdapterFactory & { readonly connection: CachedConnection | null };
 
 /** The adapter factory with statement reuse on each connection it opens; `connection` is the latest one. `sync`: HUIWU_SQLITE_SYNC. */
-export function withStatementCache(factory: PrismaBetterSqlite3, sync: 'normal' | 'full' = 'normal'): StatementCachingFactory {
+export function withStatementCache(factory: PrismaBetterSqlite3, sync: SqliteSync = 'normal'): StatementCachingFactory {
   let connection: CachedConnection | null = null;
   return {
     get connection() {
