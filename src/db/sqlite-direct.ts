@@ -19,6 +19,8 @@ export interface SqliteDirect {
   run(sql: string, ...args: SqlValue[]): number;
   /** The first row of a read, or undefined. */
   get<T>(sql: string, ...args: SqlValue[]): T | undefined;
+  /** Every row of a read. */
+  all<T>(sql: string, ...args: SqlValue[]): T[];
   /** Runs `work`, which writes `statements` statements, atomically: in one transaction (a savepoint inside Prisma's open one) when there are several; one statement is atomic by itself. */
   atomically<T>(statements: number, work: () => T): T;
 }
@@ -54,6 +56,7 @@ function open({ db, prepare }: CachedConnection): SqliteDirect {
   return {
     run: (sql, ...args) => statement(sql).run(...args).changes,
     get: <T>(sql: string, ...args: SqlValue[]) => (statement(sql) as Statement<SqlValue[], T>).get(...args),
+    all: <T>(sql: string, ...args: SqlValue[]) => (statement(sql) as Statement<SqlValue[], T>).all(...args),
     atomically: (statements, work) => (statements > 1 ? db.transaction(work)() : work()),
   };
 }
@@ -61,4 +64,9 @@ function open({ db, prepare }: CachedConnection): SqliteDirect {
 /** A date as Prisma stores it in SQLite. */
 export function sqliteDate(date: Date): string {
   return date.toISOString().replace('Z', '+00:00');
+}
+
+/** A stored date read back: Prisma's ISO text, or epoch milliseconds as Prisma also accepts on read. */
+export function dateFromSqlite(value: string | number): Date {
+  return new Date(value);
 }
