@@ -177,6 +177,9 @@ async function main(): Promise<void> {
     console.log(`elapsed                ${secs(allSentAt - invitedAt)} s from the invite command to the last card (enqueue ${secs(enqueuedAt - invitedAt)} s, sending ${secs(sendMs)} s${killedAt ? `, restart gap ${secs(gap)} s` : ''})`);
     console.log(`steady send rate       ${steadyRate.toFixed(1)}/s = ${pct(steadyRate / RATE)} of the limit (invitations only, restart gap excluded; all platform calls ${((callsInPhases / steadyMs) * 1000).toFixed(1)}/s = ${pct((callsInPhases / steadyMs) * 1000 / RATE)})`);
     console.log(`median per second      ${median}/s (full seconds of sending); busiest 1 s span of platform calls ${peak}`);
+    // Where a shortfall sits (start, kill, restart, end): invitations sent in each second from the invite command.
+    const series = Array.from({ length: Math.ceil((invites.at(-1)! - invitedAt) / 1000) }, (_, s) => invites.filter((t) => t >= invitedAt + s * 1000 && t < invitedAt + (s + 1) * 1000).length);
+    console.log(`sent in each second    ${series.join(' ')}`);
     console.log(`overall rate           ${overallRate.toFixed(1)}/s = ${pct(overallRate / RATE)} of the limit (invite command to last card, restart included)`);
     console.log(`duplicates             ${report.duplicateCards} cards stored twice, ${report.duplicateConversations} DMs with more than one invitation`);
     console.log(`losses                 ${report.lost.length} attendees without their card${report.lost.length ? ` (${report.lost.slice(0, 5).join(', ')}…)` : ''}`);

@@ -144,6 +144,8 @@ async function main(): Promise<void> {
   console.log(table(outcomes));
   const notes = outcomes.flatMap((o) => o.rows.filter((r) => r.note).map((r) => `  ${r.row}: ${r.note}`));
   if (notes.length) console.log(`notes:\n${notes.join('\n')}`);
+  const limits = outcomes.flatMap((o) => o.rows.filter((r) => !r.pass && r.limit).map((r) => `  ${r.row}: ${r.limit}`));
+  if (limits.length) console.log(`measured limits of failing rows (same run):\n${limits.join('\n')}`);
   if (profileRoot) {
     console.log(`\nCPU profiles (${relative(process.cwd(), profileRoot)}/):`);
     for (const o of outcomes) for (const p of o.profiles) console.log(`  ${o.bench.name.padEnd(10)} ${p.role.padEnd(9)} ${String(p.kb).padStart(7)} KB  ${relative(process.cwd(), p.file)}`);

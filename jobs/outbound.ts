@@ -1,6 +1,6 @@
 /**
- * Outbound queue processor: loads the stored message, applies the per-recipient limit, sends
- * through the platform client, and records the result. A message already sent is skipped,
+ * Outbound queue processor: loads the stored message, applies the per-recipient limit and the
+ * platform's send rate, sends through the platform client, and records the result. A message already sent is skipped,
  * so a retried or duplicated job never sends twice.
  */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
@@ -25,7 +25,8 @@ const COMPANION_WAIT_MS = 250;
 /** How many throttle pauses one message may wait out before it counts as failed. */
 const MAX_THROTTLED_WAITS = 30;
 
-export function outboundProcessor(services: Services, platform: PlatformClient, limiter: RecipientLimiter) {
+/** `pace` resolves when a send of that priority may go out at the platform's rate (SendPacer). */
+export function outboundProcessor(services: Services, platform: PlatformClient, limiter: RecipientLimiter, pace: (priority: number | undefined) => Promise<void>) {
   const { db, cards, cardRefs, log, outbox } = services;
   return async (job: Job<OutboundJob>, token?: string): Promise<string> => {
     const message = await outbox.message(job.data.messageId);
@@ -47,6 +48,9 @@ export function outboundProcessor(services: Services, platform: PlatformClient, 
       await job.moveToDelayed(Date.now() + waitMs, token);
       throw new DelayedError();
     }
+
+    // The platform's rate: this send's slot (a backlog waits a few slots here, not in fixed windows).
+    await pace(job.opts.priority);
 
     const target: OutboundTarget =
       message.targetKind === 'user' ? { kind: 'user', userId: message.targetId } : { kind: 'conversation', conversationId: message.targetId };

@@ -23,7 +23,7 @@ import { QueueInboundSink } from './queue/inbound-sink.js';
 import { SenderBudget } from './queue/sender-budget.js';
 import { QUEUE_NAMES, type Queues, createQueues } from './queue/queues.js';
 import { RecipientLimiter } from './queue/recipient-limiter.js';
-import { sendRateLimiter } from './queue/send-rate.js';
+import { SendPacer } from './queue/send-pacer.js';
 import { redisChangeBus } from './redis/change-bus.js';
 import { connectRedis, evictionPolicyProblem, queuePrefix } from './redis/connection.js';
 import { Lease } from './redis/lease.js';
@@ -141,16 +141,16 @@ export async function createHuiwu(
   // A killed worker's running job is retried once its lock expires (stalled-job recovery).
   const workerOpts = { connection: redis, prefix, lockDuration: config.HUIWU_JOB_LOCK_MS, stalledInterval: config.HUIWU_JOB_LOCK_MS };
   const limiter = new RecipientLimiter(redis, config.HUIWU_QUEUE_PREFIX);
+  const pacer = new SendPacer(redis, config.HUIWU_QUEUE_PREFIX);
   const workers: Worker[] = role === 'web' ? [] : [
     new Worker(QUEUE_NAMES.inbound, inboundProcessor(router, db, locales, seal), { ...workerOpts, concurrency: 8 }),
     new Worker(QUEUE_NAMES.schedule, scheduleProcessor(services, CAPABILITIES), { ...workerOpts, concurrency: 8 }),
     ...adapters.map(
       (adapter) =>
-        new Worker(QUEUE_NAMES.outbound(adapter.name), outboundProcessor(services, adapter, limiter), {
+        new Worker(QUEUE_NAMES.outbound(adapter.name), outboundProcessor(services, adapter, limiter, (priority) => pacer.take(adapter.name, adapter.sendRatePerSecond, priority)), {
           ...workerOpts,
+          // The platform's rate is kept by the pacer; this many sends wait for their slots at most.
           concurrency: 16,
-          // The platform's rate in ~100 ms slices, so a backlog is not sent in once-a-second bursts.
-          limiter: sendRateLimiter(adapter.sendRatePerSecond),
           // Sends that need a single-owner connection run on the lease holder only (started below).
           autorun: !adapter.exclusive?.sendsNeedIt,
         }),

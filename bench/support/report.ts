@@ -20,6 +20,12 @@ export interface BenchRow {
   pass: boolean;
   /** Anything the reader needs to judge the figure (errors, losses, sizes of a quick run). */
   note?: string;
+  /**
+   * For a row that fails: the floor this machine puts under the figure, measured in the same run
+   * (a baseline already past the goal, or the CPU the work needs on one thread), and why. Printed
+   * under the table; the row still says FAIL.
+   */
+  limit?: string;
 }
 
 export function emitRow(row: BenchRow): void {
@@ -43,8 +49,21 @@ export const QUICK = process.env.BENCH_QUICK === '1';
  * across runs on a busy machine.
  */
 export function cpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU of `pid`'s main thread alone (its JavaScript: the event loop), in ms. Work that must run
+ * there cannot finish sooner than this, whatever the other cores do; GC helpers and libuv
+ * threads are left out.
+ */
+export function mainThreadCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(file: string): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
     // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
