@@ -89,6 +89,13 @@ export function treeCpuMs(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + cpuMs(p), 0);
 }
 
+/** CPU time (ms) the whole machine has spent busy so far, all cores together, from /proc/stat (Linux). */
+export function machineBusyMs(): number {
+  // cpu  user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait.
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (fields.reduce((a, b) => a + b, 0) - fields[3]! - fields[4]!) * 10;
+}
+
 /** Resident set size of a process in MB, from /proc (Linux); NaN when it is gone. */
 export function rssMb(pid: number): number {
   try {
