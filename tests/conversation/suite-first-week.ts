@@ -103,7 +103,8 @@ export function firstWeekSuite(name: string, makeDriver: () => Promise<ChatDrive
       const dm = d.dm(d.cast.outsider);
       const before = await d.cursor(dm);
       await said(d.group, d.cast.organizer, `会议 邀请 #${id} @${d.cast.outsider}`, '已邀请');
-      const refused = await said(d.group, d.cast.colleague, `会议 回复 #${id} @${d.cast.outsider} 参加`, '组织者');
+      // The refusal's own words: the live-count card in the same group names the 组织者 too.
+      const refused = await said(d.group, d.cast.colleague, `会议 回复 #${id} @${d.cast.outsider} 参加`, '替他人记录回复');
       expect(refused.text).toContain(`只有会议 #${id} 的组织者可以替他人记录回复`);
       const recorded = await said(d.group, d.cast.organizer, `会议 回复 #${id} @${d.cast.outsider} 参加 素食`, '记录');
       expect(recorded.text).toMatch(new RegExp(`已为\\S+记录会议 #${id} 的回复：参加 · 餐食：素食`));
