@@ -25,6 +25,7 @@ import { startUntilHealthy } from './support/processes.js';
 import { cpus } from 'node:os';
 import { emitRow, machineBusyMs, ms, percentile, treeCpuMs } from './support/report.js';
 import { FakeWecomApi } from '../tests/fakes/wecom/api-server.js';
+import { waitFor } from '../tests/support/fanout.js';
 import { WecomCallbackDriver } from '../tests/fakes/wecom/callback-driver.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -36,6 +37,7 @@ const OFFERED_TIMEOUT_MS = 10_000;
 const WORKER_PROCESSES = process.env.CALLBACK_WORKER_PROCESSES ?? '1';
 /** Closed-loop rounds, bare route then app in each: one pair measured seconds apart on a noisy VM moved the ratio between 30% and 80%. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DRAIN_TIMEOUT_MS = 120_000;
 const KEYS = { token: 'QDG6eK', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wwhuiwubench' };
 const USERS = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`user${i}`, `用户${i}`]));
 
@@ -154,13 +156,11 @@ async function main(): Promise<void> {
     // target) starts once its queues are empty, so the bare route is never measured beside that work.
     const connection = connectRedis(redis.url).on('error', () => undefined);
     const queues = [QUEUE_NAMES.inbound, QUEUE_NAMES.outbound('wecom')].map((name) => new Queue(name, { connection, prefix: env.HUIWU_QUEUE_PREFIX! }));
-    const drained = async () => {
-      for (;;) {
+    const drained = () =>
+      waitFor('the app to finish the callbacks\' commands', async () => {
         const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'prioritized', 'delayed')));
-        if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+        return counts.every((c) => Object.values(c).every((n) => n === 0));
+      }, DRAIN_TIMEOUT_MS, 200);
     const line = (name: string, r: Awaited<ReturnType<typeof closedLoop>>) =>
       `${name.padEnd(44)} ${String(r.done).padStart(6)} req in ${r.seconds.toFixed(1).padStart(5)} s  ${(r.done / r.seconds).toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  non-200 ${r.failures}`;
     console.log(`WeCom callback benchmark: concurrency ${CONCURRENCY}, up to ${REQUESTS} requests or ${SECONDS} s per target, ${ROUNDS} rounds, loopback`);
@@ -181,7 +181,8 @@ async function main(): Promise<void> {
     }
     // The round with the median ratio stands for the run.
     const median = [...rounds].sort((a, b) => a.fullRate / a.bareRate - b.fullRate / b.bareRate)[Math.floor(rounds.length / 2)]!;
-    console.log(`ratios by round: ${rounds.map((r) => `${((r.fullRate / r.bareRate) * 100).toFixed(0)}%`).join(', ')}`);
+    const ratios = rounds.map((r) => `${((r.fullRate / r.bareRate) * 100).toFixed(0)}%`).join(', ');
+    console.log(`ratios by round: ${ratios}`);
     // What the ACK waits for at least: the event made durable in Redis (appendfsync always). BullMQ
     // adds alone, from as many concurrent callers, on the same Redis, with the app idle.
     await drained();
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
       limit:
         `the machine's ${cpus().length} cores were ${(median.machineBusy * 100).toFixed(0)}% busy while the app took callbacks: each callback and the command it carries cost the app's processes ${ms(median.appCpuMs, 2)} of CPU ` +
         `(web and worker process), beside the load generator, the fake WeCom API and Redis; the bare route does no command. The durable enqueue the answer waits for is not the limit: BullMQ adds alone reach ${addRate.toFixed(0)}/s here`,
-      note: `concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds (${rounds.map((r) => `${((r.fullRate / r.bareRate) * 100).toFixed(0)}%`).join(', ')}), ${failures} non-200; HUIWU_WORKER_PROCESSES=${WORKER_PROCESSES}`,
+      note: `concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds (${ratios}), ${failures} non-200; HUIWU_WORKER_PROCESSES=${WORKER_PROCESSES}`,
     });
     emitRow({
       row: `callback at ${OFFERED_RATE}/s p99`,

@@ -22,7 +22,7 @@ export interface BenchRow {
   note?: string;
   /**
    * For a row that fails: the floor this machine puts under the figure, measured in the same run
-   * (a baseline already past the goal, or the CPU the work needs on one thread), and why. Printed
+   * (a baseline near or past the goal, the CPU the work needs), and why. Printed
    * under the table; the row still says FAIL.
    */
   limit?: string;

@@ -66,7 +66,10 @@ export function sqliteDate(date: Date): string {
   return date.toISOString().replace('Z', '+00:00');
 }
 
-/** A stored date read back: Prisma's ISO text, or epoch milliseconds as Prisma also accepts on read. */
-export function dateFromSqlite(value: string | number): Date {
+/** A date read back directly: the text `sqliteDate` (and Prisma) wrote. */
+export function dateFromSqlite(value: string): Date {
   return new Date(value);
 }
+
+/** A row as a direct read returns it: its dates as the stored text. */
+export type RawDates<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };

@@ -7,6 +7,7 @@ import { DIETARY, describeAnswer, inviteCard, type AnswerView } from '../../card
 import type { Card } from '../../cards/model.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import { findInSlices } from '../db/in-slices.js';
 import { type Msg, type Translator, msg } from '../i18n/translator.js';
 import { PRIORITY, type ScheduleJobs } from '../queue/queues.js';
 import { UserError } from '../errors.js';
@@ -38,8 +39,6 @@ export type AttendeeRow = NonNullable<Awaited<ReturnType<PrismaClient['attendee'
 /** Below this many cards an invitation needs no progress reports: the reply says it all. */
 const PROGRESS_THRESHOLD = 50;
 const CHUNK = 500;
-/** Ids per progress count query (SQLite's limit is 999 bound parameters per statement). */
-const PROGRESS_SLICE = 500;
 
 export { inviteCardId };
 
@@ -207,15 +206,11 @@ export class RsvpService {
     for (let a = data.fromAttendeeId; a <= data.toAttendeeId; a++) ids.push(`card-${inviteCardId(data.meetingId, a)}`);
     let sent = 0;
     let failed = 0;
-    // Prisma splits a long `in` list for findMany but not for count/groupBy, and SQLite allows
-    // 999 parameters: count in slices well below that (one grouped query per slice).
-    for (let i = 0; i < ids.length; i += PROGRESS_SLICE) {
-      const slice = ids.slice(i, i + PROGRESS_SLICE);
-      const groups = await this.db.outboundMessage.groupBy({ by: ['status'], where: { id: { in: slice } }, _count: { _all: true } });
-      for (const g of groups) {
-        if (g.status === 'sent') sent += g._count._all;
-        else if (g.status === 'failed') failed += g._count._all;
-      }
+    // One grouped count per slice of ids: Prisma does not split a long `in` list for groupBy.
+    const groups = await findInSlices(ids, (slice) => this.db.outboundMessage.groupBy({ by: ['status'], where: { id: { in: slice } }, _count: { _all: true } }));
+    for (const g of groups) {
+      if (g.status === 'sent') sent += g._count._all;
+      else if (g.status === 'failed') failed += g._count._all;
     }
     const done = sent + failed >= data.total;
     const seconds = Math.round((Date.now() - data.startedAt) / 1000);

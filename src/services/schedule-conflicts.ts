@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { conflictCard, pairText } from '../../cards/schedule-cards.js';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
-import { dateFromSqlite, sqliteDate, sqliteDirect } from '../db/sqlite-direct.js';
+import { dateFromSqlite, type RawDates, sqliteDate, sqliteDirect } from '../db/sqlite-direct.js';
 import type { Translator } from '../i18n/translator.js';
 import { jobIdPart, PRIORITY } from '../queue/queues.js';
 import type { CardService } from './cards.js';
@@ -52,9 +52,7 @@ export type { ConflictRow } from './schedule.js';
 export const CHECK_DELAY_MS = 300;
 const LIVE = ['open', 'delegated'];
 
-type RawConflictRow = Omit<ConflictRow, 'startAt' | 'chosenAt' | 'createdAt' | 'updatedAt'> & { startAt: string; chosenAt: string | null; createdAt: string; updatedAt: string };
-
-const conflictRow = (r: RawConflictRow): ConflictRow => ({
+const conflictRow = (r: RawDates<ConflictRow>): ConflictRow => ({
   ...r,
   startAt: dateFromSqlite(r.startAt),
   chosenAt: r.chosenAt === null ? null : dateFromSqlite(r.chosenAt),
@@ -207,10 +205,10 @@ export class ConflictService {
     const direct = sqliteDirect(this.db);
     if (!direct) return this.db.scheduleConflict.findMany({ where: { executiveId, OR: [{ key: { in: [...keys] } }, { status: { in: LIVE }, OR: [{ itemA: item }, { itemB: item }] }] } });
     return direct
-      .all<RawConflictRow>(
+      .all<RawDates<ConflictRow>>(
         `SELECT * FROM "ScheduleConflict" WHERE "executiveId" = ?
-           AND ("key" IN (SELECT "value" FROM json_each(?)) OR ("status" IN ('open', 'delegated') AND ("itemA" = ? OR "itemB" = ?)))`,
-        executiveId, JSON.stringify(keys), item, item,
+           AND ("key" IN (SELECT "value" FROM json_each(?)) OR ("status" IN (SELECT "value" FROM json_each(?)) AND ("itemA" = ? OR "itemB" = ?)))`,
+        executiveId, JSON.stringify(keys), JSON.stringify(LIVE), item, item,
       )
       .map(conflictRow);
   }
@@ -223,7 +221,7 @@ export class ConflictService {
     return direct.atomically(rows.length, () =>
       rows.map((r) =>
         conflictRow(
-          direct.get<RawConflictRow>(
+          direct.get<RawDates<ConflictRow>>(
             `INSERT INTO "ScheduleConflict" ("key", "executiveId", "itemA", "itemB", "kind", "status", "generation", "startAt", "createdAt", "updatedAt")
              VALUES (?, ?, ?, ?, ?, 'open', 1, ?, ?, ?) RETURNING *`,
             r.key, r.executiveId, r.itemA, r.itemB, r.kind, sqliteDate(r.startAt), now, now,

@@ -9,7 +9,7 @@
  */
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
-import { dateFromSqlite, sqliteDate, sqliteDirect } from '../db/sqlite-direct.js';
+import { dateFromSqlite, type RawDates, sqliteDate, sqliteDirect } from '../db/sqlite-direct.js';
 import { UserError } from '../errors.js';
 import type { CalendarPort } from './calendar.js';
 import type { Directory, UserRecord } from './directory.js';
@@ -56,9 +56,6 @@ interface MeetingFields {
   importance: string;
   organizerIds: string;
 }
-
-/** A row as SQLite returns it: dates as stored (text). */
-type RawDates<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 
 const organizes = (meeting: { organizerIds: string }, userId: string): boolean => (JSON.parse(meeting.organizerIds) as string[]).includes(userId);
 
@@ -116,8 +113,14 @@ export class ScheduleService {
     return this.db.scheduleEntry.create({ data: { ...input, endAt } });
   }
 
+  /** Direct on SQLite: every conflict check about an entry reads it (see itemsInWindow). */
   async entry(id: number): Promise<EntryRow | null> {
-    return this.db.scheduleEntry.findUnique({ where: { id } });
+    const direct = sqliteDirect(this.db);
+    if (!direct) return this.db.scheduleEntry.findUnique({ where: { id } });
+    const row = direct.get<RawDates<EntryRow>>('SELECT * FROM "ScheduleEntry" WHERE "id" = ?', id);
+    return row
+      ? { ...row, startAt: dateFromSqlite(row.startAt), endAt: dateFromSqlite(row.endAt), createdAt: dateFromSqlite(row.createdAt), updatedAt: dateFromSqlite(row.updatedAt) }
+      : null;
   }
 
   async deleteEntry(entry: EntryRow): Promise<void> {
@@ -140,7 +143,7 @@ export class ScheduleService {
       return this.meetingItem(meeting, meeting.role, organizer);
     }
     if (key.startsWith('e')) {
-      const entry = await this.activeEntry(id);
+      const entry = await this.entry(id);
       return entry && entry.userId === executiveId && entry.status === 'active' ? this.entryItem(entry) : null;
     }
     return null;
@@ -162,16 +165,6 @@ export class ScheduleService {
     if (!meeting) return null;
     const attendee = meeting.attendees[0];
     return { ...meeting, role: attendee?.role ?? null, response: attendee?.response ?? null };
-  }
-
-  private async activeEntry(id: number): Promise<Pick<EntryRow, 'id' | 'userId' | 'status' | 'title' | 'startAt' | 'endAt' | 'venue' | 'importance'> | null> {
-    const direct = sqliteDirect(this.db);
-    if (!direct) return this.db.scheduleEntry.findUnique({ where: { id } });
-    const row = direct.get<RawDates<Pick<EntryRow, 'id' | 'userId' | 'status' | 'title' | 'startAt' | 'endAt' | 'venue' | 'importance'>>>(
-      'SELECT "id", "userId", "status", "title", "startAt", "endAt", "venue", "importance" FROM "ScheduleEntry" WHERE "id" = ?',
-      id,
-    );
-    return row ? { ...row, startAt: dateFromSqlite(row.startAt), endAt: dateFromSqlite(row.endAt) } : null;
   }
 
   /**
